@@ -1,0 +1,210 @@
+"""`Conversation` and `Message`: a chat as the gateway sees it, plus what chatterm keeps.
+
+A conversation is a tree of messages (each has `parent_id`) so regenerating a reply or
+editing a prompt branches instead of overwriting; `Conversation.messages` is the
+current branch, root first. `wire_messages()` is exactly what the next request sends:
+the system prompt, then every message of the branch in the gateway's format, skipping
+failed turns (they are shown, not sent).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+
+from chatterm.api.types import Citation, ToolCall, Usage
+
+Role: TypeAlias = Literal["system", "user", "assistant", "tool"]
+MessageState: TypeAlias = Literal["ok", "streaming", "stopped", "failed"]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class Timings:
+    """Per-reply timings in seconds (monotonic deltas)."""
+
+    time_to_first_token: float | None = None
+    duration: float | None = None
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {"time_to_first_token": self.time_to_first_token, "duration": self.duration}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Timings | None:
+        if not data:
+            return None
+        return cls(data.get("time_to_first_token"), data.get("duration"))
+
+
+@dataclass(slots=True)
+class Message:
+    role: Role
+    content: str | None = ""
+    reasoning: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_call_id: str | None = None
+    name: str | None = None
+    """For `tool` messages: the tool's name (kept for display and export)."""
+    model: str | None = None
+    """For assistant messages: the model that wrote it (chats switch models)."""
+    usage: Usage | None = None
+    timings: Timings | None = None
+    citations: list[Citation] = field(default_factory=list)
+    state: MessageState = "ok"
+    error: str | None = None
+    """For failed/stopped replies: what the user was told."""
+    attachments: list[str] = field(default_factory=list)
+    """Names of files sent with a user message."""
+    id: str = field(default_factory=new_id)
+    parent_id: str | None = None
+    created_at: float = field(default_factory=time.time)
+
+    @property
+    def text(self) -> str:
+        return self.content or ""
+
+    def to_wire(self) -> dict[str, Any]:
+        """This message in the chat completions wire format."""
+        wire: dict[str, Any] = {"role": self.role}
+        if self.role == "assistant" and self.tool_calls:
+            wire["tool_calls"] = [call.to_wire() for call in self.tool_calls]
+            # The spec allows content to be omitted (or null) when tool_calls are present.
+            if self.content:
+                wire["content"] = self.content
+        else:
+            wire["content"] = self.content or ""
+        if self.role == "tool":
+            wire["tool_call_id"] = self.tool_call_id or ""
+        return wire
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parent_id": self.parent_id,
+            "role": self.role,
+            "content": self.content,
+            "reasoning": self.reasoning,
+            "tool_calls": [c.to_dict() for c in self.tool_calls],
+            "tool_call_id": self.tool_call_id,
+            "name": self.name,
+            "model": self.model,
+            "usage": self.usage.to_dict() if self.usage else None,
+            "timings": self.timings.to_dict() if self.timings else None,
+            "citations": [c.to_dict() for c in self.citations],
+            "state": self.state,
+            "error": self.error,
+            "attachments": list(self.attachments),
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        return cls(
+            role=data["role"],
+            content=data.get("content"),
+            reasoning=data.get("reasoning"),
+            tool_calls=[ToolCall.from_dict(c) for c in data.get("tool_calls") or []],
+            tool_call_id=data.get("tool_call_id"),
+            name=data.get("name"),
+            model=data.get("model"),
+            usage=Usage.from_dict(data.get("usage")),
+            timings=Timings.from_dict(data.get("timings")),
+            citations=[Citation.from_dict(c) for c in data.get("citations") or []],
+            state=data.get("state", "ok"),
+            error=data.get("error"),
+            attachments=list(data.get("attachments") or []),
+            id=data.get("id") or new_id(),
+            parent_id=data.get("parent_id"),
+            created_at=data.get("created_at") or time.time(),
+        )
+
+
+@dataclass(slots=True)
+class ChatSettings:
+    """Per-chat settings: what the next request is built from."""
+
+    model: str = "gpt-4o-mini"
+    system_prompt: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    thinking: bool = False
+    search: bool = False
+    stream: bool = True
+    response_format: dict[str, Any] | None = None
+    """A structured-output format held by the chat (json_schema or json_object)."""
+    disabled_tools: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "system_prompt": self.system_prompt,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "thinking": self.thinking,
+            "search": self.search,
+            "stream": self.stream,
+            "response_format": self.response_format,
+            "disabled_tools": list(self.disabled_tools),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ChatSettings:
+        settings = cls()
+        for key, value in (data or {}).items():
+            if hasattr(settings, key):
+                setattr(settings, key, value)
+        return settings
+
+
+@dataclass(slots=True)
+class Conversation:
+    id: str = field(default_factory=new_id)
+    title: str | None = None
+    """None until the first prompt; then its first line, until the user renames it."""
+    title_is_custom: bool = False
+    settings: ChatSettings = field(default_factory=ChatSettings)
+    messages: list[Message] = field(default_factory=list)
+    """The current branch, root first."""
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+    def append(self, message: Message) -> Message:
+        """Add a message at the end of the current branch."""
+        message.parent_id = self.messages[-1].id if self.messages else None
+        self.messages.append(message)
+        self.updated_at = time.time()
+        if self.title is None and message.role == "user" and message.content:
+            self.title = default_title(message.content)
+        return message
+
+    def wire_messages(self) -> list[dict[str, Any]]:
+        wire: list[dict[str, Any]] = []
+        if self.settings.system_prompt:
+            wire.append({"role": "system", "content": self.settings.system_prompt})
+        wire.extend(m.to_wire() for m in self.messages if m.state != "failed")
+        return wire
+
+    @property
+    def models(self) -> list[str]:
+        """Models that wrote replies in this branch, in order of first use."""
+        seen: dict[str, None] = {}
+        for m in self.messages:
+            if m.role == "assistant" and m.model:
+                seen.setdefault(m.model, None)
+        return list(seen)
+
+
+def default_title(prompt: str, limit: int = 80) -> str:
+    """The first non-empty line of the first prompt, trimmed."""
+    for line in prompt.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return "New chat"
