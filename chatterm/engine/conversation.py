@@ -54,6 +54,7 @@ class Message:
     """For assistant messages: the model that wrote it (chats switch models)."""
     usage: Usage | None = None
     timings: Timings | None = None
+    finish_reason: str | None = None
     citations: list[Citation] = field(default_factory=list)
     state: MessageState = "ok"
     error: str | None = None
@@ -67,6 +68,15 @@ class Message:
     @property
     def text(self) -> str:
         return self.content or ""
+
+    def is_sent(self) -> bool:
+        """Whether this message goes into the next request: failed turns and empty
+        replies (a reply still streaming, or stopped before its first token) do not."""
+        if self.state == "failed":
+            return False
+        if self.role == "assistant":
+            return bool(self.content or self.tool_calls)
+        return True
 
     def to_wire(self) -> dict[str, Any]:
         """This message in the chat completions wire format."""
@@ -95,6 +105,7 @@ class Message:
             "model": self.model,
             "usage": self.usage.to_dict() if self.usage else None,
             "timings": self.timings.to_dict() if self.timings else None,
+            "finish_reason": self.finish_reason,
             "citations": [c.to_dict() for c in self.citations],
             "state": self.state,
             "error": self.error,
@@ -114,6 +125,7 @@ class Message:
             model=data.get("model"),
             usage=Usage.from_dict(data.get("usage")),
             timings=Timings.from_dict(data.get("timings")),
+            finish_reason=data.get("finish_reason"),
             citations=[Citation.from_dict(c) for c in data.get("citations") or []],
             state=data.get("state", "ok"),
             error=data.get("error"),
@@ -188,7 +200,7 @@ class Conversation:
         wire: list[dict[str, Any]] = []
         if self.settings.system_prompt:
             wire.append({"role": "system", "content": self.settings.system_prompt})
-        wire.extend(m.to_wire() for m in self.messages if m.state != "failed")
+        wire.extend(m.to_wire() for m in self.messages if m.is_sent())
         return wire
 
     @property

@@ -1,0 +1,215 @@
+"""The `chatterm` command: the TUI by default, and `ask`, `models`, `history`, `demo-server`.
+
+Nothing heavy is imported before the command is known: `chatterm --help` and
+`chatterm ask` never import Textual; `chatterm` (the TUI) never imports rich's
+Markdown renderer for `ask`.
+
+Exit status: 0 ok, 1 API or runtime error (the gateway table's message on stderr),
+2 usage error, 130 after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chatterm.config import Config
+    from chatterm.context import AppContext
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options every command takes; on subcommands they default to SUPPRESS so a value
+    given before the subcommand is not overwritten by the subparser's default."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--model", "-m", default=default, help="model name (default: from config)")
+    parser.add_argument("--base-url", default=default, help="gateway base URL, e.g. https://host/v1")
+    parser.add_argument("--api-key", default=default, help="API key (prefer CHATTERM_API_KEY)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=default if suppress else False,
+        help="start the embedded demo gateway and use it (no key, no network)",
+    )
+    parser.add_argument("--config", default=default, type=Path, help="config file path")
+    parser.add_argument("--history", default=default, type=Path, help="history database path")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatterm",
+        description="Chat with LLMs through an OpenAI-compatible gateway, in the terminal.",
+    )
+    from chatterm import __version__
+
+    parser.add_argument("--version", action="version", version=f"chatterm {__version__}")
+    _connection_options(parser, suppress=False)
+    parser.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="reopen the last chat")
+    parser.add_argument("--chat", dest="chat_id", default=None, help="open a saved chat by id")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="one-shot question for scripts and pipes")
+    _connection_options(ask, suppress=True)
+    ask.add_argument("prompt", nargs="*", help="the prompt; '-' or nothing reads stdin")
+    ask.add_argument("--system", "-s", help="system prompt")
+    ask.add_argument("--temperature", "-t", type=float)
+    ask.add_argument("--top-p", type=float)
+    ask.add_argument("--max-tokens", type=int)
+    ask.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
+    ask.add_argument("--max-retries", type=int)
+    ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    ask.add_argument("--thinking", action="store_true", help="turn on the model family's thinking")
+    ask.add_argument("--search", action="store_true", help="turn on the model family's web search")
+    ask.add_argument("--schema", type=Path, help="JSON schema file for structured output")
+    ask.add_argument("--json-object", action="store_true", help="ask for any JSON object")
+    ask.add_argument("--file", action="append", default=[], help="file path or URL (Responses API); repeatable")
+    ask.add_argument("--endpoint", choices=["chat", "responses", "auto"])
+    ask.add_argument("--tools", help="offer tools: comma-separated names, or 'all'")
+    ask.add_argument("--yes", "-y", action="store_true", help="approve every tool call")
+    ask.add_argument("--max-tool-rounds", type=int)
+    ask.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="continue the last chat")
+    ask.add_argument("--chat", dest="chat_id", help="continue a saved chat by id")
+    ask.add_argument("--no-save", action="store_true", help="do not save this exchange in history")
+
+    models = sub.add_parser("models", help="list the gateway's model ids")
+    _connection_options(models, suppress=True)
+    models.add_argument("--json", action="store_true")
+
+    demo = sub.add_parser("demo-server", help="run the demo gateway standalone")
+    demo.add_argument("--port", type=int, default=0)
+
+    try:
+        from chatterm.history_cli import add_history_parser
+    except ImportError:  # pragma: no cover - history is part of the package
+        pass
+    else:
+        history = add_history_parser(sub)
+        if history is not None:
+            _connection_options(history, suppress=True)
+    return parser
+
+
+def _load_config(args: argparse.Namespace) -> Config:
+    from chatterm.config import load_config
+
+    return load_config(getattr(args, "config", None))
+
+
+def build_context(args: argparse.Namespace, config: Config, *, save_history: bool = True) -> AppContext:
+    """The services for a command: demo gateway or the configured one."""
+    from chatterm.config import Connection, resolve_connection
+    from chatterm.context import AppContext
+
+    demo = None
+    if getattr(args, "demo", False):
+        from chatterm.demo import DEMO_API_KEY, start_in_thread
+
+        demo = start_in_thread()
+        connection = Connection(demo.base_url, DEMO_API_KEY, "demo gateway")
+    else:
+        connection = resolve_connection(
+            config, base_url=getattr(args, "base_url", None), api_key=getattr(args, "api_key", None)
+        )
+    if getattr(args, "model", None):
+        config.model = args.model
+    return AppContext(
+        config,
+        connection,
+        history_path=getattr(args, "history", None),
+        demo=demo,
+        save_history=save_history,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from chatterm.config import ConfigError
+
+    try:
+        if args.command == "demo-server":
+            from chatterm.demo.server import main as demo_main
+
+            return demo_main(["--port", str(args.port)])
+        config = _load_config(args)
+        if args.command == "ask":
+            from chatterm.ask import run_ask
+
+            return run_ask(args, config)
+        if args.command == "models":
+            return _run_models(args, config)
+        if args.command == "history":
+            from chatterm.context import default_history_path
+            from chatterm.history_cli import run_history
+
+            return run_history(args, getattr(args, "history", None) or default_history_path())
+        return _run_tui(args, config)
+    except ConfigError as error:
+        print(f"chatterm: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _run_models(args: argparse.Namespace, config: Config) -> int:
+    import asyncio
+    import json
+
+    from chatterm.api.errors import ChatTermError
+
+    context = build_context(args, config, save_history=False)
+
+    async def fetch() -> list[str]:
+        try:
+            return await context.client.list_models()
+        finally:
+            await context.aclose()
+
+    try:
+        models = asyncio.run(fetch())
+    except ChatTermError as error:
+        print(getattr(error, "detail", None) or str(error), file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        context.close_demo()
+    if args.json:
+        print(json.dumps(models))
+    else:
+        print("\n".join(models))
+    return EXIT_OK
+
+
+def _run_tui(args: argparse.Namespace, config: Config) -> int:
+    context = build_context(args, config)
+    conversation = None
+    if args.continue_chat or args.chat_id:
+        store = context.open_store()
+        if store is None:
+            print(f"chatterm: {context.store_error or 'history is off'}", file=sys.stderr)
+            return EXIT_ERROR
+        chat_id = args.chat_id or store.last_chat_id()
+        if chat_id is None:
+            print("chatterm: there is no saved chat to continue yet", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            conversation = store.load(chat_id)
+        except LookupError as error:
+            print(f"chatterm: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    from chatterm.tui.app import ChatApp
+
+    app = ChatApp(context, conversation=conversation)
+    try:
+        app.run()
+    finally:
+        context.close_demo()
+    return app.return_code or EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""`AppContext`: the services a front end needs, built once from config and flags.
+
+The TUI and `ask` receive one of these instead of building clients, stores and tool
+registries themselves (the app factory pattern: tests build the real thing against
+the demo gateway with `AppContext.for_tests`). Everything is created on first use, so
+start-up pays only for reading the config file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chatterm.config import Config, Connection, data_dir, default_config_path, save_config_values
+from chatterm.engine.conversation import ChatSettings, Conversation
+from chatterm.engine.session import ApprovalCallback, ChatSession, EngineOptions
+
+if TYPE_CHECKING:
+    from chatterm.api.client import ChatClient
+    from chatterm.demo import DemoGateway
+    from chatterm.store import ChatStore
+    from chatterm.tools import ToolRegistry
+
+
+def default_history_path() -> Path:
+    env = os.environ.get("CHATTERM_HISTORY")
+    return Path(env).expanduser() if env else data_dir() / "history.db"
+
+
+def engine_options(config: Config, **overrides: Any) -> EngineOptions:
+    """Engine options from the config file; flags override."""
+    options = EngineOptions(
+        max_tool_rounds=config.tools_max_rounds,
+        tool_timeout=float(config.tools_timeout),
+        safe_tools=frozenset(config.tools_safe),
+        thinking_budget=config.thinking_budget,
+        thinking_level=config.thinking_level,
+        search_options=dict(config.search_options) or None,
+        endpoint=config.endpoint,  # type: ignore[arg-type]
+    )
+    for key, value in overrides.items():
+        if value is not None:
+            setattr(options, key, value)
+    return options
+
+
+def build_tools(config: Config) -> tuple[ToolRegistry, list[str]]:
+    """The built-in tools plus the user's; returns the registry and load errors."""
+    from chatterm.tools import builtin_registry, load_user_tools
+
+    registry = builtin_registry(allowed_dirs=[Path(d).expanduser() for d in config.tools_allowed_dirs])
+    errors = load_user_tools(registry, files=config.tools_files, modules=config.tools_modules)
+    return registry, errors
+
+
+class AppContext:
+    def __init__(
+        self,
+        config: Config,
+        connection: Connection,
+        *,
+        config_path: Path | None = None,
+        history_path: Path | None = None,
+        cache_path: Path | None = None,
+        demo: DemoGateway | None = None,
+        save_history: bool = True,
+    ) -> None:
+        self.config = config
+        self.connection = connection
+        self.config_path = config_path or config.path or default_config_path()
+        self.history_path = history_path or default_history_path()
+        self.cache_path = cache_path or data_dir() / "models.json"
+        self.demo = demo
+        self.save_history = save_history
+        self.tool_errors: list[str] = []
+        self.store_error: Exception | None = None
+        self._client: ChatClient | None = None
+        self._tools: ToolRegistry | None = None
+        self._store: ChatStore | None = None
+
+    # --- services, built on first use ---------------------------------------------------
+
+    @property
+    def needs_setup(self) -> bool:
+        """No gateway to talk to yet: the TUI shows its first-run dialog."""
+        return self.demo is None and not (self.connection.base_url and self.connection.api_key)
+
+    @property
+    def client(self) -> ChatClient:
+        if self._client is None:
+            from chatterm.api.client import ChatClient
+
+            if not self.connection.base_url:
+                from chatterm.api.errors import ChatTermError
+
+                raise ChatTermError(
+                    "No gateway configured: pass --base-url, set CHATTERM_BASE_URL, or use --demo."
+                )
+            self._client = ChatClient(
+                self.connection.base_url,
+                self.connection.api_key,
+                max_retries=self.config.max_retries,
+                connect_timeout=float(self.config.connect_timeout),
+                read_timeout=float(self.config.read_timeout),
+            )
+        return self._client
+
+    @property
+    def tools(self) -> ToolRegistry:
+        if self._tools is None:
+            self._tools, self.tool_errors = build_tools(self.config)
+        return self._tools
+
+    def open_store(self) -> ChatStore | None:
+        """The history store, or None when history is off or the file is unusable
+        (then `store_error` says why; the file is left as it was)."""
+        if not self.save_history:
+            return None
+        if self._store is None and self.store_error is None:
+            from chatterm.store import ChatStore, StoreError
+
+            try:
+                self._store = ChatStore(self.history_path)
+            except StoreError as error:
+                self.store_error = error
+        return self._store
+
+    def start_fresh_store(self) -> ChatStore | None:
+        """After a damaged-file report: keep the damaged file beside, start a new one."""
+        from chatterm.store import ChatStore
+
+        if self.history_path.exists():
+            ChatStore.quarantine(self.history_path)
+        self.store_error = None
+        self._store = None
+        return self.open_store()
+
+    def new_conversation(self) -> Conversation:
+        return Conversation(settings=ChatSettings(model=self.config.model, stream=self.config.stream))
+
+    def make_session(
+        self,
+        conversation: Conversation | None = None,
+        *,
+        approve: ApprovalCallback | None = None,
+        **options: Any,
+    ) -> ChatSession:
+        return ChatSession(
+            self.client,
+            conversation or self.new_conversation(),
+            tools=self.tools,
+            approve=approve,
+            recorder=self.open_store(),
+            options=engine_options(self.config, **options),
+        )
+
+    # --- models -------------------------------------------------------------------------
+
+    def catalogue_groups(self) -> dict[str, list[str]]:
+        from chatterm.api.catalogue import known_models
+
+        return known_models()
+
+    def cached_models(self) -> list[str]:
+        try:
+            data = json.loads(self.cache_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        if data.get("base_url") != self.connection.base_url:
+            return []
+        return [m for m in data.get("models", []) if isinstance(m, str)]
+
+    async def refresh_models(self) -> list[str]:
+        models = await self.client.list_models()
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            self.cache_path.write_text(
+                json.dumps({"base_url": self.connection.base_url, "models": models}), encoding="utf-8"
+            )
+        except OSError:
+            pass  # a cache that cannot be written only costs a fetch next time
+        return models
+
+    # --- setup --------------------------------------------------------------------------
+
+    def save_config(self, **values: Any) -> None:
+        save_config_values(self.config_path, values)
+        for key, value in values.items():
+            setattr(self.config, key, value)
+
+    async def apply_setup(self, base_url: str, api_key: str) -> None:
+        """First run: save the gateway in the config file (mode 0600) and use it."""
+        self.save_config(base_url=base_url, api_key=api_key)
+        await self._replace_client()
+        self.connection = Connection(base_url.rstrip("/"), api_key, f"config file {self.config_path}")
+
+    async def start_demo(self) -> None:
+        from chatterm.demo import DEMO_API_KEY, start_in_thread
+
+        if self.demo is None:
+            self.demo = start_in_thread()
+        await self._replace_client()
+        self.connection = Connection(self.demo.base_url, DEMO_API_KEY, "demo gateway")
+
+    async def _replace_client(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def aclose(self) -> None:
+        await self._replace_client()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def close_demo(self) -> None:
+        if self.demo is not None:
+            self.demo.stop_thread()
+            self.demo = None
+
+    @classmethod
+    def for_tests(cls, base_url: str, tmp_path: Path, **config_values: Any) -> AppContext:
+        """A context on a running demo gateway with config, history and cache in tmp_path."""
+        from chatterm.demo import DEMO_API_KEY
+
+        config = Config(**config_values)
+        return cls(
+            config,
+            Connection(base_url, DEMO_API_KEY, "demo gateway"),
+            config_path=tmp_path / "config.toml",
+            history_path=tmp_path / "history.db",
+            cache_path=tmp_path / "models.json",
+        )

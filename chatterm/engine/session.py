@@ -1,0 +1,409 @@
+"""`ChatSession`: one conversation talking to one client, for the TUI and `ask` alike.
+
+`send()` is an async generator of `EngineEvent`s. It appends the user message, streams
+the reply, and runs the two-phase tool loop: when the model asks for tool calls, each
+call is approved (callback), run (`chatterm.tools.run_tool_call`) and answered with a
+`tool` message, and the model is asked again, at most `max_tool_rounds` times.
+
+Stopping is cancellation: cancel the task iterating `send()` and the reply being
+written is marked "stopped" with its partial text kept, unanswered tool calls get a
+"cancelled" result (so the conversation stays valid for the next request), the
+recorder is told, and CancelledError propagates.
+
+The recorder (the history store) hears of every message when it is added, at least
+every `flush_interval` seconds while a reply streams, and when the reply ends, so a
+crash loses at most the tokens since the last flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
+
+from chatterm.api.errors import ChatTermError
+from chatterm.api.request import ChatRequest
+from chatterm.api.types import (
+    CitationsUpdate,
+    Completion,
+    Endpoint,
+    FileInput,
+    Finished,
+    ReasoningDelta,
+    TextDelta,
+    ToolCall,
+    UsageUpdate,
+)
+from chatterm.engine.conversation import Conversation, Message, Timings
+from chatterm.engine.events import (
+    EngineEvent,
+    ReplyFailed,
+    ReplyFinished,
+    ReplyStarted,
+    ToolCallStatus,
+    ToolLoopStopped,
+    UserMessageAdded,
+)
+
+if TYPE_CHECKING:
+    from chatterm.api.client import ChatClient
+    from chatterm.tools import Tool, ToolRegistry
+
+Approval: TypeAlias = Literal["once", "session", "deny"]
+ApprovalCallback: TypeAlias = Callable[[ToolCall, "Tool | None"], Awaitable[Approval]]
+
+DENIED_OUTPUT = "The user declined to run this tool call."
+CANCELLED_OUTPUT = "The tool call was cancelled by the user before it ran."
+
+
+class Recorder(Protocol):
+    """What the engine needs from the history store."""
+
+    def save_chat(self, conversation: Conversation) -> None: ...
+
+    def save_message(self, conversation: Conversation, message: Message) -> None: ...
+
+
+class BusyError(ChatTermError):
+    """A reply is already being written in this session."""
+
+
+@dataclass(slots=True)
+class EngineOptions:
+    max_tool_rounds: int = 8
+    """Tool rounds per user message; 0 returns the calls without running them."""
+    tool_timeout: float = 30.0
+    safe_tools: frozenset[str] = frozenset()
+    """Tools that run without asking (only tools marked safe qualify)."""
+    offered_tools: Sequence[str] | None = None
+    """Tools offered to the model; None offers every registered tool not disabled in the chat."""
+    thinking_budget: int | None = None
+    thinking_level: str | None = None
+    search_options: dict[str, Any] | None = None
+    endpoint: Endpoint = "auto"
+    flush_interval: float = 0.5
+
+
+@dataclass(slots=True)
+class ToolRun:
+    """A call that ran (or was refused) during the last send, for `ask --json`."""
+
+    id: str
+    name: str
+    ok: bool
+    output: str
+
+
+@dataclass(slots=True)
+class _ReplyBuffer:
+    """Text of the reply being written, joined only when someone needs it."""
+
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+
+
+class ChatSession:
+    def __init__(
+        self,
+        client: ChatClient,
+        conversation: Conversation | None = None,
+        *,
+        tools: ToolRegistry | None = None,
+        approve: ApprovalCallback | None = None,
+        recorder: Recorder | None = None,
+        options: EngineOptions | None = None,
+    ) -> None:
+        self.client = client
+        self.conversation = conversation or Conversation()
+        self.tools = tools
+        self.approve = approve
+        self.recorder = recorder
+        self.options = options or EngineOptions()
+        self.busy = False
+        self.last_reply: Message | None = None
+        self.tool_runs: list[ToolRun] = []
+        """Calls that ran during the last send."""
+        self._allowed_for_session: set[str] = set()
+
+    # --- public operations ------------------------------------------------------------
+
+    async def send(self, prompt: str, files: Sequence[str] = ()) -> AsyncIterator[EngineEvent]:
+        """Send a prompt (and files for the Responses API) and yield the turn's events."""
+        self._begin()
+        try:
+            self._answer_dangling_calls()
+            user = Message(role="user", content=prompt, attachments=[_file_label(f) for f in files])
+            self.conversation.append(user)
+            self._save_chat()
+            self._save(user)
+            yield UserMessageAdded(user)
+            async for event in self._run_turn(user, list(files)):
+                yield event
+        finally:
+            self.busy = False
+
+    async def regenerate(self) -> AsyncIterator[EngineEvent]:
+        """Write the last reply again; the old one stays in the store as a sibling branch."""
+        index = self._last_user_index()
+        if index is None:
+            raise ChatTermError("There is no prompt to regenerate a reply for.")
+        self._begin()
+        try:
+            user = self.conversation.messages[index]
+            del self.conversation.messages[index + 1 :]
+            user.state = "ok"
+            self._save_chat()
+            async for event in self._run_turn(user, []):
+                yield event
+        finally:
+            self.busy = False
+
+    async def edit(self, message_id: str, text: str) -> AsyncIterator[EngineEvent]:
+        """Resend a user message with new text, branching from its parent."""
+        messages = self.conversation.messages
+        index = next((i for i, m in enumerate(messages) if m.id == message_id), None)
+        if index is None or messages[index].role != "user":
+            raise ChatTermError("Only a prompt of this chat can be edited.")
+        del messages[index:]
+        async for event in self.send(text):
+            yield event
+
+    def switch_branch(self, message_id: str) -> None:
+        """Make the branch through `message_id` current (needs a store that keeps branches)."""
+        switch = getattr(self.recorder, "switch_branch", None)
+        if switch is None:
+            raise ChatTermError("Branches are kept only in saved chats.")
+        loaded: Conversation = switch(self.conversation.id, message_id)
+        self.conversation.messages = loaded.messages
+
+    def offered_tools(self) -> list[str]:
+        if self.tools is None:
+            return []
+        names = self.options.offered_tools
+        if names is None:
+            names = self.tools.names()
+        disabled = set(self.conversation.settings.disabled_tools)
+        return [n for n in names if n not in disabled and n in self.tools]
+
+    # --- the turn ---------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        if self.busy:
+            raise BusyError("A reply is still being written; wait for it or stop it first.")
+        self.busy = True
+        self.tool_runs = []
+
+    async def _run_turn(self, user: Message, files: list[str]) -> AsyncIterator[EngineEvent]:
+        rounds = 0
+        while True:
+            reply = Message(role="assistant", model=self.conversation.settings.model, state="streaming")
+            request = self._build_request(files)
+            files = []  # files go with the first request of the turn only
+            self.conversation.append(reply)
+            self.last_reply = reply
+            self._save(reply)
+            yield ReplyStarted(reply)
+            try:
+                async for event in self._stream_into(reply, request):
+                    yield event
+            except asyncio.CancelledError:
+                reply.state = "stopped"
+                self._save(reply)
+                raise
+            except ChatTermError as error:
+                reply.state = "failed"
+                reply.error = getattr(error, "detail", None) or str(error)
+                if rounds == 0:
+                    user.state = "failed"  # the prompt goes back to the box; it is not sent again
+                    self._save(user)
+                self._save(reply)
+                yield ReplyFailed(reply, error, user.text if rounds == 0 else "")
+                return
+            reply.state = "ok"
+            self._save(reply)
+            yield ReplyFinished(reply)
+            if not reply.tool_calls or self.options.max_tool_rounds == 0:
+                return
+            if rounds >= self.options.max_tool_rounds:
+                reason = (
+                    f"Stopped after {rounds} tool rounds (the limit is {self.options.max_tool_rounds});"
+                    " the model's last tool calls were not run."
+                )
+                self._answer_calls(reply.tool_calls, f"Not run: {reason}")
+                yield ToolLoopStopped(reason)
+                return
+            rounds += 1
+            async for event in self._run_tool_calls(reply.tool_calls):
+                yield event
+
+    async def _stream_into(self, reply: Message, request: ChatRequest) -> AsyncIterator[EngineEvent]:
+        buffer = _ReplyBuffer()
+        started = time.monotonic()
+        last_flush = started
+        first_token: float | None = None
+        completion: Completion | None = None
+        interval = self.options.flush_interval
+        try:
+            async for event in self.client.stream(request):
+                if isinstance(event, TextDelta):
+                    buffer.text.append(event.text)
+                elif isinstance(event, ReasoningDelta):
+                    buffer.reasoning.append(event.text)
+                elif isinstance(event, Finished):
+                    completion = event.completion
+                    continue
+                elif isinstance(event, UsageUpdate):
+                    reply.usage = event.usage
+                elif isinstance(event, CitationsUpdate):
+                    reply.citations = list(event.citations)
+                if first_token is None and isinstance(event, (TextDelta, ReasoningDelta)):
+                    first_token = time.monotonic() - started
+                yield event
+                now = time.monotonic()
+                if now - last_flush >= interval:
+                    last_flush = now
+                    _fill(reply, buffer)
+                    self._save(reply)
+        except BaseException as error:
+            _fill(reply, buffer)
+            partial = getattr(error, "partial", None)
+            if partial is not None and partial.tool_calls and not reply.tool_calls:
+                reply.tool_calls = list(partial.tool_calls)
+            reply.timings = Timings(first_token, time.monotonic() - started)
+            raise
+        reply.timings = Timings(first_token, time.monotonic() - started)
+        if completion is None:  # a client that ended without Finished: keep what arrived
+            _fill(reply, buffer)
+            return
+        reply.content = completion.content
+        reply.reasoning = completion.reasoning or None
+        reply.tool_calls = list(completion.tool_calls)
+        reply.usage = completion.usage or reply.usage
+        reply.finish_reason = completion.finish_reason
+        if completion.citations:
+            reply.citations = list(completion.citations)
+        if completion.model and completion.model != reply.model and not reply.model:
+            reply.model = completion.model
+
+    async def _run_tool_calls(self, calls: list[ToolCall]) -> AsyncIterator[EngineEvent]:
+        from chatterm.tools import ToolResult, run_tool_call
+
+        answered: set[str] = set()
+        try:
+            for call in calls:
+                tool = self.tools.get(call.name) if self.tools is not None else None
+                decision: Approval = "once"
+                if tool is not None and not self._may_run_unasked(tool):
+                    yield ToolCallStatus(call, "waiting")
+                    decision = await self._ask(call, tool)
+                if decision == "deny":
+                    result = ToolResult(False, DENIED_OUTPUT)
+                    status = "denied"
+                else:
+                    yield ToolCallStatus(call, "running")
+                    if self.tools is None:
+                        from chatterm.tools import ToolRegistry
+
+                        registry = ToolRegistry()
+                    else:
+                        registry = self.tools
+                    result = await run_tool_call(registry, call, timeout=self.options.tool_timeout)
+                    status = "done" if result.ok else "failed"
+                    self.tool_runs.append(ToolRun(call.id, call.name, result.ok, result.output))
+                message = Message(
+                    role="tool",
+                    content=result.output,
+                    tool_call_id=call.id,
+                    name=call.name,
+                    error=None if result.ok else status,
+                )
+                self.conversation.append(message)
+                answered.add(call.id)
+                self._save(message)
+                yield ToolCallStatus(call, status, result.output)  # type: ignore[arg-type]
+        except asyncio.CancelledError:
+            self._answer_calls([c for c in calls if c.id not in answered], CANCELLED_OUTPUT)
+            raise
+
+    def _may_run_unasked(self, tool: Tool) -> bool:
+        if tool.name in self._allowed_for_session:
+            return True
+        return bool(tool.safe and tool.name in self.options.safe_tools)
+
+    async def _ask(self, call: ToolCall, tool: Tool) -> Approval:
+        if self.approve is None:
+            return "deny"  # nothing runs without approval by default
+        decision = await self.approve(call, tool)
+        if decision == "session":
+            self._allowed_for_session.add(tool.name)
+        return decision
+
+    def _answer_calls(self, calls: Sequence[ToolCall], output: str) -> None:
+        """Give unanswered calls a result so the conversation stays valid."""
+        for call in calls:
+            message = Message(role="tool", content=output, tool_call_id=call.id, name=call.name, error="not run")
+            self.conversation.append(message)
+            self._save(message)
+
+    def _answer_dangling_calls(self) -> None:
+        """A chat whose last reply asked for tools that never ran (tool rounds 0, a
+        crash) gets "not run" results before the next prompt, as the API requires."""
+        messages = self.conversation.messages
+        for index in range(len(messages) - 1, -1, -1):
+            message = messages[index]
+            if message.role == "assistant" and message.is_sent():
+                answered = {m.tool_call_id for m in messages[index + 1 :] if m.role == "tool"}
+                missing = [c for c in message.tool_calls if c.id not in answered]
+                self._answer_calls(missing, "Not run.")
+                return
+            if message.role == "user":
+                return
+
+    def _last_user_index(self) -> int | None:
+        for index in range(len(self.conversation.messages) - 1, -1, -1):
+            if self.conversation.messages[index].role == "user":
+                return index
+        return None
+
+    # --- request and persistence ------------------------------------------------------
+
+    def _build_request(self, files: Sequence[str]) -> ChatRequest:
+        settings = self.conversation.settings
+        tools = self.tools.wire(self.offered_tools()) if self.tools is not None else []
+        return ChatRequest(
+            model=settings.model,
+            messages=self.conversation.wire_messages(),
+            temperature=settings.temperature,
+            top_p=settings.top_p,
+            max_tokens=settings.max_tokens,
+            stream=settings.stream,
+            tools=tools or None,
+            response_format=settings.response_format,
+            thinking=settings.thinking,
+            thinking_budget=self.options.thinking_budget,
+            thinking_level=self.options.thinking_level,
+            search=settings.search,
+            search_options=self.options.search_options,
+            files=[FileInput(f) for f in files],
+            endpoint=self.options.endpoint,
+        )
+
+    def _save_chat(self) -> None:
+        if self.recorder is not None:
+            self.recorder.save_chat(self.conversation)
+
+    def _save(self, message: Message) -> None:
+        if self.recorder is not None:
+            self.recorder.save_message(self.conversation, message)
+
+
+def _fill(reply: Message, buffer: _ReplyBuffer) -> None:
+    reply.content = "".join(buffer.text)
+    if buffer.reasoning:
+        reply.reasoning = "".join(buffer.reasoning)
+
+
+def _file_label(source: str) -> str:
+    return source.rstrip("/").rsplit("/", 1)[-1] or source

@@ -1,0 +1,90 @@
+"""Progressive Markdown for `ask` on a terminal.
+
+Re-rendering the whole reply per token is quadratic and a `Live` view taller than the
+screen repaints badly, so finished blocks (text before a blank line that is outside a
+code fence) are printed once, for good, and only the unfinished tail is shown live.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+def split_finished(text: str) -> int:
+    """Index up to which `text` is made of finished Markdown blocks (0: none)."""
+    in_fence = False
+    cut = 0
+    position = 0
+    for line in text.splitlines(keepends=True):
+        position += len(line)
+        if not line.endswith(("\n", "\r")):
+            break  # the last line is still being written
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            if not in_fence:
+                cut = position  # a closed fence ends a block
+            continue
+        if not in_fence and not line.strip():
+            cut = position
+    return cut
+
+
+class MarkdownPrinter:
+    def __init__(self, refresh_per_second: float = 12.0) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.console = Console()
+        self._live: Live | None = None
+        self._Live = Live
+        self._pending = ""
+        self._interval = 1.0 / refresh_per_second
+        self._last = 0.0
+
+    def _markdown(self, text: str) -> Any:
+        from rich.markdown import Markdown
+
+        return Markdown(text, code_theme="monokai")
+
+    def feed(self, text: str) -> None:
+        self._pending += text
+        now = time.monotonic()
+        if now - self._last < self._interval:
+            return
+        self._last = now
+        self._flush_finished()
+        if self._pending:
+            if self._live is None:
+                self._live = self._Live(
+                    self._markdown(self._pending),
+                    console=self.console,
+                    auto_refresh=False,
+                    vertical_overflow="visible",
+                )
+                self._live.start()
+            self._live.update(self._markdown(self._pending), refresh=True)
+
+    def _flush_finished(self) -> None:
+        cut = split_finished(self._pending)
+        if not cut:
+            return
+        done, self._pending = self._pending[:cut], self._pending[cut:]
+        if self._live is not None:
+            self._live.update(self._markdown(done), refresh=True)
+            self._live.stop()
+            self._live = None
+        else:
+            self.console.print(self._markdown(done))
+
+    def close(self) -> None:
+        text, self._pending = self._pending, ""
+        if self._live is not None:
+            self._live.update(self._markdown(text), refresh=True)
+            self._live.stop()
+            self._live = None
+        elif text.strip():
+            self.console.print(self._markdown(text))

@@ -1,0 +1,39 @@
+"""The core layers never import a UI library, and `chatterm --help` stays light."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+CORE = ["chatterm.api.client", "chatterm.api.shaping", "chatterm.engine.session", "chatterm.tools", "chatterm.store", "chatterm.demo", "chatterm.context", "chatterm.config"]
+
+
+@pytest.mark.parametrize("module", CORE)
+def test_core_imports_no_ui(module: str) -> None:
+    code = f"import sys, json, {module}; print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == [], f"{module} imports {out}"
+
+
+def test_help_does_not_import_textual_or_httpx() -> None:
+    code = (
+        "import sys, json\n"
+        "from chatterm.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'httpx', 'rich', 'openai'})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []
+
+
+def test_tui_never_imports_httpx_directly() -> None:
+    from pathlib import Path
+
+    import chatterm
+
+    tui = Path(chatterm.__file__).parent / "tui"
+    offenders = [str(p.name) for p in tui.rglob("*.py") if "import httpx" in p.read_text(encoding="utf-8")]
+    assert offenders == []
