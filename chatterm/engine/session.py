@@ -288,12 +288,13 @@ class ChatSession:
             reply.model = completion.model
 
     async def _run_tool_calls(self, calls: list[ToolCall]) -> AsyncIterator[EngineEvent]:
-        from chatterm.tools import ToolResult, run_tool_call
+        from chatterm.tools import ToolRegistry, ToolResult, run_tool_call
 
+        registry = self.tools if self.tools is not None else ToolRegistry()
         answered: set[str] = set()
         try:
             for call in calls:
-                tool = self.tools.get(call.name) if self.tools is not None else None
+                tool = registry.get(call.name)
                 decision: Approval = "once"
                 if tool is not None and not self._may_run_unasked(tool):
                     yield ToolCallStatus(call, "waiting")
@@ -303,12 +304,6 @@ class ChatSession:
                     status = "denied"
                 else:
                     yield ToolCallStatus(call, "running")
-                    if self.tools is None:
-                        from chatterm.tools import ToolRegistry
-
-                        registry = ToolRegistry()
-                    else:
-                        registry = self.tools
                     result = await run_tool_call(registry, call, timeout=self.options.tool_timeout)
                     status = "done" if result.ok else "failed"
                     self.tool_runs.append(ToolRun(call.id, call.name, result.ok, result.output))

@@ -1,0 +1,294 @@
+"""The model catalogue: one table of model families and what each needs on the wire.
+
+The gateway (`shared/gateway-api.txt`) is one API over many providers, and each turns
+thinking and web search on its own way. Everything family-specific lives in `FAMILIES`
+below, as data; `api/shaping.py` reads an entry and builds the body, the model picker
+groups `known_models()`. Adding a family is adding one `Family(...)` entry here.
+
+Matching: `family_for(model)` lower-cases the name and tries each entry's glob
+patterns (`fnmatch`) in table order; the first entry that matches wins, so more
+specific entries (``gpt-5-chat*``, ``grok-*-non-reasoning``) come before broader ones
+(``gpt-5*``, ``grok-*``). A name nothing matches gets `DEFAULT_FAMILY`: plain chat
+completions with no thinking or search shaping.
+
+Styles (what the Thinking / Search toggles turn into):
+
+    thinking   none             the family cannot think; toggle on -> a Notice
+               type_enabled     "thinking": {"type": "enabled"}; off -> omitted or "disabled"
+                                (`thinking_off`, the family's default decides)
+               claude_budget    "thinking": {"type": "enabled", "budget_tokens": B}
+               qwen_parameters  parameters.enable_thinking
+               gemini_variant   model-name suffix -thinking / -nothinking / -thinking-<n> / -low / -high
+               reasoning_effort /v1/responses "reasoning": {"effort", "summary": "auto"}
+                                (chat: "reasoning_effort")
+               always_on        reasons by itself; nothing to send (deepseek-r1, grok reasoning)
+    search     none             toggle on -> a Notice, sent without search
+               qwen_parameters  parameters.enable_search (+ search_options)
+               grok_search_parameters  "search_parameters": {"mode", "return_citations": true}
+               glm_web_search_tool     tools += {"type": "web_search", "web_search": {...}}
+               openai_web_search_options  "web_search_options": {} (search-preview models)
+               claude_tool      no parameter exists; search happens through a tool call
+    Over /v1/responses only OpenAI families search (`responses_search`: the hosted
+    `{"type": "web_search"}` tool); the others get a Notice and no search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Literal, TypeAlias
+
+ThinkingStyle: TypeAlias = Literal[
+    "none",
+    "type_enabled",
+    "claude_budget",
+    "qwen_parameters",
+    "gemini_variant",
+    "reasoning_effort",
+    "always_on",
+]
+SearchStyle: TypeAlias = Literal[
+    "none",
+    "qwen_parameters",
+    "grok_search_parameters",
+    "glm_web_search_tool",
+    "openai_web_search_options",
+    "claude_tool",
+]
+Protocol: TypeAlias = Literal["chat", "responses"]
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """One model family: how its models are asked to think and search, and what they refuse."""
+
+    name: str
+    """Short machine name ("claude", "openai-reasoning")."""
+    group: str
+    """Display group in the model picker ("OpenAI", "Claude", ...)."""
+    patterns: tuple[str, ...]
+    """Lower-case fnmatch globs over the model name."""
+    thinking: ThinkingStyle = "none"
+    thinking_off: Literal["omit", "disabled"] = "omit"
+    """For `type_enabled`: what "off" sends. DeepSeek is off by default (omit); GLM,
+    Doubao and Kimi think by default, so off must say `"disabled"`."""
+    search: SearchStyle = "none"
+    responses_search: bool = False
+    """Over /v1/responses, search is OpenAI's hosted `{"type": "web_search"}` tool (in
+    the Responses spec); only OpenAI's own models are known to take it."""
+    endpoint: Protocol = "chat"
+    """Where `endpoint="auto"` sends this family (files send any family to responses)."""
+    rejects: frozenset[str] = frozenset()
+    """Request fields the models refuse; shaping drops them and says so once."""
+    rejects_when_thinking: frozenset[str] = frozenset()
+    """Fields refused only while thinking is on (Claude: temperature/top_p)."""
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    """Chat completions name for the output cap. OpenAI reasoning models refuse
+    `max_tokens` ("not compatible with o-series models" in the spec) and take
+    `max_completion_tokens`; every other family behind the gateway is documented with
+    `max_tokens`, which the gateway passes through to non-OpenAI providers."""
+    known: tuple[str, ...] = ()
+    """Model ids the gateway page names for this family (picker suggestions)."""
+    note: str = ""
+    """One line for the picker / `chatterm models`."""
+
+    @property
+    def can_think(self) -> bool:
+        """The Thinking toggle does something (or the models reason by themselves)."""
+        return self.thinking != "none"
+
+    @property
+    def can_search(self) -> bool:
+        """The Search toggle does something on chat completions (Claude: via a tool)."""
+        return self.search != "none"
+
+    def matches(self, model: str) -> bool:
+        """Glob match on the lower-cased name, also without a vendor prefix
+        ("openai/o3-mini" is an o-series model)."""
+        name = model.strip().lower()
+        names = (name, name.rsplit("/", 1)[-1]) if "/" in name else (name,)
+        return any(fnmatchcase(n, pattern) for n in names for pattern in self.patterns)
+
+
+_SAMPLING = frozenset({"temperature", "top_p"})
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        name="openai-reasoning",
+        group="OpenAI",
+        responses_search=True,
+        patterns=("o1", "o1-*", "o3", "o3-*", "o4-mini", "o4-mini-*"),
+        thinking="reasoning_effort",
+        endpoint="responses",
+        rejects=_SAMPLING,
+        max_tokens_field="max_completion_tokens",
+        known=("o4-mini", "o3-mini", "o3", "o1"),
+        note="reasoning models; the gateway page sends them to /v1/responses",
+    ),
+    Family(
+        name="openai-search",
+        group="OpenAI",
+        patterns=("gpt-*-search-preview*", "gpt-*-search-api*"),
+        search="openai_web_search_options",
+        # OpenAI's search-preview models refuse sampling parameters.
+        rejects=_SAMPLING,
+        known=("gpt-4o-search-preview", "gpt-4o-mini-search-preview"),
+        note="web search through web_search_options",
+    ),
+    Family(
+        name="openai",
+        group="OpenAI",
+        responses_search=True,
+        patterns=("gpt-5-chat*", "gpt-5*-chat*", "gpt-4*", "gpt-3.5*", "chatgpt-*"),
+        known=("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo", "gpt-5-chat"),
+        note="chat models; files go through /v1/responses",
+    ),
+    Family(
+        name="openai-gpt5",
+        group="OpenAI",
+        responses_search=True,
+        patterns=("gpt-5*",),
+        thinking="reasoning_effort",
+        endpoint="responses",
+        rejects=_SAMPLING,
+        max_tokens_field="max_completion_tokens",
+        known=("gpt-5.2", "gpt-5.1"),
+        note="GPT-5 reasoning models through /v1/responses",
+    ),
+    Family(
+        name="claude",
+        group="Claude",
+        patterns=("claude-*",),
+        thinking="claude_budget",
+        search="claude_tool",
+        rejects_when_thinking=_SAMPLING,
+        # The first three are the ids the page gives; the last three are the real
+        # Anthropic ids of the page's "Claude Sonnet 4, Claude 3 Opus, Claude 3 Haiku".
+        known=(
+            "claude-opus-4-6",
+            "claude-sonnet-4-5-20250929",
+            "claude-haiku-4-5-20251001",
+            "claude-sonnet-4-20250514",
+            "claude-3-opus-20240229",
+            "claude-3-haiku-20240307",
+        ),
+        note="thinking with a token budget; web search only through a tool call",
+    ),
+    Family(
+        name="deepseek-reasoner",
+        group="DeepSeek",
+        patterns=("deepseek-r1*", "deepseek-reasoner*"),
+        thinking="always_on",
+        known=("deepseek-r1",),
+        note="reasons by itself (reasoning_content)",
+    ),
+    Family(
+        name="deepseek",
+        group="DeepSeek",
+        patterns=("deepseek-*",),
+        thinking="type_enabled",
+        thinking_off="omit",
+        known=("deepseek-v3-1-250821", "deepseek-v3"),
+        note='thinking: {"type": "enabled"}; off by default',
+    ),
+    Family(
+        name="grok",
+        group="Grok",
+        patterns=("grok-*-non-reasoning*", "grok-3*", "grok-2*"),
+        search="grok_search_parameters",
+        known=("grok-3", "grok-3-fast"),
+        note="live search through search_parameters",
+    ),
+    Family(
+        name="grok-reasoning",
+        group="Grok",
+        patterns=("grok-*-reasoning*", "grok-4", "grok-4-[0-9]*", "grok-4.*", "grok-4-heavy*"),
+        thinking="always_on",
+        search="grok_search_parameters",
+        known=("grok-4", "grok-4-fast-reasoning"),
+        # The gateway may answer that search_parameters is no longer supported (it does
+        # for grok-4 in the demo); the client then retries once without search.
+        note="reasons by itself; answer tokens = completion - reasoning",
+    ),
+    Family(
+        name="grok-other",
+        group="Grok",
+        patterns=("grok-*",),
+        search="grok_search_parameters",
+        note="live search through search_parameters",
+    ),
+    Family(
+        name="gemini",
+        group="Gemini",
+        patterns=("gemini-*", "nano-banana*"),
+        thinking="gemini_variant",
+        known=("gemini-3-pro-preview", "gemini-3-flash-preview", "nano-banana-pro"),
+        note="thinking picked by model-name variant (-thinking, -nothinking, ...)",
+    ),
+    Family(
+        name="qwen",
+        group="Qwen",
+        patterns=("qwen*", "qwq*"),
+        thinking="qwen_parameters",
+        search="qwen_parameters",
+        known=("qwen3-coder-plus", "qwen3-omni-flash"),
+        note="extended options inside `parameters`",
+    ),
+    Family(
+        name="glm",
+        group="GLM",
+        patterns=("glm-*", "chatglm*"),
+        thinking="type_enabled",
+        thinking_off="disabled",
+        search="glm_web_search_tool",
+        known=("glm-5", "glm-4.7"),
+        note="thinks by default; web search through its web_search tool",
+    ),
+    Family(
+        name="kimi",
+        group="Kimi",
+        patterns=("kimi-*", "moonshot-*"),
+        thinking="type_enabled",
+        thinking_off="disabled",
+        known=("kimi-k2.5",),
+        note='thinking: {"type": "enabled"}; thinks by default',
+    ),
+    Family(
+        name="doubao",
+        group="Doubao",
+        patterns=("doubao-*",),
+        thinking="type_enabled",
+        thinking_off="disabled",
+        known=("doubao-seed-1-8-251228",),
+        note='thinking: {"type": "enabled"}; Seed models think by default',
+    ),
+)
+
+DEFAULT_FAMILY = Family(
+    name="default",
+    group="Other",
+    patterns=("*",),
+    note="unknown model: plain chat completions",
+)
+
+
+def family_for(model: str) -> Family:
+    """The first family whose patterns match `model`, else `DEFAULT_FAMILY`."""
+    for family in FAMILIES:
+        if family.matches(model):
+            return family
+    return DEFAULT_FAMILY
+
+
+def known_models() -> dict[str, list[str]]:
+    """Known model ids grouped for the picker, groups in table order."""
+    grouped: dict[str, list[str]] = {}
+    for family in FAMILIES:
+        if family.known:
+            grouped.setdefault(family.group, []).extend(family.known)
+    return grouped
+
+
+def group_for(model: str) -> str:
+    """Display group of any model name (unknown names go to "Other")."""
+    return family_for(model).group

@@ -1,0 +1,373 @@
+"""Responses API (`POST /v1/responses`) replies -> chatterm's stream events.
+
+Streamed replies arrive as typed SSE events; `ResponsesStreamParser.feed(event, data)`
+maps each to the same events a chat completion stream gives:
+
+    response.output_text.delta                 -> TextDelta
+    response.reasoning_summary_text.delta,
+    response.reasoning_text.delta              -> ReasoningDelta (summary parts split by a blank line)
+    response.output_item.added (function_call) -> ToolCallDelta(index, id=call_id, name, "")
+    response.function_call_arguments.delta     -> ToolCallDelta(index, None, None, delta)
+    response.function_call_arguments.done,
+    response.output_item.done                  -> the call's final arguments (no event)
+    response.output_text.annotation.added
+      (url_citation)                           -> CitationsUpdate (all citations so far)
+    response.completed / response.incomplete   -> UsageUpdate (+ text/calls the stream
+                                                  never streamed, taken from `output`)
+    error, response.failed                     -> raises an APIError subclass, .partial set
+    anything else (created, in_progress, keep-alives, part added/done) -> ignored
+
+`feed` never yields `Finished`: the caller calls `finish()` at the end of the stream
+and wraps the `Completion` itself, so a stream that was cut before
+`response.completed` becomes `APIConnectionError` with the partial reply kept.
+`parse_response_body(body, model)` does the same for a non-streamed reply and ends
+with `Finished`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatterm.api.errors import (
+    AUTH_MESSAGE,
+    CONNECT_MESSAGE,
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+    api_failed_message,
+    not_found_message,
+)
+from chatterm.api.types import (
+    Citation,
+    CitationsUpdate,
+    Completion,
+    Finished,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    UsageUpdate,
+)
+
+_TERMINAL = ("response.completed", "response.incomplete")
+
+
+class ResponsesStreamParser:
+    """Assembles one streamed Responses reply; see the module docstring for the map."""
+
+    def __init__(self, model: str) -> None:
+        self._model = model
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._reasoning_parts: set[tuple[str, int]] = set()
+        self._calls: list[ToolCall] = []
+        self._call_index: dict[str, int] = {}
+        """Output item id (and call_id) -> index in `_calls`."""
+        self._citations: list[Citation] = []
+        self._usage: Usage | None = None
+        self._response_id: str | None = None
+        self._finish_reason: str | None = None
+        self._done = False
+
+    # --- public ----------------------------------------------------------------------
+
+    def feed(self, event: str | None, data: dict[str, Any]) -> list[StreamEvent]:
+        """Events for one SSE message (`event` is the SSE event name, if any)."""
+        kind = data.get("type") or event or ""
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            return []
+        return handler(self, data)
+
+    def finish(self) -> Completion:
+        """The finished reply; raises APIConnectionError if the stream ended early."""
+        if not self._done:
+            raise APIConnectionError(
+                CONNECT_MESSAGE,
+                provider_message="the stream ended before response.completed",
+                partial=self.partial,
+            )
+        return self.partial
+
+    @property
+    def partial(self) -> Completion:
+        """What has arrived so far, as a Completion."""
+        return Completion(
+            model=self._model,
+            content="".join(self._text),
+            reasoning="".join(self._reasoning) or None,
+            tool_calls=[
+                ToolCall(c.id, c.name, c.arguments, dict(c.extra)) for c in self._calls
+            ],
+            finish_reason=self._finish_reason,
+            usage=self._usage,
+            citations=list(self._citations),
+            response_id=self._response_id,
+        )
+
+    # --- handlers --------------------------------------------------------------------
+
+    def _on_created(self, data: dict[str, Any]) -> list[StreamEvent]:
+        response = data.get("response") or {}
+        self._response_id = response.get("id") or self._response_id
+        if response.get("model"):
+            self._model = response["model"]
+        return []
+
+    def _on_text_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
+        delta = data.get("delta") or ""
+        if not delta:
+            return []
+        self._text.append(delta)
+        return [TextDelta(delta)]
+
+    def _on_refusal_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
+        return self._on_text_delta(data)
+
+    def _on_reasoning_part(self, data: dict[str, Any]) -> list[StreamEvent]:
+        key = (str(data.get("item_id", "")), int(data.get("summary_index", 0) or 0))
+        if key in self._reasoning_parts:
+            return []
+        self._reasoning_parts.add(key)
+        if self._reasoning and not "".join(self._reasoning).endswith("\n\n"):
+            self._reasoning.append("\n\n")
+            return [ReasoningDelta("\n\n")]
+        return []
+
+    def _on_reasoning_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        if "summary_index" in data:
+            events.extend(self._on_reasoning_part(data))
+        delta = data.get("delta") or ""
+        if delta:
+            self._reasoning.append(delta)
+            events.append(ReasoningDelta(delta))
+        return events
+
+    def _on_item_added(self, data: dict[str, Any]) -> list[StreamEvent]:
+        item = data.get("item") or {}
+        if item.get("type") != "function_call":
+            return []
+        return self._add_call(item, data.get("output_index"))
+
+    def _add_call(self, item: dict[str, Any], output_index: Any = None) -> list[StreamEvent]:
+        item_id = str(item.get("id") or item.get("call_id") or f"output-{output_index}")
+        if item_id in self._call_index:
+            return []
+        call_id = str(item.get("call_id") or item.get("id") or "")
+        index = len(self._calls)
+        call = ToolCall(call_id, str(item.get("name") or ""), str(item.get("arguments") or ""))
+        self._calls.append(call)
+        self._call_index[item_id] = index
+        if call_id:
+            self._call_index.setdefault(call_id, index)
+        if output_index is not None:
+            self._call_index.setdefault(f"output-{output_index}", index)
+        return [ToolCallDelta(index, call.id, call.name, call.arguments)]
+
+    def _find_call(self, data: dict[str, Any]) -> int | None:
+        for key in (data.get("item_id"), data.get("call_id")):
+            if key is not None and str(key) in self._call_index:
+                return self._call_index[str(key)]
+        if data.get("output_index") is not None:
+            return self._call_index.get(f"output-{data['output_index']}")
+        return None
+
+    def _on_args_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
+        index = self._find_call(data)
+        delta = data.get("delta") or ""
+        if index is None:
+            # Arguments before the item was announced: start the call from what we have.
+            self._add_call({"id": data.get("item_id"), "call_id": data.get("item_id")},
+                           data.get("output_index"))
+            index = self._find_call(data)
+            assert index is not None
+        if not delta:
+            return []
+        self._calls[index].arguments += delta
+        return [ToolCallDelta(index, None, None, delta)]
+
+    def _on_args_done(self, data: dict[str, Any]) -> list[StreamEvent]:
+        index = self._find_call(data)
+        if index is None or data.get("arguments") is None:
+            return []
+        call = self._calls[index]
+        final = str(data["arguments"])
+        events: list[StreamEvent] = []
+        if final.startswith(call.arguments) and final != call.arguments:
+            events.append(ToolCallDelta(index, None, None, final[len(call.arguments):]))
+        call.arguments = final
+        return events
+
+    def _on_item_done(self, data: dict[str, Any]) -> list[StreamEvent]:
+        item = data.get("item") or {}
+        if item.get("type") != "function_call":
+            return []
+        events = self._add_call(item, data.get("output_index"))
+        index = self._find_call({"item_id": item.get("id"), "call_id": item.get("call_id")})
+        if index is not None:
+            call = self._calls[index]
+            if item.get("call_id"):
+                call.id = str(item["call_id"])
+            if item.get("name"):
+                call.name = str(item["name"])
+            if item.get("arguments") is not None:
+                events.extend(self._on_args_done({"item_id": item.get("id"),
+                                                  "call_id": item.get("call_id"),
+                                                  "arguments": item["arguments"]}))
+        return events
+
+    def _on_annotation(self, data: dict[str, Any]) -> list[StreamEvent]:
+        return self._add_citations([data.get("annotation") or {}])
+
+    def _add_citations(self, annotations: list[dict[str, Any]]) -> list[StreamEvent]:
+        added = False
+        seen = {c.url for c in self._citations}
+        for annotation in annotations:
+            if annotation.get("type") != "url_citation" or not annotation.get("url"):
+                continue
+            if annotation["url"] in seen:
+                continue
+            seen.add(annotation["url"])
+            self._citations.append(Citation(annotation["url"], annotation.get("title")))
+            added = True
+        return [CitationsUpdate(tuple(self._citations))] if added else []
+
+    def _on_terminal(self, data: dict[str, Any]) -> list[StreamEvent]:
+        response = data.get("response") or {}
+        events = self._absorb_output(response.get("output") or [])
+        self._response_id = response.get("id") or self._response_id
+        if response.get("model"):
+            self._model = response["model"]
+        self._usage = usage_from(response.get("usage")) or self._usage
+        if self._usage is not None:
+            events.append(UsageUpdate(self._usage))
+        self._finish_reason = _finish_reason(response, bool(self._calls))
+        self._done = True
+        return events
+
+    def _absorb_output(self, output: list[dict[str, Any]]) -> list[StreamEvent]:
+        """Take from the final `output` whatever the stream did not deliver as deltas
+        (some gateways send only `response.completed`), plus all citations."""
+        events: list[StreamEvent] = []
+        streamed_text = bool(self._text)
+        streamed_reasoning = bool(self._reasoning)
+        for item in output:
+            kind = item.get("type")
+            if kind == "message":
+                for part in item.get("content") or []:
+                    text = part.get("text") if part.get("type") == "output_text" else part.get("refusal")
+                    if text and not streamed_text:
+                        self._text.append(text)
+                        events.append(TextDelta(text))
+                    events.extend(self._add_citations(part.get("annotations") or []))
+            elif kind == "reasoning" and not streamed_reasoning:
+                texts = [s.get("text", "") for s in item.get("summary") or []]
+                if not any(texts):
+                    texts = [c.get("text", "") for c in item.get("content") or []]
+                text = "\n\n".join(t for t in texts if t)
+                if text:
+                    if self._reasoning:
+                        text = "\n\n" + text
+                    self._reasoning.append(text)
+                    events.append(ReasoningDelta(text))
+            elif kind == "function_call":
+                events.extend(self._on_item_done({"item": item}))
+        return events
+
+    def _on_error(self, data: dict[str, Any]) -> list[StreamEvent]:
+        error = data.get("error") if isinstance(data.get("error"), dict) else data
+        raise error_from(error, self._model, partial=self.partial)
+
+    def _on_failed(self, data: dict[str, Any]) -> list[StreamEvent]:
+        response = data.get("response") or {}
+        self._response_id = response.get("id") or self._response_id
+        error = response.get("error") or {"message": "the response failed", "code": "response_failed"}
+        raise error_from(error, self._model, partial=self.partial)
+
+
+_HANDLERS = {
+    "response.created": ResponsesStreamParser._on_created,
+    "response.in_progress": ResponsesStreamParser._on_created,
+    "response.output_text.delta": ResponsesStreamParser._on_text_delta,
+    "response.refusal.delta": ResponsesStreamParser._on_refusal_delta,
+    "response.reasoning_summary_part.added": ResponsesStreamParser._on_reasoning_part,
+    "response.reasoning_summary_text.delta": ResponsesStreamParser._on_reasoning_delta,
+    "response.reasoning_text.delta": ResponsesStreamParser._on_reasoning_delta,
+    "response.output_item.added": ResponsesStreamParser._on_item_added,
+    "response.output_item.done": ResponsesStreamParser._on_item_done,
+    "response.function_call_arguments.delta": ResponsesStreamParser._on_args_delta,
+    "response.function_call_arguments.done": ResponsesStreamParser._on_args_done,
+    "response.output_text.annotation.added": ResponsesStreamParser._on_annotation,
+    "response.completed": ResponsesStreamParser._on_terminal,
+    "response.incomplete": ResponsesStreamParser._on_terminal,
+    "error": ResponsesStreamParser._on_error,
+    "response.failed": ResponsesStreamParser._on_failed,
+}
+
+
+def parse_response_body(body: dict[str, Any], model: str) -> list[StreamEvent]:
+    """Events for a non-streamed `/v1/responses` reply, ending with `Finished`.
+
+    A body whose status is "failed" (or that carries an `error`) raises the APIError
+    subclass the error maps to.
+    """
+    parser = ResponsesStreamParser(body.get("model") or model)
+    if body.get("error") or body.get("status") == "failed":
+        parser.feed("response.failed", {"type": "response.failed", "response": body})
+    events = parser.feed("response.completed", {"type": "response.completed", "response": body})
+    completion = parser.finish()
+    return [*events, Finished(completion)]
+
+
+def usage_from(usage: dict[str, Any] | None) -> Usage | None:
+    """Responses usage (input/output tokens) -> `Usage`."""
+    if not isinstance(usage, dict):
+        return None
+    prompt = usage.get("input_tokens")
+    completion = usage.get("output_tokens")
+    total = usage.get("total_tokens")
+    if total is None and prompt is not None and completion is not None:
+        total = prompt + completion
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=total,
+        reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens"),
+        cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens"),
+    )
+
+
+def error_from(error: dict[str, Any], model: str, *, partial: Completion | None = None) -> APIError:
+    """An `error` event or a failed response's `error` -> the APIError subclass."""
+    message = str(error.get("message") or "the server reported an error")
+    code = error.get("code")
+    code_text = str(code) if code is not None else None
+    error_type = error.get("type") if isinstance(error.get("type"), str) else None
+    if error_type == "error":  # the event's own type, not an error class
+        error_type = None
+    tag = f"{code_text or ''} {error_type or ''}".lower()
+    kwargs: dict[str, Any] = {
+        "provider_message": message,
+        "error_type": error_type,
+        "code": code_text,
+        "partial": partial,
+    }
+    if any(k in tag for k in ("invalid_api_key", "authentication", "unauthorized", "permission")):
+        return AuthenticationError(AUTH_MESSAGE, **kwargs)
+    if any(k in tag for k in ("model_not_found", "not_found")):
+        return NotFoundError(not_found_message(model), **kwargs)
+    if any(k in tag for k in ("rate_limit", "insufficient_quota")):
+        return RateLimitError(api_failed_message(message), **kwargs)
+    return APIError(api_failed_message(message), **kwargs)
+
+
+def _finish_reason(response: dict[str, Any], had_calls: bool) -> str:
+    if response.get("status") == "incomplete":
+        reason = (response.get("incomplete_details") or {}).get("reason")
+        return "content_filter" if reason == "content_filter" else "length"
+    return "tool_calls" if had_calls else "stop"
