@@ -1,0 +1,36 @@
+"""chatterm's screens, one module each, with its `.tcss` beside it.
+
+    picker.py      ModelPickerScreen     fuzzy model list (favourites, gateway, catalogue)
+    settings.py    ChatSettingsScreen    system prompt, temperature, top_p, max_tokens
+    help.py        HelpScreen            every key binding, gathered when it opens
+    first_run.py   FirstRunScreen        base URL + API key, or the demo gateway
+    approval.py    ToolApprovalScreen    allow a tool call once / for the session / deny
+    attach.py      AttachFileScreen      pick a file (attachments, schema files)
+    history.py     the saved-chats browser (the store's screen)
+
+Names are imported on first use (`from chatterm.tui.screens import HelpScreen`), so
+importing the package builds nothing and loads no screen it does not need.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ModelPickerScreen": "picker",
+    "ChatSettingsScreen": "settings",
+    "HelpScreen": "help",
+    "FirstRunScreen": "first_run",
+    "ToolApprovalScreen": "approval",
+    "AttachFileScreen": "attach",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

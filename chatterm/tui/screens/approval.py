@@ -1,0 +1,93 @@
+"""Tool approval: may the model run this local function with these arguments?
+
+Shows the tool's name and description and the call's arguments as highlighted,
+pretty-printed JSON (or the raw text when the model wrote invalid JSON, flagged).
+Dismisses with one of the engine's three answers:
+
+    "once"     y / Enter     run this call
+    "session"  a             run this tool without asking again in this session
+    "deny"     n / Esc       do not run it (the model is told the user declined)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar, Literal, TypeAlias
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.highlight import highlight
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from chatterm.api.types import ToolCall
+
+ApprovalChoice: TypeAlias = Literal["once", "session", "deny"]
+
+
+def pretty_arguments(arguments: str) -> tuple[str, bool]:
+    """(text to show, whether it is valid JSON): pretty JSON, or the raw text as is."""
+    if not arguments.strip():
+        return "{}", True
+    try:
+        return json.dumps(json.loads(arguments), indent=2, ensure_ascii=False), True
+    except ValueError:
+        return arguments, False
+
+
+class ToolApprovalScreen(ModalScreen[str]):
+    """Ask whether to run one tool call; dismisses with "once", "session" or "deny"."""
+
+    CSS_PATH = "approval.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "choose('once')", "Allow once"),
+        Binding("enter", "choose('once')", "Allow once", show=False),
+        Binding("a", "choose('session')", "Allow for session"),
+        Binding("n", "choose('deny')", "Deny"),
+        Binding("escape", "choose('deny')", "Deny", show=False),
+    ]
+    AUTO_FOCUS = "#approve-once"
+
+    def __init__(self, call: ToolCall, description: str = "") -> None:
+        super().__init__()
+        self.call = call
+        self.description = description
+
+    def compose(self) -> ComposeResult:
+        text, valid = pretty_arguments(self.call.arguments)
+        with Vertical(id="approval-dialog") as dialog:
+            dialog.border_title = "Run a tool?"
+            dialog.border_subtitle = "y once · a session · n deny"
+            yield Static(
+                Content.assemble("The model wants to run ", (self.call.name, "bold $text-accent")),
+                id="approval-tool",
+            )
+            if self.description:
+                yield Static(self.description, id="approval-description")
+            if not valid:
+                yield Static(
+                    "These arguments are not valid JSON; the tool will get an error if run.",
+                    id="approval-invalid",
+                )
+            with VerticalScroll(id="approval-arguments") as scroll:
+                scroll.border_title = "arguments"
+                yield Static(highlight(text, language="json") if valid else Content(text), id="approval-json")
+            with Horizontal(id="approval-buttons"):
+                yield Button("Allow once (y)", variant="primary", id="approve-once")
+                yield Button("Allow for session (a)", variant="warning", id="approve-session")
+                yield Button("Deny (n)", variant="error", id="approve-deny")
+
+    def action_choose(self, choice: ApprovalChoice) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        choice: ApprovalChoice = {
+            "approve-once": "once",
+            "approve-session": "session",
+        }.get(event.button.id or "", "deny")  # type: ignore[assignment]
+        self.dismiss(choice)

@@ -1,0 +1,127 @@
+"""First run: chatterm needs a gateway; ask for one, or offer the built-in demo.
+
+Dismisses with one of:
+
+    ("key", base_url, api_key)   "Save and start", after checking the URL is http(s)
+                                 and the key is not empty (the caller saves them)
+    ("demo", None, None)         "Try the demo gateway"
+    None                         Esc
+
+The key field is a password input, and the key is never put in a message, a log line
+or an error (a bad key is "empty", never echoed).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+FirstRunResult = tuple[str, str | None, str | None]
+
+INTRO = (
+    "chatterm talks to an OpenAI-compatible gateway. Enter its base URL "
+    "(it usually ends in [b]/v1[/b]) and your API key. They are saved in your config "
+    "file, readable only by you.\n"
+    "No key yet? Try the demo gateway: it runs inside chatterm, offline."
+)
+
+
+def check_base_url(url: str) -> str | None:
+    """A message saying what is wrong with `url`, or None when it is usable."""
+    url = url.strip()
+    if not url:
+        return "Enter the gateway's base URL, e.g. https://gateway.example.com/v1"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "The base URL is not a valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "The base URL must start with http:// or https:// and name a host"
+    return None
+
+
+class FirstRunScreen(ModalScreen[FirstRunResult | None]):
+    """Ask for a gateway (base URL + key) or start on the demo gateway."""
+
+    CSS_PATH = "first_run.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
+    AUTO_FOCUS = "#first-run-url"
+
+    def __init__(self, default_base_url: str = "") -> None:
+        super().__init__()
+        self.default_base_url = default_base_url
+
+    def __repr__(self) -> str:  # never let a widget tree repr carry the key
+        return f"{type(self).__name__}(default_base_url={self.default_base_url!r})"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="first-run-dialog") as dialog:
+            dialog.border_title = "Welcome to chatterm"
+            dialog.border_subtitle = "Enter continue · Esc quit"
+            yield Static(INTRO, id="first-run-intro")
+            yield Label("Base URL", classes="field-label")
+            yield Input(
+                self.default_base_url,
+                placeholder="https://gateway.example.com/v1",
+                id="first-run-url",
+            )
+            yield Label("API key", classes="field-label")
+            yield Input(placeholder="sk-…", password=True, id="first-run-key")
+            yield Static("", id="first-run-error")
+            with Horizontal(id="first-run-buttons"):
+                yield Button("Save and start", variant="primary", id="first-run-save")
+                yield Button("Try the demo gateway", variant="success", id="first-run-demo")
+
+    def on_mount(self) -> None:
+        self.query_one("#first-run-error", Static).display = False
+
+    def _error(self, message: str, field_id: str) -> None:
+        error = self.query_one("#first-run-error", Static)
+        error.update(message)
+        error.display = True
+        for input_ in self.query(Input):
+            input_.set_class(input_.id == field_id, "-invalid")
+        self.query_one(f"#{field_id}", Input).focus()
+
+    def action_save(self) -> None:
+        url = self.query_one("#first-run-url", Input).value.strip()
+        key = self.query_one("#first-run-key", Input).value.strip()
+        problem = check_base_url(url)
+        if problem is not None:
+            self._error(problem, "first-run-url")
+            return
+        if not key:
+            self._error("Enter your API key (or try the demo gateway)", "first-run-key")
+            return
+        self.dismiss(("key", url, key))
+
+    def action_demo(self) -> None:
+        self.dismiss(("demo", None, None))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#first-run-url")
+    def _url_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#first-run-key", Input).focus()
+
+    @on(Input.Submitted, "#first-run-key")
+    def _key_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#first-run-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#first-run-demo")
+    def _demo_pressed(self) -> None:
+        self.action_demo()

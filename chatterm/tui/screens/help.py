@@ -1,0 +1,172 @@
+"""The F1 help screen: every key the app answers to, gathered when it opens.
+
+Bindings are read from the live app, not from a hand-kept list, so the help is true
+whatever the core screens bind: the app's own bindings, then those of the screen
+beneath this one and of its focused widget's chain (only the classes chatterm defines,
+so Textual's dozens of cursor-movement keys on inputs do not drown the rest). The
+prompt box's keys (they live in its key handler, not in bindings) and the command
+palette are added as fixed groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.dom import DOMNode
+
+PROMPT_KEYS: tuple[tuple[str, str], ...] = (
+    ("Enter", "Send the prompt"),
+    ("Shift+Enter / Ctrl+J", "New line in the prompt"),
+    ("Up / Down", "Recall earlier prompts (when the box is empty)"),
+    ("Esc", "Stop the reply that is streaming"),
+)
+PALETTE_COMMANDS = (
+    "new chat, pick model, thinking / search / stream toggles, copy last reply or a code "
+    "block, chat settings, theme, history, regenerate, attach file or schema, "
+    "enable or disable each tool"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyGroup:
+    """One titled group of (key, description) rows."""
+
+    title: str
+    rows: tuple[tuple[str, str], ...]
+
+
+def _describe(binding: Binding) -> str:
+    if binding.description:
+        return binding.description
+    if binding.tooltip:
+        return binding.tooltip
+    action = binding.action.split(".")[-1].split("(")[0]
+    return action.replace("_", " ").capitalize()
+
+
+def _own_keys(node: DOMNode) -> set[str] | None:
+    """Keys bound in BINDINGS of `node`'s classes outside Textual (None = take all)."""
+    from textual.app import App
+    from textual.screen import Screen
+
+    if isinstance(node, App | Screen):
+        return None
+    keys: set[str] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.split(".")[0] == "textual":
+            continue
+        for item in cls.__dict__.get("BINDINGS", ()):
+            key = item.key if isinstance(item, Binding) else item[0]
+            keys.update(part.strip() for part in key.split(","))
+    return keys
+
+
+def _group_title(node: DOMNode) -> str:
+    from textual.app import App
+    from textual.screen import Screen
+
+    if isinstance(node, App):
+        return "Application"
+    if isinstance(node, Screen):
+        name = type(node).__name__
+        return "Screen" if name in {"Screen", "_default"} else f"Screen: {name.removesuffix('Screen')}"
+    return f"Focused: {node.id or type(node).__name__}"
+
+
+def collect_key_groups(app: App[Any], screen: Screen[Any] | None) -> list[KeyGroup]:
+    """The bindings in effect on `screen` (and the app), grouped by where they are bound."""
+    # Innermost first: the focused widget and its ancestors, the screen, the app.
+    nodes: list[DOMNode] = []
+    if screen is not None:
+        focused = screen.focused
+        nodes = list(focused.ancestors_with_self) if focused is not None else [screen, app]
+    if not any(node is app for node in nodes):
+        nodes.append(app)
+    groups: list[KeyGroup] = []
+    for node in reversed(nodes):
+        # All of a node's bindings, even keys a focused input would swallow: help lists
+        # everything the app answers to, not only what this exact focus allows.
+        bindings: Iterable[tuple[str, Binding]] = node._bindings  # noqa: SLF001
+        own = _own_keys(node)
+        rows: list[tuple[str, str]] = []
+        for key, binding in bindings:
+            if own is not None and key not in own:
+                continue
+            if binding.system and not binding.description:
+                continue
+            if binding.action.split(".")[-1] == "command_palette":
+                continue  # has its own group below, with what the palette offers
+            display = app.get_key_display(binding)
+            description = _describe(binding)
+            if (display, description) in rows:
+                continue
+            rows.append((display, description))
+        if rows:
+            groups.append(KeyGroup(_group_title(node), tuple(rows)))
+    return groups
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key binding of the app, the prompt keys and the palette; F1 or Esc closes."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("f1", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.groups: list[KeyGroup] = []
+
+    def _screen_below(self) -> Screen[Any] | None:
+        stack = self.app.screen_stack
+        below = [screen for screen in stack if screen is not self]
+        return below[-1] if below else None
+
+    def compose(self) -> ComposeResult:
+        self.groups = collect_key_groups(self.app, self._screen_below())
+        self.groups.append(KeyGroup("Prompt box", PROMPT_KEYS))
+        palette_key = self.app.COMMAND_PALETTE_DISPLAY or self.app.get_key_display(
+            Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
+        )
+        if self.app.ENABLE_COMMAND_PALETTE:
+            self.groups.append(
+                KeyGroup("Command palette", ((palette_key, f"Open the palette: {PALETTE_COMMANDS}"),))
+            )
+        width = max((len(key) for group in self.groups for key, _ in group.rows), default=8)
+        width = min(max(width, 8), 22)
+        with Vertical(id="help-dialog") as dialog:
+            dialog.border_title = "Keys"
+            dialog.border_subtitle = "F1 / Esc close"
+            with VerticalScroll(id="help-body"):
+                for group in self.groups:
+                    yield Static(Content(group.title), classes="help-group-title")
+                    lines = [
+                        Content.assemble((key.rjust(width), "bold $text-accent"), "  ", description)
+                        for key, description in group.rows
+                    ]
+                    yield Static(Content("\n").join(lines), classes="help-group")
+
+    @property
+    def text(self) -> str:
+        """Everything listed, as plain text (for tests and screen readers)."""
+        return "\n".join(
+            f"{group.title}\n" + "\n".join(f"{key}  {desc}" for key, desc in group.rows)
+            for group in self.groups
+        )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

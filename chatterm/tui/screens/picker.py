@@ -1,0 +1,257 @@
+"""The model picker: a fuzzy-filtered list of every model chatterm knows about.
+
+Sections, in order (each model shown once, in the first section that has it):
+
+    ★ Favourites        from config
+    Gateway             ids from the gateway's /v1/models, loaded in the background
+    <family>...         the catalogue, grouped by family (headers are disabled options)
+
+Typing filters the list fuzzily (best matches first, favourites before the rest);
+Enter picks the highlighted model; a name that is not in the list can still be used
+(the last option offers the typed text as is). Esc cancels. The screen never waits
+for the gateway: `load_models` runs in a worker after the screen is shown, and its
+ids are merged in when they arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+TYPED_OPTION_ID = "picker-typed"
+
+
+def _dedupe(ids: Iterable[str], seen: set[str]) -> list[str]:
+    """`ids` without blanks and without those in `seen` (which is updated)."""
+    out: list[str] = []
+    for model in ids:
+        model = model.strip()
+        if model and model not in seen:
+            seen.add(model)
+            out.append(model)
+    return out
+
+
+class ModelPickerScreen(ModalScreen[str | None]):
+    """Pick the model for the next reply; dismisses with the model id or None."""
+
+    CSS_PATH = "picker.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "cursor('down')", "Next", show=False),
+        Binding("up", "cursor('up')", "Previous", show=False),
+        Binding("pagedown", "cursor('page_down')", show=False),
+        Binding("pageup", "cursor('page_up')", show=False),
+    ]
+    AUTO_FOCUS = "#picker-filter"
+
+    class ModelsLoaded(Message):
+        """The gateway's model ids arrived (or failed to: `error` says why)."""
+
+        def __init__(self, ids: list[str], error: str | None = None) -> None:
+            super().__init__()
+            self.ids = ids
+            self.error = error
+
+    def __init__(
+        self,
+        groups: dict[str, list[str]],
+        favourites: list[str],
+        current: str,
+        load_models: Callable[[], Awaitable[list[str]]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.groups = {family: list(ids) for family, ids in groups.items()}
+        self.favourites = list(favourites)
+        self.current = current
+        self.gateway_models: list[str] = []
+        self._load_models = load_models
+        self._option_models: dict[str, str] = {}
+        """Option id -> model id, for every selectable option on show."""
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-dialog") as dialog:
+            dialog.border_title = "Pick a model"
+            dialog.border_subtitle = "↑↓ move · Enter pick · Esc cancel"
+            yield Label(Content.assemble("Current: ", (self.current or "none", "bold")), id="picker-current")
+            yield Input(placeholder="Type to filter, or type any model name…", id="picker-filter")
+            yield OptionList(id="picker-list")
+            yield Static("", id="picker-status")
+
+    def on_mount(self) -> None:
+        self._rebuild("")
+        if self._load_models is not None:
+            self._set_status("Loading models from the gateway…", "-loading")
+            self._fetch_models()
+        else:
+            self._set_status("", None)
+
+    @work(exclusive=True, group="picker-models", exit_on_error=False)
+    async def _fetch_models(self) -> None:
+        assert self._load_models is not None
+        try:
+            ids = await self._load_models()
+        except Exception as error:  # noqa: BLE001 - any failure is shown, never raised
+            self.post_message(self.ModelsLoaded([], str(error) or type(error).__name__))
+        else:
+            self.post_message(self.ModelsLoaded(list(ids)))
+
+    def on_model_picker_screen_models_loaded(self, message: ModelsLoaded) -> None:
+        if message.error is not None:
+            self._set_status(f"Could not load the gateway's models: {message.error}", "-error")
+            return
+        self.gateway_models = _dedupe(message.ids, set())
+        count = len(self.gateway_models)
+        self._set_status(f"{count} model{'s' if count != 1 else ''} from the gateway", None)
+        self._rebuild(self.query_one("#picker-filter", Input).value, keep=True)
+
+    def _set_status(self, text: str, state: str | None) -> None:
+        status = self.query_one("#picker-status", Static)
+        status.update(text)
+        status.set_class(state == "-loading", "-loading")
+        status.set_class(state == "-error", "-error")
+        status.display = bool(text)
+
+    # -- the list -----------------------------------------------------------------------
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """(header, model ids) in display order, each id in one section only."""
+        seen: set[str] = set()
+        out = [("★ Favourites", _dedupe(self.favourites, seen))]
+        out.append(("Gateway", _dedupe(self.gateway_models, seen)))
+        out.extend((family, _dedupe(ids, seen)) for family, ids in self.groups.items())
+        return [(header, ids) for header, ids in out if ids]
+
+    def _label(self, model: str, matcher: Matcher | None) -> Content:
+        name = Content(model)
+        if matcher is not None:
+            # Not Matcher.highlight: it parses the name as markup, and model ids are plain text.
+            _score, offsets = matcher.fuzzy_search.match(matcher.query, model)
+            for offset in offsets:
+                name = name.stylize("bold underline $text-accent", offset, offset + 1)
+        parts: list[Content | str | tuple[str, str]] = [name]
+        if model in self.favourites:
+            parts.insert(0, ("★ ", "$accent"))
+        else:
+            parts.insert(0, "  ")
+        if model == self.current:
+            parts.append((" ● current", "$success"))
+        return Content.assemble(*parts)
+
+    def _rebuild(self, query: str, keep: bool = False) -> None:
+        """Refill the list for `query`; `keep` keeps the highlighted model if it is still shown."""
+        option_list = self.query_one("#picker-list", OptionList)
+        previous = self.highlighted_model if keep else None
+        query = query.strip()
+        options: list[Option] = []
+        self._option_models = {}
+
+        def add(model: str, matcher: Matcher | None) -> None:
+            option_id = f"model-{len(self._option_models)}"
+            self._option_models[option_id] = model
+            options.append(Option(self._label(model, matcher), id=option_id))
+
+        sections = self.sections()
+        if not query:
+            for header, ids in sections:
+                options.append(Option(Content.styled(header, "bold $text-accent"), disabled=True))
+                for model in ids:
+                    add(model, None)
+        else:
+            matcher = Matcher(query)
+            scored: list[tuple[bool, float, int, str]] = []
+            order = 0
+            for _header, ids in sections:
+                for model in ids:
+                    score = matcher.match(model)
+                    if score > 0:
+                        scored.append((model not in self.favourites, -score, order, model))
+                    order += 1
+            for _fav, _score, _order, model in sorted(scored):
+                add(model, matcher)
+            if query not in self._option_models.values():
+                self._option_models[TYPED_OPTION_ID] = query
+                options.append(
+                    Option(
+                        Content.assemble(("↵ ", "$text-muted"), "Use ", (query, "bold"), " as the model name"),
+                        id=TYPED_OPTION_ID,
+                    )
+                )
+        option_list.set_options(options)
+        self._highlight(previous)
+
+    def _highlight(self, preferred: str | None) -> None:
+        """Highlight `preferred`, else the current model (unfiltered), else the first option."""
+        option_list = self.query_one("#picker-list", OptionList)
+        filtered = bool(self.query_one("#picker-filter", Input).value.strip())
+        wanted = preferred or (None if filtered else self.current)
+        selectable = [
+            (index, self._option_models.get(option.id))
+            for index, option in enumerate(option_list.options)
+            if not option.disabled and option.id
+        ]
+        target = next((index for index, model in selectable if model == wanted), None)
+        if target is None and selectable:
+            target = selectable[0][0]
+        option_list.highlighted = target
+        if target is not None:
+            option_list.scroll_to_highlight()
+
+    @property
+    def highlighted_model(self) -> str | None:
+        """The model the highlighted option stands for (None when nothing is highlighted)."""
+        option_list = self.query_one("#picker-list", OptionList)
+        if option_list.highlighted is None:
+            return None
+        option = option_list.get_option_at_index(option_list.highlighted)
+        return self._option_models.get(option.id or "")
+
+    @property
+    def shown_models(self) -> list[str]:
+        """The selectable models in list order (the typed-name option excluded)."""
+        option_list = self.query_one("#picker-list", OptionList)
+        return [
+            self._option_models[option.id]
+            for option in option_list.options
+            if option.id and option.id != TYPED_OPTION_ID and option.id in self._option_models
+        ]
+
+    # -- events -------------------------------------------------------------------------
+
+    @on(Input.Changed, "#picker-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._rebuild(event.value)
+
+    @on(Input.Submitted, "#picker-filter")
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        model = self.highlighted_model or event.value.strip()
+        if model:
+            self.dismiss(model)
+
+    @on(OptionList.OptionSelected, "#picker-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        model = self._option_models.get(event.option.id or "")
+        if model:
+            self.dismiss(model)
+
+    def action_cursor(self, direction: str) -> None:
+        option_list = self.query_one("#picker-list", OptionList)
+        getattr(option_list, f"action_cursor_{direction}")()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,92 @@
+"""Help: every binding of the app, the screen beneath and our focused widget, plus the
+prompt keys and the palette; gathered live when it opens."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Input, Static, TextArea
+
+from chatterm.tui.screens.help import HelpScreen
+
+
+class Prompt(TextArea):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+r", "recall", "Search earlier prompts")]
+
+
+class ChatLikeScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "clear", "Clear the screen"),
+        Binding("escape", "stop", "Stop the reply", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Prompt(id="prompt")
+        yield Input(id="other")
+
+
+class Host(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+n", "new_chat", "New chat"),
+        Binding("ctrl+o", "pick_model", "Pick model"),
+        Binding("t", "toggle_thinking", "Thinking"),
+    ]
+
+    def on_mount(self) -> None:
+        self.push_screen(ChatLikeScreen())
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+
+async def test_lists_app_screen_and_prompt_bindings() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.focused is app.screen.query_one(Prompt)
+        await pilot.press("f1")
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        text = screen.text
+        for expected in ("New chat", "Pick model", "Thinking", "Help", "Quit"):
+            assert expected in text
+        assert "^n" in text
+        # Screen bindings (hidden ones too) and our own widget's bindings.
+        assert "Clear the screen" in text and "Stop the reply" in text
+        assert "Search earlier prompts" in text
+        # Textual's built-in TextArea keys are not listed.
+        assert "Move cursor left" not in text
+        # Fixed groups: the prompt keys and the palette.
+        assert "Shift+Enter / Ctrl+J" in text and "Recall earlier prompts" in text
+        assert "Open the palette" in text and "^p" in text
+        titles = [group.title for group in screen.groups]
+        assert titles[0] == "Application"
+        assert "Screen: ChatLike" in titles and "Focused: prompt" in titles
+        # It is on screen, not only in an attribute.
+        shown = "\n".join(str(static.render()) for static in screen.query(Static))
+        assert "Clear the screen" in shown and "New chat" in shown
+
+
+async def test_f1_and_escape_close() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, ChatLikeScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatLikeScreen)
+
+
+async def test_gathers_what_is_bound_at_show_time() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        app.bind("ctrl+e", "export", description="Export this chat")
+        await pilot.press("f1")
+        assert "Export this chat" in app.screen.text
