@@ -1,0 +1,58 @@
+"""`start_in_thread` for sync callers and `main()` (`chatterm demo-server`) as a process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+import chatterm
+from chatterm.demo import start_in_thread
+from tests.demo.demo_support import AUTH, user
+
+REPO = Path(chatterm.__file__).resolve().parents[1]
+
+
+def test_start_in_thread_serves_sync_clients_and_stops() -> None:
+    gw = start_in_thread()
+    try:
+        assert gw.base_url.startswith("http://127.0.0.1:") and gw.base_url.endswith("/v1")
+        r = httpx.post(gw.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": user("threaded")}, headers=AUTH)
+        assert r.status_code == 200 and "> threaded" in r.json()["choices"][0]["message"]["content"]
+        assert gw.requests[-1].body["messages"] == user("threaded")
+    finally:
+        gw.stop_thread()
+    gw.stop_thread()  # twice is fine
+    try:
+        httpx.get(gw.base_url + "/models", headers=AUTH, timeout=2)
+    except httpx.ConnectError:
+        pass
+    else:
+        raise AssertionError("the gateway still answers after stop_thread()")
+
+
+def test_demo_server_process_prints_url_and_key_and_stops_on_ctrl_c() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chatterm.demo", "--port", "0", "--token-delay", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        second = proc.stdout.readline()
+        base_url = first.strip().rsplit(" ", 1)[-1]
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+        assert "demo-key" in second
+        r = httpx.post(base_url + "/chat/completions", json={"model": "glm-5", "messages": user("standalone")}, headers=AUTH)
+        assert r.status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
