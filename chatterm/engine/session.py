@@ -241,10 +241,9 @@ class ChatSession:
     async def _stream_into(self, reply: Message, request: ChatRequest) -> AsyncIterator[EngineEvent]:
         buffer = _ReplyBuffer()
         started = time.monotonic()
-        last_flush = started
         first_token: float | None = None
         completion: Completion | None = None
-        interval = self.options.flush_interval
+        flusher = asyncio.ensure_future(self._flush_periodically(reply, buffer)) if self.recorder else None
         try:
             async for event in self.client.stream(request):
                 if isinstance(event, TextDelta):
@@ -261,11 +260,6 @@ class ChatSession:
                 if first_token is None and isinstance(event, (TextDelta, ReasoningDelta)):
                     first_token = time.monotonic() - started
                 yield event
-                now = time.monotonic()
-                if now - last_flush >= interval:
-                    last_flush = now
-                    _fill(reply, buffer)
-                    self._save(reply)
         except BaseException as error:
             _fill(reply, buffer)
             partial = getattr(error, "partial", None)
@@ -273,6 +267,9 @@ class ChatSession:
                 reply.tool_calls = list(partial.tool_calls)
             reply.timings = Timings(first_token, time.monotonic() - started)
             raise
+        finally:
+            if flusher is not None:
+                flusher.cancel()
         reply.timings = Timings(first_token, time.monotonic() - started)
         if completion is None:  # a client that ended without Finished: keep what arrived
             _fill(reply, buffer)
@@ -284,8 +281,19 @@ class ChatSession:
         reply.finish_reason = completion.finish_reason
         if completion.citations:
             reply.citations = list(completion.citations)
-        if completion.model and completion.model != reply.model and not reply.model:
-            reply.model = completion.model
+
+    async def _flush_periodically(self, reply: Message, buffer: _ReplyBuffer) -> None:
+        """Save the reply being written every `flush_interval` while it grows, on a
+        timer rather than per token: a stream that stalls after a burst still has the
+        burst on disk, and the per-token path pays nothing."""
+        saved = (0, 0)
+        while True:
+            await asyncio.sleep(self.options.flush_interval)
+            size = (len(buffer.text), len(buffer.reasoning))
+            if size != saved:
+                saved = size
+                _fill(reply, buffer)
+                self._save(reply)
 
     async def _run_tool_calls(self, calls: list[ToolCall]) -> AsyncIterator[EngineEvent]:
         from chatterm.tools import ToolRegistry, ToolResult, run_tool_call

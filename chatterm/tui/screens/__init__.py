@@ -24,6 +24,7 @@ _EXPORTS = {
     "FirstRunScreen": "first_run",
     "ToolApprovalScreen": "approval",
     "AttachFileScreen": "attach",
+    "HistoryScreen": "history",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,246 @@
+"""`chatterm history ...`: list, search, show, export, import and delete saved chats.
+
+    add_history_parser(subparsers)   adds the `history` command and its subcommands (returned)
+    run_history(args, store_path)    runs one; returns 0 ok, 1 error (message on stderr), 2 usage
+
+Output is plain aligned text for people and JSON with `--json` for scripts. Search
+matches are marked « » in pipes and shown bold in a terminal (no rich, no Textual:
+this path must start fast). Ids may be given as any unambiguous prefix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from chatterm.store import ChatStore, StoreError
+
+ROLE_LABELS = {"user": "You", "assistant": "Assistant", "tool": "Tool", "system": "System"}
+
+
+def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `history` (with list/search/show/export/import/delete) to a subparsers object;
+    returns the `history` parser so the caller can add its global options to it."""
+    history = subparsers.add_parser(
+        "history", help="list, search, show, export, import or delete saved chats",
+        description="Saved chats. IDs may be shortened to any unambiguous prefix.",
+    )
+    sub = history.add_subparsers(dest="history_command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="chats, newest first")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N chats (50)")
+
+    p = sub.add_parser("search", help="full-text search of prompts and replies")
+    p.add_argument("query", metavar="QUERY", help="words to find (the last may be a prefix)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (20)")
+
+    p = sub.add_parser("show", help="print a chat's current branch")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print the JSON export")
+
+    p = sub.add_parser("export", help="export a chat as Markdown or JSON")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--format", choices=("md", "json"), default="md", help="md (default) or json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = sub.add_parser("import", help="import a chat from a JSON export")
+    p.add_argument("file", metavar="FILE", help="a JSON export ('-' reads stdin)")
+
+    p = sub.add_parser("delete", help="delete a chat and its messages")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    history.set_defaults(history_parser=history)
+    return history
+
+
+def run_history(args: argparse.Namespace, store_path: Path) -> int:
+    """Run the parsed `history` subcommand against the store at `store_path`."""
+    command = getattr(args, "history_command", None)
+    if command is None:
+        parser = getattr(args, "history_parser", None)
+        if parser is not None:
+            parser.print_usage(sys.stderr)
+        print("chatterm history: choose a command: list, search, show, export, import, delete",
+              file=sys.stderr)
+        return 2
+    if command == "list" and args.limit < 1:
+        print("chatterm history list: --limit must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        with ChatStore(store_path) as store:
+            handler = _COMMANDS[command]
+            return handler(store, args)
+    except StoreError as exc:
+        print(f"chatterm: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"chatterm: {exc}", file=sys.stderr)
+        return 1
+
+
+# --- commands ------------------------------------------------------------------------
+
+
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _list(store: ChatStore, args: argparse.Namespace) -> int:
+    chats = store.list_chats(limit=args.limit)
+    if args.json:
+        _print_json([c.to_dict() for c in chats])
+        return 0
+    if not chats:
+        print(f"No saved chats in {store.path}.")
+        return 0
+    rows = [
+        (c.id[:8], _when(c.updated_at), str(c.message_count), _clip(", ".join(c.models), 28),
+         c.title)
+        for c in chats
+    ]
+    header = ("ID", "UPDATED", "MSGS", "MODELS", "TITLE")
+    _print_table(header, rows, right={2})
+    return 0
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> None:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        cells[-1] = row[-1]  # no padding after the last column
+        print("  ".join(cells).rstrip())
+
+
+def _use_color(stream: IO[str]) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _search(store: ChatStore, args: argparse.Namespace) -> int:
+    hits = store.search(args.query, limit=args.limit)
+    if args.json:
+        _print_json([
+            {
+                "chat_id": h.chat_id, "message_id": h.message_id, "title": h.title,
+                "role": h.role, "model": h.model, "created_at": h.created_at,
+                "snippet": h.snippet, "text": h.text,
+                "highlights": [list(span) for span in h.highlights], "rank": h.rank,
+            }
+            for h in hits
+        ])
+        return 0
+    if not hits:
+        print(f"No messages match {args.query!r}.")
+        return 0
+    color = _use_color(sys.stdout)
+    for h in hits:
+        who = ROLE_LABELS.get(h.role, h.role) + (f" · {h.model}" if h.model else "")
+        print(f"{h.chat_id[:8]}  {_when(h.created_at)}  {h.title}  ({who})")
+        snippet = h.marked("\x1b[1;33m", "\x1b[0m") if color else h.snippet
+        print(f"    {snippet}")
+    return 0
+
+
+def _show(store: ChatStore, args: argparse.Namespace) -> int:
+    if args.json:
+        _print_json(store.export_json(args.id))
+        return 0
+    conv = store.load(args.id)
+    print(conv.title or "Untitled chat")
+    print(f"{conv.id}  ·  {_when(conv.created_at)}  ·  {', '.join(conv.models) or conv.settings.model}")
+    if conv.settings.system_prompt:
+        print(f"\n[System]\n{conv.settings.system_prompt}")
+    for m in conv.messages:
+        label = ROLE_LABELS.get(m.role, m.role)
+        if m.role == "assistant" and m.model:
+            label += f" · {m.model}"
+        if m.role == "tool" and m.name:
+            label += f" · {m.name}"
+        if m.state != "ok":
+            label += " (interrupted)" if m.state == "streaming" else f" ({m.state})"
+        print(f"\n[{label}]")
+        if m.reasoning:
+            print("(reasoning) " + m.reasoning.strip())
+        if m.content:
+            print(m.content)
+        for call in m.tool_calls:
+            print(f"-> {call.name}({call.arguments})")
+        for c in m.citations:
+            print(f"   source: {c.title + ' ' if c.title else ''}<{c.url}>")
+        if m.error:
+            print(f"   error: {m.error}")
+    return 0
+
+
+def _export(store: ChatStore, args: argparse.Namespace) -> int:
+    if args.format == "json":
+        text = json.dumps(store.export_json(args.id), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = store.export_markdown(args.id)
+    if args.output and args.output != "-":
+        Path(args.output).expanduser().write_text(text, encoding="utf-8")
+        print(f"Exported to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _import(store: ChatStore, args: argparse.Namespace) -> int:
+    source = "stdin" if args.file == "-" else args.file
+    try:
+        raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        print(f"chatterm: {source} is not JSON: {exc}", file=sys.stderr)
+        return 1
+    chat_id = store.import_json(data)
+    print(chat_id)
+    return 0
+
+
+def _delete(store: ChatStore, args: argparse.Namespace) -> int:
+    chat_id = store.resolve_id(args.id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("chatterm history delete: not a terminal; pass --yes to delete without asking",
+                  file=sys.stderr)
+            return 2
+        summary = store.summary(chat_id)
+        answer = input(
+            f"Delete {summary.title!r} ({chat_id[:8]}, {summary.message_count} messages)? [y/N] "
+        )
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Not deleted.")
+            return 0
+    store.delete(chat_id)
+    print(f"Deleted {chat_id}")
+    return 0
+
+
+_COMMANDS = {
+    "list": _list,
+    "search": _search,
+    "show": _show,
+    "export": _export,
+    "import": _import,
+    "delete": _delete,
+}

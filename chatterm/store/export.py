@@ -1,0 +1,179 @@
+"""Chat export (JSON, Markdown) and JSON import, independent of SQLite.
+
+JSON (`format: "chatterm-chat"`, `version: 1`)::
+
+    {"format": "chatterm-chat", "version": 1,
+     "chat": {"id", "title", "title_is_custom", "settings", "created_at", "updated_at",
+              "current_leaf_id"},
+     "messages": [ every message of every branch, oldest first:
+        {"role", "content", "tool_calls" (wire format, provider extras inline),
+         "tool_call_id",                      <- the gateway's chat completions format
+         "id", "parent_id", "name", "model", "reasoning", "usage", "timings",
+         "citations", "state", "error", "attachments", "created_at"}  <- chatterm's ]}
+
+Tool call `arguments` are kept exactly as the model wrote them (even empty), so
+export -> import -> export is byte-identical. Markdown shows the current branch only:
+what the user sees, with reasoning and tool traffic folded into <details>.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from chatterm.api.types import ToolCall
+from chatterm.engine.conversation import ChatSettings, Conversation, Message
+from chatterm.store.errors import StoreError
+
+FORMAT = "chatterm-chat"
+VERSION = 1
+_WIRE_CALL_KEYS = ("id", "type", "function")
+
+
+def tool_call_to_export(call: ToolCall) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call.arguments},
+    }
+    data.update(call.extra)
+    return data
+
+
+def tool_call_from_export(data: dict[str, Any]) -> ToolCall:
+    function = data.get("function") or {}
+    extra = {k: v for k, v in data.items() if k not in _WIRE_CALL_KEYS}
+    return ToolCall(str(data["id"]), str(function["name"]), function.get("arguments", ""), extra)
+
+
+def message_to_export(m: Message) -> dict[str, Any]:
+    data = m.to_dict()
+    data["tool_calls"] = [tool_call_to_export(c) for c in m.tool_calls]
+    order = ("role", "content", "tool_calls", "tool_call_id", "id", "parent_id")
+    return {k: data[k] for k in order} | {k: v for k, v in data.items() if k not in order}
+
+
+def message_from_export(data: dict[str, Any]) -> Message:
+    body = dict(data)
+    calls = [tool_call_from_export(c) for c in body.pop("tool_calls", None) or []]
+    message = Message.from_dict(body | {"tool_calls": []})
+    message.tool_calls = calls
+    return message
+
+
+def chat_to_export(
+    conv: Conversation, messages: list[Message], leaf_id: str | None
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "chat": {
+            "id": conv.id,
+            "title": conv.title,
+            "title_is_custom": conv.title_is_custom,
+            "settings": conv.settings.to_dict(),
+            "created_at": conv.created_at,
+            "updated_at": conv.updated_at,
+            "current_leaf_id": leaf_id,
+        },
+        "messages": [message_to_export(m) for m in messages],
+    }
+
+
+def chat_from_export(
+    data: Any, source: str = "the import"
+) -> tuple[Conversation, list[Message], str | None]:
+    """Validate an export; returns the chat (without messages), all messages, the leaf id."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StoreError(f"{source} is not a chatterm chat export (no \"format\": \"{FORMAT}\")")
+    version = data.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise StoreError(
+            f"{source} has export version {version!r}; this chatterm reads up to {VERSION}"
+        )
+    chat = data.get("chat")
+    raw_messages = data.get("messages")
+    if not isinstance(chat, dict) or not isinstance(raw_messages, list):
+        raise StoreError(f"{source} lacks its \"chat\" object or \"messages\" list")
+    try:
+        messages = [message_from_export(m) for m in raw_messages]
+        now = time.time()
+        conv = Conversation(
+            id=str(chat.get("id") or Conversation().id),
+            title=chat.get("title"),
+            title_is_custom=bool(chat.get("title_is_custom")),
+            settings=ChatSettings.from_dict(chat.get("settings")),
+            created_at=chat.get("created_at") or now,
+            updated_at=chat.get("updated_at") or now,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StoreError(f"{source} has a malformed message or chat field: {exc!r}") from exc
+    for m in messages:
+        if m.role not in ("system", "user", "assistant", "tool"):
+            raise StoreError(f"{source} has a message with unknown role {m.role!r}")
+    return conv, messages, chat.get("current_leaf_id")
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+ROLE_NAMES = {"user": "You", "assistant": "Assistant", "tool": "Tool", "system": "System"}
+
+
+def _fence(text: str, lang: str = "") -> str:
+    """A code block whose fence is longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def _details(summary: str, body: str) -> str:
+    return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+def _when(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+
+
+def chat_to_markdown(conv: Conversation) -> str:
+    """The current branch as a readable Markdown document."""
+    title = conv.title or "Untitled chat"
+    parts = [f"# {title}"]
+    meta = [f"Started {_when(conv.created_at)}", f"updated {_when(conv.updated_at)}"]
+    if conv.models:
+        meta.append("models: " + ", ".join(f"`{m}`" for m in conv.models))
+    meta.append(f"chat `{conv.id}`")
+    parts.append("*" + " · ".join(meta) + "*")
+    if conv.settings.system_prompt:
+        parts.append(_details("System prompt", conv.settings.system_prompt))
+    for m in conv.messages:
+        parts.append(_message_markdown(m))
+    return "\n\n".join(parts) + "\n"
+
+
+def _message_markdown(m: Message) -> str:
+    if m.role == "tool":
+        name = m.name or "tool"
+        return _details(f"Tool result: {name}", _fence(m.content or ""))
+    heading = f"## {ROLE_NAMES.get(m.role, m.role)}"
+    if m.role == "assistant" and m.model:
+        heading += f" · {m.model}"
+    blocks = [heading]
+    if m.reasoning:
+        blocks.append(_details("Reasoning", m.reasoning))
+    if m.content:
+        blocks.append(m.content)
+    if m.attachments:
+        blocks.append("Attached: " + ", ".join(f"`{a}`" for a in m.attachments))
+    for call in m.tool_calls:
+        blocks.append(_details(f"Tool call: {call.name}", _fence(call.arguments or "{}", "json")))
+    if m.citations:
+        blocks.append(
+            "Sources:\n\n"
+            + "\n".join(f"- [{c.title or c.url}]({c.url})" for c in m.citations)
+        )
+    if m.state in ("stopped", "streaming"):
+        blocks.append("*(reply stopped before the end)*")
+    elif m.state == "failed":
+        blocks.append(f"*(failed: {m.error or 'unknown error'})*")
+    return "\n\n".join(blocks)

@@ -1,0 +1,504 @@
+"""`ChatStore`: the history of every chat in one SQLite file.
+
+It is the engine's `Recorder` (`save_chat`, `save_message`: each call is one short
+committed transaction, so a crash loses at most what was not yet handed to the store)
+and what the TUI and `chatterm history` read from (`list_chats`, `search`, `load`,
+branches, rename/delete, export/import).
+
+Chats are trees: every message keeps `parent_id`; `chats.current_leaf_id` says which
+branch is shown, and `load()` walks from that leaf to the root. Message ids are
+globally unique (uuid hex), so `siblings(message_id)` needs no chat id.
+
+One connection per ChatStore, serialised by a lock (the TUI may call from a worker
+thread). Several processes may share the file: WAL lets readers run beside a writer and
+`BEGIN IMMEDIATE` plus the busy timeout queues writers instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from chatterm.engine.conversation import Conversation, Message, new_id
+from chatterm.store import export as export_mod
+from chatterm.store import paths
+from chatterm.store.codec import (
+    MESSAGE_COLUMNS,
+    STORED_COLUMNS,
+    chat_params,
+    message_params,
+    row_to_message,
+    settings_from_json,
+)
+from chatterm.store.db import open_database, write
+from chatterm.store.errors import DamagedStoreError, StoreError, UnknownChatError
+from chatterm.store.search import CLOSE_MARK, OPEN_MARK, SearchHit, build_match_query, parse_snippet
+
+T = TypeVar("T")
+
+# A title the user gave (rename, perhaps from another window) is never replaced by the
+# automatic one an open conversation still holds in memory.
+_UPSERT_CHAT = """
+INSERT INTO chats (id, title, title_is_custom, settings, created_at, updated_at, current_leaf_id)
+VALUES (:id, :title, :title_is_custom, :settings, :created_at, :updated_at, :current_leaf_id)
+ON CONFLICT(id) DO UPDATE SET
+    title = CASE WHEN chats.title_is_custom AND NOT excluded.title_is_custom
+                 THEN chats.title ELSE excluded.title END,
+    title_is_custom = MAX(chats.title_is_custom, excluded.title_is_custom),
+    settings = excluded.settings, updated_at = excluded.updated_at,
+    current_leaf_id = COALESCE(excluded.current_leaf_id, chats.current_leaf_id)
+"""
+
+_UPSERT_MESSAGE = """
+INSERT INTO messages (chat_id, {cols}, seq)
+VALUES (:chat_id, {params},
+    COALESCE((SELECT MAX(seq) FROM messages WHERE chat_id = :chat_id), 0) + 1)
+ON CONFLICT(id) DO UPDATE SET {updates}
+WHERE messages.chat_id = excluded.chat_id
+""".format(
+    cols=MESSAGE_COLUMNS,
+    params=", ".join(":" + c for c in STORED_COLUMNS),
+    updates=", ".join(f"{c} = excluded.{c}" for c in STORED_COLUMNS if c not in ("id", "created_at")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSummary:
+    """One line of the history list."""
+
+    id: str
+    title: str
+    models: list[str]
+    """Models that wrote replies in this chat (any branch), in order of first use."""
+    updated_at: float
+    created_at: float
+    message_count: int
+    """Messages stored for the chat, all branches and tool messages included."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "models": list(self.models),
+            "updated_at": self.updated_at,
+            "created_at": self.created_at,
+            "message_count": self.message_count,
+        }
+
+
+UNTITLED = "New chat"
+RANK_WINDOW = 5000
+"""A search ranks at most this many matches, the newest (see `_rank_floor`)."""
+
+
+def default_path() -> Path:
+    """`$CHATTERM_HISTORY`, else `<platformdirs user data dir>/chatterm/history.db`."""
+    return paths.default_path()
+
+
+class ChatStore:
+    """Every conversation, saved as it happens; see the module docstring."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        self._lock = threading.RLock()
+        try:
+            self._conn: sqlite3.Connection | None = open_database(self.path)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"Cannot open the history file {self.path}: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"ChatStore({str(self.path)!r})"
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    @staticmethod
+    def quarantine(path: str | Path) -> Path:
+        """Move a damaged file (and its -wal/-shm) aside; returns where it went."""
+        return paths.quarantine(path)
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """The connection, locked, with SQLite errors turned into errors naming the file."""
+        with self._lock:
+            if self._conn is None:
+                raise StoreError(f"The history file {self.path} is closed")
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                name = getattr(exc, "sqlite_errorname", "") or ""
+                if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+                    raise DamagedStoreError(self.path, str(exc)) from exc
+                raise StoreError(f"History file {self.path}: {exc}") from exc
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        with self._db() as conn, write(conn):
+            return work(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> ChatStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the engine's Recorder ---------------------------------------------------------
+
+    @staticmethod
+    def _leaf(conversation: Conversation) -> str | None:
+        return conversation.messages[-1].id if conversation.messages else None
+
+    def save_chat(self, conversation: Conversation) -> None:
+        """Upsert the chat row: title, settings, times, current leaf."""
+        params = chat_params(conversation, self._leaf(conversation))
+        self._write(lambda conn: conn.execute(_UPSERT_CHAT, params))
+
+    def save_message(self, conversation: Conversation, message: Message) -> None:
+        """Upsert one message and its chat row in one committed transaction.
+
+        Called on every flush while a reply streams, so it is two indexed upserts and
+        a commit (no fsync in WAL with synchronous=NORMAL).
+        """
+        leaf = self._leaf(conversation) or message.id
+        chat = chat_params(conversation, leaf)
+        msg = message_params(conversation.id, message)
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(_UPSERT_CHAT, chat)
+            cur = conn.execute(_UPSERT_MESSAGE, msg)
+            if cur.rowcount == 0:
+                raise StoreError(
+                    f"History file {self.path}: message {message.id} belongs to another chat"
+                )
+
+        self._write(work)
+
+    def save_conversation(self, conversation: Conversation) -> None:
+        """Save a whole chat (its row and every message of the current branch) at once."""
+        chat = chat_params(conversation, self._leaf(conversation))
+        rows = [message_params(conversation.id, m) for m in conversation.messages]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(_UPSERT_CHAT, chat)
+            for row in rows:
+                conn.execute(_UPSERT_MESSAGE, row)
+
+        self._write(work)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def list_chats(self, limit: int = 50, offset: int = 0) -> list[ChatSummary]:
+        """Chats, most recently updated first."""
+        with self._db() as conn:
+            rows = conn.execute(
+                """
+                SELECT c.id, c.title, c.updated_at, c.created_at,
+                       (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id)
+                FROM (
+                    SELECT id FROM chats ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?
+                ) AS page JOIN chats c ON c.id = page.id
+                ORDER BY c.updated_at DESC, c.id DESC
+                """,
+                (limit, offset),
+            ).fetchall()
+            models = self._models_of(conn, [r[0] for r in rows])
+        return [
+            ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4])
+            for r in rows
+        ]
+
+    def summary(self, chat_id: str) -> ChatSummary:
+        """One chat's list line (an unambiguous id prefix is accepted)."""
+        with self._db() as conn:
+            full_id = self.resolve_id(chat_id)
+            r = conn.execute(
+                "SELECT id, title, updated_at, created_at, "
+                "(SELECT COUNT(*) FROM messages m WHERE m.chat_id = chats.id) "
+                "FROM chats WHERE id = ?",
+                (full_id,),
+            ).fetchone()
+            models = self._models_of(conn, [full_id])
+        return ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4])
+
+    @staticmethod
+    def _models_of(conn: sqlite3.Connection, chat_ids: list[str]) -> dict[str, list[str]]:
+        if not chat_ids:
+            return {}
+        marks = ",".join("?" * len(chat_ids))
+        out: dict[str, list[str]] = {}
+        for chat_id, model, _first in conn.execute(
+            f"""
+            SELECT chat_id, model, MIN(seq) AS first FROM messages
+            WHERE chat_id IN ({marks}) AND role = 'assistant' AND model IS NOT NULL
+            GROUP BY chat_id, model ORDER BY chat_id, first
+            """,
+            chat_ids,
+        ):
+            out.setdefault(chat_id, []).append(model)
+        return out
+
+    def count_chats(self) -> int:
+        with self._db() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM chats").fetchone()[0])
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages matching `query`, best first (bm25; prompt matches weigh double)."""
+        match = build_match_query(query)
+        if match is None:
+            return []
+        with self._db() as conn:
+            try:
+                floor = self._rank_floor(conn, match)
+                rows = conn.execute(
+                    """
+                    SELECT m.chat_id, m.id, c.title, m.role, m.model, m.created_at, f.snip, f.rank
+                    FROM (
+                        SELECT rowid AS rid, rank,
+                               snippet(messages_fts, -1, ?, ?, '…', 16) AS snip
+                        FROM messages_fts WHERE messages_fts MATCH ? AND rowid >= ?
+                        ORDER BY rank LIMIT ?
+                    ) AS f
+                    JOIN messages m ON m.rid = f.rid
+                    JOIN chats c ON c.id = m.chat_id
+                    ORDER BY f.rank
+                    """,
+                    (OPEN_MARK, CLOSE_MARK, match, floor, limit),
+                ).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "fts5" in str(exc) or "syntax" in str(exc):
+                    return []  # defensive: user input never surfaces as an FTS error
+                raise
+        hits = []
+        for chat_id, message_id, title, role, model, created_at, snip, rank in rows:
+            text, spans = parse_snippet(snip or "")
+            hits.append(
+                SearchHit(chat_id, message_id, title or UNTITLED, role, model, created_at,
+                          text, spans, rank)
+            )
+        return hits
+
+    @staticmethod
+    def _rank_floor(conn: sqlite3.Connection, match: str) -> int:
+        """The lowest rowid worth ranking: bm25 over every match of a very common word
+        costs ~1 us a row, so past RANK_WINDOW matches only the newest are ranked."""
+        row = conn.execute(
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, RANK_WINDOW - 1),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def resolve_id(self, prefix: str) -> str:
+        """The full id of the one chat whose id starts with `prefix`."""
+        prefix = prefix.strip()
+        if not prefix:
+            raise UnknownChatError(f"No chat id given (history file {self.path})")
+        with self._db() as conn:
+            rows = conn.execute(
+                "SELECT id FROM chats WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+                (prefix, prefix + "\U0010ffff"),
+            ).fetchall()
+        if not rows:
+            raise UnknownChatError(f"No chat with id {prefix!r} in {self.path}")
+        if len(rows) > 1 and rows[0][0] != prefix:
+            raise UnknownChatError(
+                f"Chat id {prefix!r} is ambiguous in {self.path}; give more characters"
+            )
+        return str(rows[0][0])
+
+    def last_chat_id(self) -> str | None:
+        """The most recently updated chat, if any."""
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT id FROM chats ORDER BY updated_at DESC, id DESC LIMIT 1"
+            ).fetchone()
+        return row[0] if row else None
+
+    def _all_messages(self, conn: sqlite3.Connection, chat_id: str) -> list[Message]:
+        return [
+            row_to_message(r)
+            for r in conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? ORDER BY seq",
+                (chat_id,),
+            )
+        ]
+
+    def _chat_row(self, conn: sqlite3.Connection, chat_id: str) -> tuple[Any, ...]:
+        row = conn.execute(
+            "SELECT id, title, title_is_custom, settings, created_at, updated_at, "
+            "current_leaf_id FROM chats WHERE id = ?",
+            (chat_id,),
+        ).fetchone()
+        if row is None:
+            raise UnknownChatError(f"No chat with id {chat_id!r} in {self.path}")
+        return tuple(row)
+
+    @staticmethod
+    def _conversation(row: tuple[Any, ...], messages: list[Message]) -> Conversation:
+        return Conversation(
+            id=row[0],
+            title=row[1],
+            title_is_custom=bool(row[2]),
+            settings=settings_from_json(row[3]),
+            messages=messages,
+            created_at=row[4],
+            updated_at=row[5],
+        )
+
+    @staticmethod
+    def _branch(messages: list[Message], leaf_id: str | None) -> list[Message]:
+        """The path root -> leaf (the newest message if the leaf is unknown)."""
+        by_id = {m.id: m for m in messages}
+        leaf = by_id.get(leaf_id) if leaf_id else None
+        if leaf is None:
+            if not messages:
+                return []
+            leaf = messages[-1]
+        branch: list[Message] = []
+        seen: set[str] = set()
+        node: Message | None = leaf
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            branch.append(node)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        branch.reverse()
+        return branch
+
+    def load(self, chat_id: str) -> Conversation:
+        """The chat with its current branch (an unambiguous id prefix is accepted)."""
+        with self._db() as conn:
+            full_id = self.resolve_id(chat_id)
+            row = self._chat_row(conn, full_id)
+            messages = self._all_messages(conn, full_id)
+        return self._conversation(row, self._branch(messages, row[6]))
+
+    def siblings(self, message_id: str) -> list[Message]:
+        """The message and its alternatives (same parent, same chat), oldest first."""
+        with self._db() as conn:
+            row = conn.execute(
+                "SELECT chat_id, parent_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"No message with id {message_id!r} in {self.path}")
+            chat_id, parent_id = row
+            rows = conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND parent_id IS ? "
+                "ORDER BY created_at, seq",
+                (chat_id, parent_id),
+            ).fetchall()
+        return [row_to_message(r) for r in rows]
+
+    def switch_branch(self, chat_id: str, message_id: str) -> Conversation:
+        """Make the branch through `message_id` current, following its newest replies."""
+
+        def work(conn: sqlite3.Connection) -> str:
+            full_id = self.resolve_id(chat_id)
+            found = conn.execute(
+                "SELECT 1 FROM messages WHERE id = ? AND chat_id = ?", (message_id, full_id)
+            ).fetchone()
+            if found is None:
+                raise StoreError(
+                    f"Message {message_id!r} is not in chat {full_id!r} ({self.path})"
+                )
+            leaf = message_id
+            seen = {leaf}
+            while True:
+                child = conn.execute(
+                    "SELECT id FROM messages WHERE parent_id = ? AND chat_id = ? "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (leaf, full_id),
+                ).fetchone()
+                if child is None or child[0] in seen:
+                    break
+                leaf = child[0]
+                seen.add(leaf)
+            conn.execute("UPDATE chats SET current_leaf_id = ? WHERE id = ?", (leaf, full_id))
+            return full_id
+
+        return self.load(self._write(work))
+
+    # --- changing ----------------------------------------------------------------------
+
+    def rename(self, chat_id: str, title: str) -> None:
+        """Give the chat a custom title (kept from now on)."""
+        title = title.strip()
+        if not title:
+            raise StoreError("A chat title cannot be empty")
+
+        def work(conn: sqlite3.Connection) -> None:
+            full_id = self.resolve_id(chat_id)
+            conn.execute(
+                "UPDATE chats SET title = ?, title_is_custom = 1 WHERE id = ?", (title, full_id)
+            )
+
+        self._write(work)
+
+    def delete(self, chat_id: str) -> None:
+        """Delete the chat, its messages (cascade) and their search entries (triggers)."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            full_id = self.resolve_id(chat_id)
+            conn.execute("DELETE FROM chats WHERE id = ?", (full_id,))
+
+        self._write(work)
+
+    # --- export / import ---------------------------------------------------------------
+
+    def export_json(self, chat_id: str) -> dict[str, Any]:
+        """The whole chat, every branch, as a `chatterm-chat` version 1 document."""
+        with self._db() as conn:
+            full_id = self.resolve_id(chat_id)
+            row = self._chat_row(conn, full_id)
+            messages = self._all_messages(conn, full_id)
+        conv = self._conversation(row, [])
+        leaf = self._branch(messages, row[6])
+        return export_mod.chat_to_export(conv, messages, leaf[-1].id if leaf else None)
+
+    def export_markdown(self, chat_id: str) -> str:
+        """The current branch as Markdown."""
+        return export_mod.chat_to_markdown(self.load(chat_id))
+
+    def import_json(self, data: dict[str, Any]) -> str:
+        """Add an exported chat; returns its id.
+
+        Ids are kept when the chat id and all message ids are free (so export -> import
+        into another store -> export is identical); otherwise (importing a chat that is
+        already here) the chat and its messages get fresh ids, parent links remapped.
+        """
+        conv, messages, leaf_id = export_mod.chat_from_export(data, f"The import into {self.path}")
+
+        def work(conn: sqlite3.Connection) -> str:
+            taken = conn.execute("SELECT 1 FROM chats WHERE id = ?", (conv.id,)).fetchone()
+            if not taken and messages:
+                ids = [m.id for m in messages]
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    if conn.execute(
+                        f"SELECT 1 FROM messages WHERE id IN ({marks}) LIMIT 1", chunk
+                    ).fetchone():
+                        taken = True
+                        break
+            leaf = leaf_id
+            if taken or len({m.id for m in messages}) != len(messages):
+                mapping = {m.id: new_id() for m in messages}
+                for m in messages:
+                    m.id = mapping[m.id]
+                    m.parent_id = mapping.get(m.parent_id) if m.parent_id else None
+                leaf = mapping.get(leaf_id) if leaf_id else None
+                conv.id = new_id()
+            conn.execute(_UPSERT_CHAT, chat_params(conv, leaf))
+            conn.executemany(_UPSERT_MESSAGE, [message_params(conv.id, m) for m in messages])
+            return conv.id
+
+        return self._write(work)

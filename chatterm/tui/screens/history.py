@@ -1,0 +1,431 @@
+"""The history browser: every saved chat, newest first, with full-text search.
+
+    HistoryScreen(store)       Screen[str | None]: dismisses with the chat id to open, or None
+                               (`opened_message_id`: the search hit's message, if one was opened)
+    RenameChatScreen(title)    ModalScreen[str | None]: a one-line title editor
+    ConfirmDeleteScreen(text)  ModalScreen[bool]: "delete this chat?"
+
+The list is a DataTable filled a page (50 chats) at a time: the first page is one
+indexed query, later pages load as the cursor or the scrollbar nears the end, so a
+store of 10,000 chats opens as fast as one of ten. Typing (anywhere: a printable key on
+the list moves to the search box) searches the store's FTS index 150 ms after the last
+keystroke; hits show the matching snippet with the match in bold.
+
+Keys on the list: Enter open · r rename · d delete (asks first) · e export Markdown ·
+/ search · Esc close. The store is fast enough (< 50 ms for any call on a 200,000-message
+store) to be called from handlers directly; errors it raises become notifications.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
+
+PAGE_SIZE = 50
+SEARCH_DELAY = 0.15
+"""Seconds after the last keystroke before the search runs."""
+MORE_MARGIN = 10
+"""Load the next page when the cursor is this many rows from the end."""
+TITLE_WIDTH = 60
+HIT_TITLE_WIDTH = 32
+WHEN_WIDTH = 12
+LIST_KEYS = frozenset({"r", "d", "e", "slash"})
+"""Printable keys the list keeps for itself; any other printable key starts a search."""
+
+
+def _when(ts: float) -> str:
+    now = time.time()
+    local = time.localtime(ts)
+    if time.localtime(now)[:3] == local[:3]:
+        return time.strftime("today %H:%M", local)
+    if now - ts < 300 * 86400:
+        return time.strftime("%d %b %H:%M", local)
+    return time.strftime("%Y-%m-%d", local)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _snippet(hit: SearchHit) -> Text:
+    text = Text(hit.text, no_wrap=True, overflow="ellipsis")
+    for start, end in hit.highlights:
+        text.stylize("bold underline", start, end)
+    return text
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", title.lower()).strip("-")
+    return slug[:40].strip("-") or "chat"
+
+
+class RenameChatScreen(ModalScreen[str | None]):
+    """Edit a chat's title: Enter saves, Esc cancels."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    AUTO_FOCUS = "#rename-input"
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.initial = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rename-dialog", classes="history-dialog") as dialog:
+            dialog.border_title = "Rename chat"
+            dialog.border_subtitle = "Enter save · Esc cancel"
+            yield Input(self.initial, id="rename-input", select_on_focus=True)
+
+    @on(Input.Submitted, "#rename-input")
+    def _save(self, event: Input.Submitted) -> None:
+        event.stop()
+        title = event.value.strip()
+        self.dismiss(title or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDeleteScreen(ModalScreen[bool]):
+    """Ask before deleting: y / Enter on Delete confirms, n / Esc cancels."""
+
+    CSS_PATH = "history.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", "Cancel"),
+        Binding("y", "answer(True)", "Delete"),
+    ]
+    AUTO_FOCUS = "#delete-cancel"
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="delete-dialog", classes="history-dialog") as dialog:
+            dialog.border_title = "Delete chat"
+            yield Label(self.question, id="delete-question")
+            with Horizontal(id="delete-buttons"):
+                yield Button("Delete", variant="error", id="delete-confirm")
+                yield Button("Cancel", id="delete-cancel")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "delete-confirm")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class HistoryScreen(Screen[str | None]):
+    """Browse, search and manage saved chats; dismisses with the chat id to open."""
+
+    CSS_PATH = "history.tcss"
+    AUTO_FOCUS = "#history-table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close"),
+        Binding("r", "rename", "Rename"),
+        Binding("d", "delete", "Delete"),
+        Binding("e", "export", "Export"),
+        Binding("slash", "focus_search", "Search"),
+    ]
+
+    def __init__(self, store: ChatStore, export_dir: Path | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.export_dir = export_dir
+        """Where `e` writes Markdown (default: the current directory)."""
+        self.mode: str = "list"
+        """"list" (newest chats) or "search" (hits for the query)."""
+        self._loaded = 0
+        self._exhausted = False
+        self._row_chat: dict[str, str] = {}
+        """Row key -> chat id (rows are chats in list mode, messages in search mode)."""
+        self._titles: dict[str, str] = {}
+        self._search_timer: Timer | None = None
+        self.last_query = ""
+        self.opened_message_id: str | None = None
+        """When a search hit was opened: its message (it may sit on another branch than
+        the chat's current one; `ChatStore.switch_branch` can bring it into view)."""
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history-body") as body:
+            body.border_title = "History"
+            body.border_subtitle = "Enter open · r rename · d delete · e export · / search · Esc close"
+            yield Input(placeholder="Search all chats…", id="history-search", select_on_focus=False)
+            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="history-status")
+
+    def on_mount(self) -> None:
+        self._show_list()
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
+
+    @property
+    def table(self) -> DataTable[object]:
+        return self.query_one("#history-table", DataTable)
+
+    # -- list mode ----------------------------------------------------------------------
+
+    def _show_list(self) -> None:
+        self.mode = "list"
+        table = self.table
+        table.clear(columns=True)
+        table.add_column("Title", key="title")
+        table.add_column("Models", key="models")
+        table.add_column("Updated", key="updated")
+        table.add_column("Msgs", key="count")
+        self._row_chat = {}
+        self._titles = {}
+        self._loaded = 0
+        self._exhausted = False
+        self._load_more()
+        self._update_status()
+
+    def _load_more(self) -> None:
+        """Append the next page of chats (list mode)."""
+        if self.mode != "list" or self._exhausted:
+            return
+        try:
+            chats = self.store.list_chats(limit=PAGE_SIZE, offset=self._loaded)
+        except StoreError as error:
+            self.notify(str(error), title="History", severity="error")
+            self._exhausted = True
+            return
+        self._exhausted = len(chats) < PAGE_SIZE
+        self._loaded += len(chats)
+        table = self.table
+        for chat in chats:
+            if chat.id in self._row_chat:
+                continue  # a chat that moved up while we paged
+            table.add_row(*self._list_cells(chat), key=chat.id)
+            self._row_chat[chat.id] = chat.id
+            self._titles[chat.id] = chat.title
+
+    @staticmethod
+    def _list_cells(chat: ChatSummary) -> tuple[object, ...]:
+        return (
+            _clip(chat.title, TITLE_WIDTH),
+            Text(_clip(", ".join(chat.models), 30), style="dim"),
+            _when(chat.updated_at),
+            Text(str(chat.message_count), justify="right"),
+        )
+
+    def _maybe_load_more(self) -> None:
+        table = self.table
+        near_cursor = table.cursor_row >= table.row_count - MORE_MARGIN
+        near_bottom = table.max_scroll_y > 0 and table.scroll_y >= table.max_scroll_y - MORE_MARGIN
+        if table.row_count == 0:
+            return
+        if self.mode == "list" and not self._exhausted and (near_cursor or near_bottom):
+            self._load_more()
+            self._update_status()
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._maybe_load_more()
+
+    def _scrolled(self, _old: float, _new: float) -> None:
+        self._maybe_load_more()
+
+    # -- search mode --------------------------------------------------------------------
+
+    @on(Input.Changed, "#history-search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        if not event.value.strip():
+            if self.mode != "list":
+                self._show_list()
+            return
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
+
+    def _run_search(self) -> None:
+        self._search_timer = None
+        query = self.query_one("#history-search", Input).value
+        if not query.strip():
+            return
+        self.last_query = query
+        try:
+            hits = self.store.search(query, limit=PAGE_SIZE)
+        except StoreError as error:
+            self.notify(str(error), title="Search", severity="error")
+            return
+        self.mode = "search"
+        table = self.table
+        table.clear(columns=True)
+        match_width = max(24, table.size.width - HIT_TITLE_WIDTH - WHEN_WIDTH - 8)
+        table.add_column("Chat", key="title", width=HIT_TITLE_WIDTH)
+        table.add_column("Match", key="match", width=match_width)
+        table.add_column("When", key="updated", width=WHEN_WIDTH)
+        self._row_chat = {}
+        self._titles = {}
+        for hit in hits:
+            label = Text(_clip(hit.title, HIT_TITLE_WIDTH), no_wrap=True, overflow="ellipsis")
+            if hit.role == "assistant":
+                label.append(f"  {hit.model or 'reply'}", style="dim")
+            table.add_row(label, _snippet(hit), _when(hit.created_at), key=hit.message_id)
+            self._row_chat[hit.message_id] = hit.chat_id
+            self._titles[hit.message_id] = hit.title
+        self._update_status(len(hits))
+
+    def _update_status(self, hits: int | None = None) -> None:
+        status = self.query_one("#history-status", Static)
+        if self.mode == "search":
+            count = hits if hits is not None else self.table.row_count
+            status.update(
+                f"{count} match{'es' if count != 1 else ''}" if count else "No messages match."
+            )
+        elif self.table.row_count == 0:
+            status.update("No saved chats yet.")
+        else:
+            more = "" if self._exhausted else " (more below)"
+            status.update(f"{self.table.row_count} chats{more}")
+
+    @on(Input.Submitted, "#history-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._search_timer is not None:  # Enter before the debounce fired
+            self._search_timer.stop()
+            self._run_search()
+        if self.table.row_count:
+            self.table.focus()
+
+    def on_key(self, event: Key) -> None:
+        """Type-to-search: a printable key on the list goes to the search box."""
+        search = self.query_one("#history-search", Input)
+        if self.focused is self.table and event.character and event.is_printable:
+            if event.character.isspace() or event.key in LIST_KEYS:
+                return  # r / d / e / slash are the list's own keys
+            event.stop()
+            event.prevent_default()
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+        elif self.focused is search and event.key == "down" and self.table.row_count:
+            event.stop()
+            self.table.focus()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def selected_chat(self) -> str | None:
+        """The chat id of the highlighted row, if any."""
+        table = self.table
+        if table.row_count == 0:
+            return None
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return self._row_chat.get(str(row_key.value))
+
+    def _selected_row_key(self) -> str | None:
+        table = self.table
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @on(DataTable.RowSelected, "#history-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = str(event.row_key.value)
+        chat_id = self._row_chat.get(key)
+        if chat_id:
+            self.opened_message_id = key if self.mode == "search" else None
+            self.dismiss(chat_id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#history-search", Input).focus()
+
+    def action_rename(self) -> None:
+        chat_id, row_key = self.selected_chat(), self._selected_row_key()
+        if chat_id is None or row_key is None:
+            return
+
+        def done(title: str | None) -> None:
+            if not title:
+                return
+            try:
+                self.store.rename(chat_id, title)
+            except StoreError as error:
+                self.notify(str(error), title="Rename", severity="error")
+                return
+            for key, chat in self._row_chat.items():
+                if chat == chat_id:
+                    self._titles[key] = title
+                    if self.mode == "list":
+                        self.table.update_cell(key, "title", _clip(title, TITLE_WIDTH))
+                    else:
+                        self.table.update_cell(key, "title", Text(_clip(title, HIT_TITLE_WIDTH)))
+            self.notify(f"Renamed to “{title}”", title="History")
+
+        self.app.push_screen(RenameChatScreen(self._titles.get(row_key, "")), done)
+
+    def action_delete(self) -> None:
+        chat_id, row_key = self.selected_chat(), self._selected_row_key()
+        if chat_id is None or row_key is None:
+            return
+        try:
+            summary = self.store.summary(chat_id)
+        except StoreError as error:
+            self.notify(str(error), title="Delete", severity="error")
+            return
+        count = summary.message_count
+        question = (
+            f"Delete “{summary.title}” and its {count} message{'s' if count != 1 else ''}?\n"
+            "This cannot be undone."
+        )
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                self.store.delete(chat_id)
+            except StoreError as error:
+                self.notify(str(error), title="Delete", severity="error")
+                return
+            for key in [k for k, c in self._row_chat.items() if c == chat_id]:
+                self.table.remove_row(key)
+                del self._row_chat[key]
+                self._titles.pop(key, None)
+            if self.mode == "list":
+                self._loaded = max(0, self._loaded - 1)
+            self._update_status()
+            self.notify(f"Deleted “{summary.title}”", title="History")
+
+        self.app.push_screen(ConfirmDeleteScreen(question), done)
+
+    def action_export(self) -> None:
+        chat_id = self.selected_chat()
+        if chat_id is None:
+            return
+        try:
+            markdown = self.store.export_markdown(chat_id)
+            title = self.store.summary(chat_id).title
+            folder = self.export_dir or Path.cwd()
+            path = folder / f"{_slug(title)}-{chat_id[:8]}.md"
+            n = 1
+            while path.exists():
+                path = folder / f"{_slug(title)}-{chat_id[:8]}-{n}.md"
+                n += 1
+            path.write_text(markdown, encoding="utf-8")
+        except (StoreError, OSError) as error:
+            self.notify(str(error), title="Export", severity="error")
+            return
+        self.notify(f"Exported to {path}", title="History")

@@ -1,0 +1,221 @@
+"""The history screen over a real SQLite store: paging, search, open, rename, delete,
+export, close."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Input, Static
+
+from chatterm.engine.conversation import Conversation, Message
+from chatterm.store import ChatStore
+from chatterm.tui.screens.history import ConfirmDeleteScreen, HistoryScreen, RenameChatScreen
+
+CHATS = 120
+
+
+class Host(App[None]):
+    def __init__(self, store: ChatStore, export_dir: Path) -> None:
+        super().__init__()
+        self.store = store
+        self.export_dir = export_dir
+        self.results: list[str | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(HistoryScreen(self.store, export_dir=self.export_dir), self.results.append)
+
+
+def _fill(store: ChatStore, count: int) -> list[Conversation]:
+    chats = []
+    for i in range(count):
+        conv = Conversation()
+        conv.append(Message("user", f"Question {i} about chat number {i}"))
+        conv.append(Message("assistant", f"Answer {i}", model="model-a" if i % 2 else "model-b"))
+        conv.created_at = conv.updated_at = 1_700_000_000 + i * 60
+        store.save_conversation(conv)
+        chats.append(conv)
+    special = chats[7]
+    special.append(Message("user", "where do wombats live?"))
+    special.append(Message("assistant", "Wombats live in Australia.", model="model-c"))
+    special.updated_at = 1_700_000_000 + 7 * 60  # stays in its place in the list
+    store.save_conversation(special)
+    return chats
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = ChatStore(tmp_path / "history.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def chats(store: ChatStore) -> list[Conversation]:
+    return _fill(store, CHATS)
+
+
+def _screen(app: App[None]) -> HistoryScreen:
+    assert isinstance(app.screen, HistoryScreen)
+    return app.screen
+
+
+def _table(app: App[None]) -> DataTable[object]:
+    return _screen(app).query_one("#history-table", DataTable)
+
+
+def _row_titles(app: App[None]) -> list[str]:
+    table = _table(app)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+async def test_first_page_newest_first_then_more_on_scroll(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        table = _table(app)
+        assert table.row_count == 50
+        titles = _row_titles(app)
+        assert titles[0] == "Question 119 about chat number 119"
+        assert titles[49] == "Question 70 about chat number 70"
+        first = table.get_row_at(0)
+        assert str(first[1]) == "model-a" and str(first[3]) == "2"
+        assert "50 chats (more below)" in str(_screen(app).query_one("#history-status", Static).render())
+        assert app.focused is table
+
+        table.move_cursor(row=45)  # the cursor nears the end
+        await pilot.pause()
+        assert table.row_count == 100
+        table.scroll_end(animate=False, immediate=True)  # the scrollbar reaches the end
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == CHATS
+        assert _row_titles(app)[-1] == "Question 0 about chat number 0"
+        assert f"{CHATS} chats" in str(_screen(app).query_one("#history-status", Static).render())
+
+
+async def test_enter_opens_the_highlighted_chat(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert app.results == [chats[117].id]
+
+
+async def test_escape_closes_with_none(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == [None]
+        assert not isinstance(app.screen, HistoryScreen)
+
+
+async def test_typing_searches_and_enter_opens_the_hit(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("w")  # type-to-search from the list
+        search = _screen(app).query_one("#history-search", Input)
+        assert app.focused is search and search.value == "w"
+        await pilot.press(*"ombat")
+        await pilot.pause(0.4)  # past the 150 ms debounce
+        screen = _screen(app)
+        assert screen.mode == "search" and screen.last_query == "wombat"
+        table = _table(app)
+        assert table.row_count == 2
+        prompt_row = table.get_row_at(0)
+        assert str(prompt_row[0]).startswith("Question 7 about chat")
+        snippet = prompt_row[1]
+        assert snippet.plain == "where do wombats live?"
+        assert any(span.style == "bold underline" and snippet.plain[span.start:span.end] == "wombats"
+                   for span in snippet.spans)
+        assert "2 matches" in str(screen.query_one("#history-status", Static).render())
+
+        await pilot.press("enter")  # from the search box: to the results
+        assert app.focused is table
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.results == [chats[7].id]
+        assert screen.opened_message_id == chats[7].messages[-1].id  # the reply hit
+
+
+async def test_clearing_the_search_returns_to_the_list(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.press("slash", *"nothing-matches-this")
+        await pilot.pause(0.4)
+        assert _table(app).row_count == 0
+        assert "No messages match" in str(_screen(app).query_one("#history-status", Static).render())
+        _screen(app).query_one("#history-search", Input).value = ""
+        await pilot.pause()
+        assert _screen(app).mode == "list" and _table(app).row_count == 50
+
+
+async def test_delete_asks_then_removes_the_chat(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDeleteScreen)
+        assert "Question 119" in app.screen.question and "2 messages" in app.screen.question
+        await pilot.press("n")  # changed my mind
+        await pilot.pause()
+        assert store.count_chats() == CHATS
+
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        assert store.count_chats() == CHATS - 1
+        assert chats[119].id not in {c.id for c in store.list_chats(200)}
+        assert store.search("119") == []
+        assert _row_titles(app)[0] == "Question 118 about chat number 118"
+
+
+async def test_rename_updates_store_and_row(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("down", "r")
+        await pilot.pause()
+        assert isinstance(app.screen, RenameChatScreen)
+        field = app.screen.query_one(Input)
+        assert field.value == "Question 118 about chat number 118"
+        field.value = ""
+        await pilot.press(*"Renamed chat", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        loaded = store.load(chats[118].id)
+        assert loaded.title == "Renamed chat" and loaded.title_is_custom
+        assert _row_titles(app)[1] == "Renamed chat"
+
+
+async def test_export_writes_markdown_and_says_where(store, chats, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        [path] = list(tmp_path.glob("*.md"))
+        assert path.name == f"question-119-about-chat-number-119-{chats[119].id[:8]}.md"
+        assert path.read_text().startswith("# Question 119 about chat number 119")
+        await pilot.press("e")  # again: a second file, never overwriting the first
+        await pilot.pause()
+        assert len(list(tmp_path.glob("*.md"))) == 2
+        assert any(str(path) in str(n.message) for n in app._notifications)
+
+
+async def test_empty_store(store, tmp_path) -> None:
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert _table(app).row_count == 0
+        assert "No saved chats yet" in str(_screen(app).query_one("#history-status", Static).render())
+        await pilot.press("enter", "r", "d", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen) and app.results == []
