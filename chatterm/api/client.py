@@ -1,0 +1,497 @@
+"""`ChatClient`: one pooled httpx connection to an OpenAI-compatible gateway.
+
+    async with ChatClient("http://127.0.0.1:8080/v1", key) as client:
+        async for event in client.stream(request):     # Notice..., deltas..., Finished
+            ...
+        completion = await client.complete(request)
+        ids = await client.list_models()
+
+One request, step by step:
+
+1. `shaping.prepare(req)` validates it and builds the family's exact body and path
+   (chat completions or Responses); its notices are yielded first.
+2. POST over the shared `httpx.AsyncClient` (keep-alive pool), Bearer auth added per request
+   so the key lives only in this object and never in the pool, a repr or an error.
+3. The reply is read by what it is, not by what was asked: `text/event-stream` goes through
+   `SSEDecoder` into the protocol's parser, one batch of events per network read; JSON (a
+   non-streamed reply, or a server that ignores `stream: true`) through `parse_chat_body` /
+   `parse_response_body`; an HTML page is an error. A stream chunk that is not JSON is
+   skipped with one `Notice(kind="malformed")`. The last event is always `Finished`.
+4. Failures become the gateway table's errors (`stream.error_for`): status, the provider's
+   own message (an HTML page is cut to its title), the partial reply when a stream broke.
+5. Retries (`retry.py`) happen only before the first event of the reply reached the
+   caller; after that a failure is raised with `partial` set.
+6. Search degrades: with `req.search` on, a 4xx saying search is not supported (or
+   naming search) gets one more try without search at once, even with retries off: that
+   is a fix, not a retry. A retryable failure (5xx, timeout, connection) gets one normal
+   retry with search, then a try without search (not with `max_retries=0`; not for 429).
+   Either way a `Notice(kind="search")` tells the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from chatterm import __version__
+from chatterm.api.errors import (
+    CONNECT_MESSAGE,
+    APIConnectionError,
+    APIError,
+    NotFoundError,
+    RateLimitError,
+    api_failed_message,
+)
+from chatterm.api.request import ChatRequest
+from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after
+from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
+from chatterm.api.sse import SSEDecoder, SSEEvent
+from chatterm.api.stream import (
+    ChatStreamParser,
+    error_for,
+    error_from_payload,
+    malformed_notice,
+    parse_chat_body,
+)
+from chatterm.api.types import Completion, Finished, Notice, StreamEvent
+
+DEFAULT_USER_AGENT = f"chatterm/{__version__}"
+DRAIN_SECONDS = 0.25
+"""After `[DONE]`, how long we wait for the body's end so the connection can be reused."""
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SCRIPT = re.compile(rb"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+class _Failed(Exception):
+    """One attempt failed: the user-facing error plus what the retry logic needs."""
+
+    def __init__(self, error: APIError, retry_after: float | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.retry_after = retry_after
+
+
+class ChatClient:
+    """Talks to one gateway. Reuse one instance: it holds the connection pool."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        max_retries: int = 2,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 120.0,
+        http: httpx.AsyncClient | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        """`retry`, when given, replaces the whole policy (tests shrink the backoff with it);
+        otherwise the default policy with `max_retries`."""
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key or None
+        self.retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
+        self.timeout = httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=max(30.0, connect_timeout), pool=connect_timeout
+        )
+        self.user_agent = user_agent
+        self._owns_http = http is None
+        self._pool = http
+        """Made on first use: building an httpx client loads the TLS trust store (~20 ms)."""
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        """How the client waits between retries (tests replace it to record the waits)."""
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "none"
+        return f"ChatClient(base_url={self.base_url!r}, api_key=<{key}>, max_retries={self.retry.max_retries})"
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._pool is None:
+            self._pool = httpx.AsyncClient(
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0),
+            )
+        return self._pool
+
+    async def aclose(self) -> None:
+        """Close the pool (only if this client made it)."""
+        if self._owns_http and self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
+
+    # --- public calls --------------------------------------------------------------
+
+    async def complete(self, req: ChatRequest) -> Completion:
+        """The whole reply at once (streamed or not, as `req.stream` says)."""
+        completion: Completion | None = None
+        async for event in self.stream(req):
+            if isinstance(event, Finished):
+                completion = event.completion
+        assert completion is not None  # stream() always ends with Finished or raises
+        return completion
+
+    async def list_models(self) -> list[str]:
+        """Model ids from `GET /models`, in the server's order."""
+        retries = 0
+        while True:
+            try:
+                return await self._models_once()
+            except _Failed as failed:
+                delay = self._retry_delay(failed, retries)
+                if delay is None:
+                    raise failed.error from None
+                retries += 1
+                await self.sleep(delay)
+
+    async def stream(self, req: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Events of one reply: the request's notices, deltas, then `Finished`.
+
+        Raises RequestValidationError before sending, and APIError subclasses after.
+        """
+        prepared = prepare(req)
+        told: set[str] = set()
+        for notice in prepared.notices:
+            told.add(notice.text)
+            yield notice
+        current = req
+        retries = 0
+        search_dropped = False
+        while True:
+            progressed = False
+            attempt = self._attempt(prepared, req.model)
+            try:
+                async for batch in attempt:
+                    progressed = True  # batches are never empty
+                    for event in batch:
+                        yield event
+                return
+            except _Failed as failed:
+                error = failed.error
+                if progressed:
+                    raise error from None
+                if current.search and not search_dropped:
+                    notice = self._search_fallback(failed, retries, req.model)
+                    if notice is not None:
+                        search_dropped = True
+                        current = replace(current, search=False)
+                        prepared = prepare(current)
+                        yield notice
+                        for extra in prepared.notices:
+                            if extra.text not in told:
+                                told.add(extra.text)
+                                yield extra
+                        continue
+                delay = self._retry_delay(failed, retries)
+                if delay is None:
+                    raise error from None
+                retries += 1
+                await self.sleep(delay)
+            finally:
+                await attempt.aclose()
+
+    # --- retry decisions ---------------------------------------------------------------
+
+    def _retry_delay(self, failed: _Failed, retries: int) -> float | None:
+        """Seconds to wait before trying again, or None: give up and raise."""
+        policy = self.retry
+        if retries >= policy.max_retries or not is_retryable(failed.error):
+            return None
+        if failed.retry_after is not None:
+            if failed.retry_after > policy.max_retry_after:
+                return None  # the message already says how long the server wants
+            return failed.retry_after
+        return policy.backoff(retries)
+
+    def _search_fallback(self, failed: _Failed, retries: int, model: str) -> Notice | None:
+        """A Notice when the next try should go without search; None to carry on as usual."""
+        error = failed.error
+        said = error.provider_message or error.message
+        status = error.status
+        if status is not None and 400 <= status < 500 and status not in (401, 403, 404, 429):
+            if search_unsupported(said):
+                return Notice(
+                    f"{model}: web search is not supported here ({said}); answering without search",
+                    kind="search",
+                )
+            if "search" in said.lower():
+                return Notice(f"{model}: web search failed ({said}); answering without search", kind="search")
+            return None
+        if not is_retryable(error) or isinstance(error, RateLimitError) or self.retry.max_retries == 0:
+            return None
+        if retries < 1:
+            return None  # one normal retry with search first
+        return Notice(f"{model}: web search failed ({error.detail}); answering without search", kind="search")
+
+    # --- one attempt ---------------------------------------------------------------------
+
+    def _headers(self, accept: str) -> dict[str, str]:
+        headers = {"Accept": accept, "User-Agent": self.user_agent}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
+
+    async def _attempt(self, prepared: PreparedRequest, model: str) -> AsyncIterator[list[StreamEvent]]:
+        """Send once and yield the reply's events, a list per network read (one generator
+        hop per read, not per token); every failure leaves as `_Failed`."""
+        body = prepared.body
+        streamed = bool(body.get("stream"))
+        parser = _make_parser(prepared.protocol, model)
+        headers = self._headers("text/event-stream" if streamed else "application/json")
+        url = self.base_url + prepared.path
+        try:
+            async with self._http.stream("POST", url, json=body, headers=headers, timeout=self.timeout) as resp:
+                if not 200 <= resp.status_code < 300:
+                    raise await self._http_failure(resp, model)
+                ctype = resp.headers.get("content-type", "").lower()
+                chunks = resp.aiter_bytes()
+                first = b""
+                if "text/event-stream" not in ctype and "json" not in ctype:
+                    first = await _first_chunk(chunks)
+                    if "html" in ctype or first.lstrip()[:1] == b"<":
+                        rest = await _read_rest(first, chunks)
+                        raise _Failed(
+                            error_for(None, f"{resp.status_code} {_html_summary(rest)}", model=model)
+                        )
+                    if first.lstrip()[:1] in (b"{", b"["):
+                        ctype = "application/json"
+                if "json" in ctype and "event-stream" not in ctype:
+                    raw = await _read_rest(first, chunks)
+                    yield self._json_events(raw, resp.status_code, prepared.protocol, model)
+                    return
+                async for batch in self._sse_events(chunks, first, parser, prepared.protocol):
+                    yield batch
+        except httpx.TimeoutException as exc:
+            raise _Failed(
+                APIConnectionError(CONNECT_MESSAGE, provider_message=self._timeout_words(exc), partial=parser.partial)
+            ) from None
+        except httpx.TransportError as exc:
+            words = self._scrub(str(exc)) or type(exc).__name__
+            raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=words, partial=parser.partial)) from None
+        except APIError as error:
+            raise _Failed(error) from None
+
+    async def _sse_events(
+        self, chunks: AsyncIterator[bytes], first: bytes, parser: Any, protocol: str
+    ) -> AsyncIterator[list[StreamEvent]]:
+        """The hot path: bytes -> SSE events -> parser events, a list per read."""
+        decoder = SSEDecoder()
+        reader = parser if protocol == "chat" else _SSEReader(parser)
+        feed_sse = reader.feed_sse
+        feed_fast = decoder.feed_fast
+        if first:
+            batch = feed_sse(feed_fast(first))
+            if batch:
+                yield batch
+        if not reader.done and reader.failure is None:
+            async for chunk in chunks:
+                batch = feed_sse(feed_fast(chunk))
+                if batch:
+                    yield batch
+                if reader.done or reader.failure is not None:
+                    break
+            else:  # the body ended: an event may still lack its blank line
+                batch = feed_sse(decoder.close())
+                if batch:
+                    yield batch
+        if reader.failure is not None:
+            raise reader.failure
+        if reader.done:
+            await _drain(chunks)
+        completion = parser.finish(reader.done) if protocol == "chat" else parser.finish()
+        yield [Finished(completion)]
+
+    def _json_events(self, raw: bytes, status: int, protocol: str, model: str) -> list[StreamEvent]:
+        text = self._scrub(raw.decode("utf-8", "replace"))
+        try:
+            body = json.loads(text)
+        except ValueError:
+            raise _Failed(
+                error_for(None, f"{status} the reply is not valid JSON: {_excerpt(text.encode(), 120)}", model=model)
+            ) from None
+        if protocol == "chat":
+            return parse_chat_body(body, model)
+        from chatterm.api.responses import parse_response_body
+
+        if not isinstance(body, dict) or "error" in body and body["error"]:
+            raise error_from_payload(body, model=model)
+        return parse_response_body(body, model)
+
+    async def _http_failure(self, resp: httpx.Response, model: str | None) -> _Failed:
+        """The error for a non-2xx reply, with the provider's own words. `model` is None
+        for `GET /models`, where a 404 means the base URL is wrong, not the model."""
+        raw = await resp.aread()
+        retry_after = parse_retry_after(resp.headers)
+        status = resp.status_code
+        reason = resp.reason_phrase or None
+        text = self._scrub(raw.decode("utf-8", "replace")).strip()
+        ctype = resp.headers.get("content-type", "").lower()
+        message: str | None = None
+        payload: Any = None
+        if text[:1] in ("{", "[", '"'):
+            try:
+                payload = json.loads(text)
+            except ValueError:
+                payload = None
+        if payload is None:
+            if "html" in ctype or text[:1] == "<":
+                message = _html_summary(text.encode())
+                if message.startswith(f"{status} "):
+                    message = message[len(str(status)) + 1 :]
+            else:
+                message = _excerpt(text.encode()) or None
+        if model is None and status == 404:
+            said = (error_from_payload(payload, model="").provider_message if payload is not None else message) or reason
+            where = f"{self.base_url}/models"
+            return _Failed(NotFoundError(api_failed_message(f"404 {said}: no model list at {where}"), status=404, provider_message=said))
+        if payload is not None:
+            error = error_from_payload(payload, model=model or "", status=status, reason=reason, retry_after=retry_after)
+        else:
+            error = error_for(status, message, model=model or "", reason=reason, retry_after=retry_after)
+        return _Failed(error, retry_after)
+
+    async def _models_once(self) -> list[str]:
+        try:
+            resp = await self._http.get(
+                self.base_url + "/models", headers=self._headers("application/json"), timeout=self.timeout
+            )
+            if not 200 <= resp.status_code < 300:
+                raise await self._http_failure(resp, None)
+            body = json.loads(resp.text)
+        except httpx.TimeoutException as exc:
+            raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=self._timeout_words(exc))) from None
+        except httpx.TransportError as exc:
+            words = self._scrub(str(exc)) or type(exc).__name__
+            raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=words)) from None
+        except ValueError:
+            raise _Failed(error_for(None, "unreadable model list from the server", model="")) from None
+        items = body.get("data") if isinstance(body, dict) else body
+        if not isinstance(items, list):
+            raise _Failed(error_for(None, "unreadable model list from the server", model=""))
+        ids: list[str] = []
+        for item in items:
+            name = item.get("id") if isinstance(item, dict) else item
+            if isinstance(name, str) and name:
+                ids.append(name)
+        return ids
+
+    # --- small helpers -----------------------------------------------------------------
+
+    def _scrub(self, text: str) -> str:
+        """Servers sometimes echo the key back; it never leaves this object."""
+        key = self._api_key
+        if key and len(key) >= 4 and key in text:
+            text = text.replace(key, "***")
+        return text
+
+    def _timeout_words(self, exc: httpx.TimeoutException) -> str:
+        if isinstance(exc, httpx.ConnectTimeout):
+            return f"no connection within {self.timeout.connect:g} s"
+        if isinstance(exc, httpx.ReadTimeout):
+            return f"no data from the server for {self.timeout.read:g} s"
+        if isinstance(exc, httpx.PoolTimeout):
+            return "no free connection in the pool"
+        return "the server took too long to accept the request"
+
+
+def _make_parser(protocol: str, model: str) -> Any:
+    if protocol == "chat":
+        return ChatStreamParser(model)
+    from chatterm.api.responses import ResponsesStreamParser
+
+    return ResponsesStreamParser(model)
+
+
+class _SSEReader:
+    """`feed_sse` for a parser that takes parsed JSON only (the Responses parser), with the
+    chat parser's rules: `[DONE]` ends the stream, a non-JSON chunk is skipped and told once."""
+
+    def __init__(self, parser: Any) -> None:
+        self._feed = parser.feed
+        self._told = False
+        self.done = False
+        self.failure: APIError | None = None
+
+    def feed_sse(self, events: list[SSEEvent | str]) -> list[StreamEvent]:
+        out: list[StreamEvent] = []
+        for item in events:
+            name, text = ("message", item[6:]) if isinstance(item, str) else (item.event, item.data)
+            if text == "[DONE]":
+                self.done = True
+                break
+            try:
+                payload = json.loads(text)
+            except ValueError:
+                if not self._told:
+                    self._told = True
+                    out.append(malformed_notice(text))
+                continue
+            try:
+                out += self._feed(None if name == "message" else name, payload)
+            except APIError as error:
+                self.failure = error
+                break
+        return out
+
+
+async def _first_chunk(chunks: AsyncIterator[bytes]) -> bytes:
+    while True:
+        chunk = await anext(chunks, None)
+        if chunk is None:
+            return b""
+        if chunk:
+            return chunk
+
+
+async def _read_rest(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:
+    parts = [first]
+    async for chunk in chunks:
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> None:
+    """Read to the end of the body (normally at once) so the connection goes back to the
+    pool; a server that keeps the stream open after [DONE] just loses the connection."""
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in chunks:
+                pass
+    except (TimeoutError, httpx.HTTPError):
+        pass
+
+
+def _excerpt(raw: bytes, limit: int = 200) -> str:
+    text = " ".join(raw.decode("utf-8", "replace").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _html_summary(raw: bytes) -> str:
+    """An HTML error page (a proxy's 502) in a few words: its title, a heading, or the
+    start of its text; never the whole page."""
+    for pattern in (_TITLE, _H1):
+        match = pattern.search(raw)
+        if match:
+            words = " ".join(html.unescape(_TAG.sub(" ", match.group(1).decode("utf-8", "replace"))).split())
+            if words:
+                return words[:200]
+    text = _TAG.sub(" ", _SCRIPT.sub(b" ", raw).decode("utf-8", "replace"))
+    return _excerpt(html.unescape(text).encode(), 150) or "an HTML page"
