@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo-server", help="run the demo gateway standalone")
     demo.add_argument("--port", type=int, default=0)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--token-delay", type=float, default=0.01, help="seconds between streamed tokens")
 
     try:
         from chatterm.history_cli import add_history_parser
@@ -100,7 +102,14 @@ def _load_config(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None))
 
 
-def build_context(args: argparse.Namespace, config: Config, *, save_history: bool = True) -> AppContext:
+DEMO_TOKEN_DELAY_TUI = 0.012
+"""The TUI's demo gateway writes ~80 tokens/s so a newcomer sees a reply stream; `ask`
+and `models` get replies at full speed."""
+
+
+def build_context(
+    args: argparse.Namespace, config: Config, *, save_history: bool = True, demo_token_delay: float = 0.0
+) -> AppContext:
     """The services for a command: demo gateway or the configured one."""
     from chatterm.config import Connection, resolve_connection
     from chatterm.context import AppContext
@@ -109,7 +118,7 @@ def build_context(args: argparse.Namespace, config: Config, *, save_history: boo
     if getattr(args, "demo", False):
         from chatterm.demo import DEMO_API_KEY, start_in_thread
 
-        demo = start_in_thread()
+        demo = start_in_thread(token_delay=demo_token_delay)
         connection = Connection(demo.base_url, DEMO_API_KEY, "demo gateway")
     else:
         connection = resolve_connection(
@@ -135,7 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo-server":
             from chatterm.demo.server import main as demo_main
 
-            return demo_main(["--port", str(args.port)])
+            return demo_main(
+                ["--host", args.host, "--port", str(args.port), "--token-delay", str(args.token_delay)]
+            )
         config = _load_config(args)
         if args.command == "ask":
             from chatterm.ask import run_ask
@@ -185,7 +196,7 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_tui(args: argparse.Namespace, config: Config) -> int:
-    context = build_context(args, config)
+    context = build_context(args, config, demo_token_delay=DEMO_TOKEN_DELAY_TUI)
     conversation = None
     if args.continue_chat or args.chat_id:
         store = context.open_store()

@@ -200,7 +200,7 @@ class AppContext:
         from chatterm.demo import DEMO_API_KEY, start_in_thread
 
         if self.demo is None:
-            self.demo = start_in_thread()
+            self.demo = start_in_thread(token_delay=0.012)
         await self._replace_client()
         self.connection = Connection(self.demo.base_url, DEMO_API_KEY, "demo gateway")
 
