@@ -17,7 +17,7 @@ One request, step by step:
    non-streamed reply, or a server that ignores `stream: true`) through `parse_chat_body` /
    `parse_response_body`; an HTML page is an error. A stream chunk that is not JSON is
    skipped with one `Notice(kind="malformed")`. The last event is always `Finished`.
-4. Failures become the gateway table's errors (`stream.error_for`): status, the provider's
+4. Failures become the gateway table's errors (`failures.error_for`): status, the provider's
    own message (an HTML page is cut to its title), the partial reply when a stream broke.
 5. Retries (`retry.py`) happen only before the first event of the reply reached the
    caller; after that a failure is raised with `partial` set.
@@ -52,14 +52,9 @@ from chatterm.api.errors import (
 from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
+from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.sse import SSEDecoder, SSEEvent
-from chatterm.api.stream import (
-    ChatStreamParser,
-    error_for,
-    error_from_payload,
-    malformed_notice,
-    parse_chat_body,
-)
+from chatterm.api.stream import ChatStreamParser, malformed_notice, parse_chat_body
 from chatterm.api.types import Completion, Finished, Notice, StreamEvent
 
 DEFAULT_USER_AGENT = f"chatterm/{__version__}"

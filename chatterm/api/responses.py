@@ -15,6 +15,8 @@ maps each to the same events a chat completion stream gives:
     response.completed / response.incomplete   -> UsageUpdate (+ text/calls the stream
                                                   never streamed, taken from `output`)
     error, response.failed                     -> raises an APIError subclass, .partial set
+                                                  (`failures.error_from_payload`: the same
+                                                  class, message and status as chat completions)
     anything else (created, in_progress, keep-alives, part added/done) -> ignored
 
 `feed` never yields `Finished`: the caller calls `finish()` at the end of the stream
@@ -28,17 +30,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatterm.api.errors import (
-    AUTH_MESSAGE,
-    CONNECT_MESSAGE,
-    APIConnectionError,
-    APIError,
-    AuthenticationError,
-    NotFoundError,
-    RateLimitError,
-    api_failed_message,
-    not_found_message,
-)
+from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
+from chatterm.api.failures import error_from_payload
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
@@ -280,14 +273,15 @@ class ResponsesStreamParser:
         return events
 
     def _on_error(self, data: dict[str, Any]) -> list[StreamEvent]:
-        error = data.get("error") if isinstance(data.get("error"), dict) else data
-        raise error_from(error, self._model, partial=self.partial)
+        if data.get("type") == "error":  # the event's own type, not an error class
+            data = {key: value for key, value in data.items() if key != "type"}
+        raise error_from_payload(data, model=self._model, partial=self.partial)
 
     def _on_failed(self, data: dict[str, Any]) -> list[StreamEvent]:
         response = data.get("response") or {}
         self._response_id = response.get("id") or self._response_id
         error = response.get("error") or {"message": "the response failed", "code": "response_failed"}
-        raise error_from(error, self._model, partial=self.partial)
+        raise error_from_payload(error, model=self._model, partial=self.partial)
 
 
 _HANDLERS = {
@@ -340,30 +334,6 @@ def usage_from(usage: dict[str, Any] | None) -> Usage | None:
         reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens"),
         cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens"),
     )
-
-
-def error_from(error: dict[str, Any], model: str, *, partial: Completion | None = None) -> APIError:
-    """An `error` event or a failed response's `error` -> the APIError subclass."""
-    message = str(error.get("message") or "the server reported an error")
-    code = error.get("code")
-    code_text = str(code) if code is not None else None
-    error_type = error.get("type") if isinstance(error.get("type"), str) else None
-    if error_type == "error":  # the event's own type, not an error class
-        error_type = None
-    tag = f"{code_text or ''} {error_type or ''}".lower()
-    kwargs: dict[str, Any] = {
-        "provider_message": message,
-        "error_type": error_type,
-        "code": code_text,
-        "partial": partial,
-    }
-    if any(k in tag for k in ("invalid_api_key", "authentication", "unauthorized", "permission")):
-        return AuthenticationError(AUTH_MESSAGE, **kwargs)
-    if any(k in tag for k in ("model_not_found", "not_found")):
-        return NotFoundError(not_found_message(model), **kwargs)
-    if any(k in tag for k in ("rate_limit", "insufficient_quota")):
-        return RateLimitError(api_failed_message(message), **kwargs)
-    return APIError(api_failed_message(message), **kwargs)
 
 
 def _finish_reason(response: dict[str, Any], had_calls: bool) -> str:

@@ -21,7 +21,7 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 
 from chatterm.api.errors import APIConnectionError, APIError
-from chatterm.api.stream import is_quota_error
+from chatterm.api.failures import is_quota_error
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 

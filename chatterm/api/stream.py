@@ -11,12 +11,8 @@ What real servers send and how it is read:
   (routers); a chunk carrying both with the same text counts once. Gemini marks thought
   parts with `extra_content.google.thought: true` on a content delta, wrapped in
   `<thought>...</thought>`: those are reasoning, wrappers stripped.
-- tool calls: fragments keyed by `index`, interleaved across calls or several in one delta;
-  continuation fragments carry id/name "" or null; some providers omit `index` (matched by
-  id, else by the current call / position), some repeat the full name in every fragment
-  (not doubled), some reuse index 0 for every call with a new id (a new id is a new call).
-  Fields beside `function` (Gemini's `extra_content.google.thought_signature`) are kept in
-  `ToolCall.extra` so they go back unchanged.
+- tool calls: `delta.tool_calls` (or the older single `delta.function_call`), put back
+  together by `toolcalls.ToolCallAssembler` (see there for the providers' habits).
 - usage: on a final chunk with empty `choices`, on every chunk (cumulative: the latest
   wins, field by field), or inside `choices[0].usage`. Reasoning tokens from
   `completion_tokens_details`, cached tokens from `prompt_tokens_details` or DeepSeek's
@@ -24,10 +20,8 @@ What real servers send and how it is read:
 - citations: top-level `citations` (URLs), GLM's `web_search` results (`{title, link}`),
   `url_citation` annotations on the delta or message; de-duplicated by URL, order kept.
 - an `error` object inside a chunk (or an `event: error`) raises the matching `APIError`
-  with the provider's message and the partial reply.
-
-`error_for(status, ...)` is the one place where a status / error code becomes the error
-class and message of the gateway's table; the client uses it for HTTP failures too.
+  with the provider's message and the partial reply; the class and message come from the
+  gateway's table in `failures.py`, shared with the Responses parser and the client.
 
 Speed: the client calls `feed_sse()` once per network read. A chunk that is the previous
 plain token chunk with another token in it (nearly all of a long reply) is read through a
@@ -43,17 +37,9 @@ from collections.abc import Iterable
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from chatterm.api.errors import (
-    AUTH_MESSAGE,
-    CONNECT_MESSAGE,
-    APIConnectionError,
-    APIError,
-    AuthenticationError,
-    NotFoundError,
-    RateLimitError,
-    api_failed_message,
-    not_found_message,
-)
+from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError, APIError
+from chatterm.api.failures import error_from_payload, text_or_none
+from chatterm.api.toolcalls import ToolCallAssembler
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
@@ -63,176 +49,9 @@ from chatterm.api.types import (
     ReasoningDelta,
     StreamEvent,
     TextDelta,
-    ToolCall,
-    ToolCallDelta,
     Usage,
     UsageUpdate,
 )
-
-# --- errors -------------------------------------------------------------------------
-
-_GOOGLE_STATUS = {
-    "INVALID_ARGUMENT": 400,
-    "FAILED_PRECONDITION": 400,
-    "UNAUTHENTICATED": 401,
-    "PERMISSION_DENIED": 403,
-    "NOT_FOUND": 404,
-    "RESOURCE_EXHAUSTED": 429,
-    "INTERNAL": 500,
-    "UNAVAILABLE": 503,
-    "DEADLINE_EXCEEDED": 504,
-}
-_AUTH_WORDS = ("authentication", "invalid_api_key", "unauthorized", "permission_denied", "forbidden")
-_RATE_WORDS = ("rate_limit", "insufficient_quota", "too_many_requests", "resource_exhausted")
-_NOT_FOUND_WORDS = ("not_found", "model_not_found")
-
-
-def _status_of(value: Any) -> int | None:
-    """An HTTP status from `code`/`status` fields that may be 429, "429" or "RESOURCE_EXHAUSTED"."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and 100 <= value <= 599:
-        return value
-    if isinstance(value, str):
-        if value.isdigit() and 100 <= int(value) <= 599:
-            return int(value)
-        return _GOOGLE_STATUS.get(value.upper())
-    return None
-
-
-def is_quota_error(code: str | None, error_type: str | None, message: str | None = None) -> bool:
-    """429 `insufficient_quota`: the account is out of credit; retrying will not help."""
-    words = f"{code or ''} {error_type or ''}".lower()
-    if "insufficient_quota" in words:
-        return True
-    return bool(message) and "exceeded your current quota" in (message or "").lower()
-
-
-def format_wait(seconds: float) -> str:
-    """"2 s", "0.5 s", "2 min 5 s": how long the server asked us to wait."""
-    if seconds < 10 and seconds != int(seconds):
-        return f"{seconds:.1f} s"
-    whole = int(round(seconds))
-    if whole < 120:
-        return f"{whole} s"
-    minutes, rest = divmod(whole, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-
-
-def error_for(
-    status: int | None,
-    provider_message: str | None,
-    *,
-    model: str,
-    error_type: str | None = None,
-    code: str | None = None,
-    reason: str | None = None,
-    retry_after: float | None = None,
-    partial: Completion | None = None,
-) -> APIError:
-    """The gateway table's error for a failure: class by status (or by the provider's
-    type/code when there is no status), message verbatim, provider's words kept.
-
-    `reason` is the HTTP reason phrase, used when the provider said nothing itself.
-    """
-    words = f"{code or ''} {error_type or ''}".lower()
-    if status is None:
-        if any(w in words for w in _AUTH_WORDS):
-            status = 401
-        elif any(w in words for w in _RATE_WORDS):
-            status = 429
-        elif any(w in words for w in _NOT_FOUND_WORDS):
-            status = 404
-        elif "overloaded" in words:
-            status = 529
-    common: dict[str, Any] = {
-        "status": status,
-        "provider_message": provider_message,
-        "error_type": error_type,
-        "code": code,
-        "partial": partial,
-    }
-    if status in (401, 403):
-        return AuthenticationError(AUTH_MESSAGE, **common)
-    if status == 404:
-        return NotFoundError(not_found_message(model), **common)
-    said = provider_message or reason or ""
-    if status == 429:
-        head = f"429 {said or 'Too Many Requests'}"
-        if is_quota_error(code, error_type, provider_message):
-            when = "quota exhausted: check the plan and billing; retrying will not help"
-        elif retry_after is not None:
-            when = f"retry after {format_wait(retry_after)}"
-        else:
-            when = "retry in a little while"
-        return RateLimitError(api_failed_message(f"{head} ({when})"), retry_after=retry_after, **common)
-    if status is None:
-        details = said or "the server reported an error"
-    else:
-        details = f"{status} {said}".rstrip()
-    if retry_after is not None:
-        details += f" (retry after {format_wait(retry_after)})"
-    return APIError(api_failed_message(details), **common)
-
-
-def error_from_payload(
-    payload: Any,
-    *,
-    model: str,
-    status: int | None = None,
-    reason: str | None = None,
-    retry_after: float | None = None,
-    partial: Completion | None = None,
-) -> APIError:
-    """An error from whatever JSON a server sent: `{"error": {...}}`, `{"error": "..."}`,
-    `{"message": ...}`, `{"detail": ...}`, a JSON array of those, or a bare string."""
-    message, error_type, code, inner_status = _describe(payload)
-    return error_for(
-        status if status is not None else inner_status,
-        message,
-        model=model,
-        error_type=error_type,
-        code=code,
-        reason=reason,
-        retry_after=retry_after,
-        partial=partial,
-    )
-
-
-def _describe(payload: Any) -> tuple[str | None, str | None, str | None, int | None]:
-    """(message, type, code, status) from an error payload of any common shape."""
-    if isinstance(payload, list):
-        for item in payload:
-            found = _describe(item)
-            if found[0]:
-                return found
-        return (_short(json.dumps(payload, ensure_ascii=False)) if payload else None, None, None, None)
-    if isinstance(payload, str):
-        return (_short(payload) or None, None, None, None)
-    if not isinstance(payload, dict):
-        return (None if payload is None else _short(str(payload)), None, None, None)
-    error = payload.get("error", payload)
-    if isinstance(error, str):
-        return (_short(error), _text(payload.get("type")), _text(payload.get("code")), _status_of(payload.get("code")))
-    if not isinstance(error, dict):
-        error = payload
-    message = error.get("message") or error.get("msg") or error.get("detail") or error.get("error_msg")
-    if isinstance(message, (dict, list)):  # FastAPI's `detail: [{"loc", "msg"}]`, nested errors
-        message = _describe(message)[0] or json.dumps(message, ensure_ascii=False)
-    status = _status_of(error.get("status")) or _status_of(error.get("status_code")) or _status_of(error.get("code"))
-    raw_code = error.get("code")
-    raw_type = error.get("type") or (error.get("status") if isinstance(error.get("status"), str) else None)
-    return (_short(str(message)) if message else None, _text(raw_type), _text(raw_code), status)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
-
-
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 # --- usage & citations ----------------------------------------------------------------
 
@@ -296,14 +115,14 @@ def _citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[
             elif isinstance(item, dict):
                 url = item.get("url") or item.get("link")
                 if isinstance(url, str) and url:
-                    found.append(Citation(url, _text(item.get("title"))))
+                    found.append(Citation(url, text_or_none(item.get("title"))))
     web = chunk.get("web_search")
     if isinstance(web, list):
         for item in web:
             if isinstance(item, dict):
                 url = item.get("link") or item.get("url")
                 if isinstance(url, str) and url:
-                    found.append(Citation(url, _text(item.get("title"))))
+                    found.append(Citation(url, text_or_none(item.get("title"))))
     if holder is not None:
         annotations = holder.get("annotations")
         if isinstance(annotations, list):
@@ -316,113 +135,8 @@ def _citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[
                 source = inner if isinstance(inner, dict) else item
                 url = source.get("url")
                 if isinstance(url, str) and url:
-                    found.append(Citation(url, _text(source.get("title"))))
+                    found.append(Citation(url, text_or_none(source.get("title"))))
     return found
-
-
-# --- tool calls -----------------------------------------------------------------------
-
-
-class _CallBuilder:
-    __slots__ = ("position", "id", "name", "arguments", "extra")
-
-    def __init__(self, position: int) -> None:
-        self.position = position
-        self.id = ""
-        self.name = ""
-        self.arguments: list[str] = []
-        self.extra: dict[str, Any] = {}
-
-    def build(self) -> ToolCall:
-        return ToolCall(
-            self.id or f"call_{self.position}",
-            self.name,
-            "".join(self.arguments),
-            dict(self.extra),
-        )
-
-
-_CALL_KEYS = frozenset(("index", "id", "type", "function"))
-
-
-def _merge_extra(target: dict[str, Any], extra: dict[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge_extra(target[key], value)
-        elif value is not None or key not in target:
-            target[key] = value
-
-
-class _ToolCallAssembler:
-    """Puts tool-call fragments back together, whatever the provider's habits."""
-
-    def __init__(self) -> None:
-        self.calls: list[_CallBuilder] = []
-        self._by_index: dict[int, _CallBuilder] = {}
-        self._by_id: dict[str, _CallBuilder] = {}
-        self._by_position: dict[int, _CallBuilder] = {}
-        self._current: _CallBuilder | None = None
-
-    def _new(self) -> _CallBuilder:
-        builder = _CallBuilder(len(self.calls))
-        self.calls.append(builder)
-        return builder
-
-    def _find(self, fragment: dict[str, Any], position: int) -> _CallBuilder:
-        call_id = fragment.get("id") or ""
-        if not isinstance(call_id, str):
-            call_id = str(call_id)
-        index = fragment.get("index")
-        if isinstance(index, int) and not isinstance(index, bool):
-            builder = self._by_index.get(index)
-            if builder is None or (call_id and builder.id and call_id != builder.id):
-                # A new index, or the same index reused with a new id: a new call.
-                builder = (self._by_id.get(call_id) if call_id else None) or self._new()
-                self._by_index[index] = builder
-            return builder
-        # No index: match by id; a fragment without id continues the call last seen at
-        # its position in the delta (or the current call).
-        if call_id:
-            builder = self._by_id.get(call_id) or self._new()
-        else:
-            builder = self._by_position.get(position) or self._current or self._new()
-        self._by_position[position] = builder
-        return builder
-
-    def feed(self, fragments: list[Any]) -> list[ToolCallDelta]:
-        deltas: list[ToolCallDelta] = []
-        for position, fragment in enumerate(fragments):
-            if not isinstance(fragment, dict):
-                continue
-            builder = self._find(fragment, position)
-            self._current = builder
-            call_id = fragment.get("id")
-            if call_id and not builder.id:
-                builder.id = str(call_id)
-                self._by_id[builder.id] = builder
-            function = fragment.get("function") or {}
-            name = function.get("name") if isinstance(function, dict) else None
-            if name:
-                if not builder.name:
-                    builder.name = name
-                elif name != builder.name:
-                    builder.name += name
-            arguments = function.get("arguments") if isinstance(function, dict) else None
-            if arguments is not None and not isinstance(arguments, str):
-                arguments = json.dumps(arguments, ensure_ascii=False)
-            if arguments:
-                builder.arguments.append(arguments)
-            if not _CALL_KEYS.issuperset(fragment):
-                extra = {k: v for k, v in fragment.items() if k not in _CALL_KEYS}
-                if extra:
-                    _merge_extra(builder.extra, extra)
-            deltas.append(
-                ToolCallDelta(builder.position, builder.id or None, builder.name or None, arguments or "")
-            )
-        return deltas
-
-    def build(self) -> list[ToolCall]:
-        return [b.build() for b in self.calls]
 
 
 # --- the parser -----------------------------------------------------------------------
@@ -559,7 +273,7 @@ class ChatStreamParser:
         self.model = model
         self._content: list[str] = []
         self._reasoning: list[str] = []
-        self._tools = _ToolCallAssembler()
+        self._tools = ToolCallAssembler()
         self._usage: Usage | None = None
         self._citations: list[Citation] = []
         self._cited: dict[str, int] = {}
@@ -672,8 +386,8 @@ class ChatStreamParser:
             if error:
                 raise error_from_payload(data, model=self.model, partial=self.partial)
         if self.response_id is None:
-            self.response_id = _text(data.get("id"))
-            self.reported_model = _text(data.get("model"))
+            self.response_id = text_or_none(data.get("id"))
+            self.reported_model = text_or_none(data.get("model"))
         events: list[StreamEvent] = []
         choices = data.get("choices")
         choice = choices[0] if choices and isinstance(choices, list) else None

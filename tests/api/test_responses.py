@@ -26,6 +26,8 @@ from chatterm.api.errors import (
     RateLimitError,
 )
 from chatterm.api.responses import ResponsesStreamParser, parse_response_body
+from chatterm.api.retry import is_retryable
+from chatterm.api.stream import ChatStreamParser
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
@@ -36,6 +38,8 @@ from chatterm.api.types import (
     ToolCallDelta,
     UsageUpdate,
 )
+
+from .conftest import RawServer, sse
 
 SPEC = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
 
@@ -263,7 +267,7 @@ def test_failed_response_raises_with_partial_kept() -> None:
     [
         ("invalid_api_key", AuthenticationError, AUTH_MESSAGE),
         ("model_not_found", NotFoundError, "Error: Model o4-mini does not exist or is not supported"),
-        ("rate_limit_exceeded", RateLimitError, "API request failed: slow down"),
+        ("rate_limit_exceeded", RateLimitError, "API request failed: 429 slow down (retry in a little while)"),
     ],
 )
 def test_error_codes_map_to_the_gateway_table(code: str, cls: type[APIError], message: str) -> None:
@@ -272,6 +276,78 @@ def test_error_codes_map_to_the_gateway_table(code: str, cls: type[APIError], me
         parser.feed(None, {"type": "error", "code": code, "message": "slow down"})
     assert str(caught.value) == message
     assert caught.value.provider_message == "slow down"
+
+
+def test_rate_limit_error_event_says_when_to_retry_and_carries_its_status() -> None:
+    parser = ResponsesStreamParser("o4-mini")
+    parser.feed(None, {"type": "response.created", "response": RESPONSE})
+    with pytest.raises(RateLimitError) as caught:
+        parser.feed("error", {"type": "error", "code": "rate_limit_exceeded",
+                              "message": "Rate limit reached for o4-mini", "param": None})
+    error = caught.value
+    assert str(error) == "API request failed: 429 Rate limit reached for o4-mini (retry in a little while)"
+    assert error.status == 429
+    assert error.provider_message == "Rate limit reached for o4-mini"
+    assert error.partial_content == ""
+    assert is_retryable(error)
+
+
+def test_rate_limit_error_mid_reply_keeps_the_partial_text() -> None:
+    _, parser = run(text_and_reasoning_stream()[:11])
+    with pytest.raises(RateLimitError) as caught:
+        parser.feed("error", {"type": "error", "error": {"type": "rate_limit_error",
+                                                          "code": "rate_limit_exceeded", "message": "slow down"}})
+    assert caught.value.status == 429
+    assert "retry in a little while" in str(caught.value)
+    assert caught.value.partial_content == "Hello"
+
+
+def test_out_of_quota_error_event_says_retrying_will_not_help() -> None:
+    parser = ResponsesStreamParser("o4-mini")
+    with pytest.raises(RateLimitError) as caught:
+        parser.feed(None, {"type": "error", "code": "insufficient_quota",
+                           "message": "You exceeded your current quota"})
+    assert "quota exhausted" in str(caught.value) and "retrying will not help" in str(caught.value)
+    assert caught.value.status == 429
+    assert not is_retryable(caught.value)
+
+
+@pytest.mark.parametrize("code", ["rate_limit_exceeded", "invalid_api_key", "model_not_found", "server_error"])
+def test_an_error_reads_the_same_over_responses_and_chat_completions(code: str) -> None:
+    said = {"code": code, "message": "the provider's words"}
+    with pytest.raises(APIError) as over_responses:
+        ResponsesStreamParser("o4-mini").feed(None, {"type": "error", **said})
+    with pytest.raises(APIError) as over_chat:
+        ChatStreamParser("o4-mini").feed(None, {"error": said})
+    assert type(over_responses.value) is type(over_chat.value)
+    assert str(over_responses.value) == str(over_chat.value)
+    assert over_responses.value.status == over_chat.value.status
+
+
+async def test_rate_limit_error_event_before_any_token_is_retried(raw_server: RawServer) -> None:
+    from chatterm.api.client import ChatClient
+    from chatterm.api.request import ChatRequest
+
+    limited = sse({"type": "response.created", "response": RESPONSE},
+                  {"type": "error", "code": "rate_limit_exceeded", "message": "Rate limit reached"}, done=False)
+    fine = sse({"type": "response.created", "response": RESPONSE},
+               {"type": "response.output_text.delta", "delta": "fine"},
+               {"type": "response.completed", "response": {**RESPONSE, "status": "completed"}}, done=False)
+    raw_server.script(limited, fine)
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = ChatClient(raw_server.base_url, "sk-test-key", max_retries=2)
+    client.sleep = record
+    try:
+        completion = await client.complete(ChatRequest("o4-mini", [{"role": "user", "content": "hi"}]))
+    finally:
+        await client.aclose()
+    assert [r.path for r in raw_server.requests] == ["/v1/responses", "/v1/responses"]
+    assert len(waits) == 1
+    assert completion.content == "fine"
 
 
 def test_unknown_and_keepalive_events_are_ignored() -> None:

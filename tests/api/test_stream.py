@@ -13,7 +13,8 @@ from chatterm.api.errors import (
     NotFoundError,
     RateLimitError,
 )
-from chatterm.api.stream import ChatStreamParser, error_for, error_from_payload, parse_chat_body
+from chatterm.api.failures import error_for, error_from_payload
+from chatterm.api.stream import ChatStreamParser, parse_chat_body
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
