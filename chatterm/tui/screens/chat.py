@@ -1,0 +1,340 @@
+"""`ChatScreen`: the conversation pane, the prompt and the status bar.
+
+    ConversationView   (anchored; a bounded window of MessageViews)
+    AttachmentChips    files for the next prompt
+    PromptBox #prompt  Enter sends
+    StatusBar          model · Thinking/Search/Stream · last reply's figures
+    Footer
+
+One reply at a time runs in the `reply` worker: it iterates the engine
+(`session.send/regenerate/edit`) and posts what it gets; it touches no widget. Text
+and reasoning deltas are gathered in a `DeltaBatch` (one message per batch, not per
+token); every other engine event is posted as an `EngineMessage`. The handlers own the
+widgets and dispatch with `match`. Esc cancels the worker: the engine marks the reply
+stopped and keeps its text, and the view shows it so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message as TextualMessage
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from chatterm.api.errors import ChatTermError
+from chatterm.api.types import (
+    CitationsUpdate,
+    Notice,
+    ReasoningDelta,
+    TextDelta,
+    ToolCallDelta,
+    UsageUpdate,
+)
+from chatterm.engine.conversation import Conversation, Message
+from chatterm.engine.events import (
+    EngineEvent,
+    ReplyFailed,
+    ReplyFinished,
+    ReplyStarted,
+    ToolCallStatus,
+    ToolLoopStopped,
+    UserMessageAdded,
+)
+from chatterm.tui.widgets.attachments import AttachmentChips
+from chatterm.tui.widgets.conversation import ConversationView
+from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
+from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
+from chatterm.tui.widgets.prompt import PromptBox
+from chatterm.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from chatterm.tui.app import ChatApp
+
+EventSource = Callable[[], AsyncIterator[EngineEvent]]
+_AT_PATH = re.compile(r"(?:^|\s)@(\S+)")
+
+
+def at_paths(text: str) -> list[str]:
+    """Files named as `@path` in a prompt (only those that exist), to attach."""
+    found: list[str] = []
+    for match in _AT_PATH.finditer(text):
+        path = Path(match.group(1)).expanduser()
+        if path.is_file() and str(path) not in found:
+            found.append(str(path))
+    return found
+
+
+@dataclass(slots=True)
+class DeltaBatch:
+    """Text and reasoning that arrived since the handler last looked (worker -> handler)."""
+
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    posted: bool = False
+
+
+class DeltasReady(TextualMessage):
+    def __init__(self, batch: DeltaBatch) -> None:
+        super().__init__()
+        self.batch = batch
+
+
+class EngineMessage(TextualMessage):
+    def __init__(self, event: EngineEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class ReplyEnded(TextualMessage):
+    """The worker is done: normally, stopped (`stopped`), or with an error it could not pass on."""
+
+    def __init__(self, stopped: bool = False, error: ChatTermError | None = None) -> None:
+        super().__init__()
+        self.stopped = stopped
+        self.error = error
+
+
+class ChatScreen(Screen[None]):
+    CSS_PATH = "chat.tcss"
+    AUTO_FOCUS = "#prompt"
+    BINDINGS = [
+        Binding("escape", "app.stop", "Stop", show=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current_view: AssistantMessageView | None = None
+        """The reply being written."""
+        self._views: dict[int, AssistantMessageView] = {}
+        self._tool_rows: dict[str, Any] = {}
+        self.last_reply: Message | None = None
+        self._pending_prompt = ""
+
+    @property
+    def chat_app(self) -> ChatApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield ConversationView(id="conversation")
+        yield AttachmentChips(id="attachments")
+        yield PromptBox(id="prompt", placeholder="Message… (Enter send · Shift+Enter/Ctrl+J newline · ↑ earlier prompts)")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def pane(self) -> ConversationView:
+        return self.query_one(ConversationView)
+
+    @property
+    def prompt(self) -> PromptBox:
+        return self.query_one(PromptBox)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    async def on_mount(self) -> None:
+        await self.show_conversation(self.chat_app.conversation)
+
+    async def show_conversation(self, conversation: Conversation) -> None:
+        """Show a whole chat (start-up, a chat opened from history, a branch switch)."""
+        self.current_view = None
+        self._tool_rows.clear()
+        await self.pane.show_messages(conversation.messages)
+        self.prompt.prompt_history = [m.text for m in conversation.messages if m.role == "user" and m.text][-100:]
+        replies = [m for m in conversation.messages if m.role == "assistant"]
+        self.last_reply = replies[-1] if replies else None
+        self.refresh_status()
+        self.status.show_stats(self.last_reply)
+
+    def refresh_status(self) -> None:
+        self.status.show_settings(self.chat_app.conversation.settings)
+
+    # -- sending ---------------------------------------------------------------------
+
+    @property
+    def replying(self) -> bool:
+        return any(w.is_running for w in self.workers if w.group == "reply")
+
+    @on(PromptBox.Submitted)
+    def _submitted(self, event: PromptBox.Submitted) -> None:
+        text = event.text
+        chips = self.query_one(AttachmentChips)
+        if not text.strip() and not chips.paths:
+            return
+        if self.replying:
+            self.notify("A reply is still being written: wait for it, or press Esc to stop it.", title="Not sent", severity="warning")
+            return
+        session = self.chat_app.ensure_session()
+        if session is None:
+            return
+        editing = self.chat_app.take_edit()
+        self.prompt.remember(text)
+        self.prompt.load_text("")
+        self._pending_prompt = text
+        if editing is not None:
+            self.call_later(self.chat_app.resend_edit, editing, text)
+            return
+        files = chips.take() + at_paths(text)
+        self.run_reply(lambda: session.send(text, files))
+
+    def run_reply(self, source: EventSource) -> None:
+        self.pane.anchor()
+        self._stream(source)
+
+    @work(exclusive=True, group="reply", exit_on_error=False)
+    async def _stream(self, source: EventSource) -> None:
+        """Iterate the engine and post what it yields (never touches a widget)."""
+        batch = DeltaBatch()
+        try:
+            async for event in source():
+                match event:
+                    case TextDelta(text=text):
+                        batch.text.append(text)
+                    case ReasoningDelta(text=text):
+                        batch.reasoning.append(text)
+                    case _:
+                        batch = DeltaBatch()
+                        self.post_message(EngineMessage(event))
+                        continue
+                if not batch.posted:
+                    batch.posted = True
+                    self.post_message(DeltasReady(batch))
+        except asyncio.CancelledError:
+            self.post_message(ReplyEnded(stopped=True))
+            raise
+        except ChatTermError as error:
+            self.post_message(ReplyEnded(error=error))
+            return
+        except Exception as error:  # noqa: BLE001 - shown in an error row, never a traceback
+            self.post_message(ReplyEnded(error=ChatTermError(f"Unexpected error: {error}")))
+            return
+        self.post_message(ReplyEnded())
+
+    async def on_deltas_ready(self, message: DeltasReady) -> None:
+        batch = message.batch
+        batch.posted = False
+        view = self.current_view
+        reasoning, text = "".join(batch.reasoning), "".join(batch.text)
+        batch.reasoning.clear()
+        batch.text.clear()
+        if view is None:
+            return
+        if reasoning:
+            await view.add_reasoning(reasoning)
+        if text:
+            await view.add_text(text)
+
+    async def on_engine_message(self, message: EngineMessage) -> None:
+        pane = self.pane
+        match message.event:
+            case UserMessageAdded(message=user):
+                await pane.add(UserMessageView(user))
+            case ReplyStarted(message=reply):
+                view = AssistantMessageView(reply)
+                self.current_view = view
+                await pane.add(view)
+            case ToolCallDelta() as delta:
+                if self.current_view is not None:
+                    await self.current_view.tool_call_delta(delta)
+            case UsageUpdate():
+                pass  # shown when the reply ends (the message holds it)
+            case CitationsUpdate(citations=citations):
+                if self.current_view is not None:
+                    self.current_view.set_citations(citations)
+            case Notice(text=text):
+                self.notify(text, title="Note")
+            case ReplyFinished(message=reply):
+                await self._finish_view(reply)
+                self.last_reply = reply
+                self.status.show_stats(reply)
+            case ReplyFailed(message=reply, error=error, prompt=prompt):
+                await self._finish_view(reply)
+                await pane.add(ErrorRow(error))
+                self._restore_prompt(prompt)
+            case ToolCallStatus(call=call, status=status, output=output):
+                row = self._find_row(call.id)
+                if row is not None:
+                    row.set_status(status, output)
+            case ToolLoopStopped(reason=reason):
+                await pane.add(NoticeRow(reason))
+
+    async def on_reply_ended(self, message: ReplyEnded) -> None:
+        # A stop while the approval modal waits: nobody is waiting for its answer now.
+        while self.app.screen is not self and type(self.app.screen).__name__ == "ToolApprovalScreen":
+            self.app.pop_screen()
+        view = self.current_view
+        if message.stopped and view is not None:
+            if view.message.state == "streaming":
+                view.message.state = "stopped"
+            await view.finish()
+        if message.error is not None:
+            if view is not None:
+                await view.finish()
+            await self.pane.add(ErrorRow(message.error))
+            self._restore_prompt(self._pending_prompt)
+        self.current_view = None
+        self.chat_app.reply_done()
+
+    async def _finish_view(self, reply: Message) -> None:
+        view = self.current_view
+        if view is None or view.message is not reply:
+            return
+        await view.finish(reply)
+        for call_id, row in view.tool_rows.items():
+            self._tool_rows[call_id] = row
+
+    def _find_row(self, call_id: str) -> Any:
+        return self._tool_rows.get(call_id)
+
+    def _restore_prompt(self, prompt: str) -> None:
+        if prompt and not self.prompt.text.strip():
+            self.prompt.load_text(prompt)
+            self.prompt.move_cursor(self.prompt.document.end)
+        self.prompt.focus()
+
+    async def remove_after_last_prompt(self) -> None:
+        """Before regenerating: the old reply (kept in the store as a branch) leaves the pane."""
+        children = list(self.pane.children)
+        last_user = max((i for i, c in enumerate(children) if isinstance(c, UserMessageView)), default=None)
+        if last_user is not None:
+            await self.pane.remove_children(children[last_user + 1 :])
+
+    async def remove_from(self, message_id: str) -> None:
+        """Before resending an edited prompt: it and everything after it leave the pane."""
+        children = list(self.pane.children)
+        start = next(
+            (i for i, c in enumerate(children) if isinstance(c, MessageView) and c.message.id == message_id), None
+        )
+        if start is not None:
+            await self.pane.remove_children(children[start:])
+
+    def stop_reply(self) -> bool:
+        """Cancel the reply worker; True when there was one."""
+        if not self.replying:
+            return False
+        self.workers.cancel_group(self, "reply")
+        return True
+
+    # -- status bar and message actions ---------------------------------------------
+
+    @on(StatusBar.PickModel)
+    def _pick_model(self) -> None:
+        self.chat_app.action_pick_model()
+
+    @on(StatusBar.Toggle)
+    def _toggle(self, event: StatusBar.Toggle) -> None:
+        self.chat_app.toggle_setting(event.setting)
+
+    @on(MessageView.Action)
+    async def _message_action(self, event: MessageView.Action) -> None:
+        await self.chat_app.message_action(event.view, event.action, event.argument)

@@ -1,0 +1,39 @@
+"""`CitationList`: the numbered sources a reply cites (web search results)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+from textual.style import Style
+from textual.widgets import Static
+
+from chatterm.api.types import Citation
+
+
+def citations_content(citations: Sequence[Citation]) -> Content:
+    lines = [Content.styled("Sources", "bold")]
+    for number, citation in enumerate(citations, 1):
+        title = citation.title or citation.url
+        lines.append(
+            Content.assemble(
+                (f"[{number}] ", "$text-muted"),
+                Content(title).stylize(Style(link=citation.url, underline=True)),
+                (f"  {citation.url}" if citation.title else "", "$text-muted"),
+            )
+        )
+    return Content("\n").join(lines)
+
+
+class CitationList(Static):
+    DEFAULT_CSS = """
+    CitationList { padding: 0 1; margin: 0 0 1 2; height: auto; border-left: tall $accent 40%; }
+    """
+
+    def __init__(self, citations: Sequence[Citation]) -> None:
+        self.citations = list(citations)
+        super().__init__(citations_content(self.citations))
+
+    def set_citations(self, citations: Sequence[Citation]) -> None:
+        self.citations = list(citations)
+        self.update(citations_content(self.citations))

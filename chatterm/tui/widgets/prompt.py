@@ -1,0 +1,85 @@
+"""`PromptBox`: the multi-line prompt.
+
+Enter sends (posts `PromptBox.Submitted`); Shift+Enter and Ctrl+J insert a newline
+(terminals that cannot tell Shift+Enter from Enter still have Ctrl+J). Up and Down walk
+through earlier prompts while the box is empty (or showing a recalled prompt), like a
+shell. Sending does not clear the box: the screen clears it once the prompt is accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.message import Message
+from textual.widgets import TextArea
+
+
+class PromptBox(TextArea):
+    DEFAULT_CSS = """
+    PromptBox { height: auto; min-height: 3; max-height: 12; }
+    """
+
+    @dataclass
+    class Submitted(Message):
+        prompt_box: PromptBox
+        text: str
+
+        @property
+        def control(self) -> PromptBox:
+            return self.prompt_box
+
+    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
+        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", placeholder=placeholder)
+        self.prompt_history: list[str] = []
+        """Earlier prompts, oldest first."""
+        self._recall: int | None = None
+        """Index into `prompt_history` of the prompt being shown, while recalling."""
+
+    def remember(self, text: str) -> None:
+        if text.strip() and (not self.prompt_history or self.prompt_history[-1] != text):
+            self.prompt_history.append(text)
+        self._recall = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self, self.text))
+            return
+        if key in ("shift+enter", "ctrl+j"):
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self._replace_via_keyboard("\n", start, end)
+            return
+        if key in ("up", "down") and self._recalling():
+            event.stop()
+            event.prevent_default()
+            self._step(-1 if key == "up" else 1)
+            return
+        await super()._on_key(event)
+
+    def _recalling(self) -> bool:
+        if not self.prompt_history:
+            return False
+        if not self.text:
+            return True
+        return self._recall is not None and self.text == self.prompt_history[self._recall]
+
+    def _step(self, direction: int) -> None:
+        if self._recall is None:
+            if direction > 0:
+                return
+            index = len(self.prompt_history) - 1
+        else:
+            index = self._recall + direction
+        if index >= len(self.prompt_history):
+            self._recall = None
+            self.load_text("")
+            return
+        index = max(0, index)
+        self._recall = index
+        self.load_text(self.prompt_history[index])
+        self.move_cursor(self.document.end)

@@ -1,0 +1,185 @@
+"""`ReplyBody`: Markdown that streams fast and stays cheap to lay out.
+
+    ReplyBody (Vertical)
+      ├── FrozenMarkdown    finished blocks, a few thousand characters per widget: one
+      ├── FrozenMarkdown    leaf widget each instead of one widget per paragraph/list item
+      └── Markdown.-live    the block still being written, fed through a MarkdownStream
+
+`feed()` only buffers. A flusher task wakes at most every `FRAME` seconds, so tokens
+coalesce per frame; the `Segmenter` says which text is finished. Finished text moves
+into the last `FrozenMarkdown` (a new one when it is full) and the live `Markdown` keeps
+only the open block. `finish()` drains the buffer, stops the stream, and renders the
+rest whole as frozen text, so a closed code fence is right. A finished reply is only
+`FrozenMarkdown` widgets: ~1 widget per 4 KB instead of ~1 per block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual.containers import Vertical
+from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownStream
+
+from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
+from chatterm.tui.widgets.segmenter import Segmenter, split_markdown
+
+FRAME = 1 / 30
+"""Seconds between flushes to the screen while streaming."""
+LEAF_CHARS = 1500
+"""Finished text per FrozenMarkdown widget (bounds the cost of re-rendering one)."""
+
+
+class ReplyBody(Vertical):
+    DEFAULT_CSS = """
+    ReplyBody { height: auto; }
+    ReplyBody > Markdown { margin: 0; padding: 0 1; }
+    """
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._initial = text
+        self._segmenter = Segmenter()
+        self._pending: list[str] = []
+        self._wake = asyncio.Event()
+        self._done = False
+        self._flusher: asyncio.Task[None] | None = None
+        self._leaf: FrozenMarkdown | None = None
+        self._live: Markdown | None = None
+        self._stream: MarkdownStream | None = None
+        self.text = text
+        """Everything fed so far."""
+        self.last_flush: float = 0.0
+        """perf_counter of the last write to the screen (benchmarks read it)."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        if self._initial.strip():
+            for piece in split_markdown(self._initial, LEAF_CHARS):
+                yield FrozenMarkdown(piece)
+
+    @property
+    def streaming(self) -> bool:
+        return self._flusher is not None or self._live is not None
+
+    # -- streaming ------------------------------------------------------------------
+
+    def feed(self, text: str) -> None:
+        """Buffer streamed text; the flusher writes it on the next frame."""
+        if not text or self._done:
+            return
+        self.text += text
+        self._pending.append(text)
+        self._wake.set()
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush_loop())
+
+    async def _flush_loop(self) -> None:
+        try:
+            while True:
+                await self._wake.wait()
+                wait = self.last_flush + FRAME - time.perf_counter()
+                if wait > 0 and not self._done:
+                    await asyncio.sleep(wait)
+                self._wake.clear()
+                await self._flush()
+                if self._done:
+                    return
+        except asyncio.CancelledError:
+            pass
+
+    async def _flush(self) -> None:
+        if not self._pending or not self.is_attached:
+            self._pending.clear()
+            return
+        chunk = "".join(self._pending)
+        self._pending.clear()
+        done = self._segmenter.feed(chunk)
+        if not done:
+            await self._write_live(chunk)
+        else:
+            with self.app.batch_update():
+                await self._add_frozen(done)
+                await self._reset_live(self._segmenter.tail)
+        self.last_flush = time.perf_counter()
+
+    async def _add_frozen(self, text: str) -> None:
+        leaf = self._leaf
+        if leaf is not None and len(leaf.source) + len(text) <= LEAF_CHARS:
+            leaf.append(text)
+            return
+        new = [FrozenMarkdown(piece) for piece in split_markdown(text, LEAF_CHARS)]
+        self._leaf = new[-1]
+        if self._live is not None:
+            await self.mount_all(new, before=self._live)
+        else:
+            await self.mount_all(new)
+
+    async def _write_live(self, text: str) -> None:
+        if self._live is None:
+            self._live = Markdown(classes="-live")
+            await self.mount(self._live)
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self._live)
+        await self._stream.write(text)
+
+    async def _stop_stream(self) -> None:
+        """Stop the live stream, writing what it still holds.
+
+        A stream whose task never got to run raises CancelledError from `stop()`; that
+        one is swallowed (it must not end the caller's message loop), a real
+        cancellation of the caller is not.
+        """
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            await stream.stop()
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+
+    async def _reset_live(self, tail: str) -> None:
+        """The live Markdown now holds only `tail` (the open block)."""
+        await self._stop_stream()
+        if not tail:
+            if self._live is not None:
+                await self._live.remove()
+                self._live = None
+            return
+        if self._live is None:
+            self._live = Markdown(tail, classes="-live")
+            await self.mount(self._live)
+        else:
+            await self._live.update(tail)
+
+    async def finish(self) -> None:
+        """Drain what is buffered, stop the stream, render the rest whole (frozen)."""
+        self._done = True
+        self._wake.set()
+        flusher, self._flusher = self._flusher, None
+        if flusher is not None:
+            await flusher
+        await self._flush()
+        tail = self._segmenter.tail
+        self._segmenter.tail = ""
+        await self._stop_stream()
+        if not self.is_attached:
+            return
+        with self.app.batch_update():
+            if tail:
+                await self._add_frozen(tail)
+            if self._live is not None:
+                await self._live.remove()
+                self._live = None
+        self.last_flush = time.perf_counter()
+
+    def on_unmount(self) -> None:
+        """Removed mid-stream (a new chat, a branch switch): stop the background tasks."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+        stream, self._stream = self._stream, None
+        task = getattr(stream, "_task", None)
+        if task is not None:
+            task.cancel()

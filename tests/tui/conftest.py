@@ -1,0 +1,60 @@
+"""Fixtures for the chat app's Pilot tests: the real app on the demo gateway.
+
+`chat_context` is an `AppContext` on the suite's `demo_gateway` (loopback TCP) with
+config, history and model cache in the test's temp dir. `wait_until` polls a condition
+while the app runs (bounded, so a broken app fails instead of hanging).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+
+@pytest.fixture
+def chat_context(demo_gateway: Any, tmp_path: Path) -> Any:
+    from chatterm.context import AppContext
+
+    return AppContext.for_tests(demo_gateway.base_url, tmp_path)
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def send(pilot: Pilot[Any], text: str) -> None:
+    """Type a prompt into the prompt box and press Enter."""
+    app: Any = pilot.app
+    app.chat_screen.prompt.load_text(text)
+    await pilot.press("enter")
+
+
+async def reply_done(pilot: Pilot[Any], replies: int = 1, timeout: float = 10.0) -> None:
+    """Wait until `replies` assistant replies exist and none is being written."""
+    from chatterm.tui.widgets.message import AssistantMessageView
+
+    app: Any = pilot.app
+
+    def done() -> bool:
+        screen = app.chat_screen
+        views = list(screen.query(AssistantMessageView))
+        return (
+            len(views) >= replies
+            and not screen.replying
+            and screen.current_view is None
+            and not any(v.body.streaming for v in views)
+        )
+
+    await wait_until(pilot, done, timeout)

@@ -1,0 +1,271 @@
+"""Pilot tests of the chat app against the demo gateway (loopback TCP, real engine).
+
+What a user checks: a prompt streams a reply that names its model; Esc stops it and
+keeps the partial text; each toggle changes the next request; a model switch keeps the
+chat; an error shows the gateway's message and gives the prompt back; copying puts
+the right text on the clipboard; the prompt box keys work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatterm.engine.conversation import Conversation, Message
+from chatterm.tui.app import ChatApp, code_blocks
+from chatterm.tui.widgets.error_row import ErrorRow
+from chatterm.tui.widgets.message import AssistantMessageView, UserMessageView
+
+from .conftest import reply_done, send, wait_until
+
+SIZE = (100, 36)
+
+
+def chat_bodies(gateway: Any) -> list[dict[str, Any]]:
+    return [r.body for r in gateway.requests if r.path.endswith("/chat/completions")]
+
+
+async def test_send_streams_a_reply_that_names_its_model(chat_context: Any, demo_gateway: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.focused is app.chat_screen.prompt
+        await pilot.press(*"hello there")
+        await pilot.press("enter")
+        await reply_done(pilot)
+        screen = app.chat_screen
+        [user] = screen.query(UserMessageView)
+        [reply] = screen.query(AssistantMessageView)
+        assert user.message.text == "hello there"
+        assert "Echo: hello there" in reply.body.text
+        assert reply.message.state == "ok" and reply.message.model == "gpt-4o-mini"
+        assert "gpt-4o-mini" in str(reply.header.render())
+        assert screen.prompt.text == ""
+        stats = str(screen.status.query_one("#stats").render())
+        assert "TTFT" in stats and "tok/s" in stats
+        assert chat_bodies(demo_gateway)[-1]["messages"][-1] == {"role": "user", "content": "hello there"}
+
+
+async def test_escape_stops_the_reply_and_keeps_the_partial_text(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "!tokens=4000 !rate=400")
+        screen = app.chat_screen
+        await wait_until(pilot, lambda: screen.current_view is not None and len(screen.current_view.body.text) > 40)
+        await pilot.press("escape")
+        await reply_done(pilot)
+        [reply] = screen.query(AssistantMessageView)
+        assert reply.message.state == "stopped"
+        assert "stopped" in str(reply.header.render())
+        assert reply.has_class("-stopped")
+        partial = reply.message.text
+        assert 40 < len(partial) and reply.body.text.startswith(partial[:40])
+        # The chat goes on: the next prompt is sent after the stopped reply.
+        await send(pilot, "and now?")
+        await reply_done(pilot, replies=2)
+        assert app.conversation.messages[1].state == "stopped"
+
+
+async def test_each_toggle_changes_the_next_request(chat_context: Any, demo_gateway: Any) -> None:
+    chat_context.config.model = "qwen3-coder-plus"
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first")
+        await reply_done(pilot)
+        first = chat_bodies(demo_gateway)[-1]
+        assert first["stream"] is True and "parameters" not in first
+
+        await pilot.press("f3")  # thinking, from the keyboard
+        await pilot.click("#toggle-search")  # search, with the mouse
+        assert app.chat_screen.query_one("#toggle-thinking").has_class("-on")
+        assert app.chat_screen.query_one("#toggle-search").has_class("-on")
+        await send(pilot, "second")
+        await reply_done(pilot, replies=2)
+        second = chat_bodies(demo_gateway)[-1]
+        assert second["parameters"]["enable_thinking"] is True
+        assert second["parameters"]["enable_search"] is True
+
+        await pilot.press("f5")  # stream off
+        assert not app.chat_screen.query_one("#toggle-stream").has_class("-on")
+        await send(pilot, "third")
+        await reply_done(pilot, replies=3)
+        assert chat_bodies(demo_gateway)[-1]["stream"] is False
+        assert "Echo: third" in list(app.chat_screen.query(AssistantMessageView))[-1].body.text
+
+
+async def test_switching_model_mid_chat_keeps_the_conversation(chat_context: Any, demo_gateway: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "one")
+        await reply_done(pilot)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ModelPickerScreen")
+        await pilot.press(*"claude-sonnet-4-5-20250929")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is app.chat_screen)
+        assert "claude-sonnet-4-5-20250929" in str(app.chat_screen.query_one("#model-chip").render())
+        await send(pilot, "two")
+        await reply_done(pilot, replies=2)
+        body = chat_bodies(demo_gateway)[-1]
+        assert body["model"] == "claude-sonnet-4-5-20250929"
+        assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+        first, second = app.chat_screen.query(AssistantMessageView)
+        assert first.message.model == "gpt-4o-mini"
+        assert second.message.model == "claude-sonnet-4-5-20250929"
+        assert "claude-sonnet-4-5-20250929" in str(second.header.render())
+
+
+async def test_a_failed_reply_shows_an_error_row_and_restores_the_prompt(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "please fail !500")
+        await wait_until(pilot, lambda: bool(app.chat_screen.query(ErrorRow)))
+        await reply_done(pilot)
+        [row] = app.chat_screen.query(ErrorRow)
+        text = str(row.render())
+        assert text.startswith("API request failed")
+        assert "HTTP 500" in text
+        assert app.chat_screen.prompt.text == "please fail !500"
+        [reply] = app.chat_screen.query(AssistantMessageView)
+        assert reply.message.state == "failed" and reply.has_class("-failed")
+
+
+async def test_sending_while_a_reply_streams_is_refused(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "!tokens=3000 !rate=500")
+        screen = app.chat_screen
+        await wait_until(pilot, lambda: screen.current_view is not None and bool(screen.current_view.body.text))
+        await send(pilot, "too soon")
+        assert screen.prompt.text == "too soon"  # kept, not lost
+        assert any("still being written" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await reply_done(pilot)
+        assert [m.text for m in app.conversation.messages if m.role == "user"] == ["!tokens=3000 !rate=500"]
+
+
+async def test_prompt_keys_newline_and_recall(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.chat_screen.prompt
+        await pilot.press("a", "ctrl+j", "b", "shift+enter", "c")
+        assert prompt.text == "a\nb\nc"
+        await pilot.press("enter")
+        await reply_done(pilot)
+        assert app.conversation.messages[0].text == "a\nb\nc"
+        await send(pilot, "second prompt")
+        await reply_done(pilot, replies=2)
+        await pilot.press("up")
+        assert prompt.text == "second prompt"
+        await pilot.press("up")
+        assert prompt.text == "a\nb\nc"
+        await pilot.press("down", "down")
+        assert prompt.text == ""
+
+
+async def test_copy_last_reply_code_block_and_message(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "show me code")
+        await reply_done(pilot)
+        reply = app.conversation.messages[-1]
+        await pilot.press("ctrl+o")
+        assert app.clipboard == reply.text
+        blocks = code_blocks(reply.text)
+        assert blocks, "the demo reply has a code block"
+        await pilot.press("ctrl+b")
+        assert app.clipboard == blocks[-1]
+        assert "```" not in app.clipboard
+        # A focused message copies itself with "c".
+        app.chat_screen.query_one(UserMessageView).focus()
+        await pilot.press("c")
+        assert app.clipboard == "show me code"
+
+
+async def test_a_long_chat_mounts_a_bounded_window(chat_context: Any) -> None:
+    from chatterm.tui.widgets.conversation import WINDOW
+
+    conversation = Conversation()
+    for i in range(150):
+        conversation.append(Message(role="user", content=f"question {i}"))
+        conversation.append(Message(role="assistant", content=f"answer **{i}**", model="gpt-4o-mini"))
+    app = ChatApp(chat_context, conversation=conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.chat_screen.pane
+        await wait_until(pilot, lambda: len(pane.views()) == WINDOW)
+        assert pane.views()[-1].message.text == "answer **149**"
+        assert pane.hidden_before == 300 - WINDOW
+        pane.scroll_to(y=0, animate=False)
+        await wait_until(pilot, lambda: len(pane.views()) > WINDOW)
+        assert pane.hidden_before < 300 - WINDOW
+        # Sending keeps going at the bottom.
+        await send(pilot, "more")
+        await reply_done(pilot)
+        assert pane.views()[-1].message.role == "assistant"
+        assert "Echo: more" in pane.views()[-1].body.text  # type: ignore[attr-defined]
+
+
+async def test_theme_choice_is_applied_and_saved(chat_context: Any, tmp_path: Any) -> None:
+    chat_context.config.theme = "chatterm-light"
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == "chatterm-light"
+        app.theme = "chatterm-high-contrast"
+        await pilot.pause()
+    assert 'theme = "chatterm-high-contrast"' in (tmp_path / "config.toml").read_text()
+
+
+def test_app_keys_reach_the_app_while_typing() -> None:
+    """A key the prompt box binds itself never reaches the app: none of ours may be one."""
+    from textual.binding import Binding
+
+    from chatterm.tui.widgets.prompt import PromptBox
+
+    taken = {key for b in PromptBox.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
+    ours = {key for b in ChatApp.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
+    assert ours and not ours & taken, ours & taken
+
+
+async def test_command_palette_runs_chat_commands(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        assert not app.conversation.settings.search
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"toggle search")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.conversation.settings.search)
+        assert app.chat_screen.query_one("#toggle-search").has_class("-on")
+
+
+async def test_clicking_the_model_chip_opens_the_picker(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#model-chip")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ModelPickerScreen")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.chat_screen)
+        assert app.conversation.settings.model == "gpt-4o-mini"
+
+
+async def test_views_far_above_are_unmounted_while_following(chat_context: Any, monkeypatch: Any) -> None:
+    from chatterm.tui.widgets import conversation as pane_module
+
+    monkeypatch.setattr(pane_module, "FIRST_PAINT", 2)
+    monkeypatch.setattr(pane_module, "WINDOW", 4)
+    monkeypatch.setattr(pane_module, "MAX_MOUNTED", 6)
+    chat = Conversation()
+    for i in range(3):
+        chat.append(Message(role="user", content=f"q{i}"))
+        chat.append(Message(role="assistant", content=f"a{i}", model="gpt-4o-mini"))
+    app = ChatApp(chat_context, conversation=chat)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = app.chat_screen.pane
+        await wait_until(pilot, lambda: len(pane.views()) == 4)
+        for prompt in ("one", "two"):
+            await send(pilot, prompt)
+            await reply_done(pilot)
+        views = pane.views()
+        assert len(views) <= 6
+        assert views[-1].message.role == "assistant" and "Echo: two" in views[-1].message.text
+        assert pane.hidden_before == len(app.conversation.messages) - len(views)

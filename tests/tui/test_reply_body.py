@@ -1,0 +1,72 @@
+"""ReplyBody: streamed Markdown ends as a few frozen widgets holding exactly the text."""
+
+from __future__ import annotations
+
+import random
+
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
+from chatterm.tui.widgets.reply_body import LEAF_CHARS, ReplyBody
+
+BLOCKS = [
+    "## Section {n}\n\n",
+    "Paragraph {n} with *emphasis* and `code`.\n\n",
+    "- one\n- two\n- three\n\n",
+    "```python\ndef f_{n}():\n\n    return {n}\n```\n\n",
+    "> quoted {n}\n\n",
+]
+
+
+def document(blocks: int) -> str:
+    return "".join(BLOCKS[i % len(BLOCKS)].format(n=i) for i in range(blocks))
+
+
+class BodyApp(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield ReplyBody(id="body")
+
+
+async def test_streamed_text_ends_frozen_whole_and_in_few_widgets() -> None:
+    text = document(200)
+    app = BodyApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        body = app.query_one(ReplyBody)
+        rnd = random.Random(7)
+        pos = 0
+        saw_live = False
+        while pos < len(text):
+            step = rnd.randint(1, 12)
+            body.feed(text[pos : pos + step])
+            pos += step
+            if rnd.random() < 0.05:
+                await pilot.pause(0.04)  # let a frame flush
+                saw_live = saw_live or bool(body.query(Markdown))
+        await body.finish()
+        await pilot.pause()
+        assert saw_live, "the open block streams through a live Markdown widget"
+        leaves = list(body.query(FrozenMarkdown))
+        assert not body.query(Markdown)
+        assert "".join(leaf.source for leaf in leaves) == text
+        assert len(leaves) <= len(text) // (LEAF_CHARS // 2) + 2
+        # Every leaf starts at a block boundary, never inside a code fence.
+        for leaf in leaves:
+            assert leaf.source.count("```") % 2 == 0
+        assert body.text == text
+
+
+async def test_a_closing_fence_renders_right_after_finish() -> None:
+    app = BodyApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        body = app.query_one(ReplyBody)
+        for token in ["Intro.\n\n", "```py", "thon\nprint(", "1)\n", "```"]:
+            body.feed(token)
+            await pilot.pause(0.04)
+        await body.finish()
+        await pilot.pause()
+        [leaf] = body.query(FrozenMarkdown)
+        rendered = "\n".join(strip.text for strip in leaf.lines(56))
+        assert "print(1)" in rendered and "```" not in rendered
