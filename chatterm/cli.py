@@ -111,8 +111,8 @@ def build_context(
     args: argparse.Namespace, config: Config, *, save_history: bool = True, demo_token_delay: float = 0.0
 ) -> AppContext:
     """The services for a command: demo gateway or the configured one."""
-    from chatterm.config import Connection, resolve_connection
-    from chatterm.context import AppContext
+    from chatterm.config import DEFAULT_MODEL, Connection, resolve_connection
+    from chatterm.context import DEMO_MODEL, AppContext
 
     demo = None
     if getattr(args, "demo", False):
@@ -126,6 +126,8 @@ def build_context(
         )
     if getattr(args, "model", None):
         config.model = args.model
+    elif demo is not None and config.model == DEFAULT_MODEL:
+        config.model = DEMO_MODEL
     return AppContext(
         config,
         connection,

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatterm.config import Config, Connection, data_dir, default_config_path, save_config_values
+from chatterm.config import DEFAULT_MODEL, Config, Connection, data_dir, default_config_path, save_config_values
 from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.engine.session import ApprovalCallback, ChatSession, EngineOptions
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from chatterm.demo import DemoGateway
     from chatterm.store import ChatStore
     from chatterm.tools import ToolRegistry
+
+
+DEMO_MODEL = "glm-5"
+"""The demo gateway's default model: its family thinks, searches and calls tools."""
 
 
 def default_history_path() -> Path:
@@ -138,7 +142,11 @@ class AppContext:
         return self.open_store()
 
     def new_conversation(self) -> Conversation:
-        return Conversation(settings=ChatSettings(model=self.config.model, stream=self.config.stream))
+        settings = ChatSettings(model=self.config.model, stream=self.config.stream)
+        if self.demo is not None and self.config.model == DEMO_MODEL:
+            # A newcomer's first chat shows what chatterm does: thinking and cited sources.
+            settings.thinking = settings.search = True
+        return Conversation(settings=settings)
 
     def make_session(
         self,
@@ -201,6 +209,8 @@ class AppContext:
 
         if self.demo is None:
             self.demo = start_in_thread(token_delay=0.012)
+        if self.config.model == DEFAULT_MODEL:
+            self.config.model = DEMO_MODEL
         await self._replace_client()
         self.connection = Connection(self.demo.base_url, DEMO_API_KEY, "demo gateway")
 

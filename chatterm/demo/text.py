@@ -77,8 +77,8 @@ def answer_markdown(
         parts += [f"- {desc}" for desc in files]
     if citations:
         marks = ", ".join(f"[{i}]" for i in range(1, len(citations) + 1))
-        parts += ["", f"Search found {len(citations)} sources {marks}.", "", "### Sources", ""]
-        parts += [f"[{i}] [{title}]({url})" for i, (title, url) in enumerate(citations, 1)]
+        # The sources themselves travel in the family's citation field; clients list them.
+        parts += ["", f"Search found {len(citations)} sources {marks}."]
     parts += ["", "That is all from the demo gateway."]
     return "\n".join(parts)
 

@@ -139,9 +139,39 @@ class ChatApp(App[None]):
         FrozenMarkdown.warm_up(self)
         Markdown.get_block_class  # noqa: B018 - textual.widgets.markdown is now imported
         if self.context.store_error is not None:
-            self.notify(str(self.context.store_error), title="History is off", severity="warning", timeout=10)
+            self._offer_fresh_store()
         for error in getattr(self.context, "tool_errors", []):
             self.notify(str(error), title="Tool not loaded", severity="warning")
+
+    def _offer_fresh_store(self) -> None:
+        """A damaged history file: say which, and offer a fresh one (the damaged file
+        is kept beside it, renamed). A file from a newer chatterm is only reported."""
+        from chatterm.store import DamagedStoreError
+
+        error = self.context.store_error
+        if not isinstance(error, DamagedStoreError):
+            self.notify(str(error), title="History is off", severity="warning", timeout=10)
+            return
+        from chatterm.tui.screens import ConfirmScreen
+
+        def answered(fresh: bool | None) -> None:
+            if not fresh:
+                self.notify("This chat will not be saved.", title="History is off", severity="warning")
+                return
+            try:
+                store = self.context.start_fresh_store()
+            except Exception as failure:  # noqa: BLE001 - shown, never a traceback
+                self.notify(str(failure), title="History is off", severity="error")
+                return
+            if self._session is not None:
+                self._session.recorder = store
+            self.notify("Started a fresh history; the damaged file was kept.", title="History")
+
+        question = (
+            f"{error}\n\nStart a fresh history? The damaged file is kept beside it, renamed; "
+            "nothing is overwritten."
+        )
+        self.push_screen(ConfirmScreen("History file damaged", question, yes="Start fresh", no="Keep history off"), answered)
 
     def _first_run(self) -> None:
         from chatterm.tui.screens import FirstRunScreen
@@ -163,6 +193,9 @@ class ChatApp(App[None]):
             self.call_after_refresh(self._first_run)
             return
         self._session = None
+        if not self.conversation.messages:  # start on the gateway's defaults (the demo's model)
+            self.conversation = self.context.new_conversation()
+            await self.chat_screen.show_conversation(self.conversation)
         self._warm_up()
         self.notify("Ready: type a message and press Enter.", title="Connected")
 

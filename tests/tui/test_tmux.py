@@ -56,17 +56,20 @@ def test_demo_app_in_tmux(tmp_path: Path) -> None:
     )
     session = f"chatterm-test-{uuid.uuid4().hex[:8]}"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "32", f"env -i {command}"],
+        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "60", f"env -i {command}"],
         check=True,
         cwd=tmp_path,
     )
     try:
         wait_for(session, "Message…")
+        wait_for(session, "on the built-in demo gateway")  # the welcome panel
         subprocess.run(["tmux", "send-keys", "-t", session, "-l", "hello from tmux"], check=True)
         subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
         screen = wait_for(session, "That is all from the demo gateway.")
         assert "Echo: hello from tmux" in screen
-        assert "gpt-4o-mini" in screen
+        assert "glm-5" in screen  # the demo's default model thinks and searches
+        assert "Thought for" in screen and "Sources" in screen
+        assert "on the built-in demo gateway" not in screen  # the welcome left with the first message
         subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -25,6 +25,7 @@ _EXPORTS = {
     "ToolApprovalScreen": "approval",
     "AttachFileScreen": "attach",
     "HistoryScreen": "history",
+    "ConfirmScreen": "confirm",
 }
 
 __all__ = sorted(_EXPORTS)

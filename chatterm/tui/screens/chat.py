@@ -21,6 +21,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -55,6 +56,7 @@ from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
 from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
 from chatterm.tui.widgets.prompt import PromptBox
 from chatterm.tui.widgets.status_bar import StatusBar
+from chatterm.tui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
     from chatterm.tui.app import ChatApp
@@ -150,11 +152,19 @@ class ChatScreen(Screen[None]):
         self.current_view = None
         self._tool_rows.clear()
         await self.pane.show_messages(conversation.messages)
+        if not conversation.messages:
+            await self.pane.mount(self._welcome())
         self.prompt.prompt_history = [m.text for m in conversation.messages if m.role == "user" and m.text][-100:]
         replies = [m for m in conversation.messages if m.role == "assistant"]
         self.last_reply = replies[-1] if replies else None
         self.refresh_status()
         self.status.show_stats(self.last_reply)
+
+    def _welcome(self) -> Welcome:
+        context = self.chat_app.context
+        base_url = context.connection.base_url
+        where = urlsplit(base_url).netloc if base_url else None
+        return Welcome(demo=context.demo is not None, where=where, model=self.chat_app.conversation.settings.model)
 
     def refresh_status(self) -> None:
         self.status.show_settings(self.chat_app.conversation.settings)
@@ -238,6 +248,8 @@ class ChatScreen(Screen[None]):
         pane = self.pane
         match message.event:
             case UserMessageAdded(message=user):
+                for welcome in pane.query(Welcome):
+                    await welcome.remove()
                 await pane.add(UserMessageView(user))
             case ReplyStarted(message=reply):
                 view = AssistantMessageView(reply)
