@@ -110,8 +110,6 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
         unknown = [t for t in offered if t not in available]
         if unknown:
             raise UsageError(f"unknown tool(s): {', '.join(unknown)}; available: {', '.join(available)}")
-    for error in context.tool_errors:
-        print(f"chatterm: {error}", file=sys.stderr)
     session = context.make_session(
         conversation,
         approve=_approver(args.yes),
@@ -119,6 +117,8 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
         max_tool_rounds=args.max_tool_rounds,
         endpoint=args.endpoint,
     )
+    for error in context.tool_errors:
+        print(f"chatterm: {error}", file=sys.stderr)
     if context.store_error is not None:
         print(f"chatterm: history not saved: {context.store_error}", file=sys.stderr)
     return session
