@@ -34,13 +34,14 @@ def split_finished(text: str) -> int:
 
 
 class MarkdownPrinter:
+    """Finished blocks are printed for good; the unfinished tail is previewed in a
+    transient `Live` cropped to the screen, and printed for good when the reply ends."""
+
     def __init__(self, refresh_per_second: float = 12.0) -> None:
         from rich.console import Console
-        from rich.live import Live
 
         self.console = Console()
-        self._live: Live | None = None
-        self._Live = Live
+        self._live: Any = None
         self._pending = ""
         self._interval = 1.0 / refresh_per_second
         self._last = 0.0
@@ -56,35 +57,33 @@ class MarkdownPrinter:
         if now - self._last < self._interval:
             return
         self._last = now
-        self._flush_finished()
-        if self._pending:
-            if self._live is None:
-                self._live = self._Live(
-                    self._markdown(self._pending),
-                    console=self.console,
-                    auto_refresh=False,
-                    vertical_overflow="visible",
-                )
-                self._live.start()
+        self._print_finished()
+        if not self._pending.strip():
+            return
+        if self._live is None:
+            from rich.live import Live
+
+            self._live = Live(
+                self._markdown(self._pending),
+                console=self.console,
+                auto_refresh=False,
+                transient=True,
+                vertical_overflow="crop",
+            )
+            self._live.start()
+        else:
             self._live.update(self._markdown(self._pending), refresh=True)
 
-    def _flush_finished(self) -> None:
+    def _print_finished(self) -> None:
         cut = split_finished(self._pending)
-        if not cut:
-            return
-        done, self._pending = self._pending[:cut], self._pending[cut:]
-        if self._live is not None:
-            self._live.update(self._markdown(done), refresh=True)
-            self._live.stop()
-            self._live = None
-        else:
-            self.console.print(self._markdown(done))
+        if cut:
+            done, self._pending = self._pending[:cut], self._pending[cut:]
+            self.console.print(self._markdown(done))  # above the live tail, for good
 
     def close(self) -> None:
-        text, self._pending = self._pending, ""
         if self._live is not None:
-            self._live.update(self._markdown(text), refresh=True)
             self._live.stop()
             self._live = None
-        elif text.strip():
+        text, self._pending = self._pending, ""
+        if text.strip():
             self.console.print(self._markdown(text))

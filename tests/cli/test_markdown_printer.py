@@ -1,0 +1,43 @@
+"""`ask` on a terminal: Markdown rendered progressively, every block printed once."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import sys
+
+from chatterm.markdown_printer import split_finished
+
+
+def test_split_keeps_open_blocks_and_fences_back() -> None:
+    assert split_finished("para one\n\npara tw") == len("para one\n\n")
+    assert split_finished("no blank line yet\n") == 0
+    text = "intro\n\n```python\nx = 1\n\ny = 2\n"
+    assert split_finished(text) == len("intro\n\n")  # a blank line inside an open fence is no cut
+    closed = text + "```\nafter"
+    assert split_finished(closed) == len(text + "```\n")
+
+
+def run_in_pty(args: list[str]) -> str:
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execv(sys.executable, [sys.executable, "-m", "chatterm", *args])
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.decode(errors="replace"))
+
+
+def test_ask_on_a_terminal_renders_markdown_and_prints_every_block_once() -> None:
+    screen = run_in_pty(["ask", "--demo", "--no-save", "!tokens=600"])
+    assert "## Section" not in screen and "```" not in screen  # rendered, not raw
+    assert screen.count("Section 1") == 1 and "def block_1(x):" in screen
+    assert screen.count("first item of list 1") == 1
