@@ -37,7 +37,10 @@ def run_in_pty(args: list[str]) -> str:
 
 
 def test_ask_on_a_terminal_renders_markdown_and_prints_every_block_once() -> None:
+    from chatterm.demo.text import bench_tokens
+
+    sent = "".join(bench_tokens(600))
     screen = run_in_pty(["ask", "--demo", "--no-save", "!tokens=600"])
     assert "## Section" not in screen and "```" not in screen  # rendered, not raw
-    assert screen.count("Section 1") == 1 and "def block_1(x):" in screen
-    assert screen.count("first item of list 1") == 1
+    for line in ("Section 2", "first item of list 2", "def block_2(x):"):
+        assert screen.count(line) == sent.count(line) > 0, line
