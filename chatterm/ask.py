@@ -91,9 +91,13 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
     for name in ("temperature", "top_p", "max_tokens"):
         if getattr(args, name) is not None:
             setattr(settings, name, getattr(args, name))
-    settings.stream = not args.no_stream
-    settings.thinking = args.thinking
-    settings.search = args.search
+    # A continued chat keeps its own toggles unless a flag says otherwise.
+    if args.no_stream:
+        settings.stream = False
+    if args.thinking:
+        settings.thinking = True
+    if args.search:
+        settings.search = True
     if args.schema is not None:
         from chatterm.api.structured import response_format_for_schema
 

@@ -31,6 +31,7 @@ from chatterm.api.types import (
     Endpoint,
     FileInput,
     Finished,
+    Notice,
     ReasoningDelta,
     TextDelta,
     ToolCall,
@@ -126,6 +127,7 @@ class ChatSession:
         self.tool_runs: list[ToolRun] = []
         """Calls that ran during the last send."""
         self._allowed_for_session: set[str] = set()
+        self._history_notice: Notice | None = None
 
     # --- public operations ------------------------------------------------------------
 
@@ -220,10 +222,14 @@ class ChatSession:
                     self._save(user)
                 self._save(reply)
                 yield ReplyFailed(reply, error, user.text if rounds == 0 else "")
+                if (notice := self._take_history_notice()) is not None:
+                    yield notice
                 return
             reply.state = "ok"
             self._save(reply)
             yield ReplyFinished(reply)
+            if (notice := self._take_history_notice()) is not None:
+                yield notice
             if not reply.tool_calls or self.options.max_tool_rounds == 0:
                 return
             if rounds >= self.options.max_tool_rounds:
@@ -395,11 +401,27 @@ class ChatSession:
 
     def _save_chat(self) -> None:
         if self.recorder is not None:
-            self.recorder.save_chat(self.conversation)
+            try:
+                self.recorder.save_chat(self.conversation)
+            except Exception as error:  # noqa: BLE001 - see _recorder_failed
+                self._recorder_failed(error)
 
     def _save(self, message: Message) -> None:
         if self.recorder is not None:
-            self.recorder.save_message(self.conversation, message)
+            try:
+                self.recorder.save_message(self.conversation, message)
+            except Exception as error:  # noqa: BLE001 - the chat goes on; the user is told once
+                self._recorder_failed(error)
+
+    def _recorder_failed(self, error: Exception) -> None:
+        """A history write failed (disk full, a lock held too long): stop saving this
+        chat rather than fail the reply, and tell the user at the next event."""
+        self.recorder = None
+        self._history_notice = Notice(f"History is off for this chat: {error}", kind="history")
+
+    def _take_history_notice(self) -> Notice | None:
+        notice, self._history_notice = self._history_notice, None
+        return notice
 
 
 def _fill(reply: Message, buffer: _ReplyBuffer) -> None:

@@ -178,3 +178,13 @@ async def test_ask_saves_and_continues_a_chat(demo_gateway, tmp_path) -> None:
     messages = demo_gateway.requests[-1].body["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert messages[0]["content"] == "first question"
+
+
+async def test_continue_keeps_the_chats_toggles_unless_flags_say_otherwise(demo_gateway, tmp_path) -> None:
+    db = str(tmp_path / "history.db")
+    run = await chatterm("--history", db, "ask", *gw_args(demo_gateway), "--model", "deepseek-v3", "--thinking", "first")
+    assert run.code == 0, run.err
+    run = await chatterm("--history", db, "ask", *gw_args(demo_gateway), "--continue", "second")
+    assert run.code == 0, run.err
+    body = demo_gateway.requests[-1].body
+    assert body["model"] == "deepseek-v3" and body["thinking"] == {"type": "enabled"}

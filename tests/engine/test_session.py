@@ -295,3 +295,28 @@ async def test_model_switch_mid_chat(demo_gateway) -> None:
     assert demo_gateway.requests[-1].body["model"] == "deepseek-v3"
     assert len(demo_gateway.requests[-1].body["messages"]) == 3
     await session.client.aclose()
+
+
+async def test_a_failing_history_write_turns_history_off_with_a_notice(demo_gateway, tmp_path) -> None:
+    import sqlite3
+
+    from chatterm.api.types import Notice
+    from chatterm.store import ChatStore
+
+    class LockedStore(ChatStore):
+        """A real store whose writes fail as a long-held lock makes them fail."""
+
+        def save_message(self, conversation, message):
+            raise sqlite3.OperationalError("database is locked")
+
+    store = LockedStore(tmp_path / "history.db")
+    session = make_session(demo_gateway)
+    session.recorder = store
+    events = await collect(session.send("hello"))
+    notices = [e for e in events if isinstance(e, Notice)]
+    assert len(notices) == 1 and "database is locked" in notices[0].text
+    assert session.conversation.messages[-1].state == "ok"  # the reply itself is unharmed
+    events = await collect(session.send("again"))
+    assert not [e for e in events if isinstance(e, Notice)]  # told once
+    store.close()
+    await session.client.aclose()
