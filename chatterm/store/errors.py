@@ -6,6 +6,7 @@
     ├── NewerStoreError        written by a newer chatterm (user_version above ours): refused,
     │                          never migrated down
     └── UnknownChatError       no chat (or more than one) matches an id or id prefix
+                               (also a LookupError)
 """
 
 from __future__ import annotations
@@ -43,5 +44,8 @@ class NewerStoreError(StoreError):
         )
 
 
-class UnknownChatError(StoreError):
-    """No chat, or more than one, matches the given id or prefix."""
+class UnknownChatError(StoreError, LookupError):
+    """No chat, or more than one, matches the given id or prefix.
+
+    Also a LookupError: callers that only look a chat up (`chatterm --chat ID`,
+    `ask --chat ID`) catch it as "not found" without importing the store."""

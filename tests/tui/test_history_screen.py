@@ -22,6 +22,10 @@ class Host(App[None]):
         self.store = store
         self.export_dir = export_dir
         self.results: list[str | None] = []
+        self.deleted: list[str] = []
+
+    def on_history_screen_chat_deleted(self, event: HistoryScreen.ChatDeleted) -> None:
+        self.deleted.append(event.chat_id)
 
     def on_mount(self) -> None:
         self.push_screen(HistoryScreen(self.store, export_dir=self.export_dir), self.results.append)
@@ -165,6 +169,7 @@ async def test_delete_asks_then_removes_the_chat(store, chats, tmp_path) -> None
         await pilot.press("n")  # changed my mind
         await pilot.pause()
         assert store.count_chats() == CHATS
+        assert app.deleted == []
 
         await pilot.press("d")
         await pilot.pause()
@@ -175,6 +180,9 @@ async def test_delete_asks_then_removes_the_chat(store, chats, tmp_path) -> None
         assert chats[119].id not in {c.id for c in store.list_chats(200)}
         assert store.search("119") == []
         assert _row_titles(app)[0] == "Question 118 about chat number 118"
+        # the app hears of it (so it can leave a chat that no longer exists)
+        assert app.deleted == [chats[119].id]
+        assert _screen(app).deleted == {chats[119].id}
 
 
 async def test_rename_updates_store_and_row(store, chats, tmp_path) -> None:

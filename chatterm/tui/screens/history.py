@@ -1,7 +1,10 @@
 """The history browser: every saved chat, newest first, with full-text search.
 
     HistoryScreen(store)       Screen[str | None]: dismisses with the chat id to open, or None
-                               (`opened_message_id`: the search hit's message, if one was opened)
+                               (`opened_message_id`: the search hit's message, if one was opened;
+                               `deleted`: ids deleted here; each deletion also posts
+                               `HistoryScreen.ChatDeleted`, which bubbles to the app so it can
+                               leave a chat that no longer exists)
     RenameChatScreen(title)    ModalScreen[str | None]: a one-line title editor
     ConfirmDeleteScreen(text)  ModalScreen[bool]: "delete this chat?"
 
@@ -29,6 +32,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Static
@@ -145,9 +149,20 @@ class HistoryScreen(Screen[str | None]):
         Binding("slash", "focus_search", "Search"),
     ]
 
+    class ChatDeleted(Message):
+        """A chat was deleted from the store (posted on the screen; bubbles to the app).
+        The app must not keep saving into it: the next message would bring back a chat
+        row holding only the new messages, their parent gone."""
+
+        def __init__(self, chat_id: str) -> None:
+            super().__init__()
+            self.chat_id = chat_id
+
     def __init__(self, store: ChatStore, export_dir: Path | None = None) -> None:
         super().__init__()
         self.store = store
+        self.deleted: set[str] = set()
+        """Ids of the chats deleted while this screen was open."""
         self.export_dir = export_dir
         """Where `e` writes Markdown (default: the current directory)."""
         self.mode: str = "list"
@@ -400,6 +415,8 @@ class HistoryScreen(Screen[str | None]):
             except StoreError as error:
                 self.notify(str(error), title="Delete", severity="error")
                 return
+            self.deleted.add(chat_id)
+            self.post_message(self.ChatDeleted(chat_id))
             for key in [k for k, c in self._row_chat.items() if c == chat_id]:
                 self.table.remove_row(key)
                 del self._row_chat[key]
