@@ -9,7 +9,8 @@
 One request, step by step:
 
 1. `shaping.prepare(req)` validates it and builds the family's exact body and path
-   (chat completions or Responses); its notices are yielded first.
+   (chat completions or Responses); its notices are yielded first, each only the first
+   time this client meets it (a chat's every turn and tool round would repeat them).
 2. POST over the shared `httpx.AsyncClient` (keep-alive pool), Bearer auth added per request
    so the key lives only in this object and never in the pool, a repr or an error.
 3. The reply is read by what it is, not by what was asked: `text/event-stream` goes through
@@ -71,7 +72,7 @@ class _Failed(Exception):
     """One attempt failed: the user-facing error plus what the retry logic needs."""
 
     def __init__(self, error: APIError, retry_after: float | None = None) -> None:
-        super().__init__(error.message)
+        super().__init__(error.kind)  # no text of its own: it sits in the raised error's chain
         self.error = error
         self.retry_after = retry_after
 
@@ -107,6 +108,9 @@ class ChatClient:
         """Made on first use: building an httpx client loads the TLS trust store (~20 ms)."""
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         """How the client waits between retries (tests replace it to record the waits)."""
+        self._told: set[str] = set()
+        """Shaping notices already yielded ("o3-mini does not take temperature; dropped
+        it"): each is told once per client, not again on every turn or tool round."""
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"
@@ -151,9 +155,10 @@ class ChatClient:
             try:
                 return await self._models_once()
             except _Failed as failed:
+                error = self._redact(failed.error)
                 delay = self._retry_delay(failed, retries)
                 if delay is None:
-                    raise failed.error from None
+                    raise error from None
                 retries += 1
                 await self.sleep(delay)
 
@@ -163,10 +168,11 @@ class ChatClient:
         Raises RequestValidationError before sending, and APIError subclasses after.
         """
         prepared = prepare(req)
-        told: set[str] = set()
+        told = self._told
         for notice in prepared.notices:
-            told.add(notice.text)
-            yield notice
+            if notice.text not in told:
+                told.add(notice.text)
+                yield notice
         current = req
         retries = 0
         search_dropped = False
@@ -180,7 +186,7 @@ class ChatClient:
                         yield event
                 return
             except _Failed as failed:
-                error = failed.error
+                error = self._redact(failed.error)
                 if progressed:
                     raise error from None
                 if current.search and not search_dropped:
@@ -290,6 +296,7 @@ class ChatClient:
         """The hot path: bytes -> SSE events -> parser events, a list per read."""
         decoder = SSEDecoder()
         reader = parser if protocol == "chat" else _SSEReader(parser)
+        reader.scrub = self._scrub
         feed_sse = reader.feed_sse
         feed_fast = decoder.feed_fast
         if first:
@@ -311,7 +318,7 @@ class ChatClient:
             raise reader.failure
         if reader.done:
             await _drain(chunks)
-        completion = parser.finish(reader.done) if protocol == "chat" else parser.finish()
+        completion = parser.finish(reader.done)
         yield [Finished(completion)]
 
     def _json_events(self, raw: bytes, status: int, protocol: str, model: str) -> list[StreamEvent]:
@@ -397,6 +404,20 @@ class ChatClient:
             text = text.replace(key, "***")
         return text
 
+    def _redact(self, error: APIError) -> APIError:
+        """Scrub the key from an error in place, wherever the server put it (an error
+        chunk, an HTML title, a Responses `error` event): every error the client raises
+        passes here. In place, so no unscrubbed copy stays behind in an exception chain."""
+        key = self._api_key
+        if not key or len(key) < 4:
+            return error
+        if key in error.message:
+            error.message = self._scrub(error.message)
+            error.args = (error.message,)
+        if error.provider_message and key in error.provider_message:
+            error.provider_message = self._scrub(error.provider_message)
+        return error
+
     def _timeout_words(self, exc: httpx.TimeoutException) -> str:
         if isinstance(exc, httpx.ConnectTimeout):
             return f"no connection within {self.timeout.connect:g} s"
@@ -422,6 +443,7 @@ class _SSEReader:
     def __init__(self, parser: Any) -> None:
         self._feed = parser.feed
         self._told = False
+        self.scrub: Callable[[str], str] | None = None
         self.done = False
         self.failure: APIError | None = None
 
@@ -437,7 +459,7 @@ class _SSEReader:
             except ValueError:
                 if not self._told:
                     self._told = True
-                    out.append(malformed_notice(text))
+                    out.append(malformed_notice(text if self.scrub is None else self.scrub(text)))
                 continue
             try:
                 out += self._feed(None if name == "message" else name, payload)
@@ -448,12 +470,17 @@ class _SSEReader:
 
 
 async def _first_chunk(chunks: AsyncIterator[bytes]) -> bytes:
+    """The body's start, read up to its first byte that is not whitespace: some gateways
+    (OpenRouter) send blank lines to keep a connection alive before a JSON body, and only
+    that first byte tells JSON, HTML and SSE apart when the content type does not."""
+    parts: list[bytes] = []
     while True:
         chunk = await anext(chunks, None)
         if chunk is None:
-            return b""
-        if chunk:
-            return chunk
+            return b"".join(parts)
+        parts.append(chunk)
+        if chunk.strip():
+            return b"".join(parts)
 
 
 async def _read_rest(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:

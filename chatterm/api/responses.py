@@ -14,14 +14,16 @@ maps each to the same events a chat completion stream gives:
       (url_citation)                           -> CitationsUpdate (all citations so far)
     response.completed / response.incomplete   -> UsageUpdate (+ text/calls the stream
                                                   never streamed, taken from `output`)
-    error, response.failed                     -> raises an APIError subclass, .partial set
+    error, response.failed, or a data object   -> raises an APIError subclass, .partial set
+      with only an `error` (a proxy's shape)
                                                   (`failures.error_from_payload`: the same
                                                   class, message and status as chat completions)
     anything else (created, in_progress, keep-alives, part added/done) -> ignored
 
 `feed` never yields `Finished`: the caller calls `finish()` at the end of the stream
 and wraps the `Completion` itself, so a stream that was cut before
-`response.completed` becomes `APIConnectionError` with the partial reply kept.
+`response.completed` (or a `data: [DONE]`) becomes `APIConnectionError` with the
+partial reply kept.
 `parse_response_body(body, model)` does the same for a non-streamed reply and ends
 with `Finished`.
 """
@@ -71,13 +73,22 @@ class ResponsesStreamParser:
     def feed(self, event: str | None, data: dict[str, Any]) -> list[StreamEvent]:
         """Events for one SSE message (`event` is the SSE event name, if any)."""
         kind = data.get("type") or event or ""
+        if not kind and data.get("error"):
+            kind = "error"  # a proxy's chat-style `data: {"error": {...}}` mid-stream
         handler = _HANDLERS.get(kind)
         if handler is None:
             return []
         return handler(self, data)
 
-    def finish(self) -> Completion:
-        """The finished reply; raises APIConnectionError if the stream ended early."""
+    def finish(self, saw_done: bool = False) -> Completion:
+        """The finished reply; raises APIConnectionError if the stream ended early.
+
+        `saw_done`: the stream ended with `data: [DONE]` (gateways that translate chat
+        completions send it instead of `response.completed`): the server said it is
+        complete, as it does for chat completions, so the reply is complete."""
+        if not self._done and saw_done:
+            self._finish_reason = self._finish_reason or ("tool_calls" if self._calls else "stop")
+            self._done = True
         if not self._done:
             raise APIConnectionError(
                 CONNECT_MESSAGE,

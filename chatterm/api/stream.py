@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -284,6 +284,9 @@ class ChatStreamParser:
         self._template: _ChunkTemplate | None = None
         self._derived = 0
         self._told_malformed = False
+        self.scrub: Callable[[str], str] | None = None
+        """Applied to a malformed chunk's text before it is quoted in the Notice (the
+        client removes its API key with it: a server may echo the key anywhere)."""
         self.done = False
         """`data: [DONE]` arrived (set by `feed_sse`)."""
         self.failure: APIError | None = None
@@ -370,7 +373,7 @@ class ChatStreamParser:
             except ValueError:
                 if not self._told_malformed:
                     self._told_malformed = True
-                    append(malformed_notice(text))
+                    append(malformed_notice(text if self.scrub is None else self.scrub(text)))
             if self._template is not template:
                 template = self._template
                 if template is not None:

@@ -7,8 +7,8 @@ test says: inside a UTF-8 character, between CR and LF, one byte at a time. The 
 gateway is `chatterm.demo`; this server exists for byte-level cases no gateway produces
 on purpose.
 
-Every chat request body the client sends to it is checked against the OpenAI request
-schema (shared/spec) when the test ends.
+Every request body the client sends to it (or to a demo gateway) is checked against the
+OpenAI request schemas (shared/spec) when the test ends: `spec_watch`, autouse.
 """
 
 from __future__ import annotations
@@ -16,14 +16,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import pytest
 
 import chatterm
+from tests.demo.demo_support import SpecWatch, watch_demo
+
+if TYPE_CHECKING:
+    from chatterm.api.client import ChatClient
+    from chatterm.demo import DemoGateway
 
 SPEC_DIR = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
 
@@ -200,12 +205,44 @@ class RawServer:
         return True
 
 
+@pytest.fixture(autouse=True)
+def spec_watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[SpecWatch]:
+    """In every API test: each body chatterm sends to a demo gateway fits the request spec
+    (chat or Responses; streamed chat asks for usage), and each chunk, event and body the
+    demo sends back fits the response spec."""
+    watch = watch_demo(monkeypatch, requests=True)
+    yield watch
+    assert watch.problems == []
+
+
+DemoPair: TypeAlias = "tuple[DemoGateway, ChatClient]"
+
+
+@pytest.fixture
+async def demo() -> AsyncIterator[DemoPair]:
+    """A fresh demo gateway on loopback TCP and a ChatClient on it (no retries, so a
+    test sees each failure as it is). Its `requests` hold only this test's traffic."""
+    from chatterm.api.client import ChatClient
+    from chatterm.demo import DEMO_API_KEY, DemoGateway
+
+    gateway = DemoGateway()
+    base_url = await gateway.start()
+    client = ChatClient(base_url, DEMO_API_KEY, max_retries=0)
+    try:
+        yield gateway, client
+    finally:
+        await client.aclose()
+        await gateway.stop()
+
+
 @pytest.fixture
 async def raw_server() -> AsyncIterator[RawServer]:
     server = RawServer()
     await server.start()
     yield server
     await server.stop()
+    watch = SpecWatch(requests=True)
     for received in server.requests:
-        if received.path.endswith("/chat/completions") and isinstance(received.body, dict):
-            validate_chat_request(received.body)
+        if received.method == "POST":
+            watch.request(received.path, received.body)
+    assert watch.problems == []

@@ -159,8 +159,12 @@ async def test_out_of_range_values_are_refused_before_sending(demo: Demo) -> Non
     with pytest.raises(RequestValidationError) as info:
         await demo.run("hi", temperature=2.5)
     assert str(info.value) == "temperature must be between 0 and 2 (got 2.5)"
-    with pytest.raises(RequestValidationError):
+    with pytest.raises(RequestValidationError) as info:
         await demo.run("hi", top_p=1.5)
+    assert str(info.value) == "top_p must be between 0 and 1 (got 1.5)"
+    with pytest.raises(RequestValidationError) as info:
+        await demo.run("hi", temperature=-0.1)
+    assert str(info.value) == "temperature must be between 0 and 2 (got -0.1)"
     assert demo.gateway.requests == []
 
 
@@ -193,7 +197,19 @@ async def test_gemini_tool_call_keeps_its_thought_signature(demo: Demo) -> None:
     call = completion.tool_calls[0]
     assert call.name == "calculator"
     assert call.parsed_arguments() == {"expression": "2+3*4"}
-    assert "thought_signature" in call.extra["extra_content"]["google"]
+    signature = call.extra["extra_content"]["google"]["thought_signature"]
+    assert signature
+    # The follow-up carries the call back as the client rebuilt it: the signature included.
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": "calculate 2+3*4"},
+        {"role": "assistant", "content": None, "tool_calls": [c.to_wire() for c in completion.tool_calls]},
+        {"role": "tool", "tool_call_id": call.id, "content": "14"},
+    ]
+    final = await demo.client.complete(ChatRequest("gemini-3-pro-preview", messages, tools=TOOLS))
+    assert "14" in final.content
+    sent = demo.chat_posts()[-1].body["messages"][1]["tool_calls"][0]
+    assert sent["extra_content"] == {"google": {"thought_signature": signature}}
+    assert sent["id"] == call.id and sent["function"]["name"] == "calculator"
 
 
 # --- families: reasoning and citations ------------------------------------------------------

@@ -6,10 +6,14 @@ The scripted loopback server answers with exact statuses, headers and bodies; th
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 import socket
+import sys
 import time
+import traceback
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -276,6 +280,89 @@ async def test_nothing_listening_is_a_connection_error_after_retries() -> None:
     assert info.value.partial_content == ""
 
 
+def test_timeouts_default_to_10_s_connect_and_120_s_read_and_are_configurable() -> None:
+    default = ChatClient("http://127.0.0.1:1/v1", KEY)
+    assert (default.timeout.connect, default.timeout.read) == (10.0, 120.0)
+    tuned = ChatClient("http://127.0.0.1:1/v1", KEY, connect_timeout=2.5, read_timeout=30)
+    assert (tuned.timeout.connect, tuned.timeout.read) == (2.5, 30)
+
+
+def full_backlog() -> tuple[socket.socket, list[socket.socket]]:
+    """A listening socket whose accept queue is full, so the kernel drops further SYNs and
+    a connect() hangs until its timeout. (A bound socket that never listens answers with a
+    reset at once: that is connection refused, not a timeout.)"""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    probe = socket.socket()
+    probe.settimeout(0.2)
+    try:
+        probe.connect(("127.0.0.1", port))
+    except TimeoutError:
+        return listener, fillers
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    listener.close()
+    for filler in fillers:
+        filler.close()
+    pytest.skip(f"this kernel ({sys.platform}) does not drop SYNs on a full accept queue")
+
+
+async def test_connect_timeout_is_a_connection_error_naming_the_wait() -> None:
+    listener, fillers = full_backlog()
+    try:
+        port = listener.getsockname()[1]
+        client = Client(f"http://127.0.0.1:{port}/v1", connect_timeout=0.2, retry=RetryPolicy(max_retries=1, base_delay=0.001))
+        async with client.client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.run()
+    finally:
+        listener.close()
+        for filler in fillers:
+            filler.close()
+    assert str(info.value) == "Error: Cannot connect to API server"
+    assert info.value.provider_message == "no connection within 0.2 s"
+    assert len(client.waits) == 1  # a connect failure is retried
+
+
+async def test_server_that_accepts_but_never_answers_hits_the_read_timeout() -> None:
+    accepted: list[bytes] = []
+    release = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(await reader.readuntil(b"\r\n\r\n"))  # reads the request, says nothing
+        await release.wait()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        client = Client(f"http://127.0.0.1:{port}/v1", read_timeout=0.2, retry=RetryPolicy(max_retries=1, base_delay=0.001))
+        async with client.client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.run()
+    finally:
+        release.set()
+        server.close()
+        await server.wait_closed()
+    assert str(info.value) == "Error: Cannot connect to API server"
+    assert info.value.provider_message == "no data from the server for 0.2 s"
+    assert len(accepted) == 2  # nothing had arrived, so it was retried once
+    assert info.value.partial_content == ""
+
+
 async def test_list_models_errors_and_retries(raw_server: RawServer, make: Any) -> None:
     raw_server.script(
         json_error(500, "Internal Server Error", "boom", type="server_error"),
@@ -290,19 +377,87 @@ async def test_list_models_errors_and_retries(raw_server: RawServer, make: Any) 
 
 # --- the key never leaks ------------------------------------------------------------------------
 
+ECHOED = "sk-echo-Zq8vX3mT5wLr9pK2"
+"""A key no message would contain by chance; every server below echoes it back."""
 
-async def test_key_echoed_by_the_server_is_scrubbed_and_never_in_repr(raw_server: RawServer, make: Any) -> None:
-    raw_server.script(json_error(400, "Bad Request", f"Bad key format: {KEY}"))
-    client = make()
+
+def event(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def the_chain(error: BaseException) -> Iterator[BaseException]:
+    """The error and everything chained to it (cause and context, shown or suppressed)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [error]
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        todo += [item.__cause__, item.__context__]
+
+
+ECHOES = {
+    "400 JSON body": json_error(400, "Bad Request", f"Bad key format: {ECHOED}"),
+    "401 JSON body": json_error(401, "Unauthorized", f"Incorrect API key provided: {ECHOED}.", code="invalid_api_key"),
+    "429 JSON body": json_error(429, "Too Many Requests", f"quota for {ECHOED}", code="insufficient_quota"),
+    "bare string body": raw_reply(400, "Bad Request", json.dumps(f"key {ECHOED} refused").encode(), "application/json"),
+    "HTML page, status 200": raw_reply(200, "OK", f"<html><title>Login for {ECHOED}</title></html>".encode(), "text/html"),
+    "HTML page, status 502": raw_reply(502, "Bad Gateway", f"<html><body>upstream said {ECHOED}</body></html>".encode(), "text/html"),
+    "error chunk mid-stream": Reply([sse(chunk("part"), {"error": {"message": f"key {ECHOED} revoked", "type": "invalid_request_error"}}, done=False)]),
+    "event: error": Reply([sse(chunk("part"), done=False) + event("error", {"message": f"key {ECHOED} revoked"})]),
+}
+
+
+@pytest.mark.parametrize("reply", list(ECHOES.values()), ids=list(ECHOES))
+async def test_a_key_echoed_by_the_server_never_reaches_an_error_or_its_chain(raw_server: RawServer, make: Any, reply: Reply) -> None:
+    raw_server.script(reply)
+    client = make(key=ECHOED, max_retries=0)
     error = await client.fail()
-    assert KEY not in str(error)
-    assert KEY not in repr(error)
-    assert KEY not in (error.provider_message or "")
-    assert str(error) == "API request failed: 400 Bad key format: ***"
-    assert KEY not in repr(client.client)
+    assert raw_server.requests[0].headers["authorization"] == f"Bearer {ECHOED}"  # the server did get it
+    assert "***" in str(error) + (error.provider_message or "")  # ... and echoed it
+    for item in the_chain(error):
+        assert ECHOED not in str(item), type(item)
+        assert ECHOED not in repr(item), type(item)
+        assert ECHOED not in str(getattr(item, "provider_message", "")), type(item)
+    assert ECHOED not in "".join(traceback.format_exception(error))
+    assert ECHOED not in repr(client.client)
     assert "api_key=<set>" in repr(client.client)
-    assert error.__cause__ is None
-    assert KEY not in str(error.__context__)
+
+
+RESPONSES_ECHOES = {
+    "error event": event("error", {"type": "error", "code": "invalid_api_key", "message": f"key {ECHOED} revoked", "param": None, "sequence_number": 1}),
+    "response.failed": event("response.failed", {"type": "response.failed", "sequence_number": 1, "response": {
+        "id": "resp_1", "object": "response", "status": "failed", "model": "o4-mini", "output": [],
+        "error": {"code": "server_error", "message": f"upstream rejected {ECHOED}"}}}),
+}
+
+
+@pytest.mark.parametrize("data", list(RESPONSES_ECHOES.values()), ids=list(RESPONSES_ECHOES))
+async def test_a_key_echoed_in_a_responses_stream_never_reaches_the_error(raw_server: RawServer, make: Any, data: bytes) -> None:
+    raw_server.script(Reply([data]))
+    error = await make(key=ECHOED, max_retries=0).fail(request(model="o4-mini"))
+    assert raw_server.requests[0].path == "/v1/responses"
+    assert "***" in str(error) + (error.provider_message or "")
+    assert all(ECHOED not in str(item) and ECHOED not in str(getattr(item, "provider_message", "")) for item in the_chain(error))
+
+
+async def test_a_key_echoed_in_a_malformed_chunk_is_not_quoted_in_the_notice(raw_server: RawServer, make: Any) -> None:
+    raw_server.script(sse(f"not json, key={ECHOED}", chunk("fine"), chunk(finish="stop")))
+    events = await make(key=ECHOED).run()
+    notices = [e for e in events if isinstance(e, Notice)]
+    assert [n.kind for n in notices] == ["malformed"]
+    assert "key=***" in notices[0].text and ECHOED not in notices[0].text
+    assert events[-1].completion.content == "fine"
+
+
+async def test_a_key_echoed_to_the_model_list_never_reaches_the_error(raw_server: RawServer, make: Any) -> None:
+    raw_server.script(json_error(401, "Unauthorized", f"Incorrect API key provided: {ECHOED}"))
+    with pytest.raises(AuthenticationError) as info:
+        await make(key=ECHOED).client.list_models()
+    assert all(ECHOED not in str(item) and ECHOED not in str(getattr(item, "provider_message", "")) for item in the_chain(info.value))
+    assert info.value.provider_message == "Incorrect API key provided: ***"
 
 
 # --- search fallback ---------------------------------------------------------------------------

@@ -238,6 +238,16 @@ async def test_event_error_with_a_status_code(raw_server: RawServer, client: Cha
         await collect(client, request())
     assert str(info.value) == "API request failed: 429 Too many tokens per minute (retry in a little while)"
     assert info.value.partial_content == "x"
+    assert len(raw_server.requests) == 1  # retryable, but a token had arrived: never retried
+
+
+async def test_reasoning_counts_as_a_token_no_retry_after_it(raw_server: RawServer, client: ChatClient) -> None:
+    raw_server.script(sse(chunk(reasoning_content="Let me think"), {"error": {"code": 503, "message": "overloaded"}}, done=False))
+    with pytest.raises(APIError) as info:
+        await collect(client, request())
+    assert str(info.value) == "API request failed: 503 overloaded"
+    assert info.value.partial is not None and info.value.partial.reasoning == "Let me think"
+    assert len(raw_server.requests) == 1
 
 
 async def test_error_chunk_before_any_token_is_retried_when_retryable(raw_server: RawServer, client: ChatClient) -> None:
@@ -247,6 +257,17 @@ async def test_error_chunk_before_any_token_is_retried_when_retryable(raw_server
     )
     assert finished(await collect(client, request())).content == "ok"
     assert len(raw_server.requests) == 2
+
+
+async def test_anthropic_overloaded_error_event_is_a_529_and_retried_before_any_token(raw_server: RawServer, client: ChatClient) -> None:
+    overloaded = b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n'
+    raw_server.script(overloaded, overloaded, overloaded)
+    with pytest.raises(APIError) as info:
+        await collect(client, request(model="claude-opus-4-6"))
+    assert type(info.value) is APIError
+    assert str(info.value) == "API request failed: 529 Overloaded"
+    assert info.value.status == 529
+    assert len(raw_server.requests) == 3  # the first try and two retries
 
 
 # --- replies of another kind -----------------------------------------------------------------
@@ -275,6 +296,33 @@ async def test_json_answer_to_a_stream_request(raw_server: RawServer, client: Ch
 async def test_json_without_content_type_is_still_read(raw_server: RawServer, client: ChatClient) -> None:
     raw_server.script(Reply([json.dumps(WHOLE).encode()], headers={}, chunked=False))
     assert finished(await collect(client, request())).content == "Whole reply"
+
+
+@pytest.mark.parametrize("ctype", ["application/json", "text/plain", None])
+async def test_blank_lines_before_a_json_body(raw_server: RawServer, client: ChatClient, ctype: str | None) -> None:
+    # OpenRouter keeps a slow non-streamed request alive with newlines before the JSON;
+    # they may come in reads of their own, and the content type may not say JSON.
+    headers = {"content-type": ctype} if ctype else {}
+    raw_server.script(Reply([b"\n", b"\r\n\n", b" \n" + json.dumps(WHOLE).encode()], headers=headers))
+    completion = await client.complete(request(stream=False))
+    assert completion == Completion("gpt-4o", "Whole reply", finish_reason="stop", usage=Usage(3, 2, 5), response_id="chatcmpl-test")
+    assert len(raw_server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'[{"error": {"code": 400, "message": "Invalid JSON payload", "status": "INVALID_ARGUMENT"}}]', "API request failed: 400 Invalid JSON payload"),
+        (b'"upstream is warming up"', "API request failed: upstream is warming up"),
+        (b"[]", "API request failed: unexpected reply from the server"),
+    ],
+)
+async def test_status_200_with_a_json_array_or_a_bare_string_is_an_api_error(raw_server: RawServer, client: ChatClient, body: bytes, message: str) -> None:
+    raw_server.script(Reply([body], headers={"content-type": "application/json"}, chunked=False))
+    with pytest.raises(APIError) as info:
+        await client.complete(request(stream=False))
+    assert type(info.value) is APIError
+    assert str(info.value) == message
 
 
 async def test_non_streamed_request(raw_server: RawServer, client: ChatClient) -> None:
@@ -335,6 +383,20 @@ async def test_notices_from_shaping_come_first(raw_server: RawServer, client: Ch
     assert "temperature" not in raw_server.requests[0].body
 
 
+async def test_a_dropped_parameter_is_told_once_per_client_not_on_every_turn(raw_server: RawServer, client: ChatClient) -> None:
+    req = request(model="o3-mini", temperature=0.5, top_p=0.9, endpoint="chat")
+    raw_server.script(*[sse(chunk("x"), chunk(finish="stop"))] * 3)
+    first = await collect(client, req)
+    second = await collect(client, req)
+    assert [e for e in first if isinstance(e, Notice)] == [
+        Notice("o3-mini does not take temperature or top_p; dropped them", kind="dropped_param")
+    ]
+    assert [e for e in second if isinstance(e, Notice)] == []
+    assert all("temperature" not in r.body and "top_p" not in r.body for r in raw_server.requests[:2])
+    async with ChatClient(raw_server.base_url, "k") as fresh:  # a new session is told again
+        assert [e for e in await collect(fresh, req) if isinstance(e, Notice)] != []
+
+
 async def test_no_key_sends_no_authorization(raw_server: RawServer) -> None:
     raw_server.script(sse(chunk("x"), chunk(finish="stop")))
     async with ChatClient(raw_server.base_url, None) as client:
@@ -382,12 +444,39 @@ async def test_responses_endpoint_goes_to_the_responses_parser(raw_server: RawSe
                 "usage": {"input_tokens": 4, "output_tokens": 2, "total_tokens": 6}}
     raw_server.script(
         event("response.created", response={**response, "status": "in_progress"})
+        + b": keep-alive\n\n"
+        + event("keepalive", sequence_number=2)
         + event("response.output_text.delta", item_id="m1", output_index=0, content_index=0, delta="Hel")
+        + b"event: ping\ndata: {}\n\n"
         + event("response.output_text.delta", item_id="m1", output_index=0, content_index=0, delta="lo")
         + event("response.completed", response=response)
     )
     events = await collect(client, request(endpoint="responses"))
     assert raw_server.requests[0].path == "/v1/responses"
+    assert [type(e).__name__ for e in events] == ["TextDelta", "TextDelta", "UsageUpdate", "Finished"]  # keep-alives ignored
     done = finished(events)
     assert done.content == "Hello"
     assert done.usage is not None and (done.usage.prompt_tokens, done.usage.completion_tokens) == (4, 2)
+
+
+def responses_delta(text: str) -> bytes:
+    return f'event: response.output_text.delta\ndata: {json.dumps({"type": "response.output_text.delta", "delta": text})}\n\n'.encode()
+
+
+async def test_a_chat_style_error_object_in_a_responses_stream_raises_the_providers_error(raw_server: RawServer, client: ChatClient) -> None:
+    raw_server.script(responses_delta("par") + b'data: {"error": {"message": "upstream exploded", "type": "server_error"}}\n\n')
+    with pytest.raises(APIError) as info:
+        await collect(client, request(model="o4-mini"))
+    assert type(info.value) is APIError
+    assert str(info.value) == "API request failed: upstream exploded"
+    assert info.value.partial_content == "par"
+    assert len(raw_server.requests) == 1
+
+
+async def test_a_responses_stream_ended_by_done_is_complete_and_a_cut_one_is_not(raw_server: RawServer, client: ChatClient) -> None:
+    raw_server.script(responses_delta("all") + b"data: [DONE]\n\n", responses_delta("half"))
+    done = finished(await collect(client, request(model="o4-mini")))
+    assert (done.content, done.finish_reason) == ("all", "stop")
+    with pytest.raises(APIConnectionError) as info:
+        await collect(client, request(model="o4-mini"))
+    assert info.value.partial_content == "half"

@@ -21,6 +21,8 @@ from chatterm.api.request import ChatRequest
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
 from chatterm.api.types import FileInput, Finished, Notice
 
+from .conftest import DemoPair
+
 SPEC = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
 
 MESSAGES = [{"role": "user", "content": "What is new?"}]
@@ -216,6 +218,12 @@ def test_claude_max_tokens_below_the_budget_is_raised_with_a_notice() -> None:
     assert "1000" in prepared.notices[0].text and "5024" in prepared.notices[0].text
 
 
+def test_claude_max_tokens_equal_to_the_budget_is_raised_too() -> None:
+    prepared = shape("claude-opus-4-6", thinking=True, thinking_budget=2048, max_tokens=2048)
+    assert prepared.body["max_tokens"] == 3072 and prepared.body["max_tokens"] > prepared.body["thinking"]["budget_tokens"]
+    assert [n.kind for n in prepared.notices] == ["max_tokens_raised"]
+
+
 def test_claude_max_tokens_above_the_budget_is_kept() -> None:
     prepared = shape("claude-opus-4-6", thinking=True, thinking_budget=2048, max_tokens=8000)
     assert prepared.body["max_tokens"] == 8000 and prepared.notices == []
@@ -409,6 +417,20 @@ def test_auto_sends_requests_with_files_to_responses(tmp_path: Path, responses_s
     responses_spec.validate(prepared.body)
 
 
+REASONING_MODELS = {"o1", "o3", "o3-mini", "o4-mini", "openai/o3-mini", "gpt-5.1", "gpt-5.2"}
+
+
+@pytest.mark.parametrize("model", sorted({m for f in FAMILIES for m in f.known} | REASONING_MODELS | {"my-local-llama"}))
+def test_auto_sends_reasoning_models_and_any_files_to_responses_the_rest_to_chat(model: str, tmp_path: Path) -> None:
+    expected = "/responses" if model in REASONING_MODELS else "/chat/completions"
+    assert shape(model).path == expected
+    assert shape(model, endpoint="chat").path == "/chat/completions"
+    assert shape(model, endpoint="responses").path == "/responses"
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    assert shape(model, files=[FileInput(str(pdf))]).path == "/responses"
+
+
 def test_forced_chat_with_files_is_refused_before_sending(tmp_path: Path) -> None:
     pdf = tmp_path / "a.pdf"
     pdf.write_bytes(b"%PDF-1.4")
@@ -507,27 +529,12 @@ def test_every_chat_body_validates_against_the_spec(family: Any, thinking: bool,
 # --- end to end over loopback TCP: the demo gateway reads these fields -----------------
 
 
-@pytest.fixture
-async def demo() -> Any:
-    from chatterm.api.client import ChatClient
-    from chatterm.demo import DEMO_API_KEY, DemoGateway
-
-    gateway = DemoGateway()
-    base_url = await gateway.start()
-    client = ChatClient(base_url, DEMO_API_KEY, max_retries=0)
-    try:
-        yield gateway, client
-    finally:
-        await client.aclose()
-        await gateway.stop()
-
-
 @pytest.mark.parametrize(
     "model",
     ["deepseek-v3", "glm-5", "doubao-seed-1-8-251228", "kimi-k2.5", "claude-opus-4-6", "qwen3-omni-flash",
      "gemini-3-pro-preview", "o4-mini", "gpt-5.1"],
 )
-async def test_thinking_toggle_brings_reasoning_back_and_off_does_not(model: str, demo: Any) -> None:
+async def test_thinking_toggle_brings_reasoning_back_and_off_does_not(model: str, demo: DemoPair) -> None:
     gateway, client = demo
     messages = [{"role": "user", "content": "Why is the sky blue?"}]
     on = ChatRequest(model, messages, thinking=True)
@@ -539,7 +546,7 @@ async def test_thinking_toggle_brings_reasoning_back_and_off_does_not(model: str
 
 
 @pytest.mark.parametrize("model", ["qwen3-omni-flash", "glm-5", "grok-3", "gpt-4o-search-preview", "gpt-5.2"])
-async def test_search_toggle_brings_citations_back(model: str, demo: Any) -> None:
+async def test_search_toggle_brings_citations_back(model: str, demo: DemoPair) -> None:
     gateway, client = demo
     req = ChatRequest(model, [{"role": "user", "content": "news about tea"}], search=True, stream=False)
     reply = await client.complete(req)
@@ -549,7 +556,7 @@ async def test_search_toggle_brings_citations_back(model: str, demo: Any) -> Non
     assert plain.citations == []
 
 
-async def test_grok_4_search_refused_by_the_gateway_is_retried_without_search(demo: Any) -> None:
+async def test_grok_4_search_refused_by_the_gateway_is_retried_without_search(demo: DemoPair) -> None:
     gateway, client = demo
     events = [e async for e in client.stream(ChatRequest("grok-4", MESSAGES, search=True))]
     notices = [e for e in events if isinstance(e, Notice)]
@@ -559,3 +566,12 @@ async def test_grok_4_search_refused_by_the_gateway_is_retried_without_search(de
         None,
     ]
     assert isinstance(events[-1], Finished) and events[-1].completion.content
+
+
+async def test_claude_max_tokens_too_small_for_the_budget_is_raised_so_the_gateway_accepts_it(demo: DemoPair) -> None:
+    gateway, client = demo
+    events = [e async for e in client.stream(ChatRequest("claude-opus-4-6", MESSAGES, thinking=True, max_tokens=100))]
+    assert [e.kind for e in events if isinstance(e, Notice)] == ["max_tokens_raised"]
+    assert isinstance(events[-1], Finished) and events[-1].completion.reasoning
+    sent = gateway.requests[-1].body
+    assert sent["max_tokens"] > sent["thinking"]["budget_tokens"]  # the demo answers 400 otherwise

@@ -21,6 +21,8 @@ from chatterm.api.request import ChatRequest
 from chatterm.api.shaping import prepare
 from chatterm.api.types import FileInput
 
+from .conftest import DemoPair
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 
@@ -145,23 +147,15 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
 # --- end to end over loopback TCP against the demo gateway ------------------------------
 
 
-async def test_files_reach_the_gateway_on_responses_by_name_and_size(tmp_path: Path) -> None:
-    from chatterm.api.client import ChatClient
-    from chatterm.demo import DEMO_API_KEY, DemoGateway
-
+async def test_files_reach_the_gateway_on_responses_by_name_and_size(tmp_path: Path, demo: DemoPair) -> None:
+    gateway, client = demo
     pdf = tmp_path / "brief.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 991)
     notes = tmp_path / "notes.txt"
     notes.write_text("remember the milk", encoding="utf-8")
-    gateway = DemoGateway()
-    base_url = await gateway.start()
-    try:
-        async with ChatClient(base_url, DEMO_API_KEY, max_retries=0) as client:
-            req = ChatRequest("gpt-4o", [{"role": "user", "content": "Summarise these"}],
-                              files=[FileInput(str(pdf)), FileInput(str(notes))])
-            reply = await client.complete(req)
-    finally:
-        await gateway.stop()
+    req = ChatRequest("gpt-4o", [{"role": "user", "content": "Summarise these"}],
+                      files=[FileInput(str(pdf)), FileInput(str(notes))])
+    reply = await client.complete(req)
     [sent] = gateway.requests
     assert sent.path == "/v1/responses"
     parts = sent.body["input"][-1]["content"]
@@ -171,18 +165,10 @@ async def test_files_reach_the_gateway_on_responses_by_name_and_size(tmp_path: P
     assert re.search(r"`brief\.pdf` \(application/pdf, 1,?000 bytes\)", reply.content)
 
 
-async def test_a_refused_file_sends_nothing(tmp_path: Path) -> None:
-    from chatterm.api.client import ChatClient
-    from chatterm.demo import DEMO_API_KEY, DemoGateway
-
+async def test_a_refused_file_sends_nothing(tmp_path: Path, demo: DemoPair) -> None:
+    gateway, client = demo
     big = sparse(tmp_path / "scan.pdf", 51_000_000)
-    gateway = DemoGateway()
-    base_url = await gateway.start()
-    try:
-        async with ChatClient(base_url, DEMO_API_KEY, max_retries=0) as client:
-            req = ChatRequest("gpt-4o", [{"role": "user", "content": "read"}], files=[FileInput(str(big))])
-            with pytest.raises(RequestValidationError, match=r"scan\.pdf: 51\.0 MB is over the 50 MB limit"):
-                await client.complete(req)
-    finally:
-        await gateway.stop()
+    req = ChatRequest("gpt-4o", [{"role": "user", "content": "read"}], files=[FileInput(str(big))])
+    with pytest.raises(RequestValidationError, match=r"scan\.pdf: 51\.0 MB is over the 50 MB limit"):
+        await client.complete(req)
     assert gateway.requests == []

@@ -39,7 +39,7 @@ from chatterm.api.types import (
     UsageUpdate,
 )
 
-from .conftest import RawServer, sse
+from .conftest import DemoPair, RawServer, sse
 
 SPEC = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
 
@@ -395,23 +395,8 @@ def test_non_streamed_failed_body_raises() -> None:
 # --- end to end over loopback TCP against the demo gateway ------------------------------
 
 
-@pytest.fixture
-async def demo() -> Any:
-    from chatterm.api.client import ChatClient
-    from chatterm.demo import DEMO_API_KEY, DemoGateway
-
-    gateway = DemoGateway()
-    base_url = await gateway.start()
-    client = ChatClient(base_url, DEMO_API_KEY, max_retries=0)
-    try:
-        yield gateway, client
-    finally:
-        await client.aclose()
-        await gateway.stop()
-
-
 @pytest.mark.parametrize("stream", [True, False])
-async def test_reasoning_model_over_responses_streamed_and_not(stream: bool, demo: Any) -> None:
+async def test_reasoning_model_over_responses_streamed_and_not(stream: bool, demo: DemoPair) -> None:
     from chatterm.api.request import ChatRequest
 
     gateway, client = demo
@@ -428,7 +413,7 @@ async def test_reasoning_model_over_responses_streamed_and_not(stream: bool, dem
     assert completion.usage is not None and completion.usage.prompt_tokens and completion.usage.reasoning_tokens
 
 
-async def test_function_call_over_responses_and_the_follow_up(demo: Any) -> None:
+async def test_function_call_over_responses_and_the_follow_up(demo: DemoPair) -> None:
     from chatterm.api.request import ChatRequest
 
     gateway, client = demo
@@ -452,7 +437,7 @@ async def test_function_call_over_responses_and_the_follow_up(demo: Any) -> None
 
 
 @pytest.mark.parametrize("trigger", ["!error", "!failed"])
-async def test_stream_errors_from_the_gateway_keep_the_partial_text(trigger: str, demo: Any) -> None:
+async def test_stream_errors_from_the_gateway_keep_the_partial_text(trigger: str, demo: DemoPair) -> None:
     from chatterm.api.request import ChatRequest
 
     _, client = demo

@@ -19,6 +19,8 @@ from chatterm.api.structured import (
     validate_reply,
 )
 
+from .conftest import DemoPair
+
 ORDER = {
     "title": "Order",
     "type": "object",
@@ -198,37 +200,29 @@ PLAIN_ORDER = {k: v for k, v in ORDER.items()}
 PLAIN_ORDER["properties"] = {**ORDER["properties"], "id": {"type": "string"}}  # the demo fills no patterns
 
 
-async def _ask_demo(prompt: str, fmt: dict[str, Any], endpoint: str) -> str:
-    from chatterm.api.client import ChatClient
-    from chatterm.demo import DEMO_API_KEY, DemoGateway
-
-    gateway = DemoGateway()
-    base_url = await gateway.start()
-    try:
-        async with ChatClient(base_url, DEMO_API_KEY, max_retries=0) as client:
-            reply = await client.complete(ChatRequest(
-                "gpt-4o", [{"role": "user", "content": prompt}], response_format=fmt,
-                endpoint=endpoint))  # type: ignore[arg-type]
-    finally:
-        await gateway.stop()
+async def _ask_demo(demo: DemoPair, prompt: str, fmt: dict[str, Any], endpoint: str) -> str:
+    _, client = demo
+    reply = await client.complete(ChatRequest(
+        "gpt-4o", [{"role": "user", "content": prompt}], response_format=fmt,
+        endpoint=endpoint))  # type: ignore[arg-type]
     return reply.content
 
 
 @pytest.mark.parametrize("endpoint", ["chat", "responses"])
-async def test_a_schema_reply_from_the_gateway_validates(endpoint: str, tmp_path: Path) -> None:
+async def test_a_schema_reply_from_the_gateway_validates(endpoint: str, tmp_path: Path, demo: DemoPair) -> None:
     path = tmp_path / "order.json"
     path.write_text(json.dumps(PLAIN_ORDER))
     fmt = response_format_for_schema(path)
-    content = await _ask_demo("An order please", fmt, endpoint)
+    content = await _ask_demo(demo, "An order please", fmt, endpoint)
     outcome = validate_reply(content, schema_of(fmt))
     assert outcome.ok, (outcome.error_path, outcome.message, content)
     assert jsonschema.Draft202012Validator(PLAIN_ORDER).is_valid(outcome.data)
 
 
 @pytest.mark.parametrize("endpoint", ["chat", "responses"])
-async def test_a_misfit_reply_from_the_gateway_is_flagged(endpoint: str) -> None:
+async def test_a_misfit_reply_from_the_gateway_is_flagged(endpoint: str, demo: DemoPair) -> None:
     fmt = response_format_for_schema(PLAIN_ORDER)
-    content = await _ask_demo("An order please !badjson", fmt, endpoint)
+    content = await _ask_demo(demo, "An order please !badjson", fmt, endpoint)
     outcome = validate_reply(content, schema_of(fmt))
     assert not outcome.ok and outcome.error_path and outcome.error_path.startswith("$")
     assert not jsonschema.Draft202012Validator(PLAIN_ORDER).is_valid(outcome.data)

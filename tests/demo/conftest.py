@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
 from chatterm.demo import DemoGateway
-from tests.demo.demo_support import AUTH
+from tests.demo.demo_support import AUTH, SpecWatch, watch_demo
+
+
+@pytest.fixture(autouse=True)
+def spec_watch(monkeypatch: pytest.MonkeyPatch) -> Iterator[SpecWatch]:
+    """Every chunk, event and body the demo sends in any test here fits the OpenAI spec.
+    (Requests are not checked: these tests send odd bodies on purpose.)"""
+    watch = watch_demo(monkeypatch, requests=False)
+    yield watch
+    assert watch.problems == []
 
 
 @pytest.fixture

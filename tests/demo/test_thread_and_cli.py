@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -37,8 +38,11 @@ def test_start_in_thread_serves_sync_clients_and_stops() -> None:
 
 def test_demo_server_process_prints_url_and_key_and_stops_on_ctrl_c() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    with socket.socket() as probe:  # a port that was free a moment ago: --port N is honoured
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "chatterm.demo", "--port", "0", "--token-delay", "0"],
+        [sys.executable, "-m", "chatterm.demo", "--port", str(port), "--token-delay", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
     )
     try:
@@ -46,7 +50,7 @@ def test_demo_server_process_prints_url_and_key_and_stops_on_ctrl_c() -> None:
         first = proc.stdout.readline()
         second = proc.stdout.readline()
         base_url = first.strip().rsplit(" ", 1)[-1]
-        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+        assert base_url == f"http://127.0.0.1:{port}/v1"
         assert "demo-key" in second
         r = httpx.post(base_url + "/chat/completions", json={"model": "glm-5", "messages": user("standalone")}, headers=AUTH)
         assert r.status_code == 200
