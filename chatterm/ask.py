@@ -91,7 +91,10 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
     for name in ("temperature", "top_p", "max_tokens"):
         if getattr(args, name) is not None:
             setattr(settings, name, getattr(args, name))
-    # A continued chat keeps its own toggles unless a flag says otherwise.
+    # A continued chat keeps its own toggles unless a flag says otherwise; a new one
+    # starts with them off (scripts want the same request every time).
+    if not (args.continue_chat or args.chat_id):
+        settings.thinking = settings.search = False
     if args.no_stream:
         settings.stream = False
     if args.thinking:

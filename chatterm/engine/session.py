@@ -249,7 +249,7 @@ class ChatSession:
         started = time.monotonic()
         first_token: float | None = None
         completion: Completion | None = None
-        flusher = asyncio.ensure_future(self._flush_periodically(reply, buffer)) if self.recorder else None
+        flusher = asyncio.ensure_future(self._flush_periodically(reply, buffer)) if self.recorder is not None else None
         try:
             async for event in self.client.stream(request):
                 if isinstance(event, TextDelta):
