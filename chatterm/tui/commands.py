@@ -2,7 +2,7 @@
 
     ChatCommands    new chat, pick model, the thinking/search/stream toggles, copy last
                     reply, copy a code block, chat settings, history, regenerate, help,
-                    attach file, attach schema file, choose theme, and one entry per
+                    attach file, attach / detach schema file, choose theme, and one entry per
                     registered tool ("Tool: disable calculator")
     ThemeCommands   "Theme: <name>" for every registered theme; selecting one sets
                     `app.theme` (searched only, so the empty palette stays short)
@@ -53,6 +53,7 @@ BASE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Help", "Every key binding", "help"),
     ("Attach file", "Send a file with the next message", "attach_file"),
     ("Attach schema file", "Ask for JSON that fits a JSON Schema file", "attach_schema"),
+    ("Detach schema", "Replies in this chat are free text again", "detach_schema"),
 )
 _TOGGLE_SETTINGS = {"toggle_thinking": "thinking", "toggle_search": "search", "toggle_stream": "stream"}
 

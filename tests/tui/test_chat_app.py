@@ -269,3 +269,47 @@ async def test_views_far_above_are_unmounted_while_following(chat_context: Any, 
         assert len(views) <= 6
         assert views[-1].message.role == "assistant" and "Echo: two" in views[-1].message.text
         assert pane.hidden_before == len(app.conversation.messages) - len(views)
+
+
+async def test_escape_is_offered_only_while_there_is_something_to_stop(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+
+    def footer_keys() -> set[str]:
+        return {b.binding.key for b in app.active_bindings.values() if b.enabled and b.binding.show}
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "escape" not in footer_keys()
+        await send(pilot, "!tokens=3000 !rate=500")
+        screen = app.chat_screen
+        await wait_until(pilot, lambda: screen.current_view is not None and bool(screen.current_view.body.text))
+        assert "escape" in footer_keys()
+        await pilot.press("escape")
+        await reply_done(pilot)
+        await wait_until(pilot, lambda: "escape" not in footer_keys())
+        # Editing a prompt: Esc cancels the edit.
+        screen.query_one(UserMessageView).focus()
+        await pilot.press("e")
+        assert "escape" in footer_keys()
+        await pilot.press("escape")
+        assert screen.prompt.text == "" and "escape" not in footer_keys()
+
+
+def test_reply_figures_shorten_to_fit_the_status_bar() -> None:
+    from chatterm.api.types import Usage
+    from chatterm.engine.conversation import Timings
+    from chatterm.tui.widgets.status_bar import format_stats
+
+    reply = Message(
+        role="assistant",
+        content="x",
+        usage=Usage(prompt_tokens=1234, completion_tokens=560, reasoning_tokens=60),
+        timings=Timings(time_to_first_token=0.25, duration=2.25),
+    )
+    full = format_stats(reply)
+    assert full == "TTFT 0.25 s · 280 tok/s · in 1,234 · out 500 · think 60"
+    assert format_stats(reply, len(full)) == full
+    assert format_stats(reply, 45) == "TTFT 0.25 s · 280 tok/s · 1,234→500 +60"
+    assert format_stats(reply, 25) == "0.25 s · 280 tok/s"
+    assert format_stats(reply, 3) == ""
+    assert format_stats(None) == ""

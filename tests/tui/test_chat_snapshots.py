@@ -118,3 +118,25 @@ def test_thinking_open(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app, run_before=open_thinking, terminal_size=SIZE)
+
+
+def test_structured_replies(snap_compare: Any, tmp_path: Path) -> None:
+    """A chat holding a schema: a reply that fits (pretty JSON, ✓) and one that does not
+    (flagged with the first error's path); the schema chip in the status bar."""
+    from chatterm.api.structured import response_format_for_schema
+
+    schema = {
+        "title": "person",
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+    }
+    app = make_app(
+        tmp_path,
+        Message(role="user", content="Describe Ada."),
+        reply('{"name": "Ada Lovelace", "age": 36}'),
+        Message(role="user", content="And Charles?"),
+        reply('{"name": "Charles Babbage", "age": "seventy-nine"}'),
+    )
+    app.conversation.settings.response_format = response_format_for_schema(schema)
+    assert snap_compare(app, run_before=freeze, terminal_size=SIZE)

@@ -162,12 +162,6 @@ async def test_delete_from_history_asks_then_removes_the_chat(chat_context: Any)
         assert store.search("otters") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ChatApp keeps showing (and saving into) a chat deleted in the history screen: the next "
-    "message re-creates the chat row with only the new messages, whose parent is gone. Fix in "
-    "chatterm/tui/app.py: handle HistoryScreen.ChatDeleted and start a new chat when it is the open one.",
-)
 async def test_deleting_the_open_chat_starts_a_new_one_and_never_resurrects_it(
     chat_context: Any, demo_gateway: Any
 ) -> None:
@@ -341,13 +335,6 @@ async def test_title_is_the_first_prompts_first_line_until_renamed(chat_context:
         assert again.load(chat_id).title == "Lisbon with kids"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Opening a search hit that lies on another branch (an older regenerated reply) shows the "
-    "chat's current branch, not the hit. Fix in chatterm/tui/app.py action_history: keep the "
-    "HistoryScreen and, when screen.opened_message_id is set, open "
-    "store.switch_branch(chat_id, screen.opened_message_id) instead of store.load(chat_id).",
-)
 async def test_opening_a_search_hit_on_an_older_branch_shows_that_branch(chat_context: Any) -> None:
     conv = Conversation()
     prompt = conv.append(Message("user", "Tell me about penguins"))

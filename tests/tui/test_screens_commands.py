@@ -29,6 +29,7 @@ ACTIONS = (
     "help",
     "attach_file",
     "attach_schema",
+    "detach_schema",
 )
 
 

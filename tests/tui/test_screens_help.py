@@ -62,13 +62,21 @@ async def test_lists_app_screen_and_prompt_bindings() -> None:
         assert "Move cursor left" not in text
         # Fixed groups: the prompt keys and the palette.
         assert "Shift+Enter / Ctrl+J" in text and "Recall earlier prompts" in text
-        assert "Open the palette" in text and "^p" in text
+        assert "Open the palette" in text and "^p" in text and "detach a JSON Schema" in text
+        # The keys of a focused message (copy, edit, regenerate, branches).
+        message_keys = dict(next(g for g in screen.groups if g.title == "On a focused message").rows)
+        assert {"c", "e", "r", "b", "← / →"} <= set(message_keys)
         titles = [group.title for group in screen.groups]
         assert titles[0] == "Application"
         assert "Screen: ChatLike" in titles and "Focused: prompt" in titles
         # It is on screen, not only in an attribute.
         shown = "\n".join(str(static.render()) for static in screen.query(Static))
         assert "Clear the screen" in shown and "New chat" in shown
+        # A long description wraps under itself, not under the keys.
+        palette = next(line for line in shown.splitlines() if "Open the palette" in line)
+        indent = palette.index("Open the palette")
+        after = shown.splitlines()[shown.splitlines().index(palette) + 1]
+        assert after[:indent].strip() == "" and after[indent] != " "
 
 
 async def test_f1_and_escape_close() -> None:

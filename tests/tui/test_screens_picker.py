@@ -167,3 +167,76 @@ async def test_gateway_failure_is_shown_and_the_catalogue_still_works() -> None:
         assert status.has_class("-error")
         await pilot.press(*"o3", "enter")
     assert app.results == ["o3-mini"]
+
+
+class CachedHost(App[None]):
+    """A picker with no favourites, given a cached list of gateway ids."""
+
+    def __init__(self, load_models: Callable[[], Awaitable[list[str]]], cached: list[str]) -> None:
+        super().__init__()
+        self.load_models = load_models
+        self.cached = cached
+
+    def on_mount(self) -> None:
+        self.push_screen(ModelPickerScreen(GROUPS, [], "gpt-4o", self.load_models, cached=self.cached))
+
+
+async def test_cached_models_show_at_once_and_the_refresh_replaces_them() -> None:
+    release = asyncio.Event()
+
+    async def load_models() -> list[str]:
+        await release.wait()
+        return ["fresh-model"]
+
+    app = CachedHost(load_models, ["cached-model", "gpt-4o"])
+    async with app.run_test() as pilot:
+        screen = picker(app)
+        await pilot.pause()
+        status = screen.query_one("#picker-status", Static)
+        assert screen.shown_models[:2] == ["cached-model", "gpt-4o"]  # the Gateway section, from the cache
+        assert "2 models cached · refreshing" in str(status.render())
+        release.set()
+        await wait_until(pilot, lambda: "fresh-model" in screen.shown_models)
+        assert "cached-model" not in screen.shown_models
+        assert "1 model from the gateway" in str(status.render())
+
+
+async def test_a_failed_refresh_keeps_the_cached_models() -> None:
+    async def load_models() -> list[str]:
+        raise ConnectionError("gateway unreachable")
+
+    app = CachedHost(load_models, ["cached-model"])
+    async with app.run_test() as pilot:
+        screen = picker(app)
+        status = screen.query_one("#picker-status", Static)
+        await wait_until(pilot, lambda: status.has_class("-error"))
+        assert "showing the 1 model cached" in str(status.render())
+        assert screen.shown_models[0] == "cached-model"
+
+
+async def test_the_app_passes_its_cached_models_to_the_picker(chat_context: Any, demo_gateway: Any, monkeypatch: Any) -> None:
+    """The chat app's picker shows the data dir's cache before /v1/models answers."""
+    import json
+
+    from chatterm.tui.app import ChatApp
+
+    chat_context.cache_path.write_text(json.dumps({"base_url": demo_gateway.base_url, "models": ["cached-only-model"]}))
+    release = asyncio.Event()
+    refresh = chat_context.refresh_models
+
+    async def slow_refresh() -> list[str]:
+        await release.wait()
+        return await refresh()
+
+    monkeypatch.setattr(chat_context, "refresh_models", slow_refresh)
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPickerScreen))
+        screen = picker(app)
+        await pilot.pause()
+        assert "cached-only-model" in screen.shown_models
+        release.set()
+        await wait_until(pilot, lambda: "cached-only-model" not in screen.shown_models)
+        assert "gpt-4o-mini" in screen.gateway_models
+        await pilot.press("escape")

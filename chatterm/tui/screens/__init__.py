@@ -8,6 +8,9 @@
     attach.py      AttachFileScreen      pick a file (attachments, schema files)
     history.py     the saved-chats browser (the store's screen)
 
+The chat screen itself (chat.py, ChatScreen) is the app's default mode, with the
+messages its reply worker posts in reply_messages.py.
+
 Names are imported on first use (`from chatterm.tui.screens import HelpScreen`), so
 importing the package builds nothing and loads no screen it does not need.
 """

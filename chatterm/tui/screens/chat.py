@@ -3,33 +3,33 @@
     ConversationView   (anchored; a bounded window of MessageViews)
     AttachmentChips    files for the next prompt
     PromptBox #prompt  Enter sends
-    StatusBar          model · Thinking/Search/Stream · last reply's figures
+    StatusBar          model · Thinking/Search/Stream · schema · last reply's figures
     Footer
 
 One reply at a time runs in the `reply` worker: it iterates the engine
 (`session.send/regenerate/edit`) and posts what it gets; it touches no widget. Text
 and reasoning deltas are gathered in a `DeltaBatch` (one message per batch, not per
-token); every other engine event is posted as an `EngineMessage`. The handlers own the
+token); every other engine event is posted as an `EngineMessage` (reply_messages.py). The handlers own the
 widgets and dispatch with `match`. Esc cancels the worker: the engine marks the reply
 stopped and keeps its text, and the view shows it so.
+
+Branch steppers are filled in after views are painted (`ConversationView.ViewsMounted`)
+and when a reply ends, for the mounted views only; never per token.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message as TextualMessage
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import Worker
 
 from chatterm.api.errors import ChatTermError
 from chatterm.api.types import (
@@ -50,6 +50,7 @@ from chatterm.engine.events import (
     ToolLoopStopped,
     UserMessageAdded,
 )
+from chatterm.tui.screens.reply_messages import DeltaBatch, DeltasReady, EngineMessage, ReplyEnded, at_paths
 from chatterm.tui.widgets.attachments import AttachmentChips
 from chatterm.tui.widgets.conversation import ConversationView
 from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
@@ -62,47 +63,6 @@ if TYPE_CHECKING:
     from chatterm.tui.app import ChatApp
 
 EventSource = Callable[[], AsyncIterator[EngineEvent]]
-_AT_PATH = re.compile(r"(?:^|\s)@(\S+)")
-
-
-def at_paths(text: str) -> list[str]:
-    """Files named as `@path` in a prompt (only those that exist), to attach."""
-    found: list[str] = []
-    for match in _AT_PATH.finditer(text):
-        path = Path(match.group(1)).expanduser()
-        if path.is_file() and str(path) not in found:
-            found.append(str(path))
-    return found
-
-
-@dataclass(slots=True)
-class DeltaBatch:
-    """Text and reasoning that arrived since the handler last looked (worker -> handler)."""
-
-    text: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    posted: bool = False
-
-
-class DeltasReady(TextualMessage):
-    def __init__(self, batch: DeltaBatch) -> None:
-        super().__init__()
-        self.batch = batch
-
-
-class EngineMessage(TextualMessage):
-    def __init__(self, event: EngineEvent) -> None:
-        super().__init__()
-        self.event = event
-
-
-class ReplyEnded(TextualMessage):
-    """The worker is done: normally, stopped (`stopped`), or with an error it could not pass on."""
-
-    def __init__(self, stopped: bool = False, error: ChatTermError | None = None) -> None:
-        super().__init__()
-        self.stopped = stopped
-        self.error = error
 
 
 class ChatScreen(Screen[None]):
@@ -147,18 +107,46 @@ class ChatScreen(Screen[None]):
     async def on_mount(self) -> None:
         await self.show_conversation(self.chat_app.conversation)
 
-    async def show_conversation(self, conversation: Conversation) -> None:
-        """Show a whole chat (start-up, a chat opened from history, a branch switch)."""
+    async def show_conversation(
+        self, conversation: Conversation, *, focus: str | None = None, take_focus: bool = False
+    ) -> None:
+        """Show a whole chat (start-up, a chat opened from history, a branch switch).
+
+        `focus`: the id of a message to keep in sight (the sibling just stepped to);
+        `take_focus`: also give it the keyboard focus (it was stepped from the keyboard).
+        """
         self.current_view = None
         self._tool_rows.clear()
-        await self.pane.show_messages(conversation.messages)
+        pane = self.pane
+        await pane.show_messages(
+            conversation.messages, response_format=conversation.settings.response_format, eager=focus is not None
+        )
         if not conversation.messages:
-            await self.pane.mount(self._welcome())
+            await pane.mount(self._welcome())
+        if focus is not None:
+            self._focus_message(focus, take_focus)
         self.prompt.prompt_history = [m.text for m in conversation.messages if m.role == "user" and m.text][-100:]
         replies = [m for m in conversation.messages if m.role == "assistant"]
         self.last_reply = replies[-1] if replies else None
         self.refresh_status()
         self.status.show_stats(self.last_reply)
+
+    def _focus_message(self, message_id: str, take_focus: bool) -> None:
+        views = self.pane.views()
+        view = next((v for v in views if v.message.id == message_id), None)
+        if view is None:
+            return
+        if view is not views[-1]:
+            self.pane.release_anchor()  # keep it in sight rather than following the bottom
+        if take_focus:
+            view.focus()
+        else:
+            self.call_after_refresh(self.pane.scroll_to_widget, view, animate=False, top=True)
+
+    @on(ConversationView.ViewsMounted)
+    def _views_mounted(self, event: ConversationView.ViewsMounted) -> None:
+        if event.views:
+            self.call_after_refresh(self.chat_app.show_branches, event.views)
 
     def _welcome(self) -> Welcome:
         context = self.chat_app.context
@@ -173,7 +161,8 @@ class ChatScreen(Screen[None]):
 
     @property
     def replying(self) -> bool:
-        return any(w.is_running for w in self.workers if w.group == "reply")
+        """A reply worker is started and not finished (also while it is being stopped)."""
+        return any(not w.is_finished for w in self.workers if w.group == "reply")
 
     @on(PromptBox.Submitted)
     def _submitted(self, event: PromptBox.Submitted) -> None:
@@ -252,7 +241,8 @@ class ChatScreen(Screen[None]):
                     await welcome.remove()
                 await pane.add(UserMessageView(user))
             case ReplyStarted(message=reply):
-                view = AssistantMessageView(reply)
+                settings = self.chat_app.conversation.settings
+                view = AssistantMessageView(reply, response_format=settings.response_format, live=True)
                 self.current_view = view
                 await pane.add(view)
             case ToolCallDelta() as delta:
@@ -296,6 +286,10 @@ class ChatScreen(Screen[None]):
             self._restore_prompt(self._pending_prompt)
         self.current_view = None
         self.chat_app.reply_done()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "reply":
+            self.app.refresh_bindings()  # Esc (Stop) is offered only while a reply runs
 
     async def _finish_view(self, reply: Message) -> None:
         view = self.current_view

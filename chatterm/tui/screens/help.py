@@ -4,12 +4,14 @@ Bindings are read from the live app, not from a hand-kept list, so the help is t
 whatever the core screens bind: the app's own bindings, then those of the screen
 beneath this one and of its focused widget's chain (only the classes chatterm defines,
 so Textual's dozens of cursor-movement keys on inputs do not drown the rest). The
-prompt box's keys (they live in its key handler, not in bindings) and the command
-palette are added as fixed groups.
+prompt box's keys (they live in its key handler, not in bindings), the keys of a
+focused message and the command palette are added as fixed groups. Long descriptions
+wrap under themselves, not under the key column.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,13 +31,23 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "Send the prompt"),
     ("Shift+Enter / Ctrl+J", "New line in the prompt"),
     ("Up / Down", "Recall earlier prompts (when the box is empty)"),
-    ("Esc", "Stop the reply that is streaming"),
+    ("Esc", "Stop the reply that is streaming, or cancel an edit"),
+)
+MESSAGE_KEYS: tuple[tuple[str, str], ...] = (
+    ("Tab / click", "Focus a message"),
+    ("c", "Copy the message"),
+    ("b", "Copy a code block of the reply (again: the one before)"),
+    ("e", "Edit a prompt and resend it (a new branch)"),
+    ("r", "Regenerate the last reply (the old one is kept)"),
+    ("← / →", "Step between branches (where ‹ 1/2 › shows)"),
 )
 PALETTE_COMMANDS = (
     "new chat, pick model, thinking / search / stream toggles, copy last reply or a code "
-    "block, chat settings, theme, history, regenerate, attach file or schema, "
-    "enable or disable each tool"
+    "block, chat settings, theme, history, regenerate, attach file, attach or detach a "
+    "JSON Schema, enable or disable each tool"
 )
+TEXT_WIDTH = 76
+"""Cells of text in the dialog (84 wide less border, padding and scrollbar)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +151,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         self.groups = collect_key_groups(self.app, self._screen_below())
         self.groups.append(KeyGroup("Prompt box", PROMPT_KEYS))
+        self.groups.append(KeyGroup("On a focused message", MESSAGE_KEYS))
         palette_key = self.app.COMMAND_PALETTE_DISPLAY or self.app.get_key_display(
             Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
         )
@@ -154,10 +167,11 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 for group in self.groups:
                     yield Static(Content(group.title), classes="help-group-title")
-                    lines = [
-                        Content.assemble((key.rjust(width), "bold $text-accent"), "  ", description)
-                        for key, description in group.rows
-                    ]
+                    lines: list[Content] = []
+                    for key, description in group.rows:
+                        wrapped = textwrap.wrap(description, max(20, TEXT_WIDTH - width - 2)) or [""]
+                        lines.append(Content.assemble((key.rjust(width), "bold $text-accent"), "  ", wrapped[0]))
+                        lines.extend(Content(" " * (width + 2) + more) for more in wrapped[1:])
                     yield Static(Content("\n").join(lines), classes="help-group")
 
     @property

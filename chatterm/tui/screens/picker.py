@@ -9,8 +9,9 @@ Sections, in order (each model shown once, in the first section that has it):
 Typing filters the list fuzzily (best matches first, favourites before the rest);
 Enter picks the highlighted model; a name that is not in the list can still be used
 (the last option offers the typed text as is). Esc cancels. The screen never waits
-for the gateway: `load_models` runs in a worker after the screen is shown, and its
-ids are merged in when they arrive.
+for the gateway: the `cached` ids (the last list fetched, from the data dir) show at
+once, `load_models` runs in a worker after the screen is shown, and its ids replace
+the cached ones when they arrive (a failed refresh keeps the cached list).
 """
 
 from __future__ import annotations
@@ -70,12 +71,15 @@ class ModelPickerScreen(ModalScreen[str | None]):
         favourites: list[str],
         current: str,
         load_models: Callable[[], Awaitable[list[str]]] | None = None,
+        *,
+        cached: Iterable[str] = (),
     ) -> None:
         super().__init__()
         self.groups = {family: list(ids) for family, ids in groups.items()}
         self.favourites = list(favourites)
         self.current = current
-        self.gateway_models: list[str] = []
+        self.gateway_models: list[str] = _dedupe(cached, set())
+        """The gateway's ids: the cached list until the refresh arrives."""
         self._load_models = load_models
         self._option_models: dict[str, str] = {}
         """Option id -> model id, for every selectable option on show."""
@@ -94,7 +98,10 @@ class ModelPickerScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self._rebuild("")
         if self._load_models is not None:
-            self._set_status("Loading models from the gateway…", "-loading")
+            if self.gateway_models:
+                self._set_status(f"{self._count()} cached · refreshing from the gateway…", "-loading")
+            else:
+                self._set_status("Loading models from the gateway…", "-loading")
             self._fetch_models()
         else:
             self._set_status("", None)
@@ -111,12 +118,16 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     def on_model_picker_screen_models_loaded(self, message: ModelsLoaded) -> None:
         if message.error is not None:
-            self._set_status(f"Could not load the gateway's models: {message.error}", "-error")
+            kept = f" (showing the {self._count()} cached)" if self.gateway_models else ""
+            self._set_status(f"Could not load the gateway's models{kept}: {message.error}", "-error")
             return
         self.gateway_models = _dedupe(message.ids, set())
-        count = len(self.gateway_models)
-        self._set_status(f"{count} model{'s' if count != 1 else ''} from the gateway", None)
+        self._set_status(f"{self._count()} from the gateway", None)
         self._rebuild(self.query_one("#picker-filter", Input).value, keep=True)
+
+    def _count(self) -> str:
+        count = len(self.gateway_models)
+        return f"{count} model{'s' if count != 1 else ''}"
 
     def _set_status(self, text: str, state: str | None) -> None:
         status = self.query_one("#picker-status", Static)

@@ -7,12 +7,18 @@ a 1,000-message chat costs about as much to lay out as a short one.
 
 The pane is anchored once (`anchor()`): Textual keeps it at the bottom as content
 grows until the user scrolls up, and re-anchors when they scroll back down.
+
+Views mounted from the conversation (a chat shown, the window filled, earlier ones
+loaded) are announced with `ViewsMounted`, so the screen can look up their branch
+siblings for those views only, once they are on screen.
 """
 
 from __future__ import annotations
 
+from typing import Any
 
 from textual.containers import VerticalScroll
+from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from chatterm.engine.conversation import Message
@@ -33,11 +39,23 @@ class ConversationView(VerticalScroll):
     ConversationView { height: 1fr; }
     """
 
+    class ViewsMounted(TextualMessage):
+        """Message views built from the conversation were just mounted."""
+
+        def __init__(self, views: list[MessageView]) -> None:
+            super().__init__()
+            self.views = views
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._source: list[Message] = []
         """The conversation's branch (the engine's own list, never copied)."""
+        self._response_format: dict[str, Any] | None = None
+        """The chat's structured-output format (loaded JSON replies show pretty)."""
         self._loading_earlier = False
+
+    def _build(self, messages: list[Message], outputs: dict[str, tuple[str, str]]) -> list[MessageView]:
+        return [v for m in messages if (v := build_message_view(m, outputs, self._response_format)) is not None]
 
     def _shown(self) -> list[Message]:
         return [m for m in self._source if m.role in ("user", "assistant")]
@@ -54,18 +72,23 @@ class ConversationView(VerticalScroll):
     def on_mount(self) -> None:
         self.anchor()
 
-    async def show_messages(self, messages: list[Message]) -> None:
-        """Show a branch: mount the views of its last WINDOW messages."""
+    async def show_messages(
+        self, messages: list[Message], *, response_format: dict[str, Any] | None = None, eager: bool = False
+    ) -> None:
+        """Show a branch: mount the views of its last WINDOW messages (FIRST_PAINT of
+        them before the next frame, unless `eager`: all at once, to focus one)."""
         self._source = messages
+        self._response_format = response_format
         shown = self._shown()
-        outputs = tool_outputs(messages)
-        views = [v for m in shown[-FIRST_PAINT:] if (v := build_message_view(m, outputs)) is not None]
+        first = WINDOW if eager else FIRST_PAINT
+        views = self._build(shown[-first:], tool_outputs(messages))
         with self.app.batch_update():
             await self.remove_children()
             if views:
                 await self.mount_all(views)
         self.anchor()
-        if len(shown) > FIRST_PAINT:
+        self.post_message(self.ViewsMounted(views))
+        if not eager and len(shown) > first:
             self.call_after_refresh(self._fill_window)
 
     async def _fill_window(self) -> None:
@@ -73,10 +96,10 @@ class ConversationView(VerticalScroll):
         first = self.hidden_before
         shown = self._shown()
         start = max(0, first - (WINDOW - FIRST_PAINT))
-        outputs = tool_outputs(self._source)
-        views = [v for m in shown[start:first] if (v := build_message_view(m, outputs)) is not None]
+        views = self._build(shown[start:first], tool_outputs(self._source))
         if views and self.is_attached:
             await self.mount_all(views, before=0)
+            self.post_message(self.ViewsMounted(views))
 
     async def add(self, widget: Widget) -> None:
         """Mount a view or row at the bottom, then unmount far-away views."""
@@ -109,12 +132,12 @@ class ConversationView(VerticalScroll):
                 return
             shown = self._shown()
             start = max(0, first - PAGE)
-            outputs = tool_outputs(self._source)
-            views = [v for m in shown[start:first] if (v := build_message_view(m, outputs)) is not None]
+            views = self._build(shown[start:first], tool_outputs(self._source))
             if not views:
                 return
             before = self.virtual_size.height
             await self.mount_all(views, before=0)
+            self.post_message(self.ViewsMounted(views))
 
             def keep_place() -> None:
                 self.scroll_to(y=self.scroll_y + self.virtual_size.height - before, animate=False, immediate=True)

@@ -6,13 +6,96 @@ reply grows to thousands of widgets that Textual lays out on every refresh. This
 renders the same text with Rich's Markdown renderer (code highlighted, dark or light to
 match the theme) into lines once per width and text, and serves them through the Line
 API (`render_line`), so layout and painting never render it twice.
+
+Rich's own Markdown colours are fixed ANSI ones (magenta headings, cyan lists); the
+text is rendered with a Rich theme made from the app theme's markdown variables
+instead (`rich_markdown_theme`), so a finished block looks like the live `Markdown`
+it replaces, in every theme.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual.color import Color
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from rich.theme import Theme
+    from textual.app import App
+
+_THEMES: dict[str, Theme] = {}
+"""Rich themes by app theme name (built on first use)."""
+
+
+def rich_markdown_theme(app: App[object]) -> Theme:
+    """Rich `markdown.*` styles from the app theme's variables (cached per theme)."""
+    cached = _THEMES.get(app.theme)
+    if cached is not None:
+        return cached
+    from rich.theme import Theme
+
+    variables = app.theme_variables
+    background = Color.parse(variables.get("background", "#000000"))
+    foreground = Color.parse(variables.get("foreground", "#ffffff"))
+
+    def color(name: str, fallback: Color) -> str:
+        try:
+            value = Color.parse(variables.get(name, ""))
+        except Exception:  # noqa: BLE001 - "auto 60%" and the like: use the fallback
+            value = fallback
+        return (background.blend(value.with_alpha(1), value.a) if value.a < 1 else value).hex6
+
+    def text_style(name: str) -> str:
+        value = variables.get(name, "none").strip()
+        return "" if value in ("", "none") else value
+
+    primary = color("text-primary", foreground)
+    accent = color("text-accent", foreground)
+    muted = background.blend(foreground, 0.6).hex6
+    styles = {
+        f"markdown.h{level}": f"{text_style(f'markdown-h{level}-text-style')} {color(f'markdown-h{level}-color', foreground)}".strip()
+        for level in range(1, 7)
+    }
+    styles.update({
+        "markdown.h1.border": primary,
+        "markdown.code": accent,
+        "markdown.block_quote": muted,
+        "markdown.list": "none",
+        "markdown.item.bullet": f"bold {primary}",
+        "markdown.item.number": primary,
+        "markdown.hr": muted,
+        "markdown.link": f"underline {primary}",
+        "markdown.link_url": f"underline {primary}",
+        "markdown.table.border": muted,
+        "markdown.table.header": f"bold {primary}",
+    })
+    try:
+        theme = Theme(styles, inherit=True)
+    except Exception:  # noqa: BLE001 - a user theme with odd values: Rich's defaults then
+        theme = Theme({}, inherit=True)
+    _THEMES[app.theme] = theme
+    return theme
+
+
+def _is_blank(strip: Strip) -> bool:
+    """Only spaces and no background (a code block's padding line has one)."""
+    return not strip.text.strip() and all(
+        segment.style is None or segment.style.bgcolor is None for segment in strip
+    )
+
+
+def _single_blank_lines(lines: list[Strip]) -> list[Strip]:
+    """Runs of blank lines cut to one: Rich puts a blank line before and after a
+    table on top of the one between blocks, which leaves gaps of two or three."""
+    out: list[Strip] = []
+    for strip in lines:
+        if out and _is_blank(strip) and _is_blank(out[-1]):
+            continue
+        out.append(strip)
+    return out
 
 
 class FrozenMarkdown(Widget):
@@ -54,8 +137,11 @@ class FrozenMarkdown(Widget):
         )
         console = self.app.console
         options = console.options.update(width=max(1, width), height=None, highlight=False)
-        rendered = console.render_lines(markdown, options, pad=True) if self.source.strip() else []
-        self._lines = [Strip(line, width) for line in rendered]
+        rendered = []
+        if self.source.strip():
+            with console.use_theme(rich_markdown_theme(self.app)):
+                rendered = console.render_lines(markdown, options, pad=True)
+        self._lines = _single_blank_lines([Strip(line, width) for line in rendered])
         self._lines_key = key
         return self._lines
 

@@ -1,20 +1,24 @@
 """Message views: a user prompt, an assistant reply.
 
-    UserMessageView        "You" + attachments + the prompt as plain text
+    UserMessageView        "You" (‹ 1/2 › stepper) + attachments + the prompt as plain text
     AssistantMessageView   header (model, state, ‹ 1/2 › branch stepper)
-                           ThinkingBlock?  ToolCallRow*  ReplyBody  CitationList?
+                           ThinkingBlock?  ToolCallRow*  ReplyBody  SchemaCheck?  CitationList?
 
 A reply view is driven by the chat screen while it streams (`add_text`,
 `add_reasoning`, `tool_call_delta`, `finish`) and built whole for loaded chats
-(`build_message_view`). Views are focusable so a message can be copied (`c`), a prompt
-edited (`e`) and a reply regenerated (`r`) from the keyboard.
+(`build_message_view`). A reply written while the chat holds a `response_format`
+streams inside a json code block and, once finished, shows as pretty JSON with its
+schema verdict (widgets/structured.py). Views are focusable so a message can be copied
+(`c`), a prompt edited (`e`), a reply regenerated (`r`) and siblings stepped (←/→)
+from the keyboard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from textual import events
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,9 +27,11 @@ from textual.widgets import Static
 
 from chatterm.api.types import Citation, ToolCall, ToolCallDelta
 from chatterm.engine.conversation import Message
+from chatterm.tui.widgets.branch_stepper import BranchStepper
 from chatterm.tui.widgets.citations import CitationList
 from chatterm.tui.widgets.error_row import ErrorRow
 from chatterm.tui.widgets.reply_body import ReplyBody
+from chatterm.tui.widgets.structured import SchemaCheck, StructuredReply, structured_reply
 from chatterm.tui.widgets.thinking import ThinkingBlock
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
@@ -35,7 +41,11 @@ STATE_LABELS = {"streaming": "writing…", "stopped": "stopped", "failed": "fail
 class MessageView(Vertical, can_focus=True):
     """Base of both views: holds the engine's `Message`."""
 
-    BINDINGS = [Binding("c", "copy", "Copy message", show=False)]
+    BINDINGS = [
+        Binding("c", "copy", "Copy message", show=False),
+        Binding("left,[", "branch(-1)", "Previous branch", show=False),
+        Binding("right,]", "branch(1)", "Next branch", show=False),
+    ]
 
     class Action(TextualMessage):
         """A view asks the screen to act on its message ("copy", "edit", "regenerate")."""
@@ -49,9 +59,23 @@ class MessageView(Vertical, can_focus=True):
     def __init__(self, message: Message, *, classes: str = "") -> None:
         super().__init__(classes=f"message {classes}")
         self.message = message
+        self.stepper = BranchStepper()
 
     def action_copy(self) -> None:
         self.post_message(self.Action(self, "copy"))
+
+    def set_branches(self, index: int, count: int) -> None:
+        """Show ‹ index+1/count › (hidden when count is 1)."""
+        self.stepper.show(index, count)
+
+    def action_branch(self, step: int) -> None:
+        if self.stepper.count > 1:
+            self.post_message(self.Action(self, "branch", step))
+
+    @on(BranchStepper.Step)
+    def _step(self, event: BranchStepper.Step) -> None:
+        event.stop()
+        self.post_message(self.Action(self, "branch", event.step))
 
 
 class UserMessageView(MessageView):
@@ -61,7 +85,9 @@ class UserMessageView(MessageView):
         super().__init__(message, classes="-user")
 
     def compose(self) -> ComposeResult:
-        yield Static("You", classes="message-header")
+        with Horizontal(classes="message-header-row"):
+            yield Static("You", classes="message-header")
+            yield self.stepper
         if self.message.attachments:
             yield Static("📎 " + ", ".join(self.message.attachments), classes="message-attachments", markup=False)
         yield Static(self.message.text, classes="user-text", markup=False)
@@ -70,60 +96,52 @@ class UserMessageView(MessageView):
         self.post_message(self.Action(self, "edit"))
 
 
-class BranchStepper(Horizontal):
-    """‹ 2/3 › on a reply that has siblings (regenerated or edited branches)."""
-
-    DEFAULT_CSS = """
-    BranchStepper { width: auto; height: 1; display: none; }
-    BranchStepper.-shown { display: block; }
-    BranchStepper > Static { width: auto; padding: 0 0; }
-    BranchStepper > .step { color: $accent; }
-    BranchStepper > .step:hover { text-style: bold reverse; }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Static("‹", classes="step", id="branch-prev")
-        yield Static("", id="branch-count")
-        yield Static("›", classes="step", id="branch-next")
-
-    def show(self, index: int, count: int) -> None:
-        self.set_class(count > 1, "-shown")
-        self.query_one("#branch-count", Static).update(f" {index + 1}/{count} ")
-
-    def on_click(self, event: events.Click) -> None:
-        widget = event.widget
-        view = next((a for a in self.ancestors if isinstance(a, AssistantMessageView)), None)
-        if view is None or widget is None:
-            return
-        if widget.id in ("branch-prev", "branch-next"):
-            event.stop()
-            view.post_message(MessageView.Action(view, "branch", -1 if widget.id == "branch-prev" else 1))
-
-
 class AssistantMessageView(MessageView):
     BINDINGS = [
         Binding("r", "regenerate", "Regenerate", show=False),
-        Binding("left,[", "branch(-1)", "Previous branch", show=False),
-        Binding("right,]", "branch(1)", "Next branch", show=False),
         Binding("b", "copy_code", "Copy code block", show=False),
     ]
 
-    def __init__(self, message: Message, *, tool_outputs: dict[str, tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        message: Message,
+        *,
+        tool_outputs: dict[str, tuple[str, str]] | None = None,
+        response_format: dict[str, Any] | None = None,
+        live: bool = False,
+    ) -> None:
+        """`live`: a reply about to stream. The engine fills `message` as it goes, so
+        by the time this view is built it may already hold text or reasoning that the
+        deltas will bring again: a live view starts empty and shows only what it is fed.
+
+        `response_format`: the chat's, when this reply was asked for as JSON. A live
+        reply is then shown as JSON whatever it turns out to be; a loaded one only if
+        it is JSON (the schema may have been attached after it was written)."""
         super().__init__(message, classes="-assistant")
-        streaming = message.state == "streaming"
+        self.live = live
+        self.response_format = response_format
         self.header = Static("", classes="message-header", markup=False)
-        self.stepper = BranchStepper()
         self.thinking: ThinkingBlock | None = None
-        if message.reasoning:
-            self.thinking = ThinkingBlock(message.reasoning, streaming=streaming and not message.content)
-        self.body = ReplyBody("" if streaming else message.text)
+        if message.reasoning and not self.live:
+            self.thinking = ThinkingBlock(message.reasoning)
+        self._answering = False
+        """Answer text has arrived (reasoning after it goes into a folded block)."""
+        self.structured: StructuredReply | None = None
+        self.schema_check: SchemaCheck | None = None
+        if not self.live and message.state == "ok":
+            self.structured = structured_reply(message.text, response_format, only_json=True)
+        if self.structured is not None:
+            self.schema_check = SchemaCheck(self.structured)
+        self.body = ReplyBody("" if self.live else self._shown_text())
         self.tool_rows: dict[str, ToolCallRow] = {}
         self._delta_rows: dict[int, ToolCallRow] = {}
         outputs = tool_outputs or {}
-        for call in message.tool_calls:
+        for call in [] if self.live else message.tool_calls:
             status, output = outputs.get(call.id, ("pending", None))  # type: ignore[assignment]
             self.tool_rows[call.id] = ToolCallRow(call, status, output)
-        self.citations: CitationList | None = CitationList(message.citations) if message.citations else None
+        self.citations: CitationList | None = None
+        if message.citations and not self.live:
+            self.citations = CitationList(message.citations)
         self._update_header()
 
     def compose(self) -> ComposeResult:
@@ -134,29 +152,41 @@ class AssistantMessageView(MessageView):
             yield self.thinking
         yield from self.tool_rows.values()
         yield self.body
+        if self.schema_check is not None:
+            yield self.schema_check
         if self.citations is not None:
             yield self.citations
         if self.message.state == "failed" and self.message.error:
             yield ErrorRow(self.message.error)
 
     def _update_header(self) -> None:
-        label = STATE_LABELS.get(self.message.state, self.message.state)
+        shown_state = "streaming" if self.live else self.message.state
+        label = STATE_LABELS.get(shown_state, shown_state)
         model = self.message.model or "assistant"
-        self.header.update(f"{model}" + (f"  · {label}" if label else ""))
+        self.header.update(f"{model}" + (f" · {label}" if label else ""))
         for state in ("streaming", "stopped", "failed"):
-            self.set_class(self.message.state == state, f"-{state}")
+            self.set_class(shown_state == state, f"-{state}")
 
     # -- streaming -----------------------------------------------------------------
 
+    def _shown_text(self) -> str:
+        return self.structured.markdown if self.structured is not None else self.message.text
+
     async def add_reasoning(self, text: str) -> None:
         if self.thinking is None:
-            self.thinking = ThinkingBlock(streaming=True)
-            await self.mount(self.thinking, before=self.body if not self.tool_rows else next(iter(self.tool_rows.values())))
+            # Reasoning that starts after the answer did is born folded.
+            self.thinking = ThinkingBlock(streaming=True, folded=self._answering)
+            first_row = next(iter([*self.tool_rows.values(), *self._delta_rows.values()]), None)
+            await self.mount(self.thinking, before=first_row or self.body)
         self.thinking.feed(text)
 
     async def add_text(self, text: str) -> None:
-        if self.thinking is not None and self.thinking.streaming:
-            await self.thinking.finish()  # the answer starts: fold the reasoning
+        if not self._answering:
+            self._answering = True
+            if self.thinking is not None:
+                self.thinking.fold()  # the answer starts: fold the reasoning (once)
+            if self.response_format is not None:
+                self.body.feed("```json\n")  # JSON asked for: stream it as code
         self.body.feed(text)
 
     async def tool_call_delta(self, delta: ToolCallDelta) -> None:
@@ -186,13 +216,24 @@ class AssistantMessageView(MessageView):
         if message is not None:
             self.message = message
         message = self.message
+        self.live = False
         if self.thinking is not None:
             await self.thinking.finish()
+        elif message.reasoning:  # not streamed: the reasoning came with the whole reply
+            self.thinking = ThinkingBlock(message.reasoning)
+            first_row = next(iter([*self.tool_rows.values(), *self._delta_rows.values()]), None)
+            await self.mount(self.thinking, before=first_row or self.body)
         await self.body.finish()
-        if message.text != self.body.text and (message.state == "ok" or not self.body.text):
-            old, self.body = self.body, ReplyBody(message.text)
+        if message.state == "ok" and self.structured is None:
+            self.structured = structured_reply(message.text, self.response_format)
+        shown = self._shown_text()
+        if shown != self.body.text and (message.state == "ok" or not self.body.text):
+            old, self.body = self.body, ReplyBody(shown)
             await self.mount(self.body, after=old)
             await old.remove()
+        if self.structured is not None and self.schema_check is None:
+            self.schema_check = SchemaCheck(self.structured)
+            await self.mount(self.schema_check, after=self.body)
         for index, call in enumerate(message.tool_calls):
             row = self._delta_rows.pop(index, None)
             if row is not None:
@@ -206,25 +247,23 @@ class AssistantMessageView(MessageView):
             self.set_citations(message.citations)
         self._update_header()
 
-    def set_branches(self, index: int, count: int) -> None:
-        self.stepper.show(index, count)
-
     def action_regenerate(self) -> None:
         self.post_message(self.Action(self, "regenerate"))
-
-    def action_branch(self, step: int) -> None:
-        self.post_message(self.Action(self, "branch", step))
 
     def action_copy_code(self) -> None:
         self.post_message(self.Action(self, "copy_code"))
 
 
-def build_message_view(message: Message, tool_outputs: dict[str, tuple[str, str]]) -> MessageView | None:
+def build_message_view(
+    message: Message,
+    tool_outputs: dict[str, tuple[str, str]],
+    response_format: dict[str, Any] | None = None,
+) -> MessageView | None:
     """The view for a loaded message; None for messages shown elsewhere (tool, system)."""
     if message.role == "user":
         return UserMessageView(message)
     if message.role == "assistant":
-        return AssistantMessageView(message, tool_outputs=tool_outputs)
+        return AssistantMessageView(message, tool_outputs=tool_outputs, response_format=response_format)
     return None
 
 

@@ -1,9 +1,12 @@
 """`StatusBar`: the model, the three toggles and the last reply's figures.
 
-    [ gpt-4o-mini ▾ ]  [Thinking] [Search] [Stream]   TTFT 0.21 s · 812 tok/s · 34→512 (+120 think)
+    [ gpt-4o-mini ▾ ] ○ Thinking ○ Search ● Stream  { } person    TTFT 0.21 s · 812 tok/s · in 34 · out 512
 
+The figures shorten, then drop the least important ones, when the bar is narrow
+(`format_stats(message, width)`); the full text is the tooltip.
 The model chip and the toggles are clickable; each toggle shows its state with the
-`-on` class (bindings F2-F5 do the same from the keyboard). The bar posts messages and
+`-on` class (bindings F2-F5 do the same from the keyboard). The schema chip shows
+only while the chat holds a JSON Schema (or JSON mode). The bar posts messages and
 the screen changes the settings, so the bar holds no chat state of its own.
 """
 
@@ -19,6 +22,7 @@ from textual.widgets import Static
 
 from chatterm.engine.conversation import ChatSettings
 from chatterm.engine.conversation import Message as ChatMessage
+from chatterm.tui.widgets.structured import schema_name_of
 
 
 class ModelChip(Static):
@@ -55,26 +59,77 @@ class ToggleChip(Static):
         self.post_message(StatusBar.Toggle(self.setting))
 
 
-def format_stats(message: ChatMessage | None) -> str:
-    """TTFT, tokens/s and token counts of a finished reply (blank when unknown)."""
+class SchemaChip(Static):
+    DEFAULT_CSS = """
+    SchemaChip { width: auto; padding: 0 1; margin: 0 0 0 1; color: $text; background: $accent 35%; display: none; }
+    SchemaChip.-on { display: block; }
+    """
+
+    def show(self, name: str | None) -> None:
+        self.set_class(name is not None, "-on")
+        self.update(f"{{ }} {name or ''}")
+        self.tooltip = (
+            f"Replies must be JSON that fits the schema {name}; detach it from the command palette (Ctrl+P)"
+            if name and name != "JSON"
+            else "Replies must be JSON; detach from the command palette (Ctrl+P)"
+        )
+
+
+def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
+    """(full, short) texts of a finished reply's figures, most important first:
+    time to first token, tokens/s, token counts. Empty when nothing is known."""
     if message is None:
-        return ""
-    parts: list[str] = []
+        return []
+    parts: list[tuple[str, str]] = []
     timings, usage = message.timings, message.usage
     if timings is not None and timings.time_to_first_token is not None:
-        parts.append(f"TTFT {timings.time_to_first_token:.2f} s")
+        ttft = f"{timings.time_to_first_token:.2f} s"
+        parts.append((f"TTFT {ttft}", ttft))
     if usage is not None and usage.completion_tokens and timings is not None and timings.duration:
         gen_time = timings.duration - (timings.time_to_first_token or 0.0)
         if gen_time > 0:
-            parts.append(f"{usage.completion_tokens / gen_time:,.0f} tok/s")
+            rate = f"{usage.completion_tokens / gen_time:,.0f} tok/s"
+            parts.append((rate, rate))
     if usage is not None:
         prompt = "?" if usage.prompt_tokens is None else f"{usage.prompt_tokens:,}"
-        answer = usage.answer_tokens
-        tokens = f"in {prompt} · out {'?' if answer is None else f'{answer:,}'}"
+        answer = "?" if usage.answer_tokens is None else f"{usage.answer_tokens:,}"
+        full, short = f"in {prompt} · out {answer}", f"{prompt}→{answer}"
         if usage.reasoning_tokens:
-            tokens += f" · think {usage.reasoning_tokens:,}"
-        parts.append(tokens)
-    return "  ·  ".join(parts)
+            full += f" · think {usage.reasoning_tokens:,}"
+            short += f" +{usage.reasoning_tokens:,}"
+        parts.append((full, short))
+    return parts
+
+
+def format_stats(message: ChatMessage | None, width: int | None = None) -> str:
+    """The figures of a finished reply, as many as fit in `width` cells (all if None):
+    first shorter forms, then the least important figures are dropped."""
+    parts = stats_parts(message)
+    candidates = [
+        " · ".join(full for full, _ in parts),
+        " · ".join(short if i else full for i, (full, short) in enumerate(parts)),
+        " · ".join(short for _, short in parts),
+    ]
+    candidates += [" · ".join(short for _, short in parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+    if width is None:
+        return candidates[0]
+    return next((text for text in candidates if len(text) <= width), "")
+
+
+class Stats(Static):
+    """The last reply's figures, fitted to the room the chips leave."""
+
+    def __init__(self) -> None:
+        super().__init__("", id="stats", markup=False)
+        self.message: ChatMessage | None = None
+
+    def show(self, message: ChatMessage | None) -> None:
+        self.message = message
+        self.tooltip = format_stats(message) or None
+        self.refresh()
+
+    def render(self) -> str:
+        return format_stats(self.message, self.content_size.width or None)
 
 
 class StatusBar(Horizontal):
@@ -95,7 +150,8 @@ class StatusBar(Horizontal):
         yield ToggleChip("Thinking", "thinking", "F3")
         yield ToggleChip("Search", "search", "F4")
         yield ToggleChip("Stream", "stream", "F5")
-        yield Static("", id="stats", markup=False)
+        yield SchemaChip("", id="schema-chip", markup=False)
+        yield Stats()
 
     def show_settings(self, settings: ChatSettings) -> None:
         chip = self.query_one("#model-chip", ModelChip)
@@ -103,6 +159,8 @@ class StatusBar(Horizontal):
         chip.tooltip = "Pick a model (click or F2)"
         for toggle in self.query(ToggleChip):
             toggle.set_on(bool(getattr(settings, toggle.setting)))
+        name = schema_name_of(settings.response_format) if settings.response_format else None
+        self.query_one(SchemaChip).show(name)
 
     def show_stats(self, message: ChatMessage | None) -> None:
-        self.query_one("#stats", Static).update(format_stats(message))
+        self.query_one(Stats).show(message)

@@ -2,6 +2,9 @@
 
 Open while reasoning streams; folded (by the reply view) as soon as the answer starts;
 its title then says how long the reasoning was, so folding loses nothing but space.
+Reasoning that still arrives after the answer started (some families interleave) is
+appended to the same block, which keeps whatever state the user left it in: it is
+folded once, when the answer starts, and never re-opened or re-folded after that.
 Click the title or press Enter on it to open or fold it again.
 """
 
@@ -25,25 +28,38 @@ class ThinkingBlock(Collapsible):
     ThinkingBlock CollapsibleTitle { color: $text-muted; padding: 0 1; }
     """
 
-    def __init__(self, text: str = "", *, streaming: bool = False) -> None:
+    def __init__(self, text: str = "", *, streaming: bool = False, folded: bool | None = None) -> None:
+        """`folded`: start folded (default: folded unless streaming). A block made after
+        the answer started is born folded and counts as already folded once."""
         self.body = ReplyBody(text)
-        super().__init__(self.body, title="", collapsed=not streaming)
+        collapsed = not streaming if folded is None else folded
+        super().__init__(self.body, title="", collapsed=collapsed)
         self.streaming = streaming
+        self.folded_once = collapsed
+        """Folded by us already (the answer started, or a loaded reply)."""
         self._update_title()
 
     def feed(self, text: str) -> None:
         self.body.feed(text)
         self._update_title()
 
+    def fold(self) -> None:
+        """The answer started: fold once; the block keeps taking reasoning."""
+        if not self.folded_once:
+            self.folded_once = True
+            self.collapsed = True
+            self._update_title()
+
     async def finish(self) -> None:
+        """The reply ended: render the reasoning whole; fold it if it never was."""
         self.streaming = False
         await self.body.finish()
-        self.collapsed = True
+        self.fold()
         self._update_title()
 
     def _update_title(self) -> None:
         size = len(self.body.text)
-        if self.streaming:
+        if self.streaming and not self.folded_once:
             self.title = f"Thinking… ({_size(size)})"
         else:
             self.title = f"Thought for {_size(size)}"

@@ -1,0 +1,69 @@
+"""Attachments: files for the next prompt, and a JSON Schema the chat's replies fit.
+
+A schema is held in the chat's settings as a `response_format`; the status bar shows
+it while attached, and each reply written under it is shown as pretty JSON and checked
+against it (see widgets/structured.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chatterm.api.errors import ChatTermError
+
+if TYPE_CHECKING:
+    from chatterm.tui.app import ChatApp
+
+
+def schema_label(response_format: dict[str, Any] | None) -> str | None:
+    """A short name for an attached response_format ("person", "JSON"), None if none."""
+    if not response_format:
+        return None
+    from chatterm.tui.widgets.structured import schema_name_of
+
+    return schema_name_of(response_format)
+
+
+class AttachmentActions:
+    def action_attach_file(self: ChatApp) -> None:
+        from chatterm.tui.screens import AttachFileScreen
+        from chatterm.tui.widgets.attachments import AttachmentChips
+
+        def picked(path: str | None) -> None:
+            if path:
+                self.chat_screen.query_one(AttachmentChips).add_path(path)
+
+        self.push_screen(AttachFileScreen(), picked)
+
+    def action_attach_schema(self: ChatApp) -> None:
+        from chatterm.tui.screens import AttachFileScreen
+
+        def picked(path: str | None) -> None:
+            if path:
+                self.attach_schema(path)
+
+        self.push_screen(AttachFileScreen(title="Attach a JSON Schema file"), picked)
+
+    def attach_schema(self: ChatApp, path: str) -> bool:
+        """Ask for replies that fit the schema in `path`; False (and a message) if unusable."""
+        from chatterm.api.structured import response_format_for_schema
+
+        try:
+            self.conversation.settings.response_format = response_format_for_schema(path)
+        except (ChatTermError, OSError, ValueError) as error:
+            self.notify(str(error), title="Schema not used", severity="error")
+            return False
+        self.chat_screen.refresh_status()
+        name = schema_label(self.conversation.settings.response_format)
+        self.notify(f"Replies in this chat will be JSON that fits the schema {name}", title="Schema attached")
+        return True
+
+    def action_detach_schema(self: ChatApp) -> None:
+        settings = self.conversation.settings
+        if settings.response_format is None:
+            self.notify("No schema is attached to this chat.", severity="warning", timeout=3)
+            return
+        name = schema_label(settings.response_format)
+        settings.response_format = None
+        self.chat_screen.refresh_status()
+        self.notify(f"Schema {name} detached: replies are free text again", title="Schema detached")

@@ -1,0 +1,141 @@
+"""Branches: regenerate a reply, edit and resend a prompt, step between siblings.
+
+The store keeps every regenerated reply and every edited prompt as a sibling (same
+parent) of the one it replaced. Each mounted message with siblings shows a stepper
+(‹ 2/3 ›); stepping on any of them makes that sibling's branch current
+(`session.switch_branch`) and shows the conversation again.
+
+Siblings are looked up for the mounted views only, after they are painted
+(`show_branches`, called by the chat screen when views are mounted and when a reply
+ends), so a long chat or a streaming reply never pays for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from chatterm.api.errors import ChatTermError
+
+if TYPE_CHECKING:
+    from chatterm.engine.session import ChatSession
+    from chatterm.tui.app import ChatApp
+    from chatterm.tui.widgets.message import MessageView
+
+
+class BranchActions:
+    _editing: str | None = None
+    """Id of the prompt being edited (the next send resends it as a new branch)."""
+
+    def _store(self: ChatApp) -> Any:
+        session = self.session
+        return getattr(session, "recorder", None) if session is not None else None
+
+    # -- regenerate and edit ------------------------------------------------------
+
+    def action_regenerate(self: ChatApp) -> None:
+        screen = self.chat_screen
+        session = self.ensure_session()
+        if session is None:
+            return
+        if screen.replying:
+            self.notify("A reply is still being written.", severity="warning")
+            return
+        if not any(m.role == "user" for m in self.conversation.messages):
+            self.notify("Nothing to regenerate yet.", severity="warning")
+            return
+        self.call_later(self._regenerate, session)
+
+    async def _regenerate(self: ChatApp, session: ChatSession) -> None:
+        await self.chat_screen.remove_after_last_prompt()
+        self.chat_screen.run_reply(session.regenerate)
+
+    def start_edit(self: ChatApp, view: MessageView) -> None:
+        """Load a prompt into the prompt box; the next send resends it from there."""
+        if self.chat_screen.replying:
+            self.notify("A reply is still being written.", severity="warning")
+            return
+        self._editing = view.message.id
+        prompt = self.chat_screen.prompt
+        prompt.load_text(view.message.text)
+        prompt.move_cursor(prompt.document.end)
+        prompt.focus()
+        self.refresh_bindings()
+        self.notify("Editing: Enter resends from here (a new branch), Esc cancels", timeout=4)
+
+    def take_edit(self: ChatApp) -> str | None:
+        editing, self._editing = self._editing, None
+        if editing is not None:
+            self.refresh_bindings()
+        return editing
+
+    async def resend_edit(self: ChatApp, message_id: str, text: str) -> None:
+        session = self.ensure_session()
+        if session is None:
+            return
+        await self.chat_screen.remove_from(message_id)
+        self.chat_screen.run_reply(lambda: session.edit(message_id, text))
+
+    # -- message views ---------------------------------------------------------------
+
+    async def message_action(self: ChatApp, view: MessageView, action: str, argument: int = 0) -> None:
+        """A message view asked for something (keys on a focused message, the stepper)."""
+        if action == "copy":
+            self._copy(view.message.text, "the message")
+        elif action == "copy_code":
+            self.action_copy_code_block(view.message.text)
+        elif action == "edit":
+            self.start_edit(view)
+        elif action == "regenerate":
+            self.action_regenerate()
+        elif action == "branch":
+            await self.step_branch(view, argument)
+
+    # -- steppers --------------------------------------------------------------------
+
+    def _sibling_ids(self: ChatApp, view: MessageView) -> list[str]:
+        """Ids of the message's siblings of the same role, oldest first ([] if unsaved)."""
+        store = self._store()
+        siblings = getattr(store, "siblings", None)
+        if siblings is None:
+            return []
+        try:
+            found = siblings(view.message.id)
+        except Exception:  # noqa: BLE001 - a message not saved yet has no siblings to show
+            return []
+        return [m.id for m in found if m.role == view.message.role]
+
+    def show_branches(self: ChatApp, views: Iterable[MessageView] | None = None) -> None:
+        """Set the stepper of each view (default: every mounted one) from the store."""
+        if self._store() is None:
+            return
+        for view in list(views) if views is not None else self.chat_screen.pane.views():
+            if not view.is_attached or view.message.state == "streaming":
+                continue
+            ids = self._sibling_ids(view)
+            if view.message.id in ids:
+                view.set_branches(ids.index(view.message.id), len(ids))
+            else:
+                view.set_branches(0, 1)
+
+    async def step_branch(self: ChatApp, view: MessageView, step: int) -> None:
+        """Show the previous (-1) or next (+1) sibling of `view`'s message and its branch."""
+        session = self.ensure_session()
+        if session is None or self._store() is None:
+            return
+        if self.chat_screen.replying:
+            self.notify("A reply is still being written.", severity="warning")
+            return
+        ids = self._sibling_ids(view)
+        if view.message.id not in ids:
+            return
+        index = ids.index(view.message.id) + step
+        if not 0 <= index < len(ids):
+            return
+        try:
+            session.switch_branch(ids[index])
+        except (ChatTermError, Exception) as error:  # noqa: BLE001 - shown, never raised
+            self.notify(str(error), title="Cannot switch branch", severity="warning")
+            return
+        had_focus = view.has_focus_within or view.has_focus
+        await self.chat_screen.show_conversation(self.conversation, focus=ids[index], take_focus=had_focus)

@@ -1,0 +1,74 @@
+"""Getting connected: the first-run dialog, and a history file that cannot be used.
+
+    no key or base URL     FirstRunScreen: save a gateway and key (config 0600) or the demo
+    damaged history file   ConfirmScreen: start a fresh one (the damaged file is kept,
+                           renamed) or go on without history; a newer file is only reported
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chatterm.api.errors import ChatTermError
+
+if TYPE_CHECKING:
+    from chatterm.tui.app import ChatApp
+
+
+class SetupActions:
+    def _first_run(self: ChatApp) -> None:
+        from chatterm.tui.screens import FirstRunScreen
+
+        self.push_screen(FirstRunScreen(), self._setup_done)
+
+    async def _setup_done(self: ChatApp, result: tuple[str, str | None, str | None] | None) -> None:
+        if result is None:
+            self.exit()
+            return
+        kind, base_url, api_key = result
+        try:
+            if kind == "demo":
+                await self.context.start_demo()
+            else:
+                await self.context.apply_setup(base_url or "", api_key or "")
+        except (ChatTermError, OSError) as error:
+            self.notify(str(error), title="Setup failed", severity="error")
+            self.call_after_refresh(self._first_run)
+            return
+        self._session = None
+        if not self.conversation.messages:  # start on the gateway's defaults (the demo's model)
+            self.conversation = self.context.new_conversation()
+            await self.chat_screen.show_conversation(self.conversation)
+        self._warm_up()
+        self.notify("Ready: type a message and press Enter.", title="Connected")
+
+    def _offer_fresh_store(self: ChatApp) -> None:
+        """A damaged history file: say which, and offer a fresh one (the damaged file
+        is kept beside it, renamed). A file from a newer chatterm is only reported."""
+        from chatterm.store import DamagedStoreError
+
+        error = self.context.store_error
+        if not isinstance(error, DamagedStoreError):
+            self.notify(str(error), title="History is off", severity="warning", timeout=10)
+            return
+        from chatterm.tui.screens import ConfirmScreen
+
+        def answered(fresh: bool | None) -> None:
+            if not fresh:
+                self.notify("This chat will not be saved.", title="History is off", severity="warning")
+                return
+            try:
+                store = self.context.start_fresh_store()
+            except Exception as failure:  # noqa: BLE001 - shown, never a traceback
+                self.notify(str(failure), title="History is off", severity="error")
+                return
+            if self._session is not None:
+                self._session.recorder = store
+            self.notify("Started a fresh history; the damaged file was kept.", title="History")
+
+        question = (
+            f"{error}\n\nStart a fresh history? The damaged file is kept beside it, renamed; "
+            "nothing is overwritten."
+        )
+        screen = ConfirmScreen("History file damaged", question, yes="Start fresh", no="Keep history off")
+        self.push_screen(screen, answered)
