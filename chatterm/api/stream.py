@@ -399,6 +399,8 @@ class ChatStreamParser:
             delta = choice.get("delta")
             if delta is None:
                 delta = choice.get("message")
+            if delta is None and isinstance(choice.get("text"), str):
+                delta = {"content": choice["text"]}  # completions-style servers stream `text`
             if isinstance(delta, dict):
                 self._read_delta(delta, events)
             else:

@@ -463,3 +463,17 @@ def test_feed_sse_error_keeps_events_before_it() -> None:
     assert isinstance(parser.failure, APIError)
     assert str(parser.failure) == "API request failed: 500 bad"
     assert parser.failure.partial is not None and parser.failure.partial.content == "a"
+
+
+def test_completions_style_text_in_a_chat_stream_is_read() -> None:
+    """Some self-hosted servers stream `choices[0].text` instead of a delta."""
+    from chatterm.api.stream import ChatStreamParser
+
+    parser = ChatStreamParser("m")
+    for chunk in (
+        {"choices": [{"index": 0, "text": "Hel"}]},
+        {"choices": [{"index": 0, "text": "lo", "finish_reason": "stop"}]},
+    ):
+        parser.feed(None, chunk)
+    completion = parser.finish(False)
+    assert (completion.content, completion.finish_reason) == ("Hello", "stop")
