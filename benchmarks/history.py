@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from chatterm.engine.conversation import Conversation, Message, new_id  # noqa: E402
 from chatterm.store import ChatStore  # noqa: E402
 from chatterm.store.codec import MESSAGE_COLUMNS, chat_params, message_params  # noqa: E402
-from chatterm.store.store import _UPSERT_CHAT  # noqa: E402
+from chatterm.store.codec import UPSERT_CHAT as _UPSERT_CHAT  # noqa: E402
 
 WORDS = (
     "python rust sqlite terminal stream token model gateway reply prompt search index "

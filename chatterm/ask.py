@@ -11,10 +11,10 @@ import argparse
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
+from chatterm.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
 from chatterm.engine.events import ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
 
@@ -22,10 +22,9 @@ if TYPE_CHECKING:
     from chatterm.config import Config
     from chatterm.context import AppContext
     from chatterm.engine.conversation import Conversation, Message
-    from chatterm.engine.session import Approval, ChatSession
+    from chatterm.engine.session import Approval, ApprovalCallback, ChatSession
     from chatterm.tools import Tool
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class UsageError(Exception):
@@ -68,17 +67,21 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         print(f"chatterm ask: {error}", file=sys.stderr)
         context.close_demo()
         return EXIT_USAGE
-    output = AskOutput(args.json, schema=_load_schema(args))
+    output = AskOutput(args.json, schema=_checked_schema(args, session))
     try:
         return asyncio.run(_ask(session, context, prompt, args.file, output))
     finally:
         context.close_demo()
 
 
-def _load_schema(args: argparse.Namespace) -> dict[str, Any] | None:
+def _checked_schema(args: argparse.Namespace, session: ChatSession) -> dict[str, Any] | None:
+    """The `--schema` the reply is checked against: the one already read into the
+    request's response_format (the file is read once, `~` expanded)."""
     if args.schema is None:
         return None
-    return json.loads(Path(args.schema).read_text(encoding="utf-8"))
+    from chatterm.api.structured import schema_of
+
+    return schema_of(session.conversation.settings.response_format)
 
 
 def _make_session(args: argparse.Namespace, context: AppContext, config: Config) -> ChatSession:
@@ -124,8 +127,8 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
         max_tool_rounds=args.max_tool_rounds,
         endpoint=args.endpoint,
     )
-    for error in context.tool_errors:
-        print(f"chatterm: {error}", file=sys.stderr)
+    for problem in context.tool_errors:
+        print(f"chatterm: {problem}", file=sys.stderr)
     if context.store_error is not None:
         print(f"chatterm: history not saved: {context.store_error}", file=sys.stderr)
     return session
@@ -146,7 +149,7 @@ def _conversation(args: argparse.Namespace, context: AppContext) -> Conversation
         raise UsageError(str(error)) from error
 
 
-def _approver(yes: bool):  # type: ignore[no-untyped-def]
+def _approver(yes: bool) -> ApprovalCallback:
     async def approve(call: ToolCall, tool: Tool | None) -> Approval:
         if yes:
             return "once"
@@ -184,8 +187,8 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
                     output.note(text)
                 case ReplyFinished():
                     output.end_reply()
-                case ReplyFailed(error=error):
-                    failure = error
+                case ReplyFailed(error=failed):
+                    failure = failed
                 case CitationsUpdate():
                     pass
     except RequestValidationError as error:
@@ -208,9 +211,9 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
     if failure is not None:
         output.close()
         if output.json_mode:
-            status = failure.status if isinstance(failure, APIError) else None
+            http_status = failure.status if isinstance(failure, APIError) else None
             kind = failure.kind if isinstance(failure, APIError) else type(failure).__name__
-            output.print_json(_failure_json(kind, str(failure), status, reply, failure))
+            output.print_json(_failure_json(kind, str(failure), http_status, reply, failure))
         else:
             print(getattr(failure, "detail", None) or str(failure), file=sys.stderr)
         return EXIT_USAGE if isinstance(failure, RequestValidationError) else EXIT_ERROR
@@ -295,7 +298,9 @@ class AskOutput:
     def _end_reasoning(self) -> None:
         if self._in_reasoning:
             self._in_reasoning = False
-            sys.stderr.write("\x1b[0m\n" if self.err_terminal else "\n")
+            # On a terminal the answer follows on the same screen: a blank line sets
+            # the dim reasoning apart from it.
+            sys.stderr.write(("\x1b[0m\n\n" if self.terminal else "\x1b[0m\n") if self.err_terminal else "\n")
             sys.stderr.flush()
 
     def end_reply(self) -> None:

@@ -85,14 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--token-delay", type=float, default=0.01, help="seconds between streamed tokens")
 
-    try:
-        from chatterm.history_cli import add_history_parser
-    except ImportError:  # pragma: no cover - history is part of the package
-        pass
-    else:
-        history = add_history_parser(sub)
-        if history is not None:
-            _connection_options(history, suppress=True)
+    from chatterm.history_cli import add_history_parser
+
+    _connection_options(add_history_parser(sub), suppress=True)
     return parser
 
 
@@ -100,11 +95,6 @@ def _load_config(args: argparse.Namespace) -> Config:
     from chatterm.config import load_config
 
     return load_config(getattr(args, "config", None))
-
-
-DEMO_TOKEN_DELAY_TUI = 0.012
-"""The TUI's demo gateway writes ~80 tokens/s so a newcomer sees a reply stream; `ask`
-and `models` get replies at full speed."""
 
 
 def build_context(
@@ -198,6 +188,8 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_tui(args: argparse.Namespace, config: Config) -> int:
+    from chatterm.context import DEMO_TOKEN_DELAY_TUI
+
     context = build_context(args, config, demo_token_delay=DEMO_TOKEN_DELAY_TUI)
     conversation = None
     if args.continue_chat or args.chat_id:

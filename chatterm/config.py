@@ -39,12 +39,6 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME))
 
 
-def cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir(APP_NAME))
-
-
 def default_config_path() -> Path:
     env = os.environ.get("CHATTERM_CONFIG")
     return Path(env).expanduser() if env else config_dir() / "config.toml"

@@ -9,7 +9,6 @@ start-up pays only for reading the config file.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +25,16 @@ if TYPE_CHECKING:
 
 DEMO_MODEL = "glm-5"
 """The demo gateway's default model: its family thinks, searches and calls tools."""
+DEMO_TOKEN_DELAY_TUI = 0.012
+"""The TUI's demo gateway writes ~80 tokens/s so a newcomer sees a reply stream; `ask`
+and `models` get replies at full speed."""
 
 
 def default_history_path() -> Path:
-    env = os.environ.get("CHATTERM_HISTORY")
-    return Path(env).expanduser() if env else data_dir() / "history.db"
+    """`$CHATTERM_HISTORY`, else `<user data dir>/chatterm/history.db` (the store's rule)."""
+    from chatterm.store.paths import default_path
+
+    return default_path()
 
 
 def engine_options(config: Config, **overrides: Any) -> EngineOptions:
@@ -176,9 +180,10 @@ class AppContext:
             data = json.loads(self.cache_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return []
-        if data.get("base_url") != self.connection.base_url:
+        if not isinstance(data, dict) or data.get("base_url") != self.connection.base_url:
             return []
-        return [m for m in data.get("models", []) if isinstance(m, str)]
+        models = data.get("models")
+        return [m for m in models if isinstance(m, str)] if isinstance(models, list) else []
 
     async def refresh_models(self) -> list[str]:
         models = await self.client.list_models()
@@ -208,7 +213,7 @@ class AppContext:
         from chatterm.demo import DEMO_API_KEY, start_in_thread
 
         if self.demo is None:
-            self.demo = start_in_thread(token_delay=0.012)
+            self.demo = start_in_thread(token_delay=DEMO_TOKEN_DELAY_TUI)
         if self.config.model == DEFAULT_MODEL:
             self.config.model = DEMO_MODEL
         await self._replace_client()

@@ -15,18 +15,25 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from chatterm.store import ChatStore, StoreError
+if TYPE_CHECKING:
+    from chatterm.store import ChatStore
 
-ROLE_LABELS = {"user": "You", "assistant": "Assistant", "tool": "Tool", "system": "System"}
+
+def _role_name(role: str) -> str:
+    """"You", "Assistant", ...: the names the Markdown export uses."""
+    from chatterm.store.export import ROLE_NAMES
+
+    return ROLE_NAMES.get(role, role)
 
 
 def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add `history` (with list/search/show/export/import/delete) to a subparsers object;
     returns the `history` parser so the caller can add its global options to it."""
-    history = subparsers.add_parser(
+    history: argparse.ArgumentParser = subparsers.add_parser(
         "history", help="list, search, show, export, import or delete saved chats",
         description="Saved chats. IDs may be shortened to any unambiguous prefix.",
     )
@@ -74,6 +81,8 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
     if command == "list" and args.limit < 1:
         print("chatterm history list: --limit must be at least 1", file=sys.stderr)
         return 2
+    from chatterm.store import ChatStore, StoreError  # here: the parser is built for every command
+
     try:
         with ChatStore(store_path) as store:
             handler = _COMMANDS[command]
@@ -120,7 +129,7 @@ def _list(store: ChatStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]], right: set[int]) -> None:
+def _print_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right: set[int]) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         cells = [
@@ -153,7 +162,7 @@ def _search(store: ChatStore, args: argparse.Namespace) -> int:
         return 0
     color = _use_color(sys.stdout)
     for h in hits:
-        who = ROLE_LABELS.get(h.role, h.role) + (f" · {h.model}" if h.model else "")
+        who = _role_name(h.role) + (f" · {h.model}" if h.model else "")
         print(f"{h.chat_id[:8]}  {_when(h.created_at)}  {h.title}  ({who})")
         snippet = h.marked("\x1b[1;33m", "\x1b[0m") if color else h.snippet
         print(f"    {snippet}")
@@ -170,7 +179,7 @@ def _show(store: ChatStore, args: argparse.Namespace) -> int:
     if conv.settings.system_prompt:
         print(f"\n[System]\n{conv.settings.system_prompt}")
     for m in conv.messages:
-        label = ROLE_LABELS.get(m.role, m.role)
+        label = _role_name(m.role)
         if m.role == "assistant" and m.model:
             label += f" · {m.model}"
         if m.role == "tool" and m.name:

@@ -83,3 +83,20 @@ def test_new_config_file_is_created_0600(tmp_path) -> None:
     save_config_values(path, {"base_url": "http://x/v1", "api_key": "k"})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_config(path).api_key == "k"
+
+
+def test_the_schema_and_the_config_class_agree_on_every_default() -> None:
+    """`SETTINGS` (key, type, default, doc) and `Config`'s fields are written twice;
+    a default changed in one place only would make the file and the app disagree."""
+    from dataclasses import fields
+
+    from chatterm.config import SETTINGS, Config
+
+    config = Config()
+    names = {f.name for f in fields(Config)} - {"path", "key_source"}
+    assert {s.key.replace(".", "_") for s in SETTINGS} == names
+    for setting in SETTINGS:
+        value = getattr(config, setting.key.replace(".", "_"))
+        assert value == setting.default, setting.key
+        kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
+        assert value is None or isinstance(value, kinds), setting.key

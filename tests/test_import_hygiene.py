@@ -37,3 +37,16 @@ def test_tui_never_imports_httpx_directly() -> None:
     tui = Path(chatterm.__file__).parent / "tui"
     offenders = [str(p.name) for p in tui.rglob("*.py") if "import httpx" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_help_does_not_load_the_history_store() -> None:
+    """The `history` subcommand's parser is built for every command; the store itself
+    (sqlite3, the engine's types) loads only when a history command runs."""
+    code = (
+        "import sys, json\n"
+        "from chatterm.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m in ('sqlite3', 'chatterm.store.store'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == []

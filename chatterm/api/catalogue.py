@@ -287,8 +287,3 @@ def known_models() -> dict[str, list[str]]:
         if family.known:
             grouped.setdefault(family.group, []).extend(family.known)
     return grouped
-
-
-def group_for(model: str) -> str:
-    """Display group of any model name (unknown names go to "Other")."""
-    return family_for(model).group

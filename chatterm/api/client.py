@@ -14,10 +14,11 @@ One request, step by step:
 2. POST over the shared `httpx.AsyncClient` (keep-alive pool), Bearer auth added per request
    so the key lives only in this object and never in the pool, a repr or an error.
 3. The reply is read by what it is, not by what was asked: `text/event-stream` goes through
-   `SSEDecoder` into the protocol's parser, one batch of events per network read; JSON (a
-   non-streamed reply, or a server that ignores `stream: true`) through `parse_chat_body` /
-   `parse_response_body`; an HTML page is an error. A stream chunk that is not JSON is
-   skipped with one `Notice(kind="malformed")`. The last event is always `Finished`.
+   `SSEDecoder` into the protocol's parser (an `SSEFeed`), one batch of events per network
+   read; JSON (a non-streamed reply, or a server that ignores `stream: true`) through
+   `parse_chat_body` / `parse_response_body`; an HTML page is an error (`reply_body.py`).
+   A stream chunk that is not JSON is skipped with one `Notice(kind="malformed")`. The
+   last event is always `Finished`.
 4. Failures become the gateway table's errors (`failures.error_for`): status, the provider's
    own message (an HTML page is cut to its title), the partial reply when a stream broke.
 5. Retries (`retry.py`) happen only before the first event of the reply reached the
@@ -32,10 +33,8 @@ One request, step by step:
 from __future__ import annotations
 
 import asyncio
-import html
 import json
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -50,22 +49,17 @@ from chatterm.api.errors import (
     RateLimitError,
     api_failed_message,
 )
+from chatterm.api.reply_body import drain, excerpt, first_chunk, html_summary, read_rest
 from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
 from chatterm.api.failures import error_for, error_from_payload
-from chatterm.api.sse import SSEDecoder, SSEEvent
-from chatterm.api.stream import ChatStreamParser, malformed_notice, parse_chat_body
+from chatterm.api.sse import SSEDecoder
+from chatterm.api.sse_feed import SSEFeed
+from chatterm.api.stream import ChatStreamParser, parse_chat_body
 from chatterm.api.types import Completion, Finished, Notice, StreamEvent
 
 DEFAULT_USER_AGENT = f"chatterm/{__version__}"
-DRAIN_SECONDS = 0.25
-"""After `[DONE]`, how long we wait for the body's end so the connection can be reused."""
-
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-_SCRIPT = re.compile(rb"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
 
 
 class _Failed(Exception):
@@ -168,11 +162,8 @@ class ChatClient:
         Raises RequestValidationError before sending, and APIError subclasses after.
         """
         prepared = prepare(req)
-        told = self._told
-        for notice in prepared.notices:
-            if notice.text not in told:
-                told.add(notice.text)
-                yield notice
+        for notice in self._untold(prepared.notices):
+            yield notice
         current = req
         retries = 0
         search_dropped = False
@@ -190,16 +181,14 @@ class ChatClient:
                 if progressed:
                     raise error from None
                 if current.search and not search_dropped:
-                    notice = self._search_fallback(failed, retries, req.model)
-                    if notice is not None:
+                    fallback = self._search_fallback(failed, retries, req.model)
+                    if fallback is not None:
                         search_dropped = True
                         current = replace(current, search=False)
                         prepared = prepare(current)
-                        yield notice
-                        for extra in prepared.notices:
-                            if extra.text not in told:
-                                told.add(extra.text)
-                                yield extra
+                        yield fallback
+                        for notice in self._untold(prepared.notices):
+                            yield notice
                         continue
                 delay = self._retry_delay(failed, retries)
                 if delay is None:
@@ -208,6 +197,15 @@ class ChatClient:
                 await self.sleep(delay)
             finally:
                 await attempt.aclose()
+
+    def _untold(self, notices: list[Notice]) -> list[Notice]:
+        """The shaping notices this client has not told yet (each is told once)."""
+        fresh: list[Notice] = []
+        for notice in notices:
+            if notice.text not in self._told:
+                self._told.add(notice.text)
+                fresh.append(notice)
+        return fresh
 
     # --- retry decisions ---------------------------------------------------------------
 
@@ -250,7 +248,7 @@ class ChatClient:
             headers["Authorization"] = f"Bearer {self._api_key}"
         return headers
 
-    async def _attempt(self, prepared: PreparedRequest, model: str) -> AsyncIterator[list[StreamEvent]]:
+    async def _attempt(self, prepared: PreparedRequest, model: str) -> AsyncGenerator[list[StreamEvent], None]:
         """Send once and yield the reply's events, a list per network read (one generator
         hop per read, not per token); every failure leaves as `_Failed`."""
         body = prepared.body
@@ -266,19 +264,19 @@ class ChatClient:
                 chunks = resp.aiter_bytes()
                 first = b""
                 if "text/event-stream" not in ctype and "json" not in ctype:
-                    first = await _first_chunk(chunks)
+                    first = await first_chunk(chunks)
                     if "html" in ctype or first.lstrip()[:1] == b"<":
-                        rest = await _read_rest(first, chunks)
+                        rest = await read_rest(first, chunks)
                         raise _Failed(
-                            error_for(None, f"{resp.status_code} {_html_summary(rest)}", model=model)
+                            error_for(None, f"{resp.status_code} {html_summary(rest)}", model=model)
                         )
                     if first.lstrip()[:1] in (b"{", b"["):
                         ctype = "application/json"
                 if "json" in ctype and "event-stream" not in ctype:
-                    raw = await _read_rest(first, chunks)
+                    raw = await read_rest(first, chunks)
                     yield self._json_events(raw, resp.status_code, prepared.protocol, model)
                     return
-                async for batch in self._sse_events(chunks, first, parser, prepared.protocol):
+                async for batch in self._sse_events(chunks, first, parser):
                     yield batch
         except httpx.TimeoutException as exc:
             raise _Failed(
@@ -291,34 +289,33 @@ class ChatClient:
             raise _Failed(error) from None
 
     async def _sse_events(
-        self, chunks: AsyncIterator[bytes], first: bytes, parser: Any, protocol: str
+        self, chunks: AsyncIterator[bytes], first: bytes, parser: SSEFeed
     ) -> AsyncIterator[list[StreamEvent]]:
         """The hot path: bytes -> SSE events -> parser events, a list per read."""
         decoder = SSEDecoder()
-        reader = parser if protocol == "chat" else _SSEReader(parser)
-        reader.scrub = self._scrub
-        feed_sse = reader.feed_sse
+        parser.scrub = self._scrub
+        feed_sse = parser.feed_sse
         feed_fast = decoder.feed_fast
         if first:
             batch = feed_sse(feed_fast(first))
             if batch:
                 yield batch
-        if not reader.done and reader.failure is None:
+        if not parser.done and parser.failure is None:
             async for chunk in chunks:
                 batch = feed_sse(feed_fast(chunk))
                 if batch:
                     yield batch
-                if reader.done or reader.failure is not None:
+                if parser.done or parser.failure is not None:
                     break
             else:  # the body ended: an event may still lack its blank line
                 batch = feed_sse(decoder.close())
                 if batch:
                     yield batch
-        if reader.failure is not None:
-            raise reader.failure
-        if reader.done:
-            await _drain(chunks)
-        completion = parser.finish(reader.done)
+        if parser.failure is not None:
+            raise parser.failure
+        if parser.done:
+            await drain(chunks)
+        completion = parser.finish(parser.done)
         yield [Finished(completion)]
 
     def _json_events(self, raw: bytes, status: int, protocol: str, model: str) -> list[StreamEvent]:
@@ -327,7 +324,7 @@ class ChatClient:
             body = json.loads(text)
         except ValueError:
             raise _Failed(
-                error_for(None, f"{status} the reply is not valid JSON: {_excerpt(text.encode(), 120)}", model=model)
+                error_for(None, f"{status} the reply is not valid JSON: {excerpt(text.encode(), 120)}", model=model)
             ) from None
         if protocol == "chat":
             return parse_chat_body(body, model)
@@ -355,11 +352,11 @@ class ChatClient:
                 payload = None
         if payload is None:
             if "html" in ctype or text[:1] == "<":
-                message = _html_summary(text.encode())
+                message = html_summary(text.encode())
                 if message.startswith(f"{status} "):
                     message = message[len(str(status)) + 1 :]
             else:
-                message = _excerpt(text.encode()) or None
+                message = excerpt(text.encode()) or None
         if model is None and status == 404:
             said = (error_from_payload(payload, model="").provider_message if payload is not None else message) or reason
             where = f"{self.base_url}/models"
@@ -428,92 +425,9 @@ class ChatClient:
         return "the server took too long to accept the request"
 
 
-def _make_parser(protocol: str, model: str) -> Any:
+def _make_parser(protocol: str, model: str) -> SSEFeed:
     if protocol == "chat":
         return ChatStreamParser(model)
     from chatterm.api.responses import ResponsesStreamParser
 
     return ResponsesStreamParser(model)
-
-
-class _SSEReader:
-    """`feed_sse` for a parser that takes parsed JSON only (the Responses parser), with the
-    chat parser's rules: `[DONE]` ends the stream, a non-JSON chunk is skipped and told once."""
-
-    def __init__(self, parser: Any) -> None:
-        self._feed = parser.feed
-        self._told = False
-        self.scrub: Callable[[str], str] | None = None
-        self.done = False
-        self.failure: APIError | None = None
-
-    def feed_sse(self, events: list[SSEEvent | str]) -> list[StreamEvent]:
-        out: list[StreamEvent] = []
-        for item in events:
-            name, text = ("message", item[6:]) if isinstance(item, str) else (item.event, item.data)
-            if text == "[DONE]":
-                self.done = True
-                break
-            try:
-                payload = json.loads(text)
-            except ValueError:
-                if not self._told:
-                    self._told = True
-                    out.append(malformed_notice(text if self.scrub is None else self.scrub(text)))
-                continue
-            try:
-                out += self._feed(None if name == "message" else name, payload)
-            except APIError as error:
-                self.failure = error
-                break
-        return out
-
-
-async def _first_chunk(chunks: AsyncIterator[bytes]) -> bytes:
-    """The body's start, read up to its first byte that is not whitespace: some gateways
-    (OpenRouter) send blank lines to keep a connection alive before a JSON body, and only
-    that first byte tells JSON, HTML and SSE apart when the content type does not."""
-    parts: list[bytes] = []
-    while True:
-        chunk = await anext(chunks, None)
-        if chunk is None:
-            return b"".join(parts)
-        parts.append(chunk)
-        if chunk.strip():
-            return b"".join(parts)
-
-
-async def _read_rest(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:
-    parts = [first]
-    async for chunk in chunks:
-        parts.append(chunk)
-    return b"".join(parts)
-
-
-async def _drain(chunks: AsyncIterator[bytes]) -> None:
-    """Read to the end of the body (normally at once) so the connection goes back to the
-    pool; a server that keeps the stream open after [DONE] just loses the connection."""
-    try:
-        async with asyncio.timeout(DRAIN_SECONDS):
-            async for _ in chunks:
-                pass
-    except (TimeoutError, httpx.HTTPError):
-        pass
-
-
-def _excerpt(raw: bytes, limit: int = 200) -> str:
-    text = " ".join(raw.decode("utf-8", "replace").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _html_summary(raw: bytes) -> str:
-    """An HTML error page (a proxy's 502) in a few words: its title, a heading, or the
-    start of its text; never the whole page."""
-    for pattern in (_TITLE, _H1):
-        match = pattern.search(raw)
-        if match:
-            words = " ".join(html.unescape(_TAG.sub(" ", match.group(1).decode("utf-8", "replace"))).split())
-            if words:
-                return words[:200]
-    text = _TAG.sub(" ", _SCRIPT.sub(b" ", raw).decode("utf-8", "replace"))
-    return _excerpt(html.unescape(text).encode(), 150) or "an HTML page"

@@ -14,8 +14,9 @@ maps each to the same events a chat completion stream gives:
       (url_citation)                           -> CitationsUpdate (all citations so far)
     response.completed / response.incomplete   -> UsageUpdate (+ text/calls the stream
                                                   never streamed, taken from `output`)
-    error, response.failed, or a data object   -> raises an APIError subclass, .partial set
-      with only an `error` (a proxy's shape)
+    error, response.failed, a data object      -> raises an APIError subclass, .partial set
+      with only an `error` (a proxy's shape),
+      or data that is not a JSON object
                                                   (`failures.error_from_payload`: the same
                                                   class, message and status as chat completions)
     anything else (created, in_progress, keep-alives, part added/done) -> ignored
@@ -30,10 +31,13 @@ with `Finished`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
 from chatterm.api.failures import error_from_payload
+from chatterm.api.sse_feed import SSEFeed
+from chatterm.api.usage import responses_usage
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
@@ -51,14 +55,17 @@ from chatterm.api.types import (
 _TERMINAL = ("response.completed", "response.incomplete")
 
 
-class ResponsesStreamParser:
-    """Assembles one streamed Responses reply; see the module docstring for the map."""
+class ResponsesStreamParser(SSEFeed):
+    """Assembles one streamed Responses reply; see the module docstring for the map.
+    `feed_sse` (from `SSEFeed`) is how the client drives it."""
 
     def __init__(self, model: str) -> None:
+        super().__init__()
         self._model = model
         self._text: list[str] = []
         self._reasoning: list[str] = []
-        self._reasoning_parts: set[tuple[str, int]] = set()
+        self._reasoning_parts: set[tuple[str, str]] = set()
+        """(item id, summary index) of the reasoning summary parts met so far."""
         self._calls: list[ToolCall] = []
         self._call_index: dict[str, int] = {}
         """Output item id (and call_id) -> index in `_calls`."""
@@ -70,8 +77,21 @@ class ResponsesStreamParser:
 
     # --- public ----------------------------------------------------------------------
 
-    def feed(self, event: str | None, data: dict[str, Any]) -> list[StreamEvent]:
-        """Events for one SSE message (`event` is the SSE event name, if any)."""
+    def feed_text(self, event: str | None, text: str) -> list[StreamEvent]:
+        """`feed()` for the raw data text of one SSE message; ValueError when it is not
+        JSON or not in the event's shape (an `item` that is not an object, say), so the
+        stream goes on without it and the user is told once."""
+        data = json.loads(text)
+        try:
+            return self.feed(event, data)
+        except (AttributeError, TypeError) as exc:
+            raise ValueError(f"not a {event or 'Responses'} event: {exc}") from None
+
+    def feed(self, event: str | None, data: Any) -> list[StreamEvent]:
+        """Events for one SSE message (`event` is the SSE event name, if any). Data that
+        is not a JSON object is an error reply, as on chat completions."""
+        if not isinstance(data, dict):
+            raise error_from_payload(data, model=self._model, partial=self.partial)
         kind = data.get("type") or event or ""
         if not kind and data.get("error"):
             kind = "error"  # a proxy's chat-style `data: {"error": {...}}` mid-stream
@@ -129,11 +149,8 @@ class ResponsesStreamParser:
         self._text.append(delta)
         return [TextDelta(delta)]
 
-    def _on_refusal_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        return self._on_text_delta(data)
-
     def _on_reasoning_part(self, data: dict[str, Any]) -> list[StreamEvent]:
-        key = (str(data.get("item_id", "")), int(data.get("summary_index", 0) or 0))
+        key = (str(data.get("item_id", "")), str(data.get("summary_index") or 0))
         if key in self._reasoning_parts:
             return []
         self._reasoning_parts.add(key)
@@ -247,7 +264,7 @@ class ResponsesStreamParser:
         self._response_id = response.get("id") or self._response_id
         if response.get("model"):
             self._model = response["model"]
-        self._usage = usage_from(response.get("usage")) or self._usage
+        self._usage = responses_usage(response.get("usage")) or self._usage
         if self._usage is not None:
             events.append(UsageUpdate(self._usage))
         self._finish_reason = _finish_reason(response, bool(self._calls))
@@ -299,7 +316,7 @@ _HANDLERS = {
     "response.created": ResponsesStreamParser._on_created,
     "response.in_progress": ResponsesStreamParser._on_created,
     "response.output_text.delta": ResponsesStreamParser._on_text_delta,
-    "response.refusal.delta": ResponsesStreamParser._on_refusal_delta,
+    "response.refusal.delta": ResponsesStreamParser._on_text_delta,  # a refusal is the answer
     "response.reasoning_summary_part.added": ResponsesStreamParser._on_reasoning_part,
     "response.reasoning_summary_text.delta": ResponsesStreamParser._on_reasoning_delta,
     "response.reasoning_text.delta": ResponsesStreamParser._on_reasoning_delta,
@@ -327,24 +344,6 @@ def parse_response_body(body: dict[str, Any], model: str) -> list[StreamEvent]:
     events = parser.feed("response.completed", {"type": "response.completed", "response": body})
     completion = parser.finish()
     return [*events, Finished(completion)]
-
-
-def usage_from(usage: dict[str, Any] | None) -> Usage | None:
-    """Responses usage (input/output tokens) -> `Usage`."""
-    if not isinstance(usage, dict):
-        return None
-    prompt = usage.get("input_tokens")
-    completion = usage.get("output_tokens")
-    total = usage.get("total_tokens")
-    if total is None and prompt is not None and completion is not None:
-        total = prompt + completion
-    return Usage(
-        prompt_tokens=prompt,
-        completion_tokens=completion,
-        total_tokens=total,
-        reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens"),
-        cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens"),
-    )
 
 
 def _finish_reason(response: dict[str, Any], had_calls: bool) -> str:

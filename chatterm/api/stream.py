@@ -14,9 +14,7 @@ What real servers send and how it is read:
 - tool calls: `delta.tool_calls` (or the older single `delta.function_call`), put back
   together by `toolcalls.ToolCallAssembler` (see there for the providers' habits).
 - usage: on a final chunk with empty `choices`, on every chunk (cumulative: the latest
-  wins, field by field), or inside `choices[0].usage`. Reasoning tokens from
-  `completion_tokens_details`, cached tokens from `prompt_tokens_details` or DeepSeek's
-  top-level `prompt_cache_hit_tokens`; the total as the server says.
+  wins, field by field), or inside `choices[0].usage`; `usage.py` reads its shapes.
 - citations: top-level `citations` (URLs), GLM's `web_search` results (`{title, link}`),
   `url_citation` annotations on the delta or message; de-duplicated by URL, order kept.
 - an `error` object inside a chunk (or an `event: error`) raises the matching `APIError`
@@ -25,134 +23,35 @@ What real servers send and how it is read:
 
 Speed: the client calls `feed_sse()` once per network read. A chunk that is the previous
 plain token chunk with another token in it (nearly all of a long reply) is read through a
-`_ChunkTemplate` (prefix and suffix compared, only the token's JSON string decoded) instead
-of a full `json.loads`; anything else takes the full path. Tests check both agree.
+`ChunkTemplate` (`chunk_template.py`: prefix and suffix compared, only the token's JSON
+string decoded) instead of a full `json.loads`; anything else takes the full path. Tests
+check both agree.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError, APIError
+from chatterm.api.chunk_template import ChunkTemplate, new_object, set_text, text_delta
+from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
 from chatterm.api.failures import error_from_payload, text_or_none
+from chatterm.api.sse_feed import SSEFeed, SSEItem
 from chatterm.api.toolcalls import ToolCallAssembler
+from chatterm.api.usage import citations_in, merge_usage, parse_usage
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
     Completion,
     Finished,
-    Notice,
     ReasoningDelta,
     StreamEvent,
     TextDelta,
     Usage,
     UsageUpdate,
 )
-
-# --- usage & citations ----------------------------------------------------------------
-
-
-def parse_usage(data: Any) -> Usage | None:
-    """A `Usage` from the server's usage object (None when it is empty or not an object)."""
-    if not isinstance(data, dict) or not data:
-        return None
-    details = data.get("completion_tokens_details") or {}
-    prompt_details = data.get("prompt_tokens_details") or {}
-    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
-    if reasoning is None:
-        reasoning = data.get("reasoning_tokens")
-    cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, dict) else None
-    if cached is None:
-        cached = data.get("prompt_cache_hit_tokens")
-    if cached is None:
-        cached = data.get("cached_tokens")
-    return Usage(
-        prompt_tokens=_int(data.get("prompt_tokens")),
-        completion_tokens=_int(data.get("completion_tokens")),
-        total_tokens=_int(data.get("total_tokens")),
-        reasoning_tokens=_int(reasoning),
-        cached_tokens=_int(cached),
-    )
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-def _merge_usage(old: Usage | None, new: Usage) -> Usage:
-    """Latest wins field by field; a field the new report leaves out keeps its old value."""
-    if old is None:
-        return new
-    return Usage(
-        prompt_tokens=new.prompt_tokens if new.prompt_tokens is not None else old.prompt_tokens,
-        completion_tokens=new.completion_tokens if new.completion_tokens is not None else old.completion_tokens,
-        total_tokens=new.total_tokens if new.total_tokens is not None else old.total_tokens,
-        reasoning_tokens=new.reasoning_tokens if new.reasoning_tokens is not None else old.reasoning_tokens,
-        cached_tokens=new.cached_tokens if new.cached_tokens is not None else old.cached_tokens,
-    )
-
-
-def _citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[Citation]:
-    """Citations in any of the places providers put them, in the order they appear."""
-    found: list[Citation] = []
-    top = chunk.get("citations")
-    if isinstance(top, list):
-        for item in top:
-            if isinstance(item, str) and item:
-                found.append(Citation(item))
-            elif isinstance(item, dict):
-                url = item.get("url") or item.get("link")
-                if isinstance(url, str) and url:
-                    found.append(Citation(url, text_or_none(item.get("title"))))
-    web = chunk.get("web_search")
-    if isinstance(web, list):
-        for item in web:
-            if isinstance(item, dict):
-                url = item.get("link") or item.get("url")
-                if isinstance(url, str) and url:
-                    found.append(Citation(url, text_or_none(item.get("title"))))
-    if holder is not None:
-        annotations = holder.get("annotations")
-        if isinstance(annotations, list):
-            for item in annotations:
-                if not isinstance(item, dict):
-                    continue
-                if item.get("type") not in (None, "url_citation"):
-                    continue
-                inner = item.get("url_citation")
-                source = inner if isinstance(inner, dict) else item
-                url = source.get("url")
-                if isinstance(url, str) and url:
-                    found.append(Citation(url, text_or_none(source.get("title"))))
-    return found
-
-
-# --- the parser -----------------------------------------------------------------------
-
-
-def malformed_notice(text: str) -> Notice:
-    """A data text that is not JSON is skipped (the rest of the reply still counts) and
-    the user is told once that a piece of the reply may be missing."""
-    excerpt = " ".join(text.split())
-    if len(excerpt) > 80:
-        excerpt = excerpt[:79] + "…"
-    return Notice(
-        f"The server sent a malformed stream chunk ({excerpt}); part of the reply may be missing",
-        kind="malformed",
-    )
-
 
 def _strip_thought(text: str) -> str:
     if "thought>" in text:
@@ -168,108 +67,17 @@ def _is_thought(delta: dict[str, Any]) -> bool:
     return isinstance(google, dict) and google.get("thought") is True
 
 
-_DELTA_KEY = re.compile(r'"(content|reasoning_content|reasoning)"\s*:\s*"')
-_PLAIN_TOP_KEYS = frozenset(("id", "object", "created", "model", "system_fingerprint", "choices", "service_tier", "provider", "usage"))
-_PLAIN_CHOICE_KEYS = frozenset(("index", "delta", "finish_reason", "logprobs"))
-_SENTINEL = "\x01"
-
-
-_new_object = object.__new__
-_set_text = TextDelta.text.__set__  # type: ignore[attr-defined]
-
-
-def _text_delta(text: str) -> TextDelta:
-    """`TextDelta(text)` at half the cost: a frozen dataclass's __init__ goes through
-    `object.__setattr__`; this sets the slot directly (same object, same equality)."""
-    event = _new_object(TextDelta)
-    _set_text(event, text)
-    return event
-
-
-class _ChunkTemplate:
-    """The text of a plain token chunk with its one string value cut out.
-
-    Nearly every chunk of a long reply is the previous one with another token in it:
-    `{"id":"x",...,"delta":{"content":"<TOKEN>"},"finish_reason":null}]}`. When a chunk's
-    text is this template's prefix, one valid JSON string, and this template's suffix,
-    it *is* that chunk with a new value, so only the string is decoded (C `scanstring`)
-    instead of the whole object. The template is made from a chunk that was parsed in
-    full and proved by re-parsing the template with a sentinel value; anything that
-    differs by one character outside the string goes the normal way.
-    """
-
-    __slots__ = ("prefix", "suffix", "start", "tail", "reasoning")
-
-    def __init__(self, prefix: str, suffix: str, reasoning: bool) -> None:
-        self.prefix = prefix
-        self.suffix = suffix
-        self.start = len(prefix)
-        self.tail = len(suffix)
-        self.reasoning = reasoning
-
-    def match(self, text: str) -> str | None:
-        """The chunk's token when `text` fits this template, else None."""
-        if not (text.startswith(self.prefix) and text.endswith(self.suffix)):
-            return None
-        try:
-            value, end = scanstring(text, self.start, True)
-        except ValueError:
-            return None
-        return value if end == len(text) - len(self.suffix) else None
-
-    @classmethod
-    def derive(cls, text: str, chunk: Any) -> _ChunkTemplate | None:
-        """A template from a parsed chunk that carries one text or reasoning token and
-        nothing else; None for any other chunk."""
-        if not isinstance(chunk, dict) or not _PLAIN_TOP_KEYS.issuperset(chunk) or chunk.get("usage") is not None:
-            return None
-        choices = chunk.get("choices")
-        if not isinstance(choices, list) or len(choices) != 1:
-            return None
-        choice = choices[0]
-        if not isinstance(choice, dict) or not _PLAIN_CHOICE_KEYS.issuperset(choice):
-            return None
-        if choice.get("finish_reason") is not None or choice.get("logprobs") is not None:
-            return None
-        delta = choice.get("delta")
-        if not isinstance(delta, dict) or len(delta) != 1:
-            return None
-        key, value = next(iter(delta.items()))
-        if key not in ("content", "reasoning_content", "reasoning") or not isinstance(value, str):
-            return None
-        for found in reversed(list(_DELTA_KEY.finditer(text))):
-            if found.group(1) != key:
-                continue
-            start = found.end()
-            try:
-                got, end = scanstring(text, start, True)
-            except ValueError:
-                continue
-            if got != value:
-                continue
-            prefix, suffix = text[:start], text[end:]
-            delta[key] = _SENTINEL
-            try:
-                proven = json.loads(prefix + '\\u0001"' + suffix) == chunk
-            except ValueError:
-                proven = False
-            finally:
-                delta[key] = value
-            if proven:
-                return cls(prefix, suffix, key != "content")
-        return None
-
-
-class ChatStreamParser:
+class ChatStreamParser(SSEFeed):
     """Chat completion chunks in, stream events out; `finish()` gives the Completion.
 
     `feed(event, data)` has the same shape as the Responses parser's so the client drives
     both alike: `event` is the SSE event name ("message" or None for normal chunks).
     `feed_text(event, text)` takes the SSE data text itself and is the client's hot path
-    (see `_ChunkTemplate`); it raises ValueError when the text is not JSON.
+    (see `ChunkTemplate`); it raises ValueError when the text is not JSON.
     """
 
     def __init__(self, model: str) -> None:
+        super().__init__()
         self.model = model
         self._content: list[str] = []
         self._reasoning: list[str] = []
@@ -281,16 +89,8 @@ class ChatStreamParser:
         self.response_id: str | None = None
         self.reported_model: str | None = None
         """The model name the server put on its chunks (may differ from the one asked)."""
-        self._template: _ChunkTemplate | None = None
+        self._template: ChunkTemplate | None = None
         self._derived = 0
-        self._told_malformed = False
-        self.scrub: Callable[[str], str] | None = None
-        """Applied to a malformed chunk's text before it is quoted in the Notice (the
-        client removes its API key with it: a server may echo the key anywhere)."""
-        self.done = False
-        """`data: [DONE]` arrived (set by `feed_sse`)."""
-        self.failure: APIError | None = None
-        """The error a chunk carried (set by `feed_sse`; `feed` raises it at once)."""
 
     def feed_text(self, event: str | None, text: str) -> list[StreamEvent]:
         """`feed()` for the raw `data:` text of one chunk; ValueError when it is not JSON."""
@@ -306,7 +106,7 @@ class ChatStreamParser:
         if event is None and (
             self._derived < 4 or len(self._content) + len(self._reasoning) > 16 * self._derived
         ):
-            fresh = _ChunkTemplate.derive(text, chunk)
+            fresh = ChunkTemplate.derive(text, chunk)
             if fresh is not None:
                 self._derived += 1
                 self._template = fresh
@@ -319,19 +119,14 @@ class ChatStreamParser:
             self._reasoning.append(value)
             return [ReasoningDelta(value)]
         self._content.append(value)
-        return [_text_delta(value)]
+        return [text_delta(value)]
 
-    def feed_sse(self, events: Iterable[tuple[str, str, str | None] | str]) -> list[StreamEvent]:
-        """The client's hot path: the SSE events of one network read -> stream events.
-
-        `data: [DONE]` sets `done` and ends the stream (anything after it is ignored). A
-        data text that is not JSON is skipped, and said once as `Notice(kind="malformed")`:
-        the rest of the reply still counts. An error chunk stops the batch and is kept in
-        `failure`, so the caller can hand on the events before it, then raise it.
+    def feed_sse(self, events: Iterable[SSEItem]) -> list[StreamEvent]:
+        """The client's hot path: the SSE events of one network read -> stream events,
+        with `SSEFeed`'s rules for `[DONE]`, malformed chunks and error chunks.
 
         Equivalent to `feed_text` per event, with the template match inlined and hoisted:
-        this loop runs once per token. Takes `SSEDecoder.feed_fast()` output: an event may
-        be a bare `data: ...` line (str), whose JSON starts at offset 6.
+        this loop runs once per token; every other event goes through `_feed_one`.
         """
         out: list[StreamEvent] = []
         if self.done or self.failure is not None:
@@ -355,25 +150,15 @@ class ChatStreamParser:
                     if end == len(item) - tail:
                         if value:
                             content.append(value)
-                            delta = _new_object(TextDelta)  # TextDelta(value), see _text_delta
-                            _set_text(delta, value)
+                            delta = new_object(TextDelta)  # TextDelta(value), see text_delta
+                            set_text(delta, value)
                             append(delta)
                         continue
                 name, text = "message", item[6:]
             else:
-                name, text, _ = item
-            if text == "[DONE]":
-                self.done = True
+                name, text = item[0], item[1]
+            if not self._feed_one(name, text, out):
                 break
-            try:
-                out += self.feed_text(None if name == "message" else name, text)
-            except APIError as error:
-                self.failure = error
-                break
-            except ValueError:
-                if not self._told_malformed:
-                    self._told_malformed = True
-                    append(malformed_notice(text if self.scrub is None else self.scrub(text)))
             if self._template is not template:
                 template = self._template
                 if template is not None:
@@ -449,7 +234,7 @@ class ChatStreamParser:
         usage = parse_usage(raw)
         if usage is None:
             return
-        merged = _merge_usage(self._usage, usage)
+        merged = merge_usage(self._usage, usage)
         if merged != self._usage:
             self._usage = merged
             events.append(UsageUpdate(merged))
@@ -458,7 +243,7 @@ class ChatStreamParser:
         self, chunk: dict[str, Any], delta: dict[str, Any] | None, events: list[StreamEvent]
     ) -> None:
         changed = False
-        for citation in _citations_in(chunk, delta):
+        for citation in citations_in(chunk, delta):
             at = self._cited.get(citation.url)
             if at is None:
                 self._cited[citation.url] = len(self._citations)

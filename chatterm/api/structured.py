@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from chatterm.api.errors import RequestValidationError
+from chatterm.api.types import is_json_type, json_equal, json_type
 
 _NAME_OK = re.compile(r"[^a-zA-Z0-9_-]+")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -144,44 +145,6 @@ def _child(path: str, key: str | int) -> str:
     return f"{path}[{json.dumps(key)}]"
 
 
-def _type_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def _is_type(value: Any, expected: str) -> bool:
-    actual = _type_of(value)
-    if expected == "number":
-        return actual in ("integer", "number")
-    if expected == "integer":
-        return actual == "integer" or (actual == "number" and float(value).is_integer())
-    return actual == expected
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """JSON equality: 1 == 1.0, but True != 1."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    return type(a) is type(b) and a == b
-
-
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -239,14 +202,14 @@ class _Validator:
         if expected is None:
             return None
         options = expected if isinstance(expected, list) else [expected]
-        if any(_is_type(value, t) for t in options):
+        if any(is_json_type(value, t) for t in options):
             return None
-        return path, f"expected {' or '.join(options)}, got {_type_of(value)}"
+        return path, f"expected {' or '.join(options)}, got {json_type(value)}"
 
     def _enum_const(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        if "const" in schema and not _equal(value, schema["const"]):
+        if "const" in schema and not json_equal(value, schema["const"]):
             return path, f"must be {_short(schema['const'])}, got {_short(value)}"
-        if "enum" in schema and not any(_equal(value, v) for v in schema["enum"]):
+        if "enum" in schema and not any(json_equal(value, v) for v in schema["enum"]):
             allowed = ", ".join(_short(v) for v in schema["enum"])
             return path, f"must be one of {allowed}; got {_short(value)}"
         return None
@@ -280,7 +243,7 @@ class _Validator:
         return None
 
     def _number(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        if _type_of(value) not in ("integer", "number"):
+        if json_type(value) not in ("integer", "number"):
             return None
         if "minimum" in schema and value < schema["minimum"]:
             return path, f"must be at least {schema['minimum']}, got {value}"
@@ -332,7 +295,7 @@ class _Validator:
         if schema.get("uniqueItems"):
             for i, a in enumerate(value):
                 for j in range(i):
-                    if _equal(a, value[j]):
+                    if json_equal(a, value[j]):
                         return _child(path, i), f"repeats item {j}; items must be unique"
         return None
 

@@ -85,7 +85,7 @@ class Usage:
     def from_dict(cls, data: dict[str, Any] | None) -> Usage | None:
         if not data:
             return None
-        return cls(**{k: data.get(k) for k in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{k: data.get(k) for k in cls.__slots__})
 
 
 @dataclass(slots=True)
@@ -177,3 +177,51 @@ class Finished:
 StreamEvent: TypeAlias = (
     TextDelta | ReasoningDelta | ToolCallDelta | UsageUpdate | CitationsUpdate | Notice | Finished
 )
+
+
+# --- JSON values by JSON Schema's rules -----------------------------------------------
+# Shared by the structured-output validator (api/structured.py) and the tool-argument
+# checker (tools/validate.py): tools may import only the stdlib and this module.
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a parsed JSON value ("integer" for 3, "number" for 3.5);
+    a value JSON cannot hold is named by its Python type."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def is_json_type(value: Any, expected: str) -> bool:
+    """`value` fits the JSON Schema `type` keyword `expected` (3.0 counts as an integer)."""
+    actual = json_type(value)
+    if expected == "number":
+        return actual in ("integer", "number")
+    if expected == "integer" and actual == "number":
+        return float(value).is_integer()
+    return actual == expected
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality for `enum` / `const`: 1 == 1.0, but true != 1, at any depth."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b

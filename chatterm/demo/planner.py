@@ -137,7 +137,9 @@ def _thinking(d: Dialogue, model: ModelInfo, endpoint: str) -> ReasoningField:
         return "none"
     thinking = body.get("thinking")
     enabled = isinstance(thinking, dict) and thinking.get("type") == "enabled"
-    params = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    params = body.get("parameters")
+    if not isinstance(params, dict):
+        params = {}
     match model.family:
         case "deepseek":
             return "reasoning_content" if enabled or model.base == "deepseek-r1" else "none"
@@ -171,7 +173,9 @@ def _search(d: Dialogue, model: ModelInfo, endpoint: str) -> str | None:
     body = d.body
     if endpoint == "responses":
         return "annotations" if d.tool_types & {"web_search", "web_search_preview"} else None
-    params = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    params = body.get("parameters")
+    if not isinstance(params, dict):
+        params = {}
     match model.family:
         case "qwen":
             return "citations" if params.get("enable_search") is True else None

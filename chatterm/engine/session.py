@@ -45,6 +45,7 @@ from chatterm.engine.events import (
     ReplyStarted,
     ToolCallStatus,
     ToolLoopStopped,
+    ToolStatus,
     UserMessageAdded,
 )
 
@@ -310,6 +311,7 @@ class ChatSession:
             for call in calls:
                 tool = registry.get(call.name)
                 decision: Approval = "once"
+                status: ToolStatus
                 if tool is not None and not self._may_run_unasked(tool):
                     yield ToolCallStatus(call, "waiting")
                     decision = await self._ask(call, tool)
@@ -331,7 +333,7 @@ class ChatSession:
                 self.conversation.append(message)
                 answered.add(call.id)
                 self._save(message)
-                yield ToolCallStatus(call, status, result.output)  # type: ignore[arg-type]
+                yield ToolCallStatus(call, status, result.output)
         except asyncio.CancelledError:
             self._answer_calls([c for c in calls if c.id not in answered], CANCELLED_OUTPUT)
             raise

@@ -9,17 +9,37 @@
     export.py      JSON export/import, Markdown export
     store.py       ChatStore (the engine's Recorder and everything the UI reads)
 
-Imports only the standard library and chatterm's engine/api data types.
+Imports only the standard library and chatterm's engine/api data types. Names are
+loaded on first use (PEP 562), so `chatterm.store.paths` alone (the CLI's default
+history path) does not load sqlite3 and the engine.
 """
 
-from chatterm.store.errors import (
-    DamagedStoreError,
-    NewerStoreError,
-    StoreError,
-    UnknownChatError,
-)
-from chatterm.store.search import SearchHit
-from chatterm.store.store import ChatStore, ChatSummary, default_path
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chatterm.store.errors import (
+        DamagedStoreError,
+        NewerStoreError,
+        StoreError,
+        UnknownChatError,
+    )
+    from chatterm.store.paths import default_path
+    from chatterm.store.search import SearchHit
+    from chatterm.store.store import ChatStore, ChatSummary
+
+_HOMES = {
+    "ChatStore": "store",
+    "ChatSummary": "store",
+    "DamagedStoreError": "errors",
+    "NewerStoreError": "errors",
+    "SearchHit": "search",
+    "StoreError": "errors",
+    "UnknownChatError": "errors",
+    "default_path": "paths",
+}
 
 __all__ = [
     "ChatStore",
@@ -31,3 +51,12 @@ __all__ = [
     "UnknownChatError",
     "default_path",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'chatterm.store' has no attribute {name!r}")
+    value = getattr(import_module(f"chatterm.store.{home}"), name)
+    globals()[name] = value
+    return value

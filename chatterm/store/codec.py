@@ -1,4 +1,5 @@
-"""Rows <-> engine objects: one place that knows how a `Message` and a chat are stored.
+"""Rows <-> engine objects: one place that knows how a `Message` and a chat are stored,
+and the two upserts that write them (`UPSERT_CHAT`, `UPSERT_MESSAGE`).
 
 A message row is `Message.to_dict()` spread over columns: plain fields as they are,
 structured ones (tool calls with their provider extras, usage, timings, citations,
@@ -28,6 +29,34 @@ MESSAGE_COLUMNS = ", ".join(STORED_COLUMNS)
 """For `SELECT {MESSAGE_COLUMNS} FROM messages`, in the order `row_to_message` reads."""
 
 _KNOWN = frozenset(PLAIN_COLUMNS) | frozenset(JSON_COLUMNS)
+
+CHAT_COLUMNS = "id, title, title_is_custom, settings, created_at, updated_at, current_leaf_id"
+"""For `SELECT {CHAT_COLUMNS} FROM chats`, in the order `row_to_conversation` reads."""
+
+# A title the user gave (rename, perhaps from another window) is never replaced by the
+# automatic one an open conversation still holds in memory.
+UPSERT_CHAT = """
+INSERT INTO chats (id, title, title_is_custom, settings, created_at, updated_at, current_leaf_id)
+VALUES (:id, :title, :title_is_custom, :settings, :created_at, :updated_at, :current_leaf_id)
+ON CONFLICT(id) DO UPDATE SET
+    title = CASE WHEN chats.title_is_custom AND NOT excluded.title_is_custom
+                 THEN chats.title ELSE excluded.title END,
+    title_is_custom = MAX(chats.title_is_custom, excluded.title_is_custom),
+    settings = excluded.settings, updated_at = excluded.updated_at,
+    current_leaf_id = COALESCE(excluded.current_leaf_id, chats.current_leaf_id)
+"""
+
+UPSERT_MESSAGE = """
+INSERT INTO messages (chat_id, {cols}, seq)
+VALUES (:chat_id, {params},
+    COALESCE((SELECT MAX(seq) FROM messages WHERE chat_id = :chat_id), 0) + 1)
+ON CONFLICT(id) DO UPDATE SET {updates}
+WHERE messages.chat_id = excluded.chat_id
+""".format(
+    cols=MESSAGE_COLUMNS,
+    params=", ".join(":" + c for c in STORED_COLUMNS),
+    updates=", ".join(f"{c} = excluded.{c}" for c in STORED_COLUMNS if c not in ("id", "created_at")),
+)
 
 
 def _dumps(value: Any) -> str | None:
@@ -78,3 +107,16 @@ def chat_params(conv: Conversation, leaf_id: str | None) -> dict[str, Any]:
 
 def settings_from_json(text: str | None) -> ChatSettings:
     return ChatSettings.from_dict(json.loads(text) if text else None)
+
+
+def row_to_conversation(row: sqlite3.Row | tuple[Any, ...], messages: list[Message]) -> Conversation:
+    """A row selected with CHAT_COLUMNS, with the branch to show, back into a Conversation."""
+    return Conversation(
+        id=row[0],
+        title=row[1],
+        title_is_custom=bool(row[2]),
+        settings=settings_from_json(row[3]),
+        messages=messages,
+        created_at=row[4],
+        updated_at=row[5],
+    )

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from chatterm.api.types import ToolCall
-from chatterm.engine.conversation import ChatSettings, Conversation, Message
+from chatterm.engine.conversation import ChatSettings, Conversation, Message, new_id
 from chatterm.store.errors import StoreError
 
 FORMAT = "chatterm-chat"
@@ -100,7 +100,7 @@ def chat_from_export(
         messages = [message_from_export(m) for m in raw_messages]
         now = time.time()
         conv = Conversation(
-            id=str(chat.get("id") or Conversation().id),
+            id=str(chat.get("id") or new_id()),
             title=chat.get("title"),
             title_is_custom=bool(chat.get("title_is_custom")),
             settings=ChatSettings.from_dict(chat.get("settings")),
@@ -113,6 +113,17 @@ def chat_from_export(
         if m.role not in ("system", "user", "assistant", "tool"):
             raise StoreError(f"{source} has a message with unknown role {m.role!r}")
     return conv, messages, chat.get("current_leaf_id")
+
+
+def give_fresh_ids(conv: Conversation, messages: list[Message], leaf_id: str | None) -> str | None:
+    """New ids for an imported chat and its messages, parent links remapped (for an
+    import whose ids are already in the store, or repeat); returns the new leaf id."""
+    mapping = {m.id: new_id() for m in messages}
+    for m in messages:
+        m.id = mapping[m.id]
+        m.parent_id = mapping.get(m.parent_id) if m.parent_id else None
+    conv.id = new_id()
+    return mapping.get(leaf_id) if leaf_id else None
 
 
 # --- Markdown ------------------------------------------------------------------------

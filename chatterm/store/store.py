@@ -24,47 +24,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chatterm.engine.conversation import Conversation, Message, new_id
+from chatterm.engine.conversation import Conversation, Message
 from chatterm.store import export as export_mod
 from chatterm.store import paths
 from chatterm.store.codec import (
+    CHAT_COLUMNS,
     MESSAGE_COLUMNS,
-    STORED_COLUMNS,
     chat_params,
     message_params,
+    row_to_conversation,
     row_to_message,
-    settings_from_json,
 )
+from chatterm.store.codec import UPSERT_CHAT as _UPSERT_CHAT  # benchmarks/history.py reads it here
+from chatterm.store.codec import UPSERT_MESSAGE as _UPSERT_MESSAGE
 from chatterm.store.db import open_database, write
 from chatterm.store.errors import DamagedStoreError, StoreError, UnknownChatError
 from chatterm.store.search import CLOSE_MARK, OPEN_MARK, SearchHit, build_match_query, parse_snippet
 
 T = TypeVar("T")
-
-# A title the user gave (rename, perhaps from another window) is never replaced by the
-# automatic one an open conversation still holds in memory.
-_UPSERT_CHAT = """
-INSERT INTO chats (id, title, title_is_custom, settings, created_at, updated_at, current_leaf_id)
-VALUES (:id, :title, :title_is_custom, :settings, :created_at, :updated_at, :current_leaf_id)
-ON CONFLICT(id) DO UPDATE SET
-    title = CASE WHEN chats.title_is_custom AND NOT excluded.title_is_custom
-                 THEN chats.title ELSE excluded.title END,
-    title_is_custom = MAX(chats.title_is_custom, excluded.title_is_custom),
-    settings = excluded.settings, updated_at = excluded.updated_at,
-    current_leaf_id = COALESCE(excluded.current_leaf_id, chats.current_leaf_id)
-"""
-
-_UPSERT_MESSAGE = """
-INSERT INTO messages (chat_id, {cols}, seq)
-VALUES (:chat_id, {params},
-    COALESCE((SELECT MAX(seq) FROM messages WHERE chat_id = :chat_id), 0) + 1)
-ON CONFLICT(id) DO UPDATE SET {updates}
-WHERE messages.chat_id = excluded.chat_id
-""".format(
-    cols=MESSAGE_COLUMNS,
-    params=", ".join(":" + c for c in STORED_COLUMNS),
-    updates=", ".join(f"{c} = excluded.{c}" for c in STORED_COLUMNS if c not in ("id", "created_at")),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +71,6 @@ class ChatSummary:
 UNTITLED = "New chat"
 RANK_WINDOW = 5000
 """A search ranks at most this many matches, the newest (see `_rank_floor`)."""
-
-
-def default_path() -> Path:
-    """`$CHATTERM_HISTORY`, else `<platformdirs user data dir>/chatterm/history.db`."""
-    return paths.default_path()
 
 
 class ChatStore:
@@ -334,26 +306,10 @@ class ChatStore:
         ]
 
     def _chat_row(self, conn: sqlite3.Connection, chat_id: str) -> tuple[Any, ...]:
-        row = conn.execute(
-            "SELECT id, title, title_is_custom, settings, created_at, updated_at, "
-            "current_leaf_id FROM chats WHERE id = ?",
-            (chat_id,),
-        ).fetchone()
+        row = conn.execute(f"SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)).fetchone()
         if row is None:
             raise UnknownChatError(f"No chat with id {chat_id!r} in {self.path}")
         return tuple(row)
-
-    @staticmethod
-    def _conversation(row: tuple[Any, ...], messages: list[Message]) -> Conversation:
-        return Conversation(
-            id=row[0],
-            title=row[1],
-            title_is_custom=bool(row[2]),
-            settings=settings_from_json(row[3]),
-            messages=messages,
-            created_at=row[4],
-            updated_at=row[5],
-        )
 
     @staticmethod
     def _branch(messages: list[Message], leaf_id: str | None) -> list[Message]:
@@ -380,7 +336,7 @@ class ChatStore:
             full_id = self.resolve_id(chat_id)
             row = self._chat_row(conn, full_id)
             messages = self._all_messages(conn, full_id)
-        return self._conversation(row, self._branch(messages, row[6]))
+        return row_to_conversation(row, self._branch(messages, row[6]))
 
     def siblings(self, message_id: str) -> list[Message]:
         """The message and its alternatives (same parent, same chat), oldest first."""
@@ -460,7 +416,7 @@ class ChatStore:
             full_id = self.resolve_id(chat_id)
             row = self._chat_row(conn, full_id)
             messages = self._all_messages(conn, full_id)
-        conv = self._conversation(row, [])
+        conv = row_to_conversation(row, [])
         leaf = self._branch(messages, row[6])
         return export_mod.chat_to_export(conv, messages, leaf[-1].id if leaf else None)
 
@@ -491,12 +447,7 @@ class ChatStore:
                         break
             leaf = leaf_id
             if taken or len({m.id for m in messages}) != len(messages):
-                mapping = {m.id: new_id() for m in messages}
-                for m in messages:
-                    m.id = mapping[m.id]
-                    m.parent_id = mapping.get(m.parent_id) if m.parent_id else None
-                leaf = mapping.get(leaf_id) if leaf_id else None
-                conv.id = new_id()
+                leaf = export_mod.give_fresh_ids(conv, messages, leaf_id)
             conn.execute(_UPSERT_CHAT, chat_params(conv, leaf))
             conn.executemany(_UPSERT_MESSAGE, [message_params(conv.id, m) for m in messages])
             return conv.id

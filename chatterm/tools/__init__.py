@@ -1,4 +1,4 @@
-"""Tools: local Python functions the model may call (stdlib only).
+"""Tools: local Python functions the model may call (stdlib and `chatterm.api.types` only).
 
     registry.py    Tool, ToolRegistry, the module-level @tool and default_registry
     schema.py      function signature + hints + docstring -> JSON schema

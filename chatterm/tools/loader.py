@@ -139,18 +139,17 @@ def _load_file(registry: ToolRegistry, shown: str) -> list[str]:
     path = Path(shown).expanduser()
     if not path.is_file():
         return [f"{label} not found" if not path.exists() else f"{label} is not a file"]
-    try:
-        module, staged = _staged_during(lambda: _import_file(path.resolve()))
-    except (Exception, SystemExit) as exc:
-        return [f"{label} failed to import: {_describe(exc)}"]
-    offers, hook = _module_offers(module, staged)
-    return _register_all(registry, label, offers, hook)
+    return _load_importing(registry, label, lambda: _import_file(path.resolve()))
 
 
 def _load_module(registry: ToolRegistry, name: str) -> list[str]:
-    label = f"tool module {name}"
+    return _load_importing(registry, f"tool module {name}", lambda: importlib.import_module(name))
+
+
+def _load_importing(registry: ToolRegistry, label: str, load: Callable[[], types.ModuleType]) -> list[str]:
+    """Import a module of tools with `load` and register what it offers."""
     try:
-        module, staged = _staged_during(lambda: importlib.import_module(name))
+        module, staged = _staged_during(load)
     except (Exception, SystemExit) as exc:
         return [f"{label} failed to import: {_describe(exc)}"]
     offers, hook = _module_offers(module, staged)

@@ -72,7 +72,7 @@ def make_tool(
     """Build a Tool from a function's signature, hints and docstring (no registering)."""
     if not callable(func):
         raise ToolDefinitionError(f"{func!r} is not callable, so it cannot be a tool")
-    tool_name = _check_name(name or getattr(func, "__name__", ""))
+    tool_name = _check_name(name or str(getattr(func, "__name__", "")))
     schema = function_schema(func, name=tool_name)
     return Tool(
         name=tool_name,

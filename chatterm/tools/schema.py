@@ -257,7 +257,7 @@ def _strip_optional(hint: Any) -> Any:
     if typing.get_origin(hint) is typing.Annotated:
         args = typing.get_args(hint)
         inner = _strip_optional(args[0])
-        return hint if inner is args[0] else typing.Annotated[(inner, *args[1:])]  # type: ignore[valid-type]
+        return hint if inner is args[0] else typing.Annotated[(inner, *args[1:])]
     origin = typing.get_origin(hint)
     if _is_union(origin):
         members = [a for a in typing.get_args(hint) if a is not _NONE_TYPE]
@@ -298,7 +298,7 @@ def function_schema(func: Callable[..., Any], *, name: str | None = None) -> Fun
     Raises ToolDefinitionError for *args / **kwargs, positional-only parameters and
     type hints with no JSON schema equivalent.
     """
-    label = name or getattr(func, "__name__", repr(func))
+    label = name or str(getattr(func, "__name__", repr(func)))
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError) as exc:

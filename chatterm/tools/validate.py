@@ -1,4 +1,4 @@
-"""Check a model's arguments against a tool's parameters schema (stdlib only).
+"""Check a model's arguments against a tool's parameters schema (stdlib and `api.types` only).
 
     argument_errors(arguments, schema) -> ["missing required argument 'city'", ...]
 
@@ -18,36 +18,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..api.types import is_json_type, json_equal, json_type
+
 __all__ = ["argument_errors"]
 
 _MAX_ERRORS = 10
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def _is_type(value: Any, json_type: str) -> bool:
-    actual = _type_name(value)
-    if json_type == "number":
-        return actual in ("integer", "number")
-    if json_type == "integer" and actual == "number":
-        return float(value).is_integer()  # 3.0 is an integer in JSON Schema
-    return actual == json_type
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -58,8 +33,8 @@ def _show(value: Any, limit: int = 60) -> str:
 _ARTICLE = {"integer": "an integer", "array": "an array", "object": "an object"}
 
 
-def _describe_type(json_type: str | list[str]) -> str:
-    names = [json_type] if isinstance(json_type, str) else list(json_type)
+def _describe_type(expected: str | list[str]) -> str:
+    names = [expected] if isinstance(expected, str) else list(expected)
     return " or ".join(_ARTICLE.get(n, "null" if n == "null" else f"a {n}") for n in names)
 
 
@@ -80,7 +55,7 @@ def _check(value: Any, schema: Any, path: str, errors: list[str]) -> None:
     for keyword in ("anyOf", "oneOf"):
         options = schema.get(keyword)
         if isinstance(options, list) and options:
-            tries = []
+            tries: list[list[str]] = []
             for option in options:
                 found: list[str] = []
                 _check(value, option, path, found)
@@ -89,26 +64,23 @@ def _check(value: Any, schema: Any, path: str, errors: list[str]) -> None:
                 tries.append(found)
             else:
                 # Report the closest option (the one with fewest complaints).
-                errors.extend(min(tries, key=len))
+                closest = min(tries, key=len)
+                errors.extend(closest)
                 return
-    json_type = schema.get("type")
-    if json_type is not None:
-        types = [json_type] if isinstance(json_type, str) else list(json_type)
-        if not any(_is_type(value, t) for t in types):
+    expected = schema.get("type")
+    if expected is not None:
+        types = [expected] if isinstance(expected, str) else list(expected)
+        if not any(is_json_type(value, t) for t in types):
             errors.append(
-                f"{_label(path)} must be {_describe_type(json_type)}, "
-                f"got {_type_name(value)} {_show(value)}"
+                f"{_label(path)} must be {_describe_type(expected)}, "
+                f"got {json_type(value)} {_show(value)}"
             )
             return
-    if "enum" in schema and not any(
-        value == option and _type_name(value) == _type_name(option)
-        or (_is_type(value, "number") and _is_type(option, "number") and value == option)
-        for option in schema["enum"]
-    ):
+    if "enum" in schema and not any(json_equal(value, option) for option in schema["enum"]):
         allowed = ", ".join(_show(option) for option in schema["enum"])
         errors.append(f"{_label(path)} must be one of {allowed}; got {_show(value)}")
         return
-    if "const" in schema and value != schema["const"]:
+    if "const" in schema and not json_equal(value, schema["const"]):
         errors.append(f"{_label(path)} must be {_show(schema['const'])}; got {_show(value)}")
         return
     _check_bounds(value, schema, path, errors)
@@ -121,7 +93,7 @@ def _check(value: Any, schema: Any, path: str, errors: list[str]) -> None:
 
 
 def _check_bounds(value: Any, schema: dict[str, Any], path: str, errors: list[str]) -> None:
-    if _is_type(value, "number"):
+    if is_json_type(value, "number"):
         if "minimum" in schema and value < schema["minimum"]:
             errors.append(f"{_label(path)} must be at least {schema['minimum']}; got {_show(value)}")
         if "maximum" in schema and value > schema["maximum"]:

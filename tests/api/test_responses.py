@@ -445,3 +445,53 @@ async def test_stream_errors_from_the_gateway_keep_the_partial_text(trigger: str
         await client.complete(ChatRequest("o4-mini", [{"role": "user", "content": f"hello {trigger}"}]))
     assert str(caught.value).startswith("API request failed: ")
     assert caught.value.partial_content.startswith("## Echo")
+
+
+async def test_a_data_chunk_that_is_not_an_object_is_an_error_as_on_chat(raw_server: RawServer) -> None:
+    """`data: [1, 2]` mid-stream used to escape the client as a bare AttributeError."""
+    from chatterm.api.client import ChatClient
+    from chatterm.api.request import ChatRequest
+
+    started = sse({"type": "response.created", "response": RESPONSE},
+                  {"type": "response.output_text.delta", "delta": "Hel"}, done=False)
+    raw_server.script(started + b"data: [1, 2]\n\n")
+    client = ChatClient(raw_server.base_url, "sk-test-key", max_retries=0)
+    try:
+        with pytest.raises(APIError) as caught:
+            await client.complete(ChatRequest("o4-mini", [{"role": "user", "content": "hi"}]))
+    finally:
+        await client.aclose()
+    assert caught.value.partial is not None and caught.value.partial.content == "Hel"
+    with pytest.raises(APIError) as over_chat:
+        ChatStreamParser("o4-mini").feed(None, [1, 2])
+    assert str(caught.value) == str(over_chat.value)
+
+
+def test_a_summary_index_that_is_not_a_number_still_splits_parts() -> None:
+    parser = ResponsesStreamParser("o4-mini")
+    events: list[StreamEvent] = []
+    for index, text in (("a", "one"), ("b", "two")):
+        events += parser.feed(None, {"type": "response.reasoning_summary_text.delta",
+                                     "item_id": "rs_1", "summary_index": index, "delta": text})
+    assert [e.text for e in events if isinstance(e, ReasoningDelta)] == ["one", "\n\n", "two"]
+
+
+async def test_an_event_in_the_wrong_shape_is_skipped_and_told_once(raw_server: RawServer) -> None:
+    """`"item": "oops"` on an output_item event used to escape as a bare AttributeError."""
+    from chatterm.api.client import ChatClient
+    from chatterm.api.request import ChatRequest
+    from chatterm.api.types import Notice
+
+    raw_server.script(sse({"type": "response.created", "response": RESPONSE},
+                          {"type": "response.output_item.added", "item": "oops"},
+                          {"type": "response.output_text.delta", "delta": "fine"},
+                          {"type": "response.completed", "response": {**RESPONSE, "status": "completed"}},
+                          done=False))
+    client = ChatClient(raw_server.base_url, "sk-test-key", max_retries=0)
+    try:
+        events = [e async for e in client.stream(ChatRequest("o4-mini", [{"role": "user", "content": "hi"}]))]
+    finally:
+        await client.aclose()
+    assert [e.kind for e in events if isinstance(e, Notice)] == ["malformed"]
+    finished = events[-1]
+    assert isinstance(finished, Finished) and finished.completion.content == "fine"

@@ -73,6 +73,18 @@ async def test_structured_output_is_validated(demo_gateway, tmp_path) -> None:
     assert data["schema_error"] and data["schema_error"]["path"].startswith("$")
 
 
+async def test_schema_path_with_a_tilde_is_read_once_and_checked(demo_gateway, tmp_path) -> None:
+    """`--schema=~/person.json` (no shell expands that tilde) used to be shaped into the
+    request and then read again without `~` expanded: a FileNotFoundError traceback."""
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    (tmp_path / "person.json").write_text(json.dumps(schema))
+    run = await chatterm("ask", *gw_args(demo_gateway), "--no-save", "--json", "--schema=~/person.json",
+                         "!badjson person", env={"HOME": str(tmp_path)})
+    assert run.code == 0, run.err
+    assert json.loads(run.out)["schema_error"]["path"].startswith("$")
+    assert demo_gateway.requests[-1].body["response_format"]["json_schema"]["schema"] == schema
+
+
 async def test_file_goes_to_responses(demo_gateway, tmp_path) -> None:
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 1000)

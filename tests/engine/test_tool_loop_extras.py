@@ -14,36 +14,16 @@ from typing import Any
 
 import pytest
 
-from chatterm.api.client import ChatClient
 from chatterm.api.types import ToolCall
 from chatterm.config import Config
 from chatterm.context import engine_options
-from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.engine.events import ReplyFinished, ToolCallStatus, ToolLoopStopped
-from chatterm.engine.session import ChatSession, EngineOptions
+from chatterm.engine.session import EngineOptions
 from chatterm.tools import ToolRegistry, builtin_registry
 
+from .support import collect, make_session
+
 GEMINI = "gemini-3-pro-preview"
-
-
-async def allow(call: ToolCall, tool: Any) -> str:
-    return "once"
-
-
-def make_session(gateway, *, model="gpt-4o-mini", stream=True, approve=allow, registry=None, **options) -> ChatSession:
-    from chatterm.demo import DEMO_API_KEY
-
-    return ChatSession(
-        ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=0),
-        Conversation(settings=ChatSettings(model=model, stream=stream)),
-        tools=registry if registry is not None else builtin_registry(),
-        approve=approve,
-        options=EngineOptions(**options),
-    )
-
-
-async def collect(agen) -> list:
-    return [event async for event in agen]
 
 
 def chat_bodies(gateway, since: int = 0) -> list[dict]:

@@ -132,3 +132,18 @@ def test_our_checker_agrees_with_jsonschema(arguments: dict[str, Any], fits: boo
     params = registry().get("make_note").parameters  # type: ignore[union-attr]
     assert jsonschema.Draft202012Validator(params).is_valid(arguments) is fits
     assert (argument_errors(arguments, params) == []) is fits
+
+
+HAND_WRITTEN: list[tuple[dict[str, Any], Any, bool]] = [
+    ({"type": "object", "properties": {"n": {"const": 1}}}, {"n": True}, False),
+    ({"type": "object", "properties": {"n": {"const": 1}}}, {"n": 1.0}, True),
+    ({"type": "object", "properties": {"p": {"enum": [[1, 2], "x"]}}}, {"p": [True, 2]}, False),
+    ({"type": "object", "properties": {"p": {"enum": [[1, 2], "x"]}}}, {"p": [1.0, 2]}, True),
+]
+
+
+@pytest.mark.parametrize(("schema", "arguments", "fits"), HAND_WRITTEN)
+def test_const_and_enum_tell_true_from_1_as_jsonschema_does(schema: dict[str, Any], arguments: Any, fits: bool) -> None:
+    """A hand-written `const: 1` used to accept `true` (Python's True == 1)."""
+    assert jsonschema.Draft202012Validator(schema).is_valid(arguments) is fits
+    assert (argument_errors(arguments, schema) == []) is fits

@@ -1,0 +1,100 @@
+"""`SSEFeed`: the rules both stream parsers share for the SSE events of one network read.
+
+    parser.feed_sse(decoder.feed_fast(chunk))   -> the stream events of that read
+
+- `data: [DONE]` sets `done` and ends the stream; anything after it is ignored.
+- A data text that is not JSON is skipped, and said once as `Notice(kind="malformed")`
+  (its text passed through `scrub` first: a server may echo the API key anywhere); the
+  rest of the reply still counts.
+- An error chunk stops the batch and is kept in `failure`, so the caller can hand on the
+  events before it, then raise it.
+
+`ChatStreamParser` and `ResponsesStreamParser` subclass it and give `feed_text` (one
+data text -> events; ValueError when it is not JSON), `partial` and `finish`, so the
+client drives both protocols alike. The chat parser overrides `feed_sse` with its
+per-token fast path and falls back to `_feed_one` for everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeAlias
+
+from chatterm.api.errors import APIError
+from chatterm.api.sse import SSEEvent
+from chatterm.api.types import Completion, Notice, StreamEvent
+
+SSEItem: TypeAlias = "SSEEvent | str"
+"""What `SSEDecoder.feed_fast()` returns: an `SSEEvent`, or a bare `data: ...` line
+whose data starts at offset 6."""
+
+
+def malformed_notice(text: str) -> Notice:
+    """A data text that is not JSON is skipped (the rest of the reply still counts) and
+    the user is told once that a piece of the reply may be missing."""
+    excerpt = " ".join(text.split())
+    if len(excerpt) > 80:
+        excerpt = excerpt[:79] + "…"
+    return Notice(
+        f"The server sent a malformed stream chunk ({excerpt}); part of the reply may be missing",
+        kind="malformed",
+    )
+
+
+class SSEFeed:
+    """SSE events in, stream events out, with the shared rules of the module docstring."""
+
+    def __init__(self) -> None:
+        self.scrub: Callable[[str], str] | None = None
+        """Applied to a malformed chunk's text before it is quoted in the Notice (the
+        client removes its API key with it)."""
+        self.done = False
+        """`data: [DONE]` arrived."""
+        self.failure: APIError | None = None
+        """The error a chunk carried (`feed_text` itself raises it at once)."""
+        self._told_malformed = False
+
+    # --- what a protocol's parser provides ------------------------------------------------
+
+    def feed_text(self, event: str | None, text: str) -> list[StreamEvent]:
+        """Events for one data text (`event` is the SSE event name, None for "message");
+        ValueError when the text is not JSON, APIError for an error chunk."""
+        raise NotImplementedError
+
+    @property
+    def partial(self) -> Completion:
+        """What has arrived so far (for errors that keep the partial reply)."""
+        raise NotImplementedError
+
+    def finish(self, saw_done: bool) -> Completion:
+        """The Completion at the end of the stream; APIConnectionError if it was cut off."""
+        raise NotImplementedError
+
+    # --- the shared loop -------------------------------------------------------------------
+
+    def feed_sse(self, events: Iterable[SSEItem]) -> list[StreamEvent]:
+        """The stream events of one network read (see the module docstring)."""
+        out: list[StreamEvent] = []
+        if self.done or self.failure is not None:
+            return out
+        for item in events:
+            name, text = ("message", item[6:]) if isinstance(item, str) else (item[0], item[1])
+            if not self._feed_one(name, text, out):
+                break
+        return out
+
+    def _feed_one(self, name: str, text: str, out: list[StreamEvent]) -> bool:
+        """Feed one event's data into `out`; False when the stream or the batch ends."""
+        if text == "[DONE]":
+            self.done = True
+            return False
+        try:
+            out += self.feed_text(None if name == "message" else name, text)
+        except APIError as error:
+            self.failure = error
+            return False
+        except ValueError:
+            if not self._told_malformed:
+                self._told_malformed = True
+                out.append(malformed_notice(text if self.scrub is None else self.scrub(text)))
+        return True

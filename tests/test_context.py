@@ -1,0 +1,34 @@
+"""`AppContext` pieces that need no gateway: the model cache and the history path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chatterm.context import AppContext, default_history_path
+
+BASE_URL = "http://127.0.0.1:9/v1"
+
+
+def test_cached_models_round_trip_and_belong_to_their_gateway(tmp_path: Path) -> None:
+    context = AppContext.for_tests(BASE_URL, tmp_path)
+    (tmp_path / "models.json").write_text(json.dumps({"base_url": BASE_URL, "models": ["a", 3, "b"]}))
+    assert context.cached_models() == ["a", "b"]
+    other = AppContext.for_tests("http://127.0.0.1:10/v1", tmp_path)
+    assert other.cached_models() == []
+
+
+@pytest.mark.parametrize("text", ["[]", '"models"', '{"base_url": "http://127.0.0.1:9/v1", "models": 5}', "{"])
+def test_a_damaged_model_cache_reads_as_empty(tmp_path: Path, text: str) -> None:
+    """A cache file that is JSON but not an object used to raise AttributeError."""
+    (tmp_path / "models.json").write_text(text)
+    assert AppContext.for_tests(BASE_URL, tmp_path).cached_models() == []
+
+
+def test_default_history_path_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATTERM_HISTORY", str(tmp_path / "h.db"))
+    assert default_history_path() == tmp_path / "h.db"
+    monkeypatch.delenv("CHATTERM_HISTORY")
+    assert default_history_path().name == "history.db" and "chatterm" in str(default_history_path())
