@@ -36,14 +36,35 @@ def _connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         default=default if suppress else False,
         help="start the embedded demo gateway and use it (no key, no network)",
     )
-    parser.add_argument("--config", default=default, type=Path, help="config file path")
-    parser.add_argument("--history", default=default, type=Path, help="history database path")
+    _file_options(parser, suppress=suppress)
+
+
+def _file_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Where the config and the history live (every command but demo-server)."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--config", default=default, type=Path, help="config file path (or $CHATTERM_CONFIG)")
+    parser.add_argument("--history", default=default, type=Path, help="history database path (or $CHATTERM_HISTORY)")
+
+
+EPILOG = """examples:
+  chatterm --demo                         the TUI on the built-in demo gateway (offline)
+  chatterm -c                             reopen the last chat
+  chatterm ask "Explain WAL in SQLite"    one answer on stdout
+  git diff | chatterm ask "Review this" --model claude-sonnet-4-5-20250929
+  chatterm ask --json --thinking --model deepseek-r1 "Is 1001 prime?"
+  chatterm history search "sqlite"
+
+The gateway comes from --base-url/--api-key, then CHATTERM_BASE_URL/CHATTERM_API_KEY,
+then OPENAI_BASE_URL/OPENAI_API_KEY, then the config file.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chatterm",
         description="Chat with LLMs through an OpenAI-compatible gateway, in the terminal.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from chatterm import __version__
 
@@ -87,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from chatterm.history_cli import add_history_parser
 
-    _connection_options(add_history_parser(sub), suppress=True)
+    _file_options(add_history_parser(sub), suppress=True)
     return parser
 
 
