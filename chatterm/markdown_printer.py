@@ -33,6 +33,13 @@ def split_finished(text: str) -> int:
     return cut
 
 
+def _is_blank(line: list[Any]) -> bool:
+    """Only spaces and no background (a code block's padding line has one)."""
+    return not "".join(segment.text for segment in line).strip() and all(
+        segment.style is None or segment.style.bgcolor is None for segment in line
+    )
+
+
 class MarkdownPrinter:
     """Finished blocks are printed for good; the unfinished tail is previewed in a
     transient `Live` cropped to the screen, and printed for good when the reply ends."""
@@ -45,6 +52,7 @@ class MarkdownPrinter:
         self._pending = ""
         self._interval = 1.0 / refresh_per_second
         self._last = 0.0
+        self._printed = False
 
     def _markdown(self, text: str) -> Any:
         from rich.markdown import Markdown
@@ -78,7 +86,31 @@ class MarkdownPrinter:
         cut = split_finished(self._pending)
         if cut:
             done, self._pending = self._pending[:cut], self._pending[cut:]
-            self.console.print(self._markdown(done))  # above the live tail, for good
+            self._print(done)  # above the live tail, for good
+
+    def _print(self, text: str) -> None:
+        """Print finished Markdown for good, one blank line from the piece before.
+
+        Where the text is cut depends on how fast it arrives, and Rich opens a quote or a
+        table with a blank line and closes a table with two: printed as they come, the
+        same reply showed with no gap, one or three. Blank edges are dropped and runs of
+        blank lines cut to one, so the gaps are the same at any speed."""
+        from rich.segment import Segment, Segments
+
+        rendered = self.console.render_lines(self._markdown(text), self.console.options, pad=False)
+        lines: list[list[Segment]] = []
+        for line in rendered:
+            if _is_blank(line) and (not lines or _is_blank(lines[-1])):
+                continue
+            lines.append(line)
+        while lines and _is_blank(lines[-1]):
+            lines.pop()
+        if not lines:
+            return
+        if self._printed:
+            self.console.print()
+        self._printed = True
+        self.console.print(Segments([segment for line in lines for segment in (*line, Segment.line())]), end="")
 
     def close(self) -> None:
         if self._live is not None:
@@ -86,4 +118,4 @@ class MarkdownPrinter:
             self._live = None
         text, self._pending = self._pending, ""
         if text.strip():
-            self.console.print(self._markdown(text))
+            self._print(text)

@@ -19,9 +19,10 @@ it, so a slow disk or network never delays the window.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -74,7 +75,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         Binding("f2", "pick_model", "Model"),
         Binding("f3", "toggle_thinking", "Thinking"),
         Binding("f4", "toggle_search", "Search"),
-        Binding("f5", "toggle_stream", "Stream"),
+        Binding("f5", "toggle_stream", "Stream", show=False),  # the status bar chip shows it; 80 columns fit
         Binding("f8", "history", "History"),  # F6/F7 belong to the TextArea (select line/all)
         Binding("f9", "chat_settings", "Settings", show=False),
         Binding("ctrl+n", "new_chat", "New chat"),
@@ -97,7 +98,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
 
     def on_mount(self) -> None:
         for error in self._theme_errors:
-            self.notify(error, severity="warning", title="Theme skipped")
+            self.notify(error, severity="warning", title="Theme skipped", markup=False)
         if self.context.needs_setup:
             self.call_after_refresh(self._first_run)
         else:
@@ -123,7 +124,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             try:
                 self.context.save_config(theme=theme)
             except OSError as error:
-                self.notify(f"Could not save the theme: {error}", severity="warning")
+                self.notify(f"Could not save the theme: {error}", severity="warning", markup=False)
 
     def _warm_up(self) -> None:
         """After the first frame: build the session (client, tools, store) and load the
@@ -138,7 +139,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         if self.context.store_error is not None:
             self._offer_fresh_store()
         for error in getattr(self.context, "tool_errors", []):
-            self.notify(str(error), title="Tool not loaded", severity="warning")
+            self.notify(str(error), title="Tool not loaded", severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
         await self.context.aclose()
@@ -158,7 +159,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             try:
                 self._session = self.context.make_session(self.conversation, approve=self._approve)
             except ChatTermError as error:
-                self.notify(str(error), title="Cannot start", severity="error")
+                self.notify(str(error), title="Cannot start", severity="error", markup=False)
                 return None
         return self._session
 
@@ -205,7 +206,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         value = not getattr(settings, setting)
         setattr(settings, setting, value)
         self.chat_screen.refresh_status()
-        self.notify(f"{setting.capitalize()} {'on' if value else 'off'} for the next reply", timeout=2)
+        self.notify(f"{setting.capitalize()} {'on' if value else 'off'} for the next reply", timeout=2, markup=False)
 
     def action_toggle_thinking(self) -> None:
         self.toggle_setting("thinking")
@@ -220,10 +221,10 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         disabled = self.conversation.settings.disabled_tools
         if name in disabled:
             disabled.remove(name)
-            self.notify(f"Tool {name} enabled for this chat")
+            self.notify(f"Tool {name} enabled for this chat", markup=False)
         else:
             disabled.append(name)
-            self.notify(f"Tool {name} disabled for this chat")
+            self.notify(f"Tool {name} disabled for this chat", markup=False)
 
     def action_pick_model(self) -> None:
         """The picker shows the cached gateway list at once and refreshes it behind."""
@@ -250,7 +251,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             self.context.save_config(model=model)
         except OSError:
             pass
-        self.notify(f"Next reply from {model}", timeout=2)
+        self.notify(f"Next reply from {model}", timeout=2, markup=False)
 
     def action_chat_settings(self) -> None:
         from chatterm.tui.screens import ChatSettingsScreen
@@ -261,6 +262,13 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
                 self.chat_screen.refresh_status()
 
         self.push_screen(ChatSettingsScreen(self.conversation.settings), done)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's palette entries, less "Keys": it opens Textual's own key panel (every
+        cursor key of the prompt box) beside our "Help" (F1), which lists what matters."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
 
     def action_help(self) -> None:
         from chatterm.tui.screens import HelpScreen
@@ -276,7 +284,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         store = self.context.open_store()
         if store is None:
             reason = self.context.store_error or "history is turned off"
-            self.notify(str(reason), title="No history", severity="warning")
+            self.notify(str(reason), title="No history", severity="warning", markup=False)
             return
         from chatterm.tui.screens.history import HistoryScreen
 
@@ -289,7 +297,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             try:
                 conversation = store.switch_branch(chat_id, hit) if hit else store.load(chat_id)
             except Exception as error:  # noqa: BLE001 - a store error is shown, never raised
-                self.notify(str(error), title="Cannot open chat", severity="error")
+                self.notify(str(error), title="Cannot open chat", severity="error", markup=False)
                 return
             await self.load_conversation(conversation)
 
@@ -302,21 +310,23 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             await self.load_conversation(self.context.new_conversation())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Esc (Stop) is offered, and shown in the footer, only while there is a reply
-        to stop or an edit to cancel."""
-        if action == "stop":
+        """Esc is offered, and named in the footer, only while it does something: "Stop"
+        while a reply is written, "Cancel edit" while a prompt is edited."""
+        if action in ("stop", "cancel_edit"):
             try:
-                screen = self.chat_screen
+                replying = self.chat_screen.replying
             except RuntimeError:
                 return False
-            return screen.replying or self._editing is not None
+            return replying if action == "stop" else (self._editing is not None and not replying)
         return True
 
     def action_stop(self) -> None:
-        if self.chat_screen.stop_reply():
-            return
+        if not self.chat_screen.stop_reply():
+            self.action_cancel_edit()
+
+    def action_cancel_edit(self) -> None:
         if self._editing is not None:
             self._editing = None
             self.chat_screen.prompt.load_text("")
             self.refresh_bindings()
-            self.notify("Edit cancelled", timeout=2)
+            self.notify("Edit cancelled", timeout=2, markup=False)

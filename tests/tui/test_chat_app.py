@@ -64,6 +64,34 @@ async def test_escape_stops_the_reply_and_keeps_the_partial_text(chat_context: A
         assert app.conversation.messages[1].state == "stopped"
 
 
+async def test_figures_of_an_older_reply_do_not_stay_after_a_stop_or_a_failure(chat_context: Any) -> None:
+    """The bar shows the last reply's figures: after a stopped or failed reply, not the
+    token counts of the reply before it."""
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.chat_screen
+
+        def figures() -> str:
+            return str(screen.status.query_one("#stats").render())
+
+        await send(pilot, "hello there")
+        await reply_done(pilot)
+        first = figures()
+        assert "out" in first
+        await send(pilot, "!tokens=4000 !rate=400")
+        await wait_until(pilot, lambda: screen.current_view is not None and len(screen.current_view.body.text) > 40)
+        await pilot.press("escape")
+        await reply_done(pilot, replies=2)
+        assert figures() != first
+        await send(pilot, "hello there")
+        await reply_done(pilot, replies=3)
+        assert "out" in figures()
+        await send(pilot, "fail !500")
+        await wait_until(pilot, lambda: bool(screen.query(ErrorRow)))
+        await reply_done(pilot, replies=4)
+        assert "out" not in figures()
+
+
 async def test_each_toggle_changes_the_next_request(chat_context: Any, demo_gateway: Any) -> None:
     chat_context.config.model = "qwen3-coder-plus"
     app = ChatApp(chat_context)
@@ -126,6 +154,33 @@ async def test_a_failed_reply_shows_an_error_row_and_restores_the_prompt(chat_co
         assert app.chat_screen.prompt.text == "please fail !500"
         [reply] = app.chat_screen.query(AssistantMessageView)
         assert reply.message.state == "failed" and reply.has_class("-failed")
+
+
+async def test_a_reply_that_fails_at_once_shows_its_error_once(chat_context: Any) -> None:
+    """A model the gateway does not know fails before the view of the reply is mounted:
+    the error still shows once, not once in the reply and once under it."""
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        app.set_model("no-such-model")
+        for n in range(1, 4):
+            await send(pilot, f"hi {n}")
+            await wait_until(pilot, lambda: len(app.chat_screen.query(ErrorRow)) >= n)
+            await reply_done(pilot, replies=n)
+            await pilot.pause(0.1)
+            rows = app.chat_screen.query(ErrorRow)
+            assert len(rows) == n, [str(r.render()) for r in rows]
+        assert "does not exist" in str(rows.last().render())
+
+
+async def test_a_rate_limit_row_says_when_to_retry_once(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "slow down !429long")
+        await wait_until(pilot, lambda: bool(app.chat_screen.query(ErrorRow)), timeout=30)
+        text = str(app.chat_screen.query_one(ErrorRow).render())
+        assert "HTTP 429" in text
+        assert text.lower().count("retry after") == 1, text
 
 
 async def test_sending_while_a_reply_streams_is_refused(chat_context: Any) -> None:
@@ -238,6 +293,21 @@ async def test_command_palette_runs_chat_commands(chat_context: Any) -> None:
         assert app.chat_screen.query_one("#toggle-search").has_class("-on")
 
 
+async def test_palette_offers_our_help_not_textuals_key_panel(chat_context: Any) -> None:
+    """Typing "keys" in the palette finds "Help" (F1's screen); Textual's "Keys" panel,
+    a list of the prompt box's cursor keys, is not offered beside it."""
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Quit" in titles
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"help")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+
+
 async def test_clicking_the_model_chip_opens_the_picker(chat_context: Any) -> None:
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
@@ -277,20 +347,23 @@ async def test_escape_is_offered_only_while_there_is_something_to_stop(chat_cont
     def footer_keys() -> set[str]:
         return {b.binding.key for b in app.active_bindings.values() if b.enabled and b.binding.show}
 
+    def escape_label() -> str:
+        return app.active_bindings["escape"].binding.description
+
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "escape" not in footer_keys()
         await send(pilot, "!tokens=3000 !rate=500")
         screen = app.chat_screen
         await wait_until(pilot, lambda: screen.current_view is not None and bool(screen.current_view.body.text))
-        assert "escape" in footer_keys()
+        assert "escape" in footer_keys() and escape_label() == "Stop"
         await pilot.press("escape")
         await reply_done(pilot)
         await wait_until(pilot, lambda: "escape" not in footer_keys())
         # Editing a prompt: Esc cancels the edit.
         screen.query_one(UserMessageView).focus()
         await pilot.press("e")
-        assert "escape" in footer_keys()
+        assert "escape" in footer_keys() and escape_label() == "Cancel edit"
         await pilot.press("escape")
         assert screen.prompt.text == "" and "escape" not in footer_keys()
 

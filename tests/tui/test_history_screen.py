@@ -3,6 +3,7 @@ export, close."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,11 @@ def _table(app: App[None]) -> DataTable[object]:
 def _row_titles(app: App[None]) -> list[str]:
     table = _table(app)
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def _screen_text(app: App[None]) -> str:
+    """What the terminal shows (the screenshot's text, entities decoded)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
 async def test_first_page_newest_first_then_more_on_scroll(store, chats, tmp_path) -> None:
@@ -227,3 +233,51 @@ async def test_empty_store(store, tmp_path) -> None:
         await pilot.press("enter", "r", "d", "e")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen) and app.results == []
+
+
+async def test_titles_with_brackets_show_as_typed_and_never_crash(store, tmp_path) -> None:
+    """A prompt like "explain arr[i]" titles its chat: the list, the delete question and
+    the notifications show it as typed (not read as markup), and "[/]" crashes nothing."""
+    conv = Conversation()
+    conv.append(Message("user", "explain arr[i] and [bold]x"))
+    conv.append(Message("assistant", "ok", model="m"))
+    store.save_conversation(conv)
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert "explain arr[i] and [bold]x" in _screen_text(app)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDeleteScreen)
+        question = str(app.screen.query_one("#delete-question", Static).render())
+        assert "“explain arr[i] and [bold]x”" in question
+        await pilot.press("n")
+        await pilot.press("r")
+        await pilot.pause()
+        field = app.screen.query_one(Input)
+        field.value = ""
+        await pilot.press(*"weird [/] title", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)  # still running
+        assert "weird [/] title" in _screen_text(app)
+        assert store.load(conv.id).title == "weird [/] title"
+        assert any("weird [/] title" in str(n.message) for n in app._notifications)
+
+
+async def test_fast_typing_on_the_list_all_goes_to_the_search(store, chats, tmp_path) -> None:
+    """Keys typed faster than the focus moves (a quick typist, a paste, tmux send-keys):
+    after the first letter sends the search box focus, r / d / e are letters of the
+    query, never rename / delete / export."""
+    from textual import events
+
+    app = Host(store, tmp_path)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert _screen(app).focused is _table(app)
+        for char in "wombat dreams":
+            app.post_message(events.Key("space" if char == " " else char, char))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, HistoryScreen), "no dialog opened"
+        assert _screen(app).query_one("#history-search", Input).value == "wombat dreams"
+        assert store.count_chats() == CHATS
+        assert not list(tmp_path.glob("*.md"))

@@ -70,3 +70,50 @@ async def test_a_closing_fence_renders_right_after_finish() -> None:
         [leaf] = body.query(FrozenMarkdown)
         rendered = "\n".join(strip.text for strip in leaf.lines(56))
         assert "print(1)" in rendered and "```" not in rendered
+
+
+async def test_a_fence_that_opens_a_live_block_renders_as_code_while_it_streams() -> None:
+    """The live block restarts at "```python" after a list froze: the code must show as
+    a code block (and the quote after it as a quote) while they stream, not as a
+    paragraph of joined lines."""
+    from textual.widgets._markdown import MarkdownBlockQuote, MarkdownFence
+
+    app = BodyApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        body = app.query_one(ReplyBody)
+        body.feed("- one\n- two\n\n```python\ndef")
+        await pilot.pause(0.1)
+        assert isinstance(body.children[-1], Markdown)  # the fence is the live block
+        for token in [" f", "():\n", "    return", " 1", "\n```", "\n\n>", " quoted", " still"]:
+            body.feed(token)
+            await pilot.pause(0.05)
+        live = body.children[-1]
+        assert isinstance(live, Markdown)
+        kinds = [type(block) for block in live.children]
+        assert kinds == [MarkdownFence, MarkdownBlockQuote], kinds
+        await body.finish()
+
+
+async def test_pieces_of_a_long_reply_join_with_one_blank_line() -> None:
+    """A long reply is cut into several frozen widgets between blocks: where a heading
+    ends one piece and its paragraph starts the next, they are one blank line apart, as
+    everywhere else (not glued together, not two apart)."""
+    text = "word " * 298 + "end.\n\n## Heading\n\nAfter the heading.\n\n> a quote\n"
+
+    class FinishedApp(App[None]):
+        def compose(self) -> ComposeResult:
+            with VerticalScroll():
+                yield ReplyBody(text)
+
+    app = FinishedApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        leaves = list(app.query(FrozenMarkdown))
+        assert len(leaves) == 2 and leaves[0].source.endswith("## Heading\n\n")
+        shown: list[str] = []  # the lines as painted, the margin between widgets included
+        for leaf in leaves:
+            shown += [""] * leaf.styles.margin.top
+            shown += [strip.text.strip() for strip in leaf.lines(leaf.content_size.width)]
+        heading = shown.index("Heading")
+        assert shown[heading + 1 : heading + 3] == ["", "After the heading."]
+        assert shown[heading + 3] == "" and shown[heading + 4].endswith("a quote")

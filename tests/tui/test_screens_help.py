@@ -3,7 +3,7 @@ prompt keys and the palette; gathered live when it opens."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -98,3 +98,30 @@ async def test_gathers_what_is_bound_at_show_time() -> None:
         app.bind("ctrl+e", "export", description="Export this chat")
         await pilot.press("f1")
         assert "Export this chat" in app.screen.text
+
+
+async def test_the_keyboard_scrolls_a_long_help_at_once(chat_context: Any) -> None:
+    """On a short terminal the list is taller than the dialog: PgDn scrolls it without
+    a click first (the chat app's own auto-focus, "#prompt", is not on this screen),
+    and End reaches the command palette group."""
+    from chatterm.tui.app import ChatApp
+
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 0 and body.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+
+
+async def test_cmd_twins_of_ctrl_keys_are_not_listed() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press("f1")
+        assert "super+" not in app.screen.text

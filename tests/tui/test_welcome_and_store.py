@@ -21,7 +21,7 @@ async def test_demo_welcome_lists_what_to_try_and_leaves_with_the_first_message(
     async with app.run_test(size=SIZE) as pilot:
         [welcome] = app.chat_screen.query(Welcome)
         text = str(welcome.render())
-        assert "demo gateway" in text and "what time is it?" in text and "!tokens=5000" in text
+        assert "demo gateway" in text and "what time is it?" in text and "!tokens=3000" in text
         await send(pilot, "hello")
         await reply_done(pilot)
         assert not app.chat_screen.query(Welcome)
@@ -76,3 +76,32 @@ async def test_declining_keeps_the_damaged_file_and_history_off(demo_gateway: An
         await reply_done(pilot)
     assert damaged.read_bytes() == b"garbage" * 500
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("history")) == ["history.db"]
+
+
+def _screen_lines(app: Any) -> list[str]:
+    """The terminal's lines as a user reads them (the screenshot's text)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[str, list[str]] = {}
+    for line_id, text in re.findall(r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>', svg):
+        rows.setdefault(line_id, []).append(html.unescape(text).replace("\xa0", " "))
+    return ["".join(parts) for _, parts in sorted(rows.items(), key=lambda item: int(item[0]))]
+
+
+async def test_an_80x24_terminal_shows_the_whole_welcome_and_every_footer_key(demo_gateway: Any, tmp_path: Path) -> None:
+    """The classic terminal size: the welcome's title is not scrolled away, each tip
+    keeps its prompt and description on one line, and the footer keys all fit."""
+    context = AppContext.for_tests(demo_gateway.base_url, tmp_path)
+    context.demo = demo_gateway
+    app = ChatApp(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lines = _screen_lines(app)
+        text = "\n".join(lines)
+        assert "chatterm  on the built-in demo gateway" in text
+        assert any("what time is it?" in line and "you approve it" in line for line in lines)
+        assert any("!500" in line and "your prompt comes back" in line for line in lines)
+        footer = lines[-1]
+        assert "New chat" in footer and "palette" in footer and "History" in footer

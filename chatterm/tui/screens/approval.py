@@ -66,7 +66,7 @@ class ToolApprovalScreen(ModalScreen[str]):
                 id="approval-tool",
             )
             if self.description:
-                yield Static(self.description, id="approval-description")
+                yield Static(self.description, id="approval-description", markup=False)
             if not valid:
                 yield Static(
                     "These arguments are not valid JSON; the tool will get an error if run.",

@@ -60,7 +60,7 @@ class AttachFileScreen(ModalScreen[str | None]):
             dialog.border_title = self.dialog_title
             dialog.border_subtitle = "Enter attach · Tab browse · Esc cancel"
             yield Input(placeholder=self.placeholder, id="attach-path")
-            yield Static("", id="attach-error")
+            yield Static("", id="attach-error", markup=False)
             yield DirectoryTree(self.start_dir, id="attach-tree")
             with Horizontal(id="attach-buttons"):
                 yield Button("Attach", variant="primary", id="attach-ok")

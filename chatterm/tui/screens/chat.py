@@ -70,6 +70,8 @@ class ChatScreen(Screen[None]):
     AUTO_FOCUS = "#prompt"
     BINDINGS = [
         Binding("escape", "app.stop", "Stop", show=True),
+        # The same key, offered (and named in the footer) only while a prompt is edited.
+        Binding("escape", "app.cancel_edit", "Cancel edit", show=True),
     ]
 
     def __init__(self) -> None:
@@ -85,12 +87,18 @@ class ChatScreen(Screen[None]):
     def chat_app(self) -> ChatApp:
         return self.app  # type: ignore[return-value]
 
+    COMPACT_FOOTER_BELOW = 100
+    """Terminal widths under which the footer packs its keys tighter (80 columns fit)."""
+
     def compose(self) -> ComposeResult:
         yield ConversationView(id="conversation")
         yield AttachmentChips(id="attachments")
         yield PromptBox(id="prompt", placeholder="Message… (Enter send · Shift+Enter/Ctrl+J newline · ↑ earlier prompts)")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=self.app.size.width < self.COMPACT_FOOTER_BELOW)
+
+    def on_resize(self) -> None:
+        self.query_one(Footer).compact = self.size.width < self.COMPACT_FOOTER_BELOW
 
     @property
     def pane(self) -> ConversationView:
@@ -171,7 +179,7 @@ class ChatScreen(Screen[None]):
         if not text.strip() and not chips.paths:
             return
         if self.replying:
-            self.notify("A reply is still being written: wait for it, or press Esc to stop it.", title="Not sent", severity="warning")
+            self.notify("A reply is still being written: wait for it, or press Esc to stop it.", title="Not sent", severity="warning", markup=False)
             return
         session = self.chat_app.ensure_session()
         if session is None:
@@ -254,13 +262,14 @@ class ChatScreen(Screen[None]):
                 if self.current_view is not None:
                     self.current_view.set_citations(citations)
             case Notice(text=text):
-                self.notify(text, title="Note")
+                self.notify(text, title="Note", markup=False)
             case ReplyFinished(message=reply):
                 await self._finish_view(reply)
                 self.last_reply = reply
                 self.status.show_stats(reply)
             case ReplyFailed(message=reply, error=error, prompt=prompt):
                 await self._finish_view(reply)
+                self.status.show_stats(reply)  # not the figures of an older reply
                 await pane.add(ErrorRow(error))
                 self._restore_prompt(prompt)
             case ToolCallStatus(call=call, status=status, output=output):
@@ -279,6 +288,7 @@ class ChatScreen(Screen[None]):
             if view.message.state == "streaming":
                 view.message.state = "stopped"
             await view.finish()
+            self.status.show_stats(view.message)  # what is known of it, not an older reply's
         if message.error is not None:
             if view is not None:
                 await view.finish()

@@ -74,7 +74,7 @@ class FirstRunScreen(ModalScreen[FirstRunResult | None]):
             )
             yield Label("API key", classes="field-label")
             yield Input(placeholder="sk-…", password=True, id="first-run-key")
-            yield Static("", id="first-run-error")
+            yield Static("", id="first-run-error", markup=False)
             with Horizontal(id="first-run-buttons"):
                 yield Button("Save and start", variant="primary", id="first-run-save")
                 yield Button("Try the demo gateway", variant="success", id="first-run-demo")

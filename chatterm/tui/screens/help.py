@@ -115,6 +115,8 @@ def collect_key_groups(app: App[Any], screen: Screen[Any] | None) -> list[KeyGro
         for key, binding in bindings:
             if own is not None and key not in own:
                 continue
+            if key.startswith("super+"):
+                continue  # the Cmd twin of a Ctrl key (^c / super+c): one row is enough
             if binding.system and not binding.description:
                 continue
             if binding.action.split(".")[-1] == "command_palette":
@@ -138,6 +140,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("f1", "close", "Close", show=False),
         Binding("q", "close", "Close", show=False),
     ]
+    AUTO_FOCUS = "#help-body"
+    """The list has the keys, so ↑↓ / PgUp / PgDn / Home / End scroll it at once."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -31,7 +31,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Key
+from textual.events import DescendantFocus, Key
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
@@ -122,7 +122,8 @@ class ConfirmDeleteScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="delete-dialog", classes="history-dialog") as dialog:
             dialog.border_title = "Delete chat"
-            yield Label(self.question, id="delete-question")
+            dialog.border_subtitle = "y delete · n / Esc cancel"
+            yield Label(self.question, id="delete-question", markup=False)
             with Horizontal(id="delete-buttons"):
                 yield Button("Delete", variant="error", id="delete-confirm")
                 yield Button("Cancel", id="delete-cancel")
@@ -173,6 +174,8 @@ class HistoryScreen(Screen[str | None]):
         """Row key -> chat id (rows are chats in list mode, messages in search mode)."""
         self._titles: dict[str, str] = {}
         self._search_timer: Timer | None = None
+        self._typing_query = False
+        """Printable keys on the list were sent to the search box (until the list is focused again)."""
         self.last_query = ""
         self.opened_message_id: str | None = None
         """When a search hit was opened: its message (it may sit on another branch than
@@ -220,7 +223,7 @@ class HistoryScreen(Screen[str | None]):
         try:
             chats = self.store.list_chats(limit=PAGE_SIZE, offset=self._loaded)
         except StoreError as error:
-            self.notify(str(error), title="History", severity="error")
+            self.notify(str(error), title="History", severity="error", markup=False)
             self._exhausted = True
             return
         self._exhausted = len(chats) < PAGE_SIZE
@@ -236,7 +239,7 @@ class HistoryScreen(Screen[str | None]):
     @staticmethod
     def _list_cells(chat: ChatSummary) -> tuple[object, ...]:
         return (
-            _clip(chat.title, TITLE_WIDTH),
+            Text(_clip(chat.title, TITLE_WIDTH)),  # a str cell would be read as markup
             Text(_clip(", ".join(chat.models), 30), style="dim"),
             _when(chat.updated_at),
             Text(str(chat.message_count), justify="right"),
@@ -281,7 +284,7 @@ class HistoryScreen(Screen[str | None]):
         try:
             hits = self.store.search(query, limit=PAGE_SIZE)
         except StoreError as error:
-            self.notify(str(error), title="Search", severity="error")
+            self.notify(str(error), title="Search", severity="error", markup=False)
             return
         self.mode = "search"
         table = self.table
@@ -327,15 +330,22 @@ class HistoryScreen(Screen[str | None]):
         """Type-to-search: a printable key on the list goes to the search box."""
         search = self.query_one("#history-search", Input)
         if self.focused is self.table and event.character and event.is_printable:
-            if event.character.isspace() or event.key in LIST_KEYS:
+            if not self._typing_query and (event.character.isspace() or event.key in LIST_KEYS):
                 return  # r / d / e / slash are the list's own keys
+            # Once a query is started, every key typed before the focus reaches the box
+            # (fast typing, a paste) belongs to it: "dreams" must not delete a chat.
             event.stop()
             event.prevent_default()
+            self._typing_query = True
             search.focus()
             search.insert_text_at_cursor(event.character)
         elif self.focused is search and event.key == "down" and self.table.row_count:
             event.stop()
             self.table.focus()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if event.widget is self.table:
+            self._typing_query = False  # back on the list: r / d / e are its keys again
 
     # -- actions ------------------------------------------------------------------------
 
@@ -379,16 +389,16 @@ class HistoryScreen(Screen[str | None]):
             try:
                 self.store.rename(chat_id, title)
             except StoreError as error:
-                self.notify(str(error), title="Rename", severity="error")
+                self.notify(str(error), title="Rename", severity="error", markup=False)
                 return
             for key, chat in self._row_chat.items():
                 if chat == chat_id:
                     self._titles[key] = title
                     if self.mode == "list":
-                        self.table.update_cell(key, "title", _clip(title, TITLE_WIDTH))
+                        self.table.update_cell(key, "title", Text(_clip(title, TITLE_WIDTH)))
                     else:
                         self.table.update_cell(key, "title", Text(_clip(title, HIT_TITLE_WIDTH)))
-            self.notify(f"Renamed to “{title}”", title="History")
+            self.notify(f"Renamed to “{title}”", title="History", markup=False)
 
         self.app.push_screen(RenameChatScreen(self._titles.get(row_key, "")), done)
 
@@ -399,7 +409,7 @@ class HistoryScreen(Screen[str | None]):
         try:
             summary = self.store.summary(chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Delete", severity="error")
+            self.notify(str(error), title="Delete", severity="error", markup=False)
             return
         count = summary.message_count
         question = (
@@ -413,7 +423,7 @@ class HistoryScreen(Screen[str | None]):
             try:
                 self.store.delete(chat_id)
             except StoreError as error:
-                self.notify(str(error), title="Delete", severity="error")
+                self.notify(str(error), title="Delete", severity="error", markup=False)
                 return
             self.deleted.add(chat_id)
             self.post_message(self.ChatDeleted(chat_id))
@@ -424,7 +434,7 @@ class HistoryScreen(Screen[str | None]):
             if self.mode == "list":
                 self._loaded = max(0, self._loaded - 1)
             self._update_status()
-            self.notify(f"Deleted “{summary.title}”", title="History")
+            self.notify(f"Deleted “{summary.title}”", title="History", markup=False)
 
         self.app.push_screen(ConfirmDeleteScreen(question), done)
 
@@ -443,6 +453,6 @@ class HistoryScreen(Screen[str | None]):
                 n += 1
             path.write_text(markdown, encoding="utf-8")
         except (StoreError, OSError) as error:
-            self.notify(str(error), title="Export", severity="error")
+            self.notify(str(error), title="Export", severity="error", markup=False)
             return
-        self.notify(f"Exported to {path}", title="History")
+        self.notify(f"Exported to {path}", title="History", markup=False)

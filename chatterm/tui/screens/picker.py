@@ -93,7 +93,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
             yield Label(Content.assemble("Current: ", (self.current or "none", "bold")), id="picker-current")
             yield Input(placeholder="Type to filter, or type any model name…", id="picker-filter")
             yield OptionList(id="picker-list")
-            yield Static("", id="picker-status")
+            yield Static("", id="picker-status", markup=False)
 
     def on_mount(self) -> None:
         self._rebuild("")

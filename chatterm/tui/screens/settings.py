@@ -95,7 +95,7 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
             dialog.border_title = "Chat settings"
             dialog.border_subtitle = "Ctrl+S save · Esc cancel"
             with VerticalScroll(id="settings-fields"):
-                yield Label(f"Model: {self.settings.model}", id="settings-model")
+                yield Label(f"Model: {self.settings.model}", id="settings-model", markup=False)
                 yield Label("System prompt", classes="field-label")
                 yield TextArea(
                     self.settings.system_prompt or "",

@@ -27,7 +27,7 @@ def citations_content(citations: Sequence[Citation]) -> Content:
 
 class CitationList(Static):
     DEFAULT_CSS = """
-    CitationList { padding: 0 1; margin: 0 0 1 2; height: auto; border-left: tall $accent 40%; }
+    CitationList { padding: 0 1; margin: 1 0 1 2; height: auto; border-left: tall $accent 40%; }
     """
 
     def __init__(self, citations: Sequence[Citation]) -> None:

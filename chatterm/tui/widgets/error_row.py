@@ -24,7 +24,7 @@ def error_content(error: ChatTermError | str) -> Content:
         if error.status:
             details.append(f"HTTP {error.status}")
         retry = getattr(error, "retry_after", None)
-        if retry:
+        if retry and "retry after" not in str(error).lower():  # the message may say it already
             details.append(f"retry after {retry:g} s")
         if details:
             parts.append(Content(" · ".join(details)))

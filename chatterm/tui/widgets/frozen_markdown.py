@@ -141,7 +141,14 @@ class FrozenMarkdown(Widget):
         if self.source.strip():
             with console.use_theme(rich_markdown_theme(self.app)):
                 rendered = console.render_lines(markdown, options, pad=True)
-        self._lines = _single_blank_lines([Strip(line, width) for line in rendered])
+        lines = _single_blank_lines([Strip(line, width) for line in rendered])
+        # No blank edges (Rich opens a quote or a table with one): the gap between two
+        # pieces of a reply is the margin in ReplyBody's CSS, one line whatever they hold.
+        while lines and _is_blank(lines[0]):
+            lines.pop(0)
+        while lines and _is_blank(lines[-1]):
+            lines.pop()
+        self._lines = lines
         self._lines_key = key
         return self._lines
 

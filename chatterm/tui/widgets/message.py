@@ -156,7 +156,10 @@ class AssistantMessageView(MessageView):
             yield self.schema_check
         if self.citations is not None:
             yield self.citations
-        if self.message.state == "failed" and self.message.error:
+        if self.message.state == "failed" and self.message.error and not self.live:
+            # A failed reply loaded from history. A live one gets its error row from the
+            # chat screen (with the gateway's detail) even when it failed before this view
+            # was mounted, so it is not shown twice.
             yield ErrorRow(self.message.error)
 
     def _update_header(self) -> None:

@@ -35,6 +35,10 @@ class ReplyBody(Vertical):
     DEFAULT_CSS = """
     ReplyBody { height: auto; }
     ReplyBody > Markdown { margin: 0; padding: 0 1; }
+    /* Pieces are cut between blocks: one blank line between them, as inside a piece. */
+    ReplyBody > FrozenMarkdown, ReplyBody > Markdown { margin-top: 1; }
+    ReplyBody > FrozenMarkdown:first-child, ReplyBody > Markdown:first-child { margin-top: 0; }
+    ReplyBody > Markdown > MarkdownBlock:first-child { margin: 0 0 1 0; }
     """
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
@@ -148,11 +152,15 @@ class ReplyBody(Vertical):
                 await self._live.remove()
                 self._live = None
             return
+        # Start the live block empty and append the tail: `Markdown.update(tail)` (or
+        # `Markdown(tail)`) followed by appends misreads an open code fence, showing the
+        # code as a paragraph of joined lines and the quote after it as code.
         if self._live is None:
-            self._live = Markdown(tail, classes="-live")
+            self._live = Markdown(classes="-live")
             await self.mount(self._live)
         else:
-            await self._live.update(tail)
+            await self._live.update("")
+        await self._live.append(tail)
 
     async def finish(self) -> None:
         """Drain what is buffered, stop the stream, render the rest whole (frozen)."""

@@ -146,7 +146,7 @@ class StatusBar(Horizontal):
         setting: str
 
     def compose(self) -> ComposeResult:
-        yield ModelChip("", id="model-chip")
+        yield ModelChip("", id="model-chip", markup=False)  # any name the user typed
         yield ToggleChip("Thinking", "thinking", "F3")
         yield ToggleChip("Search", "search", "F4")
         yield ToggleChip("Stream", "stream", "F5")

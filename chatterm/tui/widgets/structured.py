@@ -79,7 +79,8 @@ class SchemaCheck(Static):
 
     DEFAULT_CSS = """
     SchemaCheck { height: auto; margin: 0; padding: 0 1; }
-    SchemaCheck.-invalid { color: $text-error; background: $error 15%; border-left: thick $error; padding: 0 1 0 0; }
+    /* No border of its own: the reply's left border is right beside it. */
+    SchemaCheck.-invalid { color: $text-error; background: $error 15%; margin: 0 1; }
     """
 
     def __init__(self, reply: StructuredReply) -> None:

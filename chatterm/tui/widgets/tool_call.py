@@ -83,7 +83,7 @@ class ToolResult(Static, can_focus=True):
 
 class ToolCallRow(Collapsible):
     DEFAULT_CSS = """
-    ToolCallRow { margin: 0 1; padding: 0; border: none; background: transparent; height: auto; }
+    ToolCallRow { margin: 0; padding: 0; border: none; background: transparent; height: auto; }
     ToolCallRow > Contents { padding: 0 0 0 2; }
     ToolCallRow .tool-args { color: $text-muted; height: auto; }
     ToolCallRow.-failed CollapsibleTitle, ToolCallRow.-denied CollapsibleTitle { color: $text-error; }

@@ -3,25 +3,64 @@
 On the demo gateway it lists the prompts that show off tools, thinking, search and
 long Markdown; on a real gateway it says where chatterm is connected. It leaves the
 pane with the first message.
+
+The text is laid out for the width it gets: a description that does not fit beside its
+prompt wraps under itself (a hanging indent), not under the prompt column, and the key
+hints break between items, so an 80x24 terminal still reads as two clean columns.
 """
 
 from __future__ import annotations
 
+import textwrap
+
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import Static
 
 _DEMO_TRIES = (
-    ("what time is it?", "the model calls a local tool; you approve it"),
+    ("what time is it?", "the model calls a tool; you approve it"),
     ("calculate (17 + 4) * 3", "the calculator tool, parsed, never eval'd"),
     ("!parallel", "two tool calls in one reply"),
-    ("F3 Thinking · F4 Search", "reasoning above the answer; cited sources below it"),
-    ("!tokens=5000", "a long Markdown reply, streamed"),
-    ("!500  ·  !429  ·  !drop", "what failures look like (your prompt comes back)"),
+    ("F3 Thinking · F4 Search", "reasoning above the answer, sources below"),
+    ("!tokens=3000 !rate=300", "a long reply, paced: Esc stops it"),
+    ("!500  ·  !429  ·  !drop", "failures; your prompt comes back"),
 )
-_KEYS = "F2 model · F8 history · Ctrl+P commands · F1 help · Esc stops a reply"
+_KEYS = ("F2 model", "F8 history", "Ctrl+P commands", "F1 help", "Esc stops a reply")
+_GAP = "  "
+_NARROW = 16
+"""Below this many cells beside the prompt column, descriptions go under their prompt."""
 
 
-def welcome_content(*, demo: bool, where: str | None, model: str) -> Content:
+def _pack(items: tuple[str, ...], width: int | None, separator: str = " · ") -> list[str]:
+    """`items` joined by `separator`, broken into lines of at most `width` between items."""
+    lines: list[str] = []
+    for item in items:
+        if lines and (width is None or len(lines[-1]) + len(separator) + len(item) <= width):
+            lines[-1] += separator + item
+        else:
+            lines.append(item)
+    return lines
+
+
+def _try_lines(prompt: str, what: str, column: int, width: int | None) -> list[Content]:
+    head = Content.styled(("  " + prompt).ljust(column), "$text-accent")
+    room = None if width is None else width - column - len(_GAP)
+    if room is None or len(what) <= room:
+        return [Content.assemble(head, _GAP, Content.styled(what, "$text-muted"))]
+    if room >= _NARROW:
+        wrapped = textwrap.wrap(what, room)
+        indent = " " * (column + len(_GAP))
+        return [Content.assemble(head, _GAP, Content.styled(wrapped[0], "$text-muted"))] + [
+            Content.assemble(indent, Content.styled(more, "$text-muted")) for more in wrapped[1:]
+        ]
+    wrapped = textwrap.wrap(what, max(8, (width or 0) - 4))
+    return [Content.styled("  " + prompt, "$text-accent")] + [
+        Content.styled("    " + more, "$text-muted") for more in wrapped
+    ]
+
+
+def welcome_content(*, demo: bool, where: str | None, model: str, width: int | None = None) -> Content:
+    """The panel's text; `width` (cells) lays it out to fit, None for one line per item."""
     title = Content.styled("chatterm", "bold $text-primary")
     if demo:
         parts = [
@@ -29,12 +68,13 @@ def welcome_content(*, demo: bool, where: str | None, model: str) -> Content:
             Content(""),
             Content.styled("Try typing:", "bold"),
         ]
-        width = max(len(t) for t, _ in _DEMO_TRIES)
+        column = 2 + max(len(t) for t, _ in _DEMO_TRIES)
         for prompt, what in _DEMO_TRIES:
-            parts.append(Content.assemble("  ", Content.styled(prompt.ljust(width), "$text-accent"), "   ", Content.styled(what, "$text-muted")))
+            parts += _try_lines(prompt, what, column, width)
     else:
         parts = [Content.assemble(title, f"  connected to {where or 'your gateway'} · model {model}")]
-    parts += [Content(""), Content.styled(_KEYS, "$text-muted")]
+    parts.append(Content(""))
+    parts += [Content.styled(line, "$text-muted") for line in _pack(_KEYS, width)]
     return Content("\n").join(parts)
 
 
@@ -47,4 +87,19 @@ class Welcome(Static):
     """
 
     def __init__(self, *, demo: bool, where: str | None, model: str) -> None:
+        self._facts = {"demo": demo, "where": where, "model": model}
+        self._width: int | None = None
         super().__init__(welcome_content(demo=demo, where=where, model=model), id="welcome")
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._relayout(width)
+        return super().get_content_height(container, viewport, width)
+
+    def on_resize(self) -> None:
+        self._relayout(self.content_size.width)
+
+    def _relayout(self, width: int) -> None:
+        """Lay the text out again for a new width (the height follows from it)."""
+        if width > 0 and width != self._width:
+            self._width = width
+            self.update(welcome_content(width=width, **self._facts))  # type: ignore[arg-type]
