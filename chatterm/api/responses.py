@@ -35,7 +35,7 @@ import json
 from typing import Any
 
 from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
-from chatterm.api.failures import error_from_payload
+from chatterm.api.failures import error_from_payload, text_or_none
 from chatterm.api.sse_feed import SSEFeed
 from chatterm.api.usage import responses_usage
 from chatterm.api.types import (
@@ -136,14 +136,13 @@ class ResponsesStreamParser(SSEFeed):
     # --- handlers --------------------------------------------------------------------
 
     def _on_created(self, data: dict[str, Any]) -> list[StreamEvent]:
-        response = data.get("response") or {}
-        self._response_id = response.get("id") or self._response_id
-        if response.get("model"):
-            self._model = response["model"]
+        response = _obj(data.get("response"))
+        self._response_id = text_or_none(response.get("id")) or self._response_id
+        self._model = _text(response.get("model")) or self._model
         return []
 
     def _on_text_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
-        delta = data.get("delta") or ""
+        delta = _text(data.get("delta"))
         if not delta:
             return []
         self._text.append(delta)
@@ -163,32 +162,33 @@ class ResponsesStreamParser(SSEFeed):
         events: list[StreamEvent] = []
         if "summary_index" in data:
             events.extend(self._on_reasoning_part(data))
-        delta = data.get("delta") or ""
+        delta = _text(data.get("delta"))
         if delta:
             self._reasoning.append(delta)
             events.append(ReasoningDelta(delta))
         return events
 
     def _on_item_added(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item = data.get("item") or {}
+        item = _obj(data.get("item"))
         if item.get("type") != "function_call":
             return []
-        return self._add_call(item, data.get("output_index"))
+        return self._add_call(item, data.get("output_index"))[1]
 
-    def _add_call(self, item: dict[str, Any], output_index: Any = None) -> list[StreamEvent]:
+    def _add_call(self, item: dict[str, Any], output_index: Any = None) -> tuple[int, list[StreamEvent]]:
+        """The call's index (a new one unless the item was met before) and its events."""
         item_id = str(item.get("id") or item.get("call_id") or f"output-{output_index}")
         if item_id in self._call_index:
-            return []
+            return self._call_index[item_id], []
         call_id = str(item.get("call_id") or item.get("id") or "")
         index = len(self._calls)
-        call = ToolCall(call_id, str(item.get("name") or ""), str(item.get("arguments") or ""))
+        call = ToolCall(call_id, _text(item.get("name")), _arguments(item.get("arguments")))
         self._calls.append(call)
         self._call_index[item_id] = index
         if call_id:
             self._call_index.setdefault(call_id, index)
         if output_index is not None:
             self._call_index.setdefault(f"output-{output_index}", index)
-        return [ToolCallDelta(index, call.id, call.name, call.arguments)]
+        return index, [ToolCallDelta(index, call.id, call.name, call.arguments)]
 
     def _find_call(self, data: dict[str, Any]) -> int | None:
         for key in (data.get("item_id"), data.get("call_id")):
@@ -200,13 +200,11 @@ class ResponsesStreamParser(SSEFeed):
 
     def _on_args_delta(self, data: dict[str, Any]) -> list[StreamEvent]:
         index = self._find_call(data)
-        delta = data.get("delta") or ""
+        delta = _text(data.get("delta"))
         if index is None:
             # Arguments before the item was announced: start the call from what we have.
-            self._add_call({"id": data.get("item_id"), "call_id": data.get("item_id")},
-                           data.get("output_index"))
-            index = self._find_call(data)
-            assert index is not None
+            index, _ = self._add_call({"id": data.get("item_id"), "call_id": data.get("item_id")},
+                                      data.get("output_index"))
         if not delta:
             return []
         self._calls[index].arguments += delta
@@ -217,7 +215,9 @@ class ResponsesStreamParser(SSEFeed):
         if index is None or data.get("arguments") is None:
             return []
         call = self._calls[index]
-        final = str(data["arguments"])
+        final = _arguments(data["arguments"])
+        if not final and call.arguments:  # not text: keep what streamed
+            return []
         events: list[StreamEvent] = []
         if final.startswith(call.arguments) and final != call.arguments:
             events.append(ToolCallDelta(index, None, None, final[len(call.arguments):]))
@@ -225,17 +225,17 @@ class ResponsesStreamParser(SSEFeed):
         return events
 
     def _on_item_done(self, data: dict[str, Any]) -> list[StreamEvent]:
-        item = data.get("item") or {}
+        item = _obj(data.get("item"))
         if item.get("type") != "function_call":
             return []
-        events = self._add_call(item, data.get("output_index"))
+        _, events = self._add_call(item, data.get("output_index"))
         index = self._find_call({"item_id": item.get("id"), "call_id": item.get("call_id")})
         if index is not None:
             call = self._calls[index]
             if item.get("call_id"):
                 call.id = str(item["call_id"])
-            if item.get("name"):
-                call.name = str(item["name"])
+            if _text(item.get("name")):
+                call.name = item["name"]
             if item.get("arguments") is not None:
                 events.extend(self._on_args_done({"item_id": item.get("id"),
                                                   "call_id": item.get("call_id"),
@@ -243,27 +243,25 @@ class ResponsesStreamParser(SSEFeed):
         return events
 
     def _on_annotation(self, data: dict[str, Any]) -> list[StreamEvent]:
-        return self._add_citations([data.get("annotation") or {}])
+        return self._add_citations([data.get("annotation")])
 
-    def _add_citations(self, annotations: list[dict[str, Any]]) -> list[StreamEvent]:
+    def _add_citations(self, annotations: Any) -> list[StreamEvent]:
         added = False
         seen = {c.url for c in self._citations}
-        for annotation in annotations:
-            if annotation.get("type") != "url_citation" or not annotation.get("url"):
+        for annotation in _objs(annotations):
+            url = _text(annotation.get("url"))
+            if annotation.get("type") != "url_citation" or not url or url in seen:
                 continue
-            if annotation["url"] in seen:
-                continue
-            seen.add(annotation["url"])
-            self._citations.append(Citation(annotation["url"], annotation.get("title")))
+            seen.add(url)
+            self._citations.append(Citation(url, text_or_none(annotation.get("title"))))
             added = True
         return [CitationsUpdate(tuple(self._citations))] if added else []
 
     def _on_terminal(self, data: dict[str, Any]) -> list[StreamEvent]:
-        response = data.get("response") or {}
-        events = self._absorb_output(response.get("output") or [])
-        self._response_id = response.get("id") or self._response_id
-        if response.get("model"):
-            self._model = response["model"]
+        response = _obj(data.get("response"))
+        events = self._absorb_output(response.get("output"))
+        self._response_id = text_or_none(response.get("id")) or self._response_id
+        self._model = _text(response.get("model")) or self._model
         self._usage = responses_usage(response.get("usage")) or self._usage
         if self._usage is not None:
             events.append(UsageUpdate(self._usage))
@@ -271,25 +269,28 @@ class ResponsesStreamParser(SSEFeed):
         self._done = True
         return events
 
-    def _absorb_output(self, output: list[dict[str, Any]]) -> list[StreamEvent]:
+    def _absorb_output(self, output: Any) -> list[StreamEvent]:
         """Take from the final `output` whatever the stream did not deliver as deltas
         (some gateways send only `response.completed`), plus all citations."""
         events: list[StreamEvent] = []
         streamed_text = bool(self._text)
         streamed_reasoning = bool(self._reasoning)
-        for item in output:
+        for item in _objs(output):
             kind = item.get("type")
             if kind == "message":
-                for part in item.get("content") or []:
-                    text = part.get("text") if part.get("type") == "output_text" else part.get("refusal")
+                content = item.get("content")
+                if isinstance(content, str):  # a plain string where parts belong
+                    content = [{"type": "output_text", "text": content}]
+                for part in _objs(content):
+                    text = _text(part.get("text") if part.get("type") == "output_text" else part.get("refusal"))
                     if text and not streamed_text:
                         self._text.append(text)
                         events.append(TextDelta(text))
-                    events.extend(self._add_citations(part.get("annotations") or []))
+                    events.extend(self._add_citations(part.get("annotations")))
             elif kind == "reasoning" and not streamed_reasoning:
-                texts = [s.get("text", "") for s in item.get("summary") or []]
+                texts = [_text(s.get("text")) for s in _objs(item.get("summary"))]
                 if not any(texts):
-                    texts = [c.get("text", "") for c in item.get("content") or []]
+                    texts = [_text(c.get("text")) for c in _objs(item.get("content"))]
                 text = "\n\n".join(t for t in texts if t)
                 if text:
                     if self._reasoning:
@@ -306,8 +307,8 @@ class ResponsesStreamParser(SSEFeed):
         raise error_from_payload(data, model=self._model, partial=self.partial)
 
     def _on_failed(self, data: dict[str, Any]) -> list[StreamEvent]:
-        response = data.get("response") or {}
-        self._response_id = response.get("id") or self._response_id
+        response = _obj(data.get("response"))
+        self._response_id = text_or_none(response.get("id")) or self._response_id
         error = response.get("error") or {"message": "the response failed", "code": "response_failed"}
         raise error_from_payload(error, model=self._model, partial=self.partial)
 
@@ -332,13 +333,15 @@ _HANDLERS = {
 }
 
 
-def parse_response_body(body: dict[str, Any], model: str) -> list[StreamEvent]:
+def parse_response_body(body: Any, model: str) -> list[StreamEvent]:
     """Events for a non-streamed `/v1/responses` reply, ending with `Finished`.
 
-    A body whose status is "failed" (or that carries an `error`) raises the APIError
-    subclass the error maps to.
+    A body whose status is "failed" (or that carries an `error`), or that is not a JSON
+    object, raises the APIError subclass the error maps to.
     """
-    parser = ResponsesStreamParser(body.get("model") or model)
+    if not isinstance(body, dict):
+        raise error_from_payload(body, model=model)
+    parser = ResponsesStreamParser(_text(body.get("model")) or model)
     if body.get("error") or body.get("status") == "failed":
         parser.feed("response.failed", {"type": "response.failed", "response": body})
     events = parser.feed("response.completed", {"type": "response.completed", "response": body})
@@ -348,6 +351,30 @@ def parse_response_body(body: dict[str, Any], model: str) -> list[StreamEvent]:
 
 def _finish_reason(response: dict[str, Any], had_calls: bool) -> str:
     if response.get("status") == "incomplete":
-        reason = (response.get("incomplete_details") or {}).get("reason")
+        reason = _obj(response.get("incomplete_details")).get("reason")
         return "content_filter" if reason == "content_filter" else "length"
     return "tool_calls" if had_calls else "stop"
+
+
+# --- values of the wrong JSON type are read as absent ----------------------------------
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _objs(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _arguments(value: Any) -> str:
+    """A call's arguments as JSON text; some servers send the parsed object."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return ""

@@ -212,7 +212,11 @@ class ChatStreamParser(SSEFeed):
         content = delta.get("content")
         if content:
             if isinstance(content, list):  # content parts (rare in chat deltas)
-                content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+                content = "".join(
+                    p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
+                )
+            elif not isinstance(content, str):
+                content = ""  # a number or an object where text belongs: not text
             if "extra_content" in delta and _is_thought(delta):
                 thought = _strip_thought(content)
                 if thought:
@@ -225,7 +229,8 @@ class ChatStreamParser(SSEFeed):
         if tool_calls:
             if isinstance(tool_calls, dict):
                 tool_calls = [tool_calls]
-            events.extend(self._tools.feed(tool_calls))
+            if isinstance(tool_calls, list):
+                events.extend(self._tools.feed(tool_calls))
         function_call = delta.get("function_call")  # the pre-tools single-call shape
         if isinstance(function_call, dict) and function_call:
             events.extend(self._tools.feed([{"index": 0, "function": function_call}]))

@@ -105,7 +105,7 @@ class ToolCallAssembler:
                 self._by_id[builder.id] = builder
             function = fragment.get("function") or {}
             name = function.get("name") if isinstance(function, dict) else None
-            if name:
+            if name and isinstance(name, str):
                 if not builder.name:
                     builder.name = name
                 elif name != builder.name:

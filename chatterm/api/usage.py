@@ -103,19 +103,21 @@ def citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[C
     return found
 
 
-def responses_usage(usage: dict[str, Any] | None) -> Usage | None:
-    """Responses usage (input/output tokens) -> `Usage`."""
+def responses_usage(usage: Any) -> Usage | None:
+    """Responses usage (input/output tokens) -> `Usage`; fields of the wrong type are None."""
     if not isinstance(usage, dict):
         return None
-    prompt = usage.get("input_tokens")
-    completion = usage.get("output_tokens")
-    total = usage.get("total_tokens")
+    prompt = _int(usage.get("input_tokens"))
+    completion = _int(usage.get("output_tokens"))
+    total = _int(usage.get("total_tokens"))
     if total is None and prompt is not None and completion is not None:
         total = prompt + completion
+    output_details = usage.get("output_tokens_details")
+    input_details = usage.get("input_tokens_details")
     return Usage(
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=total,
-        reasoning_tokens=(usage.get("output_tokens_details") or {}).get("reasoning_tokens"),
-        cached_tokens=(usage.get("input_tokens_details") or {}).get("cached_tokens"),
+        reasoning_tokens=_int(output_details.get("reasoning_tokens")) if isinstance(output_details, dict) else None,
+        cached_tokens=_int(input_details.get("cached_tokens")) if isinstance(input_details, dict) else None,
     )

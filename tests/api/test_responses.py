@@ -476,8 +476,9 @@ def test_a_summary_index_that_is_not_a_number_still_splits_parts() -> None:
     assert [e.text for e in events if isinstance(e, ReasoningDelta)] == ["one", "\n\n", "two"]
 
 
-async def test_an_event_in_the_wrong_shape_is_skipped_and_told_once(raw_server: RawServer) -> None:
-    """`"item": "oops"` on an output_item event used to escape as a bare AttributeError."""
+async def test_an_event_in_the_wrong_shape_is_skipped(raw_server: RawServer) -> None:
+    """`"item": "oops"` on an output_item event used to escape as a bare AttributeError;
+    it carries nothing to show, so it is skipped and the reply completes."""
     from chatterm.api.client import ChatClient
     from chatterm.api.request import ChatRequest
     from chatterm.api.types import Notice
@@ -492,6 +493,6 @@ async def test_an_event_in_the_wrong_shape_is_skipped_and_told_once(raw_server: 
         events = [e async for e in client.stream(ChatRequest("o4-mini", [{"role": "user", "content": "hi"}]))]
     finally:
         await client.aclose()
-    assert [e.kind for e in events if isinstance(e, Notice)] == ["malformed"]
+    assert [e.kind for e in events if isinstance(e, Notice)] == []
     finished = events[-1]
     assert isinstance(finished, Finished) and finished.completion.content == "fine"
