@@ -167,7 +167,10 @@ class AssistantMessageView(MessageView):
         label = STATE_LABELS.get(shown_state, shown_state)
         model = self.message.model or "assistant"
         self.header.update(f"{model}" + (f" · {label}" if label else ""))
-        for state in ("streaming", "stopped", "failed"):
+        # The streaming mark lives on the header alone: a class change on the view would
+        # restyle the whole reply beneath it (tens of ms for a long one) as it ends.
+        self.header.set_class(shown_state == "streaming", "-streaming")
+        for state in ("stopped", "failed"):
             self.set_class(shown_state == state, f"-{state}")
 
     # -- streaming -----------------------------------------------------------------

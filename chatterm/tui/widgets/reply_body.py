@@ -49,6 +49,8 @@ class ReplyBody(Vertical):
         self._wake = asyncio.Event()
         self._done = False
         self._flusher: asyncio.Task[None] | None = None
+        self._sleeping = False
+        """The flusher is waiting out the frame, not writing: safe to cancel."""
         self._leaf: FrozenMarkdown | None = None
         self._live: Markdown | None = None
         self._stream: MarkdownStream | None = None
@@ -84,7 +86,11 @@ class ReplyBody(Vertical):
                 await self._wake.wait()
                 wait = self.last_flush + FRAME - time.perf_counter()
                 if wait > 0 and not self._done:
-                    await asyncio.sleep(wait)
+                    self._sleeping = True
+                    try:
+                        await asyncio.sleep(wait)
+                    finally:
+                        self._sleeping = False
                 self._wake.clear()
                 await self._flush()
                 if self._done:
@@ -168,6 +174,8 @@ class ReplyBody(Vertical):
         self._wake.set()
         flusher, self._flusher = self._flusher, None
         if flusher is not None:
+            if self._sleeping:
+                flusher.cancel()  # the end need not wait out the frame; nothing is half-written
             await flusher
         await self._flush()
         tail = self._segmenter.tail
