@@ -51,7 +51,7 @@ from chatterm.api.errors import (
 )
 from chatterm.api.reply_body import drain, excerpt, first_chunk, html_summary, read_rest
 from chatterm.api.request import ChatRequest
-from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after
+from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after, retry_notice
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
 from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.sse import SSEDecoder
@@ -194,6 +194,7 @@ class ChatClient:
                 if delay is None:
                     raise error from None
                 retries += 1
+                yield retry_notice(error, delay, retries, self.retry.max_retries)
                 await self.sleep(delay)
             finally:
                 await attempt.aclose()

@@ -22,6 +22,7 @@ folded, at most 300 characters).
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from chatterm.api.errors import (
@@ -72,6 +73,10 @@ def is_quota_error(code: str | None, error_type: str | None, message: str | None
     if "insufficient_quota" in words:
         return True
     return bool(message) and "exceeded your current quota" in (message or "").lower()
+
+
+_SAYS_WHEN = re.compile(r"\b(try again|retry|wait)\b[^.]{0,20}?\b(in|after|for)\s+\d", re.IGNORECASE)
+"""A provider message that already says how long to wait ("Please try again in 20s")."""
 
 
 def format_wait(seconds: float) -> str:
@@ -127,11 +132,14 @@ def error_for(
         head = f"429 {said or 'Too Many Requests'}"
         if is_quota_error(code, error_type, provider_message):
             when = "quota exhausted: check the plan and billing; retrying will not help"
+        elif retry_after is not None and _SAYS_WHEN.search(said):
+            when = ""  # "Try again in 20s." already says it
         elif retry_after is not None:
             when = f"retry after {format_wait(retry_after)}"
         else:
             when = "retry in a little while"
-        return RateLimitError(api_failed_message(f"{head} ({when})"), retry_after=retry_after, **common)
+        text = f"{head} ({when})" if when else head
+        return RateLimitError(api_failed_message(text), retry_after=retry_after, **common)
     if status is None:
         details = said or "the server reported an error"
     else:

@@ -3,6 +3,7 @@
     retried      408, 409, 429, every 5xx (incl. 529), connection failures and timeouts
     not retried  429 `insufficient_quota` (out of credit), 4xx otherwise, and anything
                  once a token of the reply has reached the caller (the client enforces that)
+    told         each wait is announced as `Notice(kind="retry")` before it starts
     wait         the server's `retry-after-ms` or `Retry-After` (seconds or an HTTP date)
                  when it sends one, up to 60 s; a longer wait fails at once with the wait
                  in the message; otherwise 0.5 s x 2^n, capped at 8 s, minus up to 25 %
@@ -21,7 +22,8 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 
 from chatterm.api.errors import APIConnectionError, APIError
-from chatterm.api.failures import is_quota_error
+from chatterm.api.failures import format_wait, is_quota_error
+from chatterm.api.types import Notice
 
 RETRY_STATUSES = frozenset({408, 409, 429})
 
@@ -86,3 +88,16 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         when = when.replace(tzinfo=timezone.utc)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def retry_notice(error: APIError, delay: float, retry: int, max_retries: int) -> Notice:
+    """What the user sees while a failed attempt waits to be tried again (a rate limit
+    can hold a reply for a minute: silence would look like a hang)."""
+    if isinstance(error, APIConnectionError):
+        why = "could not reach the server"
+    elif error.status == 429:
+        why = "rate limited (429)"
+    else:
+        why = f"the server answered {error.status}" if error.status else "the request failed"
+    when = "now" if delay < 0.05 else f"in {format_wait(delay)}"
+    return Notice(f"{why}; retrying {when} ({retry} of {max_retries})", kind="retry")

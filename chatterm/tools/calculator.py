@@ -157,6 +157,13 @@ def evaluate(expression: str) -> Number:
         raise CalculatorError(f"not a valid expression: {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise CalculatorError("the expression is nested too deeply") from None
+    except SystemError:
+        # CPython 3.11 shares one AST depth counter between threads (gh-106905): two
+        # tool calls parsing at once can trip it. Parse again; it is only arithmetic.
+        try:
+            tree = ast.parse(text, mode="eval")
+        except (SyntaxError, RecursionError, MemoryError, SystemError):
+            raise CalculatorError("could not parse the expression; try again") from None
     try:
         return _Evaluator().visit(tree)
     except ZeroDivisionError:

@@ -208,7 +208,7 @@ async def test_retry_after_longer_than_a_minute_fails_at_once_with_the_wait(raw_
     raw_server.script(json_error(429, "Too Many Requests", "Rate limit reached for requests. Try again in 120s.", code="rate_limit_exceeded", headers={"Retry-After": "120"}))
     client = make()
     error = await client.fail()
-    assert str(error) == "API request failed: 429 Rate limit reached for requests. Try again in 120s. (retry after 2 min)"
+    assert str(error) == "API request failed: 429 Rate limit reached for requests. Try again in 120s."
     assert client.waits == []
     assert len(raw_server.requests) == 1
 
@@ -484,7 +484,8 @@ async def test_search_failing_with_5xx_gets_one_retry_then_goes_without_search(r
     events = await client.run(request(model="grok-3", search=True))
     notices = [e for e in events if isinstance(e, Notice)]
     assert notices == [
-        Notice("grok-3: web search failed (API request failed: 504 search service timeout); answering without search", kind="search")
+        Notice("the server answered 504; retrying now (1 of 2)", kind="retry"),
+        Notice("grok-3: web search failed (API request failed: 504 search service timeout); answering without search", kind="search"),
     ]
     bodies = [r.body for r in raw_server.requests]
     assert ["search_parameters" in b for b in bodies] == [True, True, False]
@@ -495,7 +496,7 @@ async def test_search_retry_that_succeeds_needs_no_fallback(raw_server: RawServe
     raw_server.script(json_error(504, "Gateway Timeout", "search service timeout", type="server_error"), OK_STREAM)
     client = make(retry=RetryPolicy(max_retries=2, base_delay=0.001))
     events = await client.run(request(model="grok-3", search=True))
-    assert not any(isinstance(e, Notice) for e in events)
+    assert [e for e in events if isinstance(e, Notice)] == [Notice("the server answered 504; retrying now (1 of 2)", kind="retry")]
     assert all("search_parameters" in r.body for r in raw_server.requests)
 
 
@@ -548,3 +549,14 @@ async def test_model_list_missing_means_a_wrong_base_url(raw_server: RawServer, 
     with pytest.raises(NotFoundError) as info:
         await client.client.list_models()
     assert str(info.value) == f"API request failed: 404 404 page not found: no model list at {raw_server.base_url}/models"
+
+
+async def test_each_retry_is_announced_before_the_wait(raw_server: RawServer, make: Any) -> None:
+    """A reply held by a rate limit must not look like a hang: the wait is told first."""
+    limited = json_error(429, "Too Many Requests", "slow down", headers={"Retry-After": "2"})
+    raw_server.script(limited, OK_STREAM)
+    client = make()
+    events = await client.run()
+    assert events[0] == Notice("rate limited (429); retrying in 2 s (1 of 2)", kind="retry")
+    assert client.waits == [2.0]
+    assert events[-1].completion.content == "fine"
