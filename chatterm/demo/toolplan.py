@@ -45,9 +45,25 @@ def _call_id(d: Dialogue, index: int, name: str) -> str:
     return f"call_{digest}"
 
 
-def _time_args(schema: dict[str, Any]) -> dict[str, Any]:
+_CITY_ZONES = {
+    "tokyo": "Asia/Tokyo", "beijing": "Asia/Shanghai", "shanghai": "Asia/Shanghai",
+    "singapore": "Asia/Singapore", "delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
+    "dubai": "Asia/Dubai", "moscow": "Europe/Moscow", "berlin": "Europe/Berlin",
+    "paris": "Europe/Paris", "london": "Europe/London", "new york": "America/New_York",
+    "chicago": "America/Chicago", "denver": "America/Denver",
+    "los angeles": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
+    "sydney": "Australia/Sydney", "sao paulo": "America/Sao_Paulo",
+}
+
+
+def _time_args(schema: dict[str, Any], prompt: str = "") -> dict[str, Any]:
+    """`timezone` for a city the prompt names ("time in Tokyo"), else UTC."""
     props = schema.get("properties") if isinstance(schema, dict) else None
-    return {"timezone": "UTC"} if isinstance(props, dict) and "timezone" in props else {}
+    if not (isinstance(props, dict) and "timezone" in props):
+        return {}
+    lowered = prompt.lower()
+    zone = next((z for city, z in _CITY_ZONES.items() if re.search(rf"\b{city}\b", lowered)), "UTC")
+    return {"timezone": zone}
 
 
 def _calc_args(schema: dict[str, Any], expression: str) -> dict[str, Any]:
@@ -61,7 +77,7 @@ def _calc_args(schema: dict[str, Any], expression: str) -> dict[str, Any]:
 def _args_for(name: str, d: Dialogue, expression: str = "6*7") -> str:
     schema = d.tools.get(name, {})
     if name == "current_time":
-        return json.dumps(_time_args(schema))
+        return json.dumps(_time_args(schema, d.prompt))
     if name == "calculator":
         return json.dumps(_calc_args(schema, expression))
     props = schema.get("properties") if isinstance(schema, dict) else None

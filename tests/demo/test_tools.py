@@ -56,7 +56,7 @@ async def test_asking_the_time_calls_current_time_in_fragments(client: httpx.Asy
     assert all(set(f) == {"index", "function"} and set(f["function"]) == {"arguments"} for f in rest)
     assert parts[-1]["choices"][0]["finish_reason"] == "tool_calls"
     call = _assemble(frags)[0]
-    assert json.loads(call["arguments"]) == {"timezone": "UTC"}
+    assert json.loads(call["arguments"]) == {"timezone": "Europe/London"}  # the city asked about
     choice = await _plain(client, body)
     assert choice["finish_reason"] == "tool_calls"
     assert choice["message"]["tool_calls"][0]["function"]["arguments"] == call["arguments"]
@@ -172,3 +172,9 @@ async def test_server_keeps_serving_after_a_client_hangs_up_mid_stream(client: h
             break
     choice = await _plain(client, {"model": "gpt-4o", "messages": user("still there?")})
     assert choice["finish_reason"] == "stop"
+
+
+async def test_asking_the_time_without_a_known_city_asks_for_utc(client: httpx.AsyncClient) -> None:
+    body = {"model": "gpt-4o", "messages": user("What time is it?"), "tools": TOOLS, "stream": False}
+    choice = await _plain(client, body)
+    assert json.loads(choice["message"]["tool_calls"][0]["function"]["arguments"]) == {"timezone": "UTC"}
