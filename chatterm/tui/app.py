@@ -73,12 +73,12 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
     AUTO_FOCUS = "#prompt"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
-        Binding("f2", "pick_model", "Model"),
-        Binding("f3", "toggle_thinking", "Thinking"),
-        Binding("f4", "toggle_search", "Search"),
-        Binding("f5", "toggle_stream", "Stream", show=False),  # the status bar chip shows it; 80 columns fit
-        Binding("f8", "history", "History"),  # F6/F7 belong to the TextArea (select line/all)
-        Binding("f9", "chat_settings", "Settings", show=False),
+        Binding("f2", "pick_model", "Model", tooltip="Pick the model (the next reply comes from it)"),
+        Binding("f3", "toggle_thinking", "Think", tooltip="Thinking (reasoning) on or off"),
+        Binding("f4", "toggle_search", "Search", tooltip="Web search on or off"),
+        Binding("f5", "toggle_stream", "Stream", tooltip="Streaming on or off", show=False),  # the status bar chip shows it; 80 columns fit
+        Binding("f8", "history", "History", tooltip="History: open, search, rename, export or delete chats"),  # F6/F7 belong to the TextArea (select line/all)
+        Binding("f9", "chat_settings", "Settings", tooltip="Chat settings: system prompt, temperature, top_p, max tokens", show=False),
         Binding("ctrl+n", "new_chat", "New chat"),
         Binding("ctrl+r", "regenerate", "Regenerate", show=False),
         Binding("ctrl+o", "copy_last_reply", "Copy reply", show=False),

@@ -59,10 +59,12 @@ class KeyGroup:
 
 
 def _describe(binding: Binding) -> str:
-    if binding.description:
-        return binding.description
+    """The tooltip when there is one: the footer's label is kept short to fit 80
+    columns ("Think"), the help screen has room to say it whole."""
     if binding.tooltip:
         return binding.tooltip
+    if binding.description:
+        return binding.description
     action = binding.action.split(".")[-1].split("(")[0]
     return action.replace("_", " ").capitalize()
 
