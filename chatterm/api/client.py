@@ -13,9 +13,11 @@ One request, step by step:
    time this client meets it (a chat's every turn and tool round would repeat them).
 2. POST over the shared `httpx.AsyncClient` (keep-alive pool), Bearer auth added per request
    so the key lives only in this object and never in the pool, a repr or an error.
-3. The reply is read by what it is, not by what was asked: `text/event-stream` goes through
-   `SSEDecoder` into the protocol's parser (an `SSEFeed`), one batch of events per network
-   read; JSON (a non-streamed reply, or a server that ignores `stream: true`) through
+3. The reply is read by what it is, not by what was asked or what its content type
+   says (servers mislabel): `text/event-stream`, or a body whose first line is an SSE
+   field, goes through `SSEDecoder` into the protocol's parser (an `SSEFeed`), one batch
+   of events per network read; NDJSON (one chunk per line, no `data:`) is re-framed as
+   SSE; JSON (a non-streamed reply, or a server that ignores `stream: true`) goes through
    `parse_chat_body` / `parse_response_body`; an HTML page is an error (`reply_body.py`).
    A stream chunk that is not JSON is skipped with one `Notice(kind="malformed")`. The
    last event is always `Finished`.
@@ -49,7 +51,16 @@ from chatterm.api.errors import (
     RateLimitError,
     api_failed_message,
 )
-from chatterm.api.reply_body import drain, excerpt, first_chunk, html_summary, read_rest
+from chatterm.api.reply_body import (
+    drain,
+    excerpt,
+    first_chunk,
+    html_summary,
+    is_ndjson,
+    looks_like_sse,
+    ndjson_lines,
+    read_rest,
+)
 from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after, retry_notice
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
@@ -262,19 +273,29 @@ class ChatClient:
                 if not 200 <= resp.status_code < 300:
                     raise await self._http_failure(resp, model)
                 ctype = resp.headers.get("content-type", "").lower()
-                chunks = resp.aiter_bytes()
+                chunks: AsyncIterator[bytes] = resp.aiter_bytes()
                 first = b""
-                if "text/event-stream" not in ctype and "json" not in ctype:
+                if "text/event-stream" not in ctype:
+                    # The content type is a hint only: the body's first bytes decide.
                     first = await first_chunk(chunks)
-                    if "html" in ctype or first.lstrip()[:1] == b"<":
+                    start = first.lstrip()[:1]
+                    if "html" in ctype or start == b"<":
                         rest = await read_rest(first, chunks)
                         raise _Failed(
                             error_for(None, f"{resp.status_code} {html_summary(rest)}", model=model)
                         )
-                    if first.lstrip()[:1] in (b"{", b"["):
+                    if looks_like_sse(first):
+                        ctype = "text/event-stream"
+                    elif "ndjson" in ctype or "jsonl" in ctype:
+                        chunks, first, ctype = ndjson_lines(first, chunks), b"", "text/event-stream"
+                    elif start in (b"{", b"[", b'"') or not start:
                         ctype = "application/json"
-                if "json" in ctype and "event-stream" not in ctype:
+                if "event-stream" not in ctype:
                     raw = await read_rest(first, chunks)
+                    if is_ndjson(raw):  # chunks one per line, where one body was expected
+                        async for batch in self._sse_events(ndjson_lines(raw, _nothing()), b"", parser):
+                            yield batch
+                        return
                     yield self._json_events(raw, resp.status_code, prepared.protocol, model)
                     return
                 async for batch in self._sse_events(chunks, first, parser):
@@ -321,6 +342,8 @@ class ChatClient:
 
     def _json_events(self, raw: bytes, status: int, protocol: str, model: str) -> list[StreamEvent]:
         text = self._scrub(raw.decode("utf-8", "replace"))
+        if not text.strip():
+            raise _Failed(error_for(None, f"{status} the reply was empty", model=model))
         try:
             body = json.loads(text)
         except ValueError:
@@ -432,3 +455,9 @@ def _make_parser(protocol: str, model: str) -> SSEFeed:
     from chatterm.api.responses import ResponsesStreamParser
 
     return ResponsesStreamParser(model)
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    """An empty byte stream (the whole body was already read)."""
+    return
+    yield b""  # pragma: no cover - makes this an async generator

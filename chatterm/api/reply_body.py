@@ -3,6 +3,8 @@
     first_chunk(chunks)     the body's start up to its first non-blank byte (JSON, HTML
                             or SSE is told from that byte when the content type does not)
     read_rest(first, chunks) the whole body
+    looks_like_sse(first)   the body is SSE whatever its content type says
+    ndjson_lines(chunks)    a stream of one JSON object per line, re-framed as SSE
     drain(chunks)           read to the end after `[DONE]`, so the connection is reused
     html_summary(raw)       an HTML error page in a few words; `excerpt(raw)` any text
 """
@@ -18,6 +20,9 @@ import httpx
 
 DRAIN_SECONDS = 0.25
 """After `[DONE]`, how long we wait for the body's end so the connection can be reused."""
+
+_SSE_FIELD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:data|event|id|retry)?:")
+"""An SSE line start: a field name and a colon, or a bare colon (a comment)."""
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _H1 = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
@@ -44,6 +49,35 @@ async def read_rest(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:
     async for chunk in chunks:
         parts.append(chunk)
     return b"".join(parts)
+
+
+def looks_like_sse(first: bytes) -> bool:
+    """SSE sent as `application/json` or `text/plain` (some proxies and self-hosted
+    servers label streams wrongly): the first non-blank line is an SSE field."""
+    return _SSE_FIELD.match(first.lstrip()) is not None
+
+
+async def ndjson_lines(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """A stream of JSON objects, one per line (`application/x-ndjson`, or proxies that
+    strip the SSE framing), as SSE `data:` events, as each line arrives."""
+    pending = first
+    while True:
+        *lines, pending = pending.split(b"\n")
+        framed = b"".join(b"data: " + line.strip() + b"\n\n" for line in lines if line.strip())
+        if framed:
+            yield framed
+        chunk = await anext(chunks, None)
+        if chunk is None:
+            break
+        pending += chunk
+    if pending.strip():
+        yield b"data: " + pending.strip() + b"\n\n"
+
+
+def is_ndjson(raw: bytes) -> bool:
+    """Several JSON objects, one per line, where one JSON body was expected."""
+    lines = [line for line in raw.strip().split(b"\n") if line.strip()]
+    return len(lines) > 1 and all(line.lstrip()[:1] == b"{" and line.rstrip()[-1:] == b"}" for line in lines)
 
 
 async def drain(chunks: AsyncIterator[bytes]) -> None:

@@ -1,0 +1,82 @@
+"""Shapes third-party OpenAI-compatible servers really send (llama.cpp, vLLM, Ollama,
+Azure, LiteLLM, one-api style gateways), each over loopback TCP from a scripted server."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chatterm.api.types import Finished, TextDelta
+from tests.api.conftest import RawServer, Reply, chunk, sse
+from tests.api.test_client_errors import make, request  # noqa: F401 - the fixture
+
+
+def _body(payload: dict[str, Any], ctype: str = "application/json") -> Reply:
+    return Reply([json.dumps(payload).encode()], headers={"content-type": ctype}, chunked=False)
+
+
+COMPLETION = {
+    "id": "c1", "object": "chat.completion", "created": 1, "model": "local-model",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "whole answer"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+}
+
+
+async def test_a_server_that_ignores_stream_true_and_answers_with_json(raw_server: RawServer, make: Any) -> None:
+    raw_server.script(_body(COMPLETION))
+    events = await make().run(request(stream=True))
+    assert [e.text for e in events if isinstance(e, TextDelta)] == ["whole answer"]
+    assert events[-1].completion.content == "whole answer"
+    assert events[-1].completion.usage.total_tokens == 5
+
+
+async def test_a_server_that_always_streams_even_when_asked_not_to(raw_server: RawServer, make: Any) -> None:
+    raw_server.script(sse(chunk("str"), chunk("eamed"), chunk(finish="stop")))
+    events = await make().run(request(stream=False))
+    assert events[-1].completion.content == "streamed"
+
+
+async def test_sse_sent_with_a_json_or_plain_content_type(raw_server: RawServer, make: Any) -> None:
+    for ctype in ("application/json", "text/plain; charset=utf-8", "application/x-ndjson", ""):
+        raw_server.script(Reply([sse(chunk("ok"), chunk(finish="stop"))], headers={"content-type": ctype}))
+        events = await make().run(request(stream=True))
+        assert events[-1].completion.content == "ok", ctype
+
+
+async def test_data_lines_without_a_space_and_azure_prompt_filter_chunks(raw_server: RawServer, make: Any) -> None:
+    azure_first = {"id": "", "object": "", "created": 0, "model": "", "choices": [],
+                   "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}]}
+    body = (
+        b"data:" + json.dumps(azure_first).encode() + b"\n\n"
+        + b"data:" + json.dumps(chunk("hi")).encode() + b"\n\n"
+        + b"data:" + json.dumps(chunk(finish="stop")).encode() + b"\n\n"
+        + b"data:[DONE]\n\n"
+    )
+    raw_server.script(Reply([body]))
+    events = await make().run(request(stream=True))
+    assert events[-1].completion.content == "hi"
+
+
+async def test_llama_cpp_timings_and_a_final_usage_chunk_with_no_choices(raw_server: RawServer, make: Any) -> None:
+    last = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [],
+            "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5},
+            "timings": {"prompt_n": 4, "predicted_per_second": 50.0}}
+    raw_server.script(sse(chunk("yo"), chunk(finish="stop"), last))
+    events = await make().run(request(stream=True))
+    finished = events[-1]
+    assert isinstance(finished, Finished)
+    assert finished.completion.content == "yo" and finished.completion.usage.prompt_tokens == 4
+
+
+async def test_ndjson_stream_without_sse_framing(raw_server: RawServer, make: Any) -> None:
+    """Some proxies pass a stream on as one JSON object per line, no `data:` prefix."""
+    lines = b"".join(json.dumps(c).encode() + b"\n" for c in (chunk("a"), chunk("b"), chunk(finish="stop")))
+    raw_server.script(Reply([lines], headers={"content-type": "application/x-ndjson"}))
+    events = await make().run(request(stream=True))
+    assert events[-1].completion.content == "ab"
+
+
+async def test_an_empty_200_body_is_an_error_not_a_blank_answer(raw_server: RawServer, make: Any) -> None:
+    raw_server.script(Reply([b""], headers={"content-type": "application/json"}, chunked=False))
+    error = await make().fail(request(stream=False))
+    assert str(error) == "API request failed: 200 the reply was empty"
