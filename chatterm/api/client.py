@@ -406,13 +406,18 @@ class ChatClient:
             raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=words)) from None
         except ValueError:
             raise _Failed(error_for(None, "unreadable model list from the server", model="")) from None
-        items = body.get("data") if isinstance(body, dict) else body
+        items = body
+        if isinstance(body, dict):
+            # OpenAI's `data`; Ollama's and some gateways' `models`
+            items = body.get("data") if body.get("data") is not None else body.get("models")
         if not isinstance(items, list):
             raise _Failed(error_for(None, "unreadable model list from the server", model=""))
         ids: list[str] = []
         for item in items:
-            name = item.get("id") if isinstance(item, dict) else item
-            if isinstance(name, str) and name:
+            name = item
+            if isinstance(item, dict):
+                name = next((item[k] for k in ("id", "model", "name") if isinstance(item.get(k), str) and item[k]), None)
+            if isinstance(name, str) and name and name not in ids:
                 ids.append(name)
         return ids
 

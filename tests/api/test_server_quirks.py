@@ -80,3 +80,15 @@ async def test_an_empty_200_body_is_an_error_not_a_blank_answer(raw_server: RawS
     raw_server.script(Reply([b""], headers={"content-type": "application/json"}, chunked=False))
     error = await make().fail(request(stream=False))
     assert str(error) == "API request failed: 200 the reply was empty"
+
+
+async def test_model_lists_in_the_shapes_servers_use(raw_server: RawServer, make: Any) -> None:
+    shapes = [
+        {"object": "list", "data": [{"id": "a", "object": "model"}, {"id": "b"}]},
+        {"models": [{"name": "a", "model": "a"}, {"name": "b"}]},  # Ollama's shape
+        ["a", "b"],
+        {"data": [{"id": "a"}, {"id": "a"}, {"id": "b"}, {"id": None}, 7]},
+    ]
+    for shape in shapes:
+        raw_server.script(_body(shape))
+        assert await make().client.list_models() == ["a", "b"], shape
