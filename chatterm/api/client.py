@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -101,7 +103,7 @@ class ChatClient:
         otherwise the default policy with `max_retries`."""
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = normalize_base_url(base_url)
         self._api_key = api_key or None
         self.retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self.timeout = httpx.Timeout(
@@ -460,6 +462,21 @@ def _make_parser(protocol: str, model: str) -> SSEFeed:
     from chatterm.api.responses import ResponsesStreamParser
 
     return ResponsesStreamParser(model)
+
+
+_ENDPOINT_TAIL = re.compile(r"/(?:chat/completions|responses|completions|models)/?$")
+
+
+def normalize_base_url(url: str) -> str:
+    """The base URL the endpoints hang from, forgiving what people paste: an endpoint's
+    full URL (`.../v1/chat/completions`) loses the endpoint, and a bare host
+    (`http://localhost:8000`) gets the `/v1` every OpenAI-compatible server uses
+    (without it each request would 404 and read as "model does not exist")."""
+    url = _ENDPOINT_TAIL.sub("", url.strip()).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc and not parts.path:
+        url += "/v1"
+    return url
 
 
 async def _nothing() -> AsyncIterator[bytes]:

@@ -92,3 +92,28 @@ async def test_model_lists_in_the_shapes_servers_use(raw_server: RawServer, make
     for shape in shapes:
         raw_server.script(_body(shape))
         assert await make().client.list_models() == ["a", "b"], shape
+
+
+def test_base_urls_as_people_paste_them() -> None:
+    from chatterm.api.client import normalize_base_url
+
+    assert normalize_base_url("http://localhost:8000") == "http://localhost:8000/v1"
+    assert normalize_base_url("http://localhost:8000/") == "http://localhost:8000/v1"
+    assert normalize_base_url("https://gw.example.com/v1/") == "https://gw.example.com/v1"
+    assert normalize_base_url("https://gw.example.com/v1/chat/completions") == "https://gw.example.com/v1"
+    assert normalize_base_url("https://openrouter.ai/api/v1") == "https://openrouter.ai/api/v1"
+    assert normalize_base_url("https://x.example/api/v3/responses") == "https://x.example/api/v3"
+
+
+async def test_a_bare_host_reaches_the_v1_endpoints(raw_server: RawServer) -> None:
+    from chatterm.api.client import ChatClient
+
+    raw_server.script(sse(chunk("ok"), chunk(finish="stop")))
+    host = raw_server.base_url.removesuffix("/v1")
+    client = ChatClient(host, "sk-test", max_retries=0)
+    try:
+        completion = await client.complete(request(stream=True))
+    finally:
+        await client.aclose()
+    assert completion.content == "ok"
+    assert raw_server.requests[0].path.endswith("/v1/chat/completions")
