@@ -205,6 +205,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         self.conversation = conversation
         self._session = None
         self._editing = None
+        self.show_editing()
         if not self.context.needs_setup:
             self.ensure_session()
         await self.chat_screen.show_conversation(conversation)
@@ -284,9 +285,10 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette entries, less "Keys": it opens Textual's own key panel (every
-        cursor key of the prompt box) beside our "Help" (F1), which lists what matters."""
+        cursor key of the prompt box) beside our "Help" (F1), which lists what matters;
+        and less "Theme", which does what our "Choose theme…" does (one entry, not two)."""
         for command in super().get_system_commands(screen):
-            if command.title != "Keys":
+            if command.title not in ("Keys", "Theme"):
                 yield command
 
     def action_help(self) -> None:
@@ -346,6 +348,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
     def action_cancel_edit(self) -> None:
         if self._editing is not None:
             self._editing = None
+            self.show_editing()
             self.chat_screen.prompt.load_text("")
             self.refresh_bindings()
             self.notify("Edit cancelled", timeout=2, markup=False)

@@ -56,6 +56,7 @@ class BranchActions:
             self.notify("A reply is still being written.", severity="warning", markup=False)
             return
         self._editing = view.message.id
+        self.show_editing()
         prompt = self.chat_screen.prompt
         prompt.load_text(view.message.text)
         prompt.move_cursor(prompt.document.end)
@@ -66,8 +67,19 @@ class BranchActions:
     def take_edit(self: ChatApp) -> str | None:
         editing, self._editing = self._editing, None
         if editing is not None:
+            self.show_editing()
             self.refresh_bindings()
         return editing
+
+    def show_editing(self: ChatApp) -> None:
+        """Say on the prompt box itself that the next send resends an edited prompt
+        (the toast saying so is gone after a few seconds; the edit is not)."""
+        try:
+            prompt = self.chat_screen.prompt
+        except Exception:  # noqa: BLE001 - no chat screen (yet): nothing to label
+            return
+        prompt.border_title = "Editing a sent prompt · Enter resends it (a new branch) · Esc cancels" if self._editing else None
+        prompt.set_class(self._editing is not None, "-editing")
 
     async def resend_edit(self: ChatApp, message_id: str, text: str) -> None:
         session = self.ensure_session()

@@ -24,11 +24,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker
 
 from chatterm.api.errors import ChatTermError
@@ -50,7 +50,14 @@ from chatterm.engine.events import (
     ToolLoopStopped,
     UserMessageAdded,
 )
-from chatterm.tui.screens.reply_messages import DeltaBatch, DeltasReady, EngineMessage, ReplyEnded, at_paths
+from chatterm.tui.screens.reply_messages import (
+    DeltaBatch,
+    DeltasReady,
+    EngineMessage,
+    ReplyEnded,
+    at_paths,
+    missing_at_paths,
+)
 from chatterm.tui.widgets.attachments import AttachmentChips
 from chatterm.tui.widgets.conversation import ConversationView
 from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
@@ -180,6 +187,16 @@ class ChatScreen(Screen[None]):
             return
         if self.replying:
             self.notify("A reply is still being written: wait for it, or press Esc to stop it.", title="Not sent", severity="warning", markup=False)
+            return
+        missing = missing_at_paths(text)
+        if missing:
+            names = ", ".join(f"@{name}" for name in missing)
+            self.notify(
+                f"No file at {names}. Fix the path (Ctrl+F browses), or remove the @ to send it as text.",
+                title="Not sent",
+                severity="warning",
+                markup=False,
+            )
             return
         session = self.chat_app.ensure_session()
         if session is None:
@@ -342,6 +359,33 @@ class ChatScreen(Screen[None]):
         return True
 
     # -- status bar and message actions ---------------------------------------------
+
+    @on(PromptBox.PageKey)
+    def _page(self, event: PromptBox.PageKey) -> None:
+        """PageUp / PageDown in the prompt scroll the conversation (up releases the
+        anchor; back at the bottom it follows the reply again)."""
+        pane = self.pane
+        if event.step < 0:
+            pane.scroll_page_up(animate=False)
+        elif pane.scroll_y + pane.scrollable_content_region.height >= pane.max_scroll_y:
+            pane.scroll_end(animate=False)  # the last page: follow the reply again
+        else:
+            pane.scroll_page_down(animate=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed while a message (or a tool row) has the focus goes to the
+        prompt, unless the focused widget binds it (c copies, e edits, ...)."""
+        focused = self.focused
+        if focused is None or isinstance(focused, TextArea | Input) or not event.is_printable or not event.character:
+            return
+        for node in focused.ancestors_with_self:
+            if event.key in node._bindings.key_to_bindings:  # noqa: SLF001 - no public lookup
+                return
+        event.stop()
+        event.prevent_default()
+        prompt = self.prompt
+        prompt.focus()
+        prompt.insert(event.character)
 
     @on(StatusBar.PickModel)
     def _pick_model(self) -> None:

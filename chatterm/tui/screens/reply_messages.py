@@ -5,6 +5,7 @@
     EngineMessage              any other engine event, in order
     ReplyEnded                 the worker is done: normally, stopped, or with an error
     at_paths(text)             files named as `@path` in a prompt (that exist)
+    missing_at_paths(text)     `@/...`, `@~/...`, `@./...` paths that name no file
 """
 
 from __future__ import annotations
@@ -29,6 +30,21 @@ def at_paths(text: str) -> list[str]:
         if path.is_file() and str(path) not in found:
             found.append(str(path))
     return found
+
+
+_PATH_PREFIXES = ("/", "~/", "./", "../")
+
+
+def missing_at_paths(text: str) -> list[str]:
+    """`@path`s in a prompt that are clearly meant as files (they start with `/`, `~/`,
+    `./` or `../`) but name none: sent as they are, the model would get the bare text
+    and the user no file. (`@name` and `@org/repo` are left alone: they may be words.)"""
+    missing: list[str] = []
+    for match in _AT_PATH.finditer(text):
+        name = match.group(1)
+        if name.startswith(_PATH_PREFIXES) and not Path(name).expanduser().is_file() and name not in missing:
+            missing.append(name)
+    return missing
 
 
 @dataclass(slots=True)

@@ -36,6 +36,8 @@ from chatterm.tui.widgets.thinking import ThinkingBlock
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
 STATE_LABELS = {"streaming": "writing…", "stopped": "stopped", "failed": "failed", "ok": ""}
+STOPPED_NOTE = "⏹ Stopped here"
+"""Under a stopped reply's text, where the eye is (the header saying so may be far above)."""
 
 
 class MessageView(Vertical, can_focus=True):
@@ -152,6 +154,8 @@ class AssistantMessageView(MessageView):
             yield self.thinking
         yield from self.tool_rows.values()
         yield self.body
+        if self.message.state == "stopped" and not self.live:
+            yield self._stop_note()
         if self.schema_check is not None:
             yield self.schema_check
         if self.citations is not None:
@@ -251,7 +255,13 @@ class AssistantMessageView(MessageView):
                 await self.mount(row, before=self.body)
         if message.citations:
             self.set_citations(message.citations)
+        if message.state == "stopped" and not self.query(".stop-note"):
+            await self.mount(self._stop_note(), after=self.body)
         self._update_header()
+
+    @staticmethod
+    def _stop_note() -> Static:
+        return Static(STOPPED_NOTE, classes="stop-note", markup=False)
 
     def action_regenerate(self) -> None:
         self.post_message(self.Action(self, "regenerate"))

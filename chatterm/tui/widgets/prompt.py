@@ -3,7 +3,9 @@
 Enter sends (posts `PromptBox.Submitted`); Shift+Enter and Ctrl+J insert a newline
 (terminals that cannot tell Shift+Enter from Enter still have Ctrl+J). Up and Down walk
 through earlier prompts while the box is empty (or showing a recalled prompt), like a
-shell. Sending does not clear the box: the screen clears it once the prompt is accepted.
+shell. PageUp / PageDown scroll the conversation while the prompt fits its box (they
+post `PromptBox.PageKey`), so a long reply can be read without leaving the prompt.
+Sending does not clear the box: the screen clears it once the prompt is accepted.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ class PromptBox(TextArea):
         def control(self) -> PromptBox:
             return self.prompt_box
 
+    @dataclass
+    class PageKey(Message):
+        """PageUp (-1) or PageDown (+1) while the prompt has nothing to scroll itself."""
+
+        step: int
+
     def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", placeholder=placeholder)
         self.prompt_history: list[str] = []
@@ -53,6 +61,11 @@ class PromptBox(TextArea):
             event.prevent_default()
             start, end = self.selection
             self._replace_via_keyboard("\n", start, end)
+            return
+        if key in ("pageup", "pagedown") and self.max_scroll_y == 0:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.PageKey(-1 if key == "pageup" else 1))
             return
         if key in ("up", "down") and self._recalling():
             event.stop()

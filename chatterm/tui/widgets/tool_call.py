@@ -17,7 +17,7 @@ from chatterm.api.types import ToolCall
 
 STATUS_LABELS = {
     "streaming": "…",
-    "pending": "asked",
+    "pending": "queued",
     "waiting": "waiting for approval",
     "running": "running…",
     "done": "done ✓",
