@@ -28,7 +28,8 @@ One request, step by step:
 6. Search degrades: with `req.search` on, a 4xx saying search is not supported (or
    naming search) gets one more try without search at once, even with retries off: that
    is a fix, not a retry. A retryable failure (5xx, timeout, connection) gets one normal
-   retry with search, then a try without search (not with `max_retries=0`; not for 429).
+   retry with search, then a try without search that counts as the next retry (not
+   with `max_retries=0`; not for 429).
    Either way a `Notice(kind="search")` tells the user.
 """
 
@@ -196,6 +197,8 @@ class ChatClient:
                 if current.search and not search_dropped:
                     fallback = self._search_fallback(failed, retries, req.model)
                     if fallback is not None:
+                        if is_retryable(failed.error):
+                            retries += 1  # a retry that also drops search: it counts
                         search_dropped = True
                         current = replace(current, search=False)
                         prepared = prepare(current)

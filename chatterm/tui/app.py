@@ -267,10 +267,11 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         """The next reply comes from `model`; the conversation stays."""
         self.conversation.settings.model = model
         self.chat_screen.refresh_status()
-        try:
-            self.context.save_config(model=model)
-        except OSError:
-            pass
+        if self.context.demo is None:  # trying models on the demo leaves the real default alone
+            try:
+                self.context.save_config(model=model)
+            except OSError:
+                pass
         self.notify(f"Next reply from {model}", timeout=2, markup=False)
 
     def action_chat_settings(self) -> None:

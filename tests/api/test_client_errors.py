@@ -560,3 +560,14 @@ async def test_each_retry_is_announced_before_the_wait(raw_server: RawServer, ma
     assert events[0] == Notice("rate limited (429); retrying in 2 s (1 of 2)", kind="retry")
     assert client.waits == [2.0]
     assert events[-1].completion.content == "fine"
+
+
+async def test_a_server_error_with_search_on_costs_no_more_tries_than_without(raw_server: RawServer, make: Any) -> None:
+    """With search on, a 5xx gets one retry with search and one without: still
+    1 + max_retries requests in all, not twice as many."""
+    failing = json_error(500, "Internal Server Error", "boom", type="server_error")
+    raw_server.script(failing, failing, failing, failing)
+    client = make(retry=RetryPolicy(max_retries=2, base_delay=0.001))
+    error = await client.fail(request(model="grok-3", search=True))
+    assert "500 boom" in str(error)
+    assert len(raw_server.requests) == 3

@@ -139,6 +139,24 @@ async def test_switching_model_mid_chat_keeps_the_conversation(chat_context: Any
         assert first.message.model == "gpt-4o-mini"
         assert second.message.model == "claude-sonnet-4-5-20250929"
         assert "claude-sonnet-4-5-20250929" in str(second.header.render())
+    # the pick is the default for the next start
+    assert 'model = "claude-sonnet-4-5-20250929"' in chat_context.config_path.read_text()
+
+
+async def test_models_tried_on_the_demo_leave_the_config_alone(tmp_path: Any) -> None:
+    from chatterm.context import AppContext
+
+    context = AppContext.for_tests("http://127.0.0.1:9/v1", tmp_path)
+    await context.start_demo()
+    try:
+        app = ChatApp(context)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.set_model("deepseek-r1")
+            assert app.conversation.settings.model == "deepseek-r1"
+    finally:
+        context.close_demo()
+    assert not context.config_path.exists() or "deepseek-r1" not in context.config_path.read_text()
 
 
 async def test_a_failed_reply_shows_an_error_row_and_restores_the_prompt(chat_context: Any) -> None:
