@@ -6,6 +6,8 @@ gated so each step is seen on screen before the next one arrives."""
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
@@ -82,7 +84,7 @@ async def test_late_reasoning_is_appended_to_the_folded_block(chat_context: Any)
         await reply_done(pilot)
         assert list(view.query(ThinkingBlock)) == [thinking]
         assert thinking.body.text == "First I plan. Then I check again." == script.reply.reasoning
-        assert thinking.collapsed and thinking.title == "Thought for 33 chars"
+        assert thinking.collapsed and re.fullmatch(r"Thought for \d+\.\d s · 33 chars", thinking.title)
         assert "The answer is 42." in view.body.text
 
 
@@ -124,4 +126,4 @@ async def test_reasoning_that_starts_after_the_answer_gets_a_folded_block(chat_c
         assert view.children.index(view.thinking) < view.children.index(view.body)  # above the answer
         script.release()
         await reply_done(pilot)
-        assert view.thinking.title == "Thought for 13 chars" and view.thinking.collapsed
+        assert re.fullmatch(r"Thought for \d+\.\d s · 13 chars", view.thinking.title) and view.thinking.collapsed

@@ -4,6 +4,8 @@ dialog. All against the demo gateway."""
 
 from __future__ import annotations
 
+import re
+
 import stat
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,8 @@ async def test_thinking_folds_when_the_answer_starts_and_citations_are_listed(ch
         assert reply.message.reasoning
         thinking = reply.query_one(ThinkingBlock)
         assert thinking.collapsed
-        assert thinking.title == f"Thought for {len(reply.message.reasoning):,} chars"
+        # how long it thought (it streamed here) and how much it wrote
+        assert re.fullmatch(rf"Thought for \d+\.\d s · {len(reply.message.reasoning):,} chars", thinking.title)
         await pilot.click(thinking.query_one("CollapsibleTitle"))
         assert not thinking.collapsed
         assert thinking.body.text == reply.message.reasoning
