@@ -19,7 +19,13 @@ from chatterm.api.types import TextDelta
 
 _DELTA_KEY = re.compile(r'"(content|reasoning_content|reasoning)"\s*:\s*"')
 _PLAIN_TOP_KEYS = frozenset(("id", "object", "created", "model", "system_fingerprint", "choices", "service_tier", "provider", "usage"))
-_PLAIN_CHOICE_KEYS = frozenset(("index", "delta", "finish_reason", "logprobs"))
+_PLAIN_CHOICE_KEYS = frozenset(
+    ("index", "delta", "finish_reason", "logprobs", "content_filter_results", "stop_reason", "native_finish_reason")
+)
+"""Keys a token chunk's choice may carry (Azure's per-chunk filter verdicts, vLLM's
+`stop_reason`, OpenRouter's `native_finish_reason`): none of them makes an event, and the
+template holds their exact text, so a chunk whose verdict differs takes the full path."""
+_TEXT_KEYS = ("content", "reasoning_content", "reasoning")
 _SENTINEL = "\x01"
 
 
@@ -70,7 +76,9 @@ class ChunkTemplate:
     @classmethod
     def derive(cls, text: str, chunk: Any) -> ChunkTemplate | None:
         """A template from a parsed chunk that carries one text or reasoning token and
-        nothing else; None for any other chunk."""
+        nothing else; None for any other chunk. Beside the token the delta may repeat
+        `role` and carry the other text fields empty or null (DeepSeek, Qwen, GLM and
+        Ollama send `{"content": null, "reasoning_content": "..."}` or `"content": ""`)."""
         if not isinstance(chunk, dict) or not _PLAIN_TOP_KEYS.issuperset(chunk) or chunk.get("usage") is not None:
             return None
         choices = chunk.get("choices")
@@ -82,11 +90,19 @@ class ChunkTemplate:
         if choice.get("finish_reason") is not None or choice.get("logprobs") is not None:
             return None
         delta = choice.get("delta")
-        if not isinstance(delta, dict) or len(delta) != 1:
+        if not isinstance(delta, dict):
             return None
-        key, value = next(iter(delta.items()))
-        if key not in ("content", "reasoning_content", "reasoning") or not isinstance(value, str):
+        key = ""
+        for name, item in delta.items():
+            if name in _TEXT_KEYS and isinstance(item, str) and item:
+                if key:
+                    return None  # two texts in one chunk: not a plain token
+                key = name
+            elif not (item is None or item == "" and name in _TEXT_KEYS or name == "role" and isinstance(item, str)):
+                return None
+        if not key:
             return None
+        value = delta[key]
         for found in reversed(list(_DELTA_KEY.finditer(text))):
             if found.group(1) != key:
                 continue

@@ -7,16 +7,24 @@ same for a non-streamed reply, so both paths end in the same `Completion`.
 What real servers send and how it is read:
 
 - text: `choices[0].delta.content`.
+- refusal: `delta.refusal` / `message.refusal` (OpenAI structured outputs) is the answer
+  the user gets, so it is read as text (the Responses parser does the same).
 - reasoning: `delta.reasoning_content` (DeepSeek, GLM, Qwen, Kimi) or `delta.reasoning`
-  (routers); a chunk carrying both with the same text counts once. Gemini marks thought
-  parts with `extra_content.google.thought: true` on a content delta, wrapped in
-  `<thought>...</thought>`: those are reasoning, wrappers stripped.
+  (routers, Ollama, Groq); a chunk carrying both with the same text counts once. Gemini
+  marks thought parts with `extra_content.google.thought: true` on a content delta,
+  wrapped in `<thought>...</thought>`: those are reasoning, wrappers stripped. Mistral's
+  Magistral sends content as parts, `{"type": "thinking", "thinking": [...]}` among them.
+  Servers that pass a model's raw output on (DeepSeek-R1 on Together or Fireworks,
+  Perplexity's sonar-reasoning, vLLM or llama.cpp without a reasoning parser) start the
+  content with `<think>`: what comes before `</think>` is reasoning (`ThinkSplitter`).
 - tool calls: `delta.tool_calls` (or the older single `delta.function_call`), put back
   together by `toolcalls.ToolCallAssembler` (see there for the providers' habits).
 - usage: on a final chunk with empty `choices`, on every chunk (cumulative: the latest
-  wins, field by field), or inside `choices[0].usage`; `usage.py` reads its shapes.
-- citations: top-level `citations` (URLs), GLM's `web_search` results (`{title, link}`),
-  `url_citation` annotations on the delta or message; de-duplicated by URL, order kept.
+  wins, field by field), inside `choices[0].usage` (Moonshot) or `x_groq.usage` (Groq);
+  `usage.py` reads its shapes.
+- citations: top-level `citations` (URLs), Perplexity's `search_results` (`{title, url}`),
+  GLM's `web_search` results (`{title, link}`), `url_citation` annotations on the delta or
+  message; de-duplicated by URL (a later title fills an untitled one), order kept.
 - an `error` object inside a chunk (or an `event: error`) raises the matching `APIError`
   with the provider's message and the partial reply; the class and message come from the
   gateway's table in `failures.py`, shared with the Responses parser and the client.
@@ -25,7 +33,8 @@ Speed: the client calls `feed_sse()` once per network read. A chunk that is the 
 plain token chunk with another token in it (nearly all of a long reply) is read through a
 `ChunkTemplate` (`chunk_template.py`: prefix and suffix compared, only the token's JSON
 string decoded) instead of a full `json.loads`; anything else takes the full path. Tests
-check both agree.
+check both agree. The fast path reads answer text only once `ThinkSplitter` knows the
+content is not a `<think>` block (from the first visible content on).
 """
 
 from __future__ import annotations
@@ -67,6 +76,85 @@ def _is_thought(delta: dict[str, Any]) -> bool:
     return isinstance(google, dict) and google.get("thought") is True
 
 
+def _part_text(value: Any) -> str:
+    """The text of a content part's value: a string, or a list of `{"text"}` parts."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(
+            p if isinstance(p, str) else p["text"]
+            for p in value
+            if isinstance(p, str) or (isinstance(p, dict) and isinstance(p.get("text"), str))
+        )
+    return ""
+
+
+_OPEN, _CLOSE = "<think>", "</think>"
+_UNDECIDED, _THINKING, _AFTER_THINK, _ANSWER = range(4)
+
+
+class ThinkSplitter:
+    """Content text -> (reasoning, answer) for models whose raw output starts with a
+    `<think>...</think>` block. Only a block at the very start counts (leading whitespace
+    aside); tags may be split across chunks. Whitespace right after `<think>` and right
+    after `</think>` is dropped. `mode == _ANSWER` means every further piece is answer text
+    as it is (the chat parser's fast path checks exactly that)."""
+
+    __slots__ = ("mode", "held", "fresh")
+
+    def __init__(self) -> None:
+        self.mode = _UNDECIDED
+        self.held = ""
+        """Text not yet told: a possible start of `<think>`, or of `</think>`."""
+        self.fresh = True
+        """Inside the block, nothing but whitespace seen yet."""
+
+    def feed(self, text: str) -> tuple[str, str]:
+        """(reasoning, answer) for the next piece of content text."""
+        held = self.held + text
+        self.held = ""
+        reasoning = ""
+        if self.mode == _UNDECIDED:
+            head = held.lstrip()
+            if not head or (len(head) < len(_OPEN) and _OPEN.startswith(head)):
+                self.held = held
+                return "", ""
+            if not head.startswith(_OPEN):
+                self.mode = _ANSWER
+                return "", held
+            self.mode = _THINKING
+            held = head[len(_OPEN):]
+        if self.mode == _THINKING:
+            if self.fresh:
+                held = held.lstrip()
+                if not held:
+                    return "", ""
+                self.fresh = False
+            end = held.find(_CLOSE)
+            if end < 0:
+                keep = next((k for k in range(len(_CLOSE) - 1, 0, -1) if held.endswith(_CLOSE[:k])), 0)
+                if keep:
+                    self.held = held[-keep:]
+                    held = held[:-keep]
+                return held, ""
+            reasoning, held = held[:end], held[end + len(_CLOSE):]
+            self.mode = _AFTER_THINK
+        if self.mode == _AFTER_THINK:
+            held = held.lstrip()
+            if not held:
+                return reasoning, ""
+            self.mode = _ANSWER
+        return reasoning, held
+
+    def pending(self) -> tuple[str, str]:
+        """(reasoning, answer) still held at the end of the reply."""
+        if self.mode == _UNDECIDED:
+            return "", self.held
+        if self.mode == _THINKING:
+            return self.held, ""
+        return "", ""
+
+
 class ChatStreamParser(SSEFeed):
     """Chat completion chunks in, stream events out; `finish()` gives the Completion.
 
@@ -91,6 +179,7 @@ class ChatStreamParser(SSEFeed):
         """The model name the server put on its chunks (may differ from the one asked)."""
         self._template: ChunkTemplate | None = None
         self._derived = 0
+        self._think = ThinkSplitter()
 
     def feed_text(self, event: str | None, text: str) -> list[StreamEvent]:
         """`feed()` for the raw `data:` text of one chunk; ValueError when it is not JSON."""
@@ -118,8 +207,27 @@ class ChatStreamParser(SSEFeed):
         if reasoning:
             self._reasoning.append(value)
             return [ReasoningDelta(value)]
+        if self._think.mode != _ANSWER:
+            events: list[StreamEvent] = []
+            self._text(value, events)
+            return events
         self._content.append(value)
         return [text_delta(value)]
+
+    def _text(self, text: str, events: list[StreamEvent]) -> None:
+        """Content text: the answer, or reasoning inside a leading `<think>` block."""
+        think = self._think
+        if think.mode == _ANSWER:
+            self._content.append(text)
+            events.append(TextDelta(text))
+            return
+        reasoning, answer = think.feed(text)
+        if reasoning:
+            self._reasoning.append(reasoning)
+            events.append(ReasoningDelta(reasoning))
+        if answer:
+            self._content.append(answer)
+            events.append(TextDelta(answer))
 
     def feed_sse(self, events: Iterable[SSEItem]) -> list[StreamEvent]:
         """The client's hot path: the SSE events of one network read -> stream events,
@@ -137,9 +245,10 @@ class ChatStreamParser(SSEFeed):
         prefix = suffix = ""
         start = tail = 0
         fast = False
+        think = self._think
         if template is not None:
             prefix, suffix, start, tail = template.prefix, template.suffix, template.start + 6, template.tail
-            fast = not template.reasoning
+            fast = not template.reasoning and think.mode == _ANSWER
         for item in events:
             if type(item) is str:  # `data: {json}`, the JSON at offset 6
                 if fast and item.startswith(prefix, 6) and item.endswith(suffix):
@@ -163,7 +272,7 @@ class ChatStreamParser(SSEFeed):
                 template = self._template
                 if template is not None:
                     prefix, suffix, start, tail = template.prefix, template.suffix, template.start + 6, template.tail
-                    fast = not template.reasoning
+            fast = template is not None and not template.reasoning and think.mode == _ANSWER
         return out
 
     def feed(self, event: str | None, data: Any) -> list[StreamEvent]:
@@ -197,7 +306,16 @@ class ChatStreamParser(SSEFeed):
                 self._read_usage(choice["usage"], events)
         if data.get("usage"):
             self._read_usage(data["usage"], events)
-        if "citations" in data or "web_search" in data or (delta is not None and "annotations" in delta):
+        if "x_groq" in data:  # Groq: usage inside `x_groq` on the last chunk
+            groq = data["x_groq"]
+            if isinstance(groq, dict) and groq.get("usage"):
+                self._read_usage(groq["usage"], events)
+        if (
+            "citations" in data
+            or "search_results" in data
+            or "web_search" in data
+            or (delta is not None and "annotations" in delta)
+        ):
             self._read_citations(data, delta, events)
         return events
 
@@ -211,10 +329,19 @@ class ChatStreamParser(SSEFeed):
             events.append(ReasoningDelta(reasoning))
         content = delta.get("content")
         if content:
-            if isinstance(content, list):  # content parts (rare in chat deltas)
-                content = "".join(
-                    p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
-                )
+            if isinstance(content, list):  # content parts (Mistral's Magistral, some proxies)
+                texts: list[str] = []
+                for part in content:
+                    if not isinstance(part, dict):
+                        continue
+                    if part.get("type") == "thinking":
+                        thought = _part_text(part.get("thinking"))
+                        if thought:
+                            self._reasoning.append(thought)
+                            events.append(ReasoningDelta(thought))
+                    elif isinstance(part.get("text"), str):
+                        texts.append(part["text"])
+                content = "".join(texts)
             elif not isinstance(content, str):
                 content = ""  # a number or an object where text belongs: not text
             if "extra_content" in delta and _is_thought(delta):
@@ -223,8 +350,10 @@ class ChatStreamParser(SSEFeed):
                     self._reasoning.append(thought)
                     events.append(ReasoningDelta(thought))
             elif content:
-                self._content.append(content)
-                events.append(TextDelta(content))
+                self._text(content, events)
+        refusal = delta.get("refusal")
+        if refusal and isinstance(refusal, str):  # the model declined: that is its answer
+            self._text(refusal, events)
         tool_calls = delta.get("tool_calls")
         if tool_calls:
             if isinstance(tool_calls, dict):
@@ -263,10 +392,11 @@ class ChatStreamParser(SSEFeed):
     @property
     def partial(self) -> Completion:
         """What has arrived so far, as a Completion (for errors that keep partial text)."""
+        held_reasoning, held_answer = self._think.pending()
         return Completion(
             model=self.model,
-            content="".join(self._content),
-            reasoning="".join(self._reasoning) or None,
+            content="".join(self._content) + held_answer,
+            reasoning="".join(self._reasoning) + held_reasoning or None,
             tool_calls=self._tools.build(),
             finish_reason=self.finish_reason,
             usage=self._usage,

@@ -3,8 +3,9 @@
     parse_usage(obj)            a chat completion's `usage` -> `Usage` (None when empty)
     responses_usage(obj)        a Responses `usage` (input/output tokens) -> `Usage`
     merge_usage(old, new)       cumulative reports: latest wins, field by field
-    citations_in(chunk, delta)  top-level `citations`, GLM's `web_search`, `url_citation`
-                                annotations, in the order they appear
+    citations_in(chunk, delta)  top-level `citations`, Perplexity's `search_results`, GLM's
+                                `web_search`, `url_citation` annotations, in the order
+                                they appear
 
 Reasoning tokens come from `completion_tokens_details` (or a top-level
 `reasoning_tokens`), cached tokens from `prompt_tokens_details`, DeepSeek's
@@ -80,6 +81,10 @@ def citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[C
                 url = item.get("url") or item.get("link")
                 if isinstance(url, str) and url:
                     found.append(Citation(url, text_or_none(item.get("title"))))
+    for item in _objects(chunk.get("search_results")):  # Perplexity: {title, url, date}
+        url = item.get("url") or item.get("link")
+        if isinstance(url, str) and url:
+            found.append(Citation(url, text_or_none(item.get("title"))))
     web = chunk.get("web_search")
     if isinstance(web, list):
         for item in web:
@@ -101,6 +106,10 @@ def citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[C
                 if isinstance(url, str) and url:
                     found.append(Citation(url, text_or_none(source.get("title"))))
     return found
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def responses_usage(usage: Any) -> Usage | None:
