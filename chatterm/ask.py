@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
@@ -32,17 +33,26 @@ class UsageError(Exception):
 
 
 def read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
-    """PROMPT absent or '-': stdin is the prompt; both: stdin is appended as context."""
+    """PROMPT absent or '-': stdin is the prompt; both: stdin is appended as context.
+
+    Stdin is read as bytes and must be UTF-8 (a Latin-1 file or a binary blob is refused
+    with the byte that failed, rather than sent as garbage). `-` on a terminal reads what
+    the user types until end of input; no prompt at all on a terminal is a usage error."""
     words = list(args.prompt or [])
-    from_stdin = not words or words == ["-"]
+    explicit_stdin = words == ["-"]
+    from_stdin = not words or explicit_stdin
     prompt = "" if from_stdin else " ".join(words)
+    _check_utf8(prompt, "the prompt")
     piped = not stdin.isatty()
+    if from_stdin and not piped and not explicit_stdin:
+        raise UsageError("no prompt: give one as an argument or pipe it on stdin ('-' reads the terminal)")
     if from_stdin and not piped:
-        raise UsageError("no prompt: give one as an argument or pipe it on stdin")
-    if piped:
-        context = stdin.read()
+        sys.stderr.write("Type the prompt; end it with Ctrl-D on a line of its own.\n")
+        sys.stderr.flush()
+    if piped or explicit_stdin:
+        context = _read_stdin(stdin)
         if from_stdin:
-            prompt = context
+            prompt = context.rstrip()
         elif context.strip():
             prompt = f"{prompt}\n\n{context.rstrip()}"
     if not prompt.strip():
@@ -50,28 +60,98 @@ def read_prompt(args: argparse.Namespace, stdin: TextIO) -> str:
     return prompt
 
 
+def _read_stdin(stdin: TextIO) -> str:
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:  # a StringIO in a test: already text
+        text = stdin.read()
+        _check_utf8(text, "stdin")
+        return text
+    data = buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 1].hex()
+        raise UsageError(
+            f"stdin is not UTF-8 text (byte 0x{bad} at offset {error.start}); convert it first, "
+            "e.g. with iconv, or send a PDF or image with --file"
+        ) from None
+
+
+def _check_utf8(text: str, what: str) -> None:
+    """Arguments undecodable in the locale arrive as lone surrogates: refuse them here
+    rather than crash in the JSON encoder."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UsageError(f"{what} is not valid UTF-8 text (at character {error.start})") from None
+
+
 def run_ask(args: argparse.Namespace, config: Config) -> int:
-    from chatterm.cli import build_context
+    from chatterm.cli import build_context, gateway_problem
 
     try:
         prompt = read_prompt(args, sys.stdin)
+        _check_flags(args, config)
     except UsageError as error:
-        print(f"chatterm ask: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _usage_error(args, str(error))
     if args.max_retries is not None:
         config.max_retries = args.max_retries
     context = build_context(args, config, save_history=not args.no_save)
     try:
-        session = _make_session(args, context, config)
-    except UsageError as error:
-        print(f"chatterm ask: {error}", file=sys.stderr)
-        context.close_demo()
-        return EXIT_USAGE
-    output = AskOutput(args.json, schema=_checked_schema(args, session))
-    try:
+        problem = gateway_problem(context)
+        if problem is not None:
+            return _usage_error(args, problem)
+        try:
+            session = _make_session(args, context, config)
+        except UsageError as error:
+            return _usage_error(args, str(error))
+        output = AskOutput(args.json, schema=_checked_schema(args, session))
         return asyncio.run(_ask(session, context, prompt, args.file, output))
     finally:
         context.close_demo()
+
+
+def _usage_error(args: argparse.Namespace, message: str) -> int:
+    """A usage error: the message on stderr, and with --json the failure object on
+    stdout too, so a script reading JSON always gets JSON."""
+    print(f"chatterm ask: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        _print_json(_failure_json("UsageError", message, None, None))
+    return EXIT_USAGE
+
+
+def _check_flags(args: argparse.Namespace, config: Config) -> None:
+    """Refuse bad flag values before anything is saved or sent: a request the API layer
+    would refuse must not leave a failed chat behind in the history."""
+    from chatterm.api.request import ChatRequest
+
+    model = getattr(args, "model", None)
+    if model is not None and not model.strip():
+        raise UsageError("--model: a model name is required (got an empty string)")
+    try:
+        ChatRequest(
+            model=model or config.model or "-",
+            messages=[],
+            temperature=args.temperature,
+            top_p=args.top_p,
+            max_tokens=args.max_tokens,
+        ).validate()
+    except RequestValidationError as error:
+        raise UsageError(str(error)) from None
+    if args.file:
+        from chatterm.api.files import check_files
+        from chatterm.api.types import FileInput
+
+        endpoint = args.endpoint or config.endpoint
+        if endpoint == "chat":
+            raise UsageError(
+                "--file: the gateway takes files only on /v1/responses; "
+                "use --endpoint responses or auto"
+            )
+        try:
+            check_files([FileInput(f) for f in args.file])
+        except RequestValidationError as error:
+            raise UsageError(str(error)) from None
 
 
 def _checked_schema(args: argparse.Namespace, session: ChatSession) -> dict[str, Any] | None:
@@ -110,7 +190,8 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
         try:
             settings.response_format = response_format_for_schema(args.schema)
         except (OSError, ValueError) as error:
-            raise UsageError(f"--schema {args.schema}: {error}") from error
+            # The message names the file already ("schema s.json: no such file").
+            raise UsageError(f"--schema: {error}") from error
     elif args.json_object:
         settings.response_format = {"type": "json_object"}
     offered: list[str] = []
@@ -172,7 +253,9 @@ def _ask_stderr(question: str) -> str:
 async def _ask(session: ChatSession, context: AppContext, prompt: str, files: list[str], output: AskOutput) -> int:
     failure: ChatTermError | None = None
     interrupted = False
-    try:
+
+    async def consume() -> None:
+        nonlocal failure
         async for event in session.send(prompt, files):
             match event:
                 case TextDelta(text=text):
@@ -191,6 +274,14 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
                     failure = failed
                 case CitationsUpdate():
                     pass
+
+    # The reply streams in a task of its own so that a reader that goes away (`| head`)
+    # stops it the way Ctrl-C does: the engine marks the reply stopped and saves it,
+    # and nothing else is cancelled.
+    streaming = asyncio.create_task(consume())
+    output.on_broken_pipe = streaming.cancel
+    try:
+        await streaming
     except RequestValidationError as error:
         output.close()
         print(f"chatterm ask: {error}", file=sys.stderr)
@@ -200,8 +291,11 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
     except ChatTermError as error:
         failure = error
     finally:
+        output.on_broken_pipe = None
         await context.aclose()
     reply = session.last_reply
+    if output.broken:
+        return output.exit_broken()
     if interrupted:
         output.close()
         output.note("stopped")
@@ -215,9 +309,16 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
             kind = failure.kind if isinstance(failure, APIError) else type(failure).__name__
             output.print_json(_failure_json(kind, str(failure), http_status, reply, failure))
         else:
-            print(getattr(failure, "detail", None) or str(failure), file=sys.stderr)
+            message = getattr(failure, "detail", None) or str(failure)
+            if isinstance(failure, RequestValidationError):
+                message = f"chatterm ask: {message}"
+            output.note(message)
+        if output.broken:
+            return output.exit_broken()
         return EXIT_USAGE if isinstance(failure, RequestValidationError) else EXIT_ERROR
     output.finish(reply, session)
+    if output.broken:
+        return output.exit_broken()
     return EXIT_OK
 
 
@@ -256,17 +357,69 @@ def result_json(reply: Message, session: ChatSession) -> dict[str, Any]:
     return data
 
 
+def _print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _color_allowed() -> bool:
+    import os
+
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
 class AskOutput:
-    """Where `ask` writes: stdout for the answer, stderr for everything else."""
+    """Where `ask` writes: stdout for the answer, stderr for everything else.
+
+    A write to a closed pipe (`chatterm ask ... | head -1`) does not raise: it marks
+    the output broken, calls `on_broken_pipe` (the streaming task's cancel) once, and
+    later writes are dropped; `exit_broken()` then ends the command quietly."""
 
     def __init__(self, json_mode: bool, *, schema: dict[str, Any] | None = None) -> None:
         self.json_mode = json_mode
         self.schema = schema
         self.terminal = sys.stdout.isatty() and not json_mode
-        self.err_terminal = sys.stderr.isatty()
+        self.err_terminal = sys.stderr.isatty() and _color_allowed()
+        self.on_broken_pipe: Callable[[], object] | None = None
+        self.broken = False
         self._markdown: Any = None
         self._in_reasoning = False
         self._wrote_text = False
+
+    # --- writing, tolerant of a reader that went away -----------------------------------
+
+    def _write(self, stream: TextIO, text: str) -> None:
+        if self.broken:
+            return
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def _gone(self) -> None:
+        if self.broken:
+            return
+        self.broken = True
+        stop, self.on_broken_pipe = self.on_broken_pipe, None
+        if stop is not None:
+            stop()
+
+    def exit_broken(self) -> int:
+        from chatterm.cli import EXIT_BROKEN_PIPE, silence_stdout
+
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+    def _render(self, action: Callable[[], object]) -> None:
+        if self.broken:
+            return
+        try:
+            action()
+        except BrokenPipeError:
+            self._gone()
+
+    # --- events -------------------------------------------------------------------------
 
     def text(self, text: str) -> None:
         if self.json_mode:
@@ -280,10 +433,10 @@ class AskOutput:
                 from chatterm.markdown_printer import MarkdownPrinter
 
                 self._markdown = MarkdownPrinter()
-            self._markdown.feed(text)
+            markdown = self._markdown
+            self._render(lambda: markdown.feed(text))
         else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            self._write(sys.stdout, text)
 
     def reasoning(self, text: str) -> None:
         if self.json_mode:
@@ -291,26 +444,23 @@ class AskOutput:
         if not self._in_reasoning:
             self._in_reasoning = True
             if self.err_terminal:
-                sys.stderr.write("\x1b[2m")
-        sys.stderr.write(text)
-        sys.stderr.flush()
+                self._write(sys.stderr, "\x1b[2m")
+        self._write(sys.stderr, text)
 
     def _end_reasoning(self) -> None:
         if self._in_reasoning:
             self._in_reasoning = False
             # On a terminal the answer follows on the same screen: a blank line sets
             # the dim reasoning apart from it.
-            sys.stderr.write(("\x1b[0m\n\n" if self.terminal else "\x1b[0m\n") if self.err_terminal else "\n")
-            sys.stderr.flush()
+            self._write(sys.stderr, ("\x1b[0m\n\n" if self.terminal else "\x1b[0m\n") if self.err_terminal else "\n")
 
     def end_reply(self) -> None:
         self._end_reasoning()
         if self._markdown is not None:
-            self._markdown.close()
-            self._markdown = None
+            markdown, self._markdown = self._markdown, None
+            self._render(markdown.close)
         elif self._wrote_text and not self.json_mode and self.schema is None:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+            self._write(sys.stdout, "\n")
         self._wrote_text = False
 
     def close(self) -> None:
@@ -333,12 +483,10 @@ class AskOutput:
         if self.json_mode:
             return
         self._end_reasoning()
-        sys.stderr.write(f"{text}\n")
-        sys.stderr.flush()
+        self._write(sys.stderr, f"{text}\n")
 
     def print_json(self, data: dict[str, Any]) -> None:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+        self._write(sys.stdout, json.dumps(data, ensure_ascii=False) + "\n")
 
     def finish(self, reply: Message | None, session: ChatSession) -> None:
         self.close()
@@ -359,13 +507,26 @@ class AskOutput:
             self._show_structured(reply.content or "")
             if outcome is not None and not outcome.ok:
                 self.note(f"The reply does not fit the schema: {outcome.error_path}: {outcome.message}")
+        if reply.tool_calls:
+            self._show_unrun_calls(reply, session)
         if reply.citations:
-            stream = sys.stdout if self.terminal else sys.stderr
-            stream.write("\nSources:\n")
+            # The sources belong to the answer (it cites them as [1], [2]): stdout, so
+            # `ask --search ... > answer.md` keeps them. A structured reply keeps stdout
+            # pure JSON, so there they go to stderr.
+            stream = sys.stdout if self.schema is None else sys.stderr
+            lines = ["\nSources:\n"]
             for number, citation in enumerate(reply.citations, 1):
                 title = f" {citation.title}" if citation.title else ""
-                stream.write(f"  [{number}]{title} {citation.url}\n")
-            stream.flush()
+                lines.append(f"  [{number}]{title} {citation.url}\n")
+            self._write(stream, "".join(lines))
+
+    def _show_unrun_calls(self, reply: Message, session: ChatSession) -> None:
+        """The final reply still asks for tools (`--max-tool-rounds 0`, or the round
+        limit was reached): those calls are the answer, so they go to stdout, one a line,
+        as `name(arguments)`."""
+        if session.options.max_tool_rounds == 0:
+            self.note("The model asked for these tool calls; not run (--max-tool-rounds 0):")
+        self._write(sys.stdout, "".join(f"{call.name}({call.arguments or ''})\n" for call in reply.tool_calls))
 
     def _show_structured(self, text: str) -> None:
         if self.terminal:
@@ -373,13 +534,14 @@ class AskOutput:
             from rich.json import JSON
 
             try:
-                Console().print(JSON(text))
-                return
+                rendered = JSON(text)
             except ValueError:
                 pass
+            else:
+                self._render(lambda: Console().print(rendered))
+                return
         try:
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
         except ValueError:
             pass
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+        self._write(sys.stdout, text + "\n")

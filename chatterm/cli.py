@@ -5,14 +5,15 @@ Nothing heavy is imported before the command is known: `chatterm --help` and
 Markdown renderer for `ask`.
 
 Exit status: 0 ok, 1 API or runtime error (the gateway table's message on stderr),
-2 usage error, 130 after Ctrl-C.
+2 usage error, 130 after Ctrl-C, 141 when the reader of stdout went away (`| head`),
+as for any command killed by SIGPIPE, without a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,47 @@ if TYPE_CHECKING:
     from chatterm.context import AppContext
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what `cmd | head` gives for any Unix tool
+
+
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an int in [low, high], refused with the range in the message."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds} (got {value})")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (0 <= value < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds (got {text})")
+    return value
+
+
+def silence_stdout() -> None:
+    """After EPIPE: point stdout at /dev/null so the interpreter's final flush of
+    what is still buffered cannot fail (and print "Exception ignored ...") again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -82,17 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-p", type=float)
     ask.add_argument("--max-tokens", type=int)
     ask.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
-    ask.add_argument("--max-retries", type=int)
+    ask.add_argument("--max-retries", type=_whole_number(0), metavar="N", help="retries for failed requests (0 disables)")
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ask.add_argument("--thinking", action="store_true", help="turn on the model family's thinking")
     ask.add_argument("--search", action="store_true", help="turn on the model family's web search")
-    ask.add_argument("--schema", type=Path, help="JSON schema file for structured output")
-    ask.add_argument("--json-object", action="store_true", help="ask for any JSON object")
+    structured = ask.add_mutually_exclusive_group()
+    structured.add_argument("--schema", type=Path, help="JSON schema file for structured output")
+    structured.add_argument("--json-object", action="store_true", help="ask for any JSON object")
     ask.add_argument("--file", action="append", default=[], help="file path or URL (Responses API); repeatable")
     ask.add_argument("--endpoint", choices=["chat", "responses", "auto"])
     ask.add_argument("--tools", help="offer tools: comma-separated names, or 'all'")
     ask.add_argument("--yes", "-y", action="store_true", help="approve every tool call")
-    ask.add_argument("--max-tool-rounds", type=int)
+    ask.add_argument("--max-tool-rounds", type=_whole_number(0), metavar="N",
+                     help="tool rounds per answer; 0 returns the calls without running them")
     ask.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="continue the last chat")
     ask.add_argument("--chat", dest="chat_id", help="continue a saved chat by id")
     ask.add_argument("--no-save", action="store_true", help="do not save this exchange in history")
@@ -102,9 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true")
 
     demo = sub.add_parser("demo-server", help="run the demo gateway standalone")
-    demo.add_argument("--port", type=int, default=0)
+    demo.add_argument("--port", type=_whole_number(0, 65535), default=0, help="TCP port (0: a free one)")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--token-delay", type=float, default=0.01, help="seconds between streamed tokens")
+    demo.add_argument("--token-delay", type=_seconds, default=0.01, help="seconds between streamed tokens")
 
     from chatterm.history_cli import add_history_parser
 
@@ -130,7 +174,10 @@ def build_context(
         from chatterm.demo import DEMO_API_KEY, start_in_thread
 
         demo = start_in_thread(token_delay=demo_token_delay)
-        connection = Connection(demo.base_url, DEMO_API_KEY, "demo gateway")
+        # An explicit --api-key still goes to the demo gateway: `--demo --api-key bad-key`
+        # is how a user sees the 401 path without a real gateway.
+        api_key = getattr(args, "api_key", None) or DEMO_API_KEY
+        connection = Connection(demo.base_url, api_key, "demo gateway")
     else:
         connection = resolve_connection(
             config, base_url=getattr(args, "base_url", None), api_key=getattr(args, "api_key", None)
@@ -178,6 +225,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+NO_GATEWAY = (
+    "no gateway configured: pass --base-url URL (and --api-key KEY), set CHATTERM_BASE_URL "
+    "and CHATTERM_API_KEY, put base_url in the config file, or try --demo"
+)
+
+
+def gateway_problem(context: AppContext) -> str | None:
+    """Why this command cannot talk to a gateway (None: it can)."""
+    if context.demo is None and not context.connection.base_url:
+        return NO_GATEWAY
+    return None
 
 
 def _run_models(args: argparse.Namespace, config: Config) -> int:
@@ -187,6 +250,11 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
     from chatterm.api.errors import ChatTermError
 
     context = build_context(args, config, save_history=False)
+    problem = gateway_problem(context)
+    if problem is not None:
+        print(f"chatterm models: {problem}", file=sys.stderr)
+        context.close_demo()
+        return EXIT_USAGE
 
     async def fetch() -> list[str]:
         try:

@@ -30,6 +30,17 @@ def _role_name(role: str) -> str:
     return ROLE_NAMES.get(role, role)
 
 
+def _at_least_one(text: str) -> int:
+    """`--limit N`: a whole number of at least 1 (argparse names the option)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
 def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add `history` (with list/search/show/export/import/delete) to a subparsers object;
     returns the `history` parser so the caller can add its global options to it."""
@@ -41,12 +52,12 @@ def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="chats, newest first")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N chats (50)")
+    p.add_argument("--limit", type=_at_least_one, default=50, metavar="N", help="at most N chats (50)")
 
     p = sub.add_parser("search", help="full-text search of prompts and replies")
     p.add_argument("query", metavar="QUERY", help="words to find (the last may be a prefix)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (20)")
+    p.add_argument("--limit", type=_at_least_one, default=20, metavar="N", help="at most N hits (20)")
 
     p = sub.add_parser("show", help="print a chat's current branch")
     p.add_argument("id", metavar="ID")
@@ -78,9 +89,10 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
         print("chatterm history: choose a command: list, search, show, export, import, delete",
               file=sys.stderr)
         return 2
-    if command == "list" and args.limit < 1:
-        print("chatterm history list: --limit must be at least 1", file=sys.stderr)
-        return 2
+    if command != "import" and not Path(store_path).expanduser().exists():
+        # Reading commands never create a history file (nor its folders): a mistyped
+        # --history path says so instead of leaving an empty database behind.
+        return _no_history_file(command, args, Path(store_path).expanduser())
     from chatterm.store import ChatStore, StoreError  # here: the parser is built for every command
 
     try:
@@ -90,9 +102,31 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
     except StoreError as exc:
         print(f"chatterm: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): cli.main ends quietly
     except OSError as exc:
-        print(f"chatterm: {exc}", file=sys.stderr)
+        print(f"chatterm history {command}: {_os_error(exc)}", file=sys.stderr)
         return 1
+
+
+def _os_error(exc: OSError) -> str:
+    """"cannot write out/x.md: No such file or directory" rather than "[Errno 2] ..."."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc)
+
+
+def _no_history_file(command: str, args: argparse.Namespace, path: Path) -> int:
+    if command in ("list", "search"):
+        if args.json:
+            _print_json([])
+        elif command == "list":
+            print(f"No saved chats: there is no history file at {path} yet.")
+        else:
+            print(f"No messages match {args.query!r}: there is no history file at {path} yet.")
+        return 0
+    print(f"chatterm: No chat with id {args.id!r}: there is no history file at {path}", file=sys.stderr)
+    return 1
 
 
 # --- commands ------------------------------------------------------------------------
@@ -206,7 +240,12 @@ def _export(store: ChatStore, args: argparse.Namespace) -> int:
     else:
         text = store.export_markdown(args.id)
     if args.output and args.output != "-":
-        Path(args.output).expanduser().write_text(text, encoding="utf-8")
+        target = Path(args.output).expanduser()
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"chatterm history export: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
         print(f"Exported to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -216,14 +255,27 @@ def _export(store: ChatStore, args: argparse.Namespace) -> int:
 def _import(store: ChatStore, args: argparse.Namespace) -> int:
     source = "stdin" if args.file == "-" else args.file
     try:
-        raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-        data = json.loads(raw)
+        raw = _read_stdin_bytes() if args.file == "-" else Path(args.file).expanduser().read_bytes()
+    except OSError as exc:
+        print(f"chatterm history import: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        print(f"chatterm: {source} is not a chatterm JSON export (not UTF-8 text: byte "
+              f"0x{raw[exc.start:exc.start + 1].hex()} at offset {exc.start})", file=sys.stderr)
+        return 1
     except json.JSONDecodeError as exc:
         print(f"chatterm: {source} is not JSON: {exc}", file=sys.stderr)
         return 1
-    chat_id = store.import_json(data)
+    chat_id = store.import_json(data, source=source)
     print(chat_id)
     return 0
+
+
+def _read_stdin_bytes() -> bytes:
+    buffer = getattr(sys.stdin, "buffer", None)
+    return buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
 
 
 def _delete(store: ChatStore, args: argparse.Namespace) -> int:

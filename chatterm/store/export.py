@@ -179,12 +179,16 @@ def _message_markdown(m: Message) -> str:
     for call in m.tool_calls:
         blocks.append(_details(f"Tool call: {call.name}", _fence(call.arguments or "{}", "json")))
     if m.citations:
+        # Numbered like the reply's [1], [2] markers, so each marker finds its source.
         blocks.append(
             "Sources:\n\n"
-            + "\n".join(f"- [{c.title or c.url}]({c.url})" for c in m.citations)
+            + "\n".join(f"{n}. [{c.title or c.url}]({c.url})" for n, c in enumerate(m.citations, 1))
         )
     if m.state in ("stopped", "streaming"):
         blocks.append("*(reply stopped before the end)*")
+    elif m.state == "failed" and m.role == "user" and not m.error:
+        # A prompt is marked failed when its reply failed; the reason is on the reply.
+        blocks.append("*(not answered: the request failed)*")
     elif m.state == "failed":
         blocks.append(f"*(failed: {m.error or 'unknown error'})*")
     return "\n\n".join(blocks)

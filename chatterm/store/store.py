@@ -424,14 +424,17 @@ class ChatStore:
         """The current branch as Markdown."""
         return export_mod.chat_to_markdown(self.load(chat_id))
 
-    def import_json(self, data: dict[str, Any]) -> str:
-        """Add an exported chat; returns its id.
+    def import_json(self, data: dict[str, Any], *, source: str | None = None) -> str:
+        """Add an exported chat; returns its id. `source` (the file's name) is what
+        an error about the document names; the default names this store.
 
         Ids are kept when the chat id and all message ids are free (so export -> import
         into another store -> export is identical); otherwise (importing a chat that is
         already here) the chat and its messages get fresh ids, parent links remapped.
         """
-        conv, messages, leaf_id = export_mod.chat_from_export(data, f"The import into {self.path}")
+        conv, messages, leaf_id = export_mod.chat_from_export(
+            data, source if source is not None else f"The import into {self.path}"
+        )
 
         def work(conn: sqlite3.Connection) -> str:
             taken = conn.execute("SELECT 1 FROM chats WHERE id = ?", (conv.id,)).fetchone()

@@ -101,8 +101,8 @@ def test_markdown_export_reads_well(store: ChatStore) -> None:
     assert "<details>\n<summary>Reasoning</summary>\n\nI should call the clock tool.\n\n</details>" in md
     assert "<summary>Tool call: current_time</summary>" in md and '{"tz": "Europe/Paris"}' in md
     assert "<summary>Tool result: current_time</summary>" in md
-    assert "- [Paris time](https://time.example/paris)" in md
-    assert "- [https://b.example](https://b.example)" in md
+    # numbered, so the reply's [1], [2] markers each find their source
+    assert "Sources:\n\n1. [Paris time](https://time.example/paris)\n2. [https://b.example](https://b.example)" in md
     assert "<summary>System prompt</summary>" in md
     assert "It is 19:15 in Tokyo." in md and "It is 19:1\n" not in md  # current branch only
     assert "Attached: `notes.txt`" in md
