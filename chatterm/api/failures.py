@@ -70,9 +70,14 @@ def _status_of(value: Any) -> int | None:
 def is_quota_error(code: str | None, error_type: str | None, message: str | None = None) -> bool:
     """429 `insufficient_quota`: the account is out of credit; retrying will not help."""
     words = f"{code or ''} {error_type or ''}".lower()
-    if "insufficient_quota" in words:
+    if "insufficient_quota" in words or str(code) == "1113":  # 1113: GLM's "out of balance"
         return True
-    return bool(message) and "exceeded your current quota" in (message or "").lower()
+    said = (message or "").lower()
+    return any(phrase in said for phrase in _QUOTA_PHRASES)
+
+
+_QUOTA_PHRASES = ("exceeded your current quota", "insufficient balance", "余额不足")
+"""Words of 429s that mean the account is out of credit (OpenAI, DeepSeek, GLM)."""
 
 
 _SAYS_WHEN = re.compile(r"\b(try again|retry|wait)\b[^.]{0,20}?\b(in|after|for)\s+\d", re.IGNORECASE)

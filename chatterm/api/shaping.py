@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from chatterm.api.catalogue import DEFAULT_FAMILY, Family, family_for
 from chatterm.api.errors import RequestValidationError
-from chatterm.api.files import encode_files
+from chatterm.api.files import check_files, encode_files
 from chatterm.api.request import ChatRequest
 from chatterm.api.responses_shape import (
     responses_format,
@@ -115,6 +115,16 @@ def prepare(req: ChatRequest) -> PreparedRequest:
         return PreparedRequest("chat", CHAT_PATH, body, notices)
     body = _responses_body(req, family, model, notices)
     return PreparedRequest("responses", RESPONSES_PATH, body, notices)
+
+
+def preflight(req: ChatRequest) -> None:
+    """`prepare`'s refusals without building the body (files are checked, not read):
+    the engine calls it before it saves a prompt, so a refused request leaves no
+    failed chat behind."""
+    req.validate()
+    _protocol(req, family_for(req.model))  # files on a forced chat endpoint
+    if req.files:
+        check_files(list(req.files))
 
 
 def search_unsupported(message: str) -> bool:

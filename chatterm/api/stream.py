@@ -89,18 +89,20 @@ def _part_text(value: Any) -> str:
     return ""
 
 
-_OPEN, _CLOSE = "<think>", "</think>"
+_TAGS = (("<think>", "</think>"), ("<thought>", "</thought>"))
+"""Reasoning blocks at the start of content: R1-style models' `<think>`, and Gemini's
+`<thought>` (a non-streamed Gemini reply carries no `extra_content` flag to tell it by)."""
 _UNDECIDED, _THINKING, _AFTER_THINK, _ANSWER = range(4)
 
 
 class ThinkSplitter:
     """Content text -> (reasoning, answer) for models whose raw output starts with a
-    `<think>...</think>` block. Only a block at the very start counts (leading whitespace
-    aside); tags may be split across chunks. Whitespace right after `<think>` and right
-    after `</think>` is dropped. `mode == _ANSWER` means every further piece is answer text
+    `<think>...</think>` (or `<thought>...</thought>`) block. Only a block at the very
+    start counts (leading whitespace aside); tags may be split across chunks. Whitespace
+    right after the opening and the closing tag is dropped. `mode == _ANSWER` means every further piece is answer text
     as it is (the chat parser's fast path checks exactly that)."""
 
-    __slots__ = ("mode", "held", "fresh")
+    __slots__ = ("mode", "held", "fresh", "close")
 
     def __init__(self) -> None:
         self.mode = _UNDECIDED
@@ -108,6 +110,8 @@ class ThinkSplitter:
         """Text not yet told: a possible start of `<think>`, or of `</think>`."""
         self.fresh = True
         """Inside the block, nothing but whitespace seen yet."""
+        self.close = ""
+        """The closing tag of the block being read."""
 
     def feed(self, text: str) -> tuple[str, str]:
         """(reasoning, answer) for the next piece of content text."""
@@ -116,28 +120,31 @@ class ThinkSplitter:
         reasoning = ""
         if self.mode == _UNDECIDED:
             head = held.lstrip()
-            if not head or (len(head) < len(_OPEN) and _OPEN.startswith(head)):
+            if not head or any(len(head) < len(o) and o.startswith(head) for o, _ in _TAGS):
                 self.held = held
                 return "", ""
-            if not head.startswith(_OPEN):
+            tag = next(((o, c) for o, c in _TAGS if head.startswith(o)), None)
+            if tag is None:
                 self.mode = _ANSWER
                 return "", held
             self.mode = _THINKING
-            held = head[len(_OPEN):]
+            held = head[len(tag[0]):]
+            self.close = tag[1]
         if self.mode == _THINKING:
             if self.fresh:
                 held = held.lstrip()
                 if not held:
                     return "", ""
                 self.fresh = False
-            end = held.find(_CLOSE)
+            close = self.close
+            end = held.find(close)
             if end < 0:
-                keep = next((k for k in range(len(_CLOSE) - 1, 0, -1) if held.endswith(_CLOSE[:k])), 0)
+                keep = next((k for k in range(len(close) - 1, 0, -1) if held.endswith(close[:k])), 0)
                 if keep:
                     self.held = held[-keep:]
                     held = held[:-keep]
                 return held, ""
-            reasoning, held = held[:end], held[end + len(_CLOSE):]
+            reasoning, held = held[:end], held[end + len(close):]
             self.mode = _AFTER_THINK
         if self.mode == _AFTER_THINK:
             held = held.lstrip()

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 from chatterm.api.errors import ChatTermError
 from chatterm.api.request import ChatRequest
+from chatterm.api.shaping import preflight
 from chatterm.api.types import (
     CitationsUpdate,
     Completion,
@@ -136,6 +137,7 @@ class ChatSession:
         """Send a prompt (and files for the Responses API) and yield the turn's events."""
         self._begin()
         try:
+            preflight(self._build_request(files))  # refused before anything is saved
             self._answer_dangling_calls()
             user = Message(role="user", content=prompt, attachments=[_file_label(f) for f in files])
             self.conversation.append(user)
@@ -154,6 +156,7 @@ class ChatSession:
             raise ChatTermError("There is no prompt to regenerate a reply for.")
         self._begin()
         try:
+            preflight(self._build_request([]))
             user = self.conversation.messages[index]
             del self.conversation.messages[index + 1 :]
             user.state = "ok"
@@ -169,6 +172,7 @@ class ChatSession:
         index = next((i for i, m in enumerate(messages) if m.id == message_id), None)
         if index is None or messages[index].role != "user":
             raise ChatTermError("Only a prompt of this chat can be edited.")
+        preflight(self._build_request([]))  # refused: the chat stays as it was
         del messages[index:]
         async for event in self.send(text):
             yield event
@@ -235,7 +239,8 @@ class ChatSession:
                 return
             if rounds >= self.options.max_tool_rounds:
                 reason = (
-                    f"Stopped after {rounds} tool rounds (the limit is {self.options.max_tool_rounds});"
+                    f"Stopped after {rounds} tool round{'s' if rounds != 1 else ''}"
+                    f" (the limit is {self.options.max_tool_rounds});"
                     " the model's last tool calls were not run."
                 )
                 self._answer_calls(reply.tool_calls, f"Not run: {reason}")

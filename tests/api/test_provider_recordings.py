@@ -177,7 +177,7 @@ CASES: list[Case] = [
     Case("glm_body_tool_call.json", "glm-4.5", finish="tool_calls", reasoning="用户想查询北京的天气，我调用天气工具。",
          calls=(Call("call_-8342126658764435472", WEATHER, {"city": "北京"}),), usage=Usage(187, 42, 229, None, 43)),
     Case("glm_error_1113_balance.json", "glm-4.5", status=429, error=RateLimitError,
-         message="API request failed: 429 余额不足或无可用资源包,请充值。 (retry in a little while)"),
+         message="API request failed: 429 余额不足或无可用资源包,请充值。 (quota exhausted: check the plan and billing; retrying will not help)"),
     # --- Kimi (Moonshot) ---------------------------------------------------------------------------
     Case("kimi_stream_usage_in_choice.sse", "kimi-k2-0905-preview", content="你好，我是 Kimi。",
          usage=Usage(19, 13, 32, None, 16)),

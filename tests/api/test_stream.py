@@ -477,3 +477,14 @@ def test_completions_style_text_in_a_chat_stream_is_read() -> None:
         parser.feed(None, chunk)
     completion = parser.finish(False)
     assert (completion.content, completion.finish_reason) == ("Hello", "stop")
+
+
+def test_a_non_streamed_gemini_reply_with_its_thought_inline_splits_it_off() -> None:
+    """Non-streamed, Gemini's thought comes as `<thought>...</thought>` at the start of
+    the content, with no `extra_content` flag to tell it by."""
+    from chatterm.api.stream import parse_chat_body
+
+    body = {"choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": "<thought>2 and 2 make 4.</thought>\n\nThe answer is 4."}}]}
+    completion = parse_chat_body(body, "gemini-3-pro-preview")[-1].completion
+    assert (completion.reasoning, completion.content) == ("2 and 2 make 4.", "The answer is 4.")

@@ -269,3 +269,32 @@ async def test_a_failing_history_write_turns_history_off_with_a_notice(demo_gate
     assert not [e for e in events if isinstance(e, Notice)]  # told once
     store.close()
     await session.client.aclose()
+
+
+async def test_a_refused_request_leaves_nothing_saved_and_the_chat_as_it_was(demo_gateway, tmp_path) -> None:
+    """Bad settings or a missing file are refused before the prompt is saved: no failed
+    chat in the history, no request sent, an edit does not cut the chat."""
+    from chatterm.api.errors import RequestValidationError
+    from chatterm.store import ChatStore
+
+    store = ChatStore(tmp_path / "history.db")
+    session = make_session(demo_gateway)
+    session.recorder = store
+    session.conversation.settings.temperature = 3.0
+    with pytest.raises(RequestValidationError, match="temperature must be between 0 and 2"):
+        await collect(session.send("hello"))
+    with pytest.raises(RequestValidationError, match="no such file"):
+        session.conversation.settings.temperature = None
+        await collect(session.send("read this", [str(tmp_path / "missing.pdf")]))
+    assert session.conversation.messages == [] and store.list_chats() == []
+    assert not [r for r in demo_gateway.requests if r.path.endswith("/chat/completions")]
+
+    await collect(session.send("first"))
+    first = session.conversation.messages[0]
+    session.conversation.settings.top_p = 7.0
+    with pytest.raises(RequestValidationError, match="top_p"):
+        await collect(session.edit(first.id, "first, edited"))
+    assert [m.text for m in session.conversation.messages][:1] == ["first"]
+    assert len(session.conversation.messages) == 2
+    store.close()
+    await session.client.aclose()
