@@ -5,7 +5,10 @@
 The figures shorten, then drop the least important ones, when the bar is narrow
 (`format_stats(message, width)`); the full text is the tooltip.
 The model chip and the toggles are clickable; each toggle shows its state with the
-`-on` class (bindings F2-F5 do the same from the keyboard). The schema chip shows
+`-on` class (bindings F2-F5 do the same from the keyboard). Thinking and Search also
+say what the model makes of them (the catalogue knows): `◉` a model that always
+thinks, a struck-through label a known model that cannot (the toggle keeps its value
+for the next model). The schema chip shows
 only while the chat holds a JSON Schema (or JSON mode). The bar posts messages and
 the screen changes the settings, so the bar holds no chat state of its own.
 """
@@ -20,6 +23,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
+from chatterm.api.catalogue import DEFAULT_FAMILY, family_for
 from chatterm.engine.conversation import ChatSettings
 from chatterm.engine.conversation import Message as ChatMessage
 from chatterm.tui.widgets.structured import schema_name_of
@@ -40,6 +44,8 @@ class ToggleChip(Static):
     DEFAULT_CSS = """
     ToggleChip { width: auto; padding: 0 1; margin: 0 0 0 1; color: $text-muted; background: $boost; }
     ToggleChip.-on { color: $text; background: $success 45%; text-style: bold; }
+    ToggleChip.-always { color: $text; background: $success 25%; text-style: bold; }
+    ToggleChip.-na { color: $text-disabled; background: $boost; text-style: strike; }
     ToggleChip:hover { background: $accent 40%; }
     """
 
@@ -50,9 +56,21 @@ class ToggleChip(Static):
         self.key = key
         self.tooltip = f"{label}: click or {key}"
 
-    def set_on(self, on: bool) -> None:
-        self.set_class(on, "-on")
-        self.update(f"{'●' if on else '○'} {self.label}")
+    def set_on(self, on: bool, ability: str = "yes", model: str = "") -> None:
+        """`ability`: "yes" (the toggle decides), "always" (the model does it anyway) or
+        "no" (the model cannot; the setting is kept for the next model)."""
+        self.set_class(on and ability == "yes", "-on")
+        self.set_class(ability == "always", "-always")
+        self.set_class(ability == "no", "-na")
+        mark = "◉" if ability == "always" else ("●" if on else "○")
+        self.update(f"{mark} {self.label}")
+        what = self.label.lower()
+        if ability == "always":
+            self.tooltip = f"{model} always uses {what}; {self.key} changes nothing for it"
+        elif ability == "no":
+            self.tooltip = f"{model} has no {what}; {self.key} is kept ({'on' if on else 'off'}) for other models"
+        else:
+            self.tooltip = f"{self.label}: click or {self.key}"
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
@@ -158,9 +176,22 @@ class StatusBar(Horizontal):
         chip.update(f"{settings.model} ▾")
         chip.tooltip = "Pick a model (click or F2)"
         for toggle in self.query(ToggleChip):
-            toggle.set_on(bool(getattr(settings, toggle.setting)))
+            toggle.set_on(bool(getattr(settings, toggle.setting)), _ability(settings.model, toggle.setting), settings.model)
         name = schema_name_of(settings.response_format) if settings.response_format else None
         self.query_one(SchemaChip).show(name)
 
     def show_stats(self, message: ChatMessage | None) -> None:
         self.query_one(Stats).show(message)
+
+
+def _ability(model: str, setting: str) -> str:
+    """What `model` makes of a toggle, as far as the catalogue knows: an unknown model
+    (a self-hosted one, say) may do anything, so its toggles just decide."""
+    family = family_for(model)
+    if family is DEFAULT_FAMILY or setting == "stream":
+        return "yes"
+    if setting == "thinking":
+        return {"none": "no", "always_on": "always"}.get(family.thinking, "yes")
+    if setting == "search":
+        return "no" if family.search == "none" and not family.responses_search else "yes"
+    return "yes"

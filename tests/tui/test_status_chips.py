@@ -1,0 +1,38 @@
+"""The Thinking and Search chips say what the chosen model makes of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatterm.tui.app import ChatApp
+from chatterm.tui.widgets.status_bar import ToggleChip
+
+SIZE = (100, 30)
+
+
+def chip(app: ChatApp, setting: str) -> ToggleChip:
+    return app.chat_screen.query_one(f"#toggle-{setting}", ToggleChip)
+
+
+async def test_chips_follow_the_model(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.set_model("gpt-4o")  # cannot think: struck through, the setting kept
+        await pilot.press("f3")
+        thinking = chip(app, "thinking")
+        assert app.conversation.settings.thinking is True
+        assert thinking.has_class("-na") and not thinking.has_class("-on")
+        assert "gpt-4o has no thinking" in str(thinking.tooltip)
+
+        app.set_model("deepseek-r1")  # thinks by itself
+        await pilot.pause()
+        assert chip(app, "thinking").has_class("-always") and str(chip(app, "thinking").render()).startswith("◉")
+
+        app.set_model("claude-sonnet-4-5-20250929")  # the toggle decides; the kept value shows
+        await pilot.pause()
+        assert chip(app, "thinking").has_class("-on") and not chip(app, "thinking").has_class("-na")
+
+        app.set_model("my-local-llama")  # unknown: nothing assumed
+        await pilot.pause()
+        assert not chip(app, "thinking").has_class("-na") and not chip(app, "search").has_class("-na")
