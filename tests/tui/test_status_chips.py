@@ -36,3 +36,19 @@ async def test_chips_follow_the_model(chat_context: Any) -> None:
         app.set_model("my-local-llama")  # unknown: nothing assumed
         await pilot.pause()
         assert not chip(app, "thinking").has_class("-na") and not chip(app, "search").has_class("-na")
+
+
+async def test_the_figures_of_the_last_reply_give_way_while_the_next_is_written(chat_context: Any) -> None:
+    from .conftest import reply_done, send, wait_until
+
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "one")
+        await reply_done(pilot)
+        stats = app.chat_screen.query_one("#stats")
+        assert "TTFT" in str(stats.render())
+        await send(pilot, "!tokens=400 !rate=100")
+        await wait_until(pilot, lambda: str(stats.render()) == "writing…")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not app.chat_screen.replying)
+        assert str(stats.render()) != "writing…"

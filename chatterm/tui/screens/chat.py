@@ -270,6 +270,7 @@ class ChatScreen(Screen[None]):
                 view = AssistantMessageView(reply, response_format=settings.response_format, live=True)
                 self.current_view = view
                 await pane.add(view)
+                self.status.show_stats(reply)  # "writing…" until its own figures
             case ToolCallDelta() as delta:
                 if self.current_view is not None:
                     await self.current_view.tool_call_delta(delta)

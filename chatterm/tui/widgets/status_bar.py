@@ -147,6 +147,8 @@ class Stats(Static):
         self.refresh()
 
     def render(self) -> str:
+        if self.message is not None and self.message.state == "streaming":
+            return "writing…"  # not the figures of the reply before
         return format_stats(self.message, self.content_size.width or None)
 
 
