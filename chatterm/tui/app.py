@@ -199,8 +199,9 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         answer = await self.push_screen_wait(ToolApprovalScreen(call, description))
         return answer if answer in ("once", "session", "deny") else "deny"
 
-    async def load_conversation(self, conversation: Conversation) -> None:
-        """Show another chat (new, from history, or another branch) and continue it."""
+    async def load_conversation(self, conversation: Conversation, *, focus: str | None = None) -> None:
+        """Show another chat (new, from history, or another branch) and continue it;
+        `focus`: a message to show (a search hit) instead of the chat's end."""
         self.chat_screen.stop_reply()
         self.conversation = conversation
         self._session = None
@@ -208,7 +209,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         self.show_editing()
         if not self.context.needs_setup:
             self.ensure_session()
-        await self.chat_screen.show_conversation(conversation)
+        await self.chat_screen.show_conversation(conversation, focus=focus)
 
     def reply_done(self) -> None:
         """The reply worker ended: refresh the steppers of this exchange (a regenerated
@@ -321,7 +322,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             except Exception as error:  # noqa: BLE001 - a store error is shown, never raised
                 self.notify(str(error), title="Cannot open chat", severity="error", markup=False)
                 return
-            await self.load_conversation(conversation)
+            await self.load_conversation(conversation, focus=hit)
 
         self.push_screen(screen, opened)
 

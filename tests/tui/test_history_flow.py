@@ -139,6 +139,33 @@ async def test_search_then_open_the_hit(chat_context: Any) -> None:
         assert shown(app)[1] == ("assistant", "Wombats live in Australia.")
 
 
+async def test_a_search_hit_far_up_a_long_chat_opens_in_sight(chat_context: Any) -> None:
+    """The hit is message 21 of 240: the chat opens with it mounted and on screen,
+    not at the chat's end."""
+    conv = Conversation()
+    for i in range(120):
+        conv.append(Message("user", f"question {i}" + (" about platypus eggs" if i == 10 else "")))
+        conv.append(Message("assistant", f"answer {i}", model="gpt-4o-mini"))
+    with ChatStore(chat_context.history_path) as store:
+        store.save_conversation(conv)
+    hit = conv.messages[20]
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await session_ready(pilot)
+        screen = await open_history(pilot)
+        await pilot.press(*"platypus")
+        await wait_until(pilot, lambda: screen.mode == "search")
+        await wait_until(pilot, lambda: screen.query_one("#history-table", DataTable).row_count == 1)
+        await pilot.press("enter", "enter")
+        await wait_until(pilot, lambda: app.conversation.id == conv.id)
+        pane = app.chat_screen.pane
+        await wait_until(pilot, lambda: any(v.message.id == hit.id for v in pane.views()))
+        view = next(v for v in pane.views() if v.message.id == hit.id)
+        await wait_until(pilot, lambda: pane.max_scroll_y > 0 and pane.scroll_offset.y < pane.max_scroll_y
+                         and pane.region.y <= view.region.y < pane.region.bottom)
+        assert "platypus" in view.message.text
+
+
 async def test_delete_from_history_asks_then_removes_the_chat(chat_context: Any) -> None:
     otters, wombats, quokka = seed(chat_context)
     app = ChatApp(chat_context)

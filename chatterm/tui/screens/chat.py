@@ -134,7 +134,10 @@ class ChatScreen(Screen[None]):
         self._tool_rows.clear()
         pane = self.pane
         await pane.show_messages(
-            conversation.messages, response_format=conversation.settings.response_format, eager=focus is not None
+            conversation.messages,
+            response_format=conversation.settings.response_format,
+            eager=focus is not None,
+            reach=focus,
         )
         if not conversation.messages:
             await pane.mount(self._welcome())

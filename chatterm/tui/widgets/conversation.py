@@ -30,6 +30,8 @@ FIRST_PAINT = 8
 """Views mounted before the first frame; the rest of the window follows right after."""
 PAGE = 20
 """Earlier views mounted each time the user reaches the top."""
+MAX_REACH = 400
+"""At most this many views are mounted to reach a message far up (a search hit)."""
 MAX_MOUNTED = 60
 """While following the bottom, views above this many are unmounted."""
 
@@ -73,14 +75,25 @@ class ConversationView(VerticalScroll):
         self.anchor()
 
     async def show_messages(
-        self, messages: list[Message], *, response_format: dict[str, Any] | None = None, eager: bool = False
+        self,
+        messages: list[Message],
+        *,
+        response_format: dict[str, Any] | None = None,
+        eager: bool = False,
+        reach: str | None = None,
     ) -> None:
         """Show a branch: mount the views of its last WINDOW messages (FIRST_PAINT of
-        them before the next frame, unless `eager`: all at once, to focus one)."""
+        them before the next frame, unless `eager`: all at once, to focus one).
+        `reach`: a message id that must be mounted too (a search hit further up: the
+        window then runs from it to the end, up to MAX_REACH views)."""
         self._source = messages
         self._response_format = response_format
         shown = self._shown()
         first = WINDOW if eager else FIRST_PAINT
+        if reach is not None:
+            at = next((i for i, m in enumerate(shown) if m.id == reach), None)
+            if at is not None:
+                first = max(first, min(len(shown) - at, MAX_REACH))
         views = self._build(shown[-first:], tool_outputs(messages))
         with self.app.batch_update():
             await self.remove_children()
