@@ -112,8 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"chatterm {__version__}")
     _connection_options(parser, suppress=False)
-    parser.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="reopen the last chat")
-    parser.add_argument("--chat", dest="chat_id", default=None, help="open a saved chat by id")
+    reopen = parser.add_mutually_exclusive_group()
+    reopen.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="reopen the last chat")
+    reopen.add_argument("--chat", dest="chat_id", default=None, help="open a saved chat by id")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = sub.add_parser("ask", help="one-shot question for scripts and pipes")
@@ -137,8 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--yes", "-y", action="store_true", help="approve every tool call")
     ask.add_argument("--max-tool-rounds", type=_whole_number(0), metavar="N",
                      help="tool rounds per answer; 0 returns the calls without running them")
-    ask.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="continue the last chat")
-    ask.add_argument("--chat", dest="chat_id", help="continue a saved chat by id")
+    resume = ask.add_mutually_exclusive_group()
+    resume.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="continue the last chat")
+    resume.add_argument("--chat", dest="chat_id", help="continue a saved chat by id")
     ask.add_argument("--no-save", action="store_true", help="do not save this exchange in history")
 
     models = sub.add_parser("models", help="list the gateway's model ids")

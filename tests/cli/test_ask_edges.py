@@ -237,3 +237,9 @@ def test_no_color_turns_off_the_dim_reasoning_on_a_terminal() -> None:
     assert b"The user wrote" in plain and b"\x1b[" not in plain
     dimmed = reasoning_on_a_terminal({"NO_COLOR": "", "TERM": "xterm"})
     assert b"\x1b[2m" in dimmed
+
+
+async def test_continue_and_chat_together_are_refused(tmp_path: Path) -> None:
+    run = await chatterm("ask", "--demo", "--history", str(tmp_path / "h.db"), "-c", "--chat", "abc", "hi")
+    assert run.code == 2 and "not allowed with argument --continue" in run.err
+    assert chats_in(tmp_path / "h.db") == 0
