@@ -5,42 +5,19 @@ real SQLite history files."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import pty
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from chatterm.demo import DEMO_API_KEY
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-async def chatterm(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Run:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        cwd=ROOT, env={**os.environ, **(env or {})},
-    )
-    out, err = await asyncio.wait_for(process.communicate(stdin), 60)
-    return Run(process.returncode, out.decode(), err.decode())
-
-
-def gw(gateway) -> list[str]:
-    return ["--base-url", gateway.base_url, "--api-key", DEMO_API_KEY]
+from tests.cli.runner import ROOT, Run, gw  # noqa: F401 - Run: for type hints
+from tests.cli.runner import achatterm as chatterm
 
 
 def chats_in(db: Path) -> int:

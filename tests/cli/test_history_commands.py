@@ -4,54 +4,17 @@ file, and the demo gateway on loopback TCP where a reply is needed."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from tests.store.store_helpers import rich_conversation, save_all, simple_chat
 
-from chatterm.demo import DEMO_API_KEY
 from chatterm.store import ChatStore
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def chatterm(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> Run:
-    """A blocking run, for commands that need no gateway."""
-    done = subprocess.run(
-        [sys.executable, "-m", "chatterm", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
-
-
-async def achatterm(*args: str, env: dict[str, str] | None = None) -> Run:
-    """A run that talks to the demo gateway living in this test's event loop."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        cwd=ROOT, env={**os.environ, **(env or {})},
-    )
-    out, err = await asyncio.wait_for(process.communicate(b""), 60)
-    return Run(process.returncode or 0, out.decode(), err.decode())
-
-
-def gw(gateway) -> list[str]:
-    return ["--base-url", gateway.base_url, "--api-key", DEMO_API_KEY]
+from tests.cli.runner import ROOT, Run, achatterm, chatterm, gw  # noqa: F401
 
 
 @pytest.fixture

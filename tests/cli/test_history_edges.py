@@ -7,29 +7,13 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from tests.store.store_helpers import rich_conversation, save_all
 
 from chatterm.store import ChatStore
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def chatterm(*args: str, stdin: str = "") -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "chatterm", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT, env=dict(os.environ),
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+from tests.cli.runner import ROOT, Run, chatterm  # noqa: F401
 
 
 def filled(tmp_path: Path) -> tuple[Path, str]:
