@@ -31,6 +31,10 @@ One request, step by step:
    retry with search, then a try without search that counts as the next retry (not
    with `max_retries=0`; not for 429).
    Either way a `Notice(kind="search")` tells the user.
+7. A 400/422 saying the server does not take an optional field (`stream_options` on an
+   old Azure API version, `temperature` on a reasoning model under an unknown name) gets
+   the same request again without it (`field_fallback.py`), told once with
+   `Notice(kind="field_refused")`; the client then leaves the field out from the start.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from chatterm.api.errors import (
     RateLimitError,
     api_failed_message,
 )
+from chatterm.api.field_fallback import apply_refusals, refused_field, rename_for
 from chatterm.api.reply_body import (
     drain,
     excerpt,
@@ -107,6 +112,8 @@ class ChatClient:
         self.base_url = normalize_base_url(base_url)
         self._api_key = api_key or None
         self.retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
+        self._refused: dict[str, str | None] = {}
+        """Optional fields this server refused (-> the name it wants instead, if any)."""
         self.timeout = httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=max(30.0, connect_timeout), pool=connect_timeout
         )
@@ -175,12 +182,13 @@ class ChatClient:
 
         Raises RequestValidationError before sending, and APIError subclasses after.
         """
-        prepared = prepare(req)
+        prepared = self._shaped(req)
         for notice in self._untold(prepared.notices):
             yield notice
         current = req
         retries = 0
         search_dropped = False
+        fields_dropped = 0
         while True:
             progressed = False
             attempt = self._attempt(prepared, req.model)
@@ -201,11 +209,20 @@ class ChatClient:
                             retries += 1  # a retry that also drops search: it counts
                         search_dropped = True
                         current = replace(current, search=False)
-                        prepared = prepare(current)
+                        prepared = self._shaped(current)
                         yield fallback
                         for notice in self._untold(prepared.notices):
                             yield notice
                         continue
+                refused = refused_field(error, prepared.body) if fields_dropped < 3 else None
+                if refused is not None:  # a fix, not a retry: the same request without the field
+                    fields_dropped += 1
+                    renamed = rename_for(refused, error)
+                    self._refused[refused] = renamed
+                    prepared = replace(prepared, body=apply_refusals(prepared.body, self._refused))
+                    how = f"sent it as `{renamed}`" if renamed else "sent without it"
+                    yield Notice(f"{req.model}: the server does not take `{refused}`; {how}", kind="field_refused")
+                    continue
                 delay = self._retry_delay(failed, retries)
                 if delay is None:
                     raise error from None
@@ -214,6 +231,13 @@ class ChatClient:
                 await self.sleep(delay)
             finally:
                 await attempt.aclose()
+
+    def _shaped(self, req: ChatRequest) -> PreparedRequest:
+        """`prepare(req)`, less the fields this server has refused before."""
+        prepared = prepare(req)
+        if self._refused:
+            prepared = replace(prepared, body=apply_refusals(prepared.body, self._refused))
+        return prepared
 
     def _untold(self, notices: list[Notice]) -> list[Notice]:
         """The shaping notices this client has not told yet (each is told once)."""

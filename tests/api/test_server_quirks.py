@@ -117,3 +117,49 @@ async def test_a_bare_host_reaches_the_v1_endpoints(raw_server: RawServer) -> No
         await client.aclose()
     assert completion.content == "ok"
     assert raw_server.requests[0].path.endswith("/v1/chat/completions")
+
+
+async def test_a_server_refusing_stream_options_gets_the_request_without_it(raw_server: RawServer, make: Any) -> None:
+    from chatterm.api.types import Notice
+    from tests.api.test_client_errors import json_error
+
+    refusal = json_error(400, "Bad Request", "Unrecognized request argument supplied: stream_options")
+    raw_server.script(refusal, sse(chunk("ok"), chunk(finish="stop")), sse(chunk("again"), chunk(finish="stop")))
+    client = make()
+    events = await client.run(request(stream=True))
+    assert events[0] == Notice("gpt-4o: the server does not take `stream_options`; sent without it", kind="field_refused")
+    assert events[-1].completion.content == "ok"
+    first, second = (r.body for r in raw_server.requests)
+    assert "stream_options" in first and "stream_options" not in second and second["stream"] is True
+    events = await client.run(request(stream=True))  # remembered: no failed try first
+    assert events[-1].completion.content == "again" and not any(isinstance(e, Notice) for e in events)
+    assert "stream_options" not in raw_server.requests[2].body
+    # this server refused the usage request: the requests to it go without, by design
+    raw_server.expected_problems.append("without stream_options")
+
+
+async def test_an_unknown_reasoning_model_refusing_max_tokens_gets_max_completion_tokens(
+    raw_server: RawServer, make: Any
+) -> None:
+    from tests.api.test_client_errors import json_error
+
+    refusal = json_error(400, "Bad Request", "Unsupported parameter: 'max_tokens' is not supported with this "
+                         "model. Use 'max_completion_tokens' instead.", code="unsupported_parameter")
+    temperature = json_error(400, "Bad Request", "Unsupported value: 'temperature' does not support 0.2 with "
+                             "this model. Only the default (1) value is supported.", code="unsupported_value")
+    raw_server.script(refusal, temperature, sse(chunk("fine"), chunk(finish="stop")))
+    events = await make().run(request(model="my-reasoner", stream=True, max_tokens=300, temperature=0.2))
+    assert events[-1].completion.content == "fine"
+    last = raw_server.requests[-1].body
+    assert last["max_completion_tokens"] == 300 and "max_tokens" not in last and "temperature" not in last
+
+
+async def test_a_400_about_a_value_or_a_required_field_is_not_a_refused_field(raw_server: RawServer, make: Any) -> None:
+    from tests.api.test_client_errors import json_error
+
+    raw_server.script(json_error(400, "Bad Request", "messages: field required"),
+                      json_error(400, "Bad Request", "Invalid value for temperature"))
+    error = await make().fail(request(stream=True, temperature=0.5))
+    assert "field required" in str(error) and len(raw_server.requests) == 1
+    error = await make().fail(request(stream=True, temperature=0.5))
+    assert "Invalid value for temperature" in str(error) and len(raw_server.requests) == 2
