@@ -35,10 +35,14 @@ class ToolCall:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
+        """The call as an assistant message carries it back. Arguments that are not a
+        JSON object go back as `{}`: providers that turn them into a structured tool
+        input (Anthropic's and Gemini's compatible endpoints) refuse the whole request
+        otherwise, and the tool's result already told the model what was wrong."""
         wire: dict[str, Any] = {
             "id": self.id,
             "type": "function",
-            "function": {"name": self.name, "arguments": self.arguments or "{}"},
+            "function": {"name": self.name, "arguments": self.arguments if _is_json_object(self.arguments) else "{}"},
         }
         wire.update(self.extra)
         return wire
@@ -225,3 +229,12 @@ def json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     return type(a) is type(b) and a == b
+
+
+def _is_json_object(text: str) -> bool:
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False

@@ -298,3 +298,17 @@ async def test_a_refused_request_leaves_nothing_saved_and_the_chat_as_it_was(dem
     assert len(session.conversation.messages) == 2
     store.close()
     await session.client.aclose()
+
+
+async def test_malformed_arguments_go_back_as_an_empty_object(demo_gateway) -> None:
+    """The follow-up carries `{}` for a call whose arguments were not JSON (strict
+    providers refuse the whole request otherwise); the saved call keeps what the model wrote."""
+    session = make_session(demo_gateway)
+    await collect(session.send("!bad-args"))
+    bodies = [r.body for r in demo_gateway.requests if r.path.endswith("/chat/completions")]
+    follow_up = bodies[1]["messages"]
+    calls = next(m["tool_calls"] for m in follow_up if m["role"] == "assistant" and m.get("tool_calls"))
+    assert calls[0]["function"]["arguments"] == "{}"
+    kept = next(m for m in session.conversation.messages if m.tool_calls).tool_calls[0]
+    assert kept.arguments == "{\"expression\": \"2+2"  # as the model wrote it
+    await session.client.aclose()
