@@ -92,8 +92,10 @@ class AppContext:
 
     @property
     def needs_setup(self) -> bool:
-        """No gateway to talk to yet: the TUI shows its first-run dialog."""
-        return self.demo is None and not (self.connection.base_url and self.connection.api_key)
+        """No gateway to talk to yet: the TUI shows its first-run dialog. A base URL
+        given without a key is a choice too (a local server that takes none): it is
+        used as it is, and a server that wants a key says so on the first reply."""
+        return self.demo is None and not self.connection.base_url
 
     @property
     def client(self) -> ChatClient:

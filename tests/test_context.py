@@ -32,3 +32,25 @@ def test_default_history_path_follows_the_environment(tmp_path: Path, monkeypatc
     assert default_history_path() == tmp_path / "h.db"
     monkeypatch.delenv("CHATTERM_HISTORY")
     assert default_history_path().name == "history.db" and "chatterm" in str(default_history_path())
+
+
+async def test_a_base_url_without_a_key_is_used_as_it_is(tmp_path: Path) -> None:
+    """A local server that takes no key: no first-run dialog, and requests go without
+    an Authorization header (a server that wants one says so on the first reply)."""
+    from chatterm.api.errors import AuthenticationError
+    from chatterm.api.request import ChatRequest
+    from chatterm.config import Config, Connection
+    from chatterm.demo import DemoGateway
+
+    gateway = DemoGateway()
+    base_url = await gateway.start()
+    try:
+        context = AppContext(Config(), Connection(base_url, None, "--base-url"), config_path=tmp_path / "c.toml",
+                             history_path=tmp_path / "h.db", cache_path=tmp_path / "m.json")
+        assert not context.needs_setup
+        with pytest.raises(AuthenticationError):  # the demo gateway does want a key
+            await context.client.complete(ChatRequest("gpt-4o", [{"role": "user", "content": "hi"}]))
+        assert "authorization" not in {k.lower() for k in gateway.requests[-1].headers}
+        await context.aclose()
+    finally:
+        await gateway.stop()
