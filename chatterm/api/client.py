@@ -28,8 +28,8 @@ One request, step by step:
 6. Search degrades: with `req.search` on, a 4xx saying search is not supported (or
    naming search) gets one more try without search at once, even with retries off: that
    is a fix, not a retry. A retryable failure (5xx, timeout, connection) gets one normal
-   retry with search, then a try without search that counts as the next retry (not
-   with `max_retries=0`; not for 429).
+   retry with search, then a try without search that counts as the next retry (only
+   while a retry is left, so never with `max_retries` 0 or 1; not for 429).
    Either way a `Notice(kind="search")` tells the user.
 7. A 400/422 saying the server does not take an optional field (`stream_options` on an
    old Azure API version, `temperature` on a reasoning model under an unknown name) gets
@@ -275,8 +275,8 @@ class ChatClient:
             if "search" in said.lower():
                 return Notice(f"{model}: web search failed ({said}); answering without search", kind="search")
             return None
-        if not is_retryable(error) or isinstance(error, RateLimitError) or self.retry.max_retries == 0:
-            return None
+        if not is_retryable(error) or isinstance(error, RateLimitError) or retries >= self.retry.max_retries:
+            return None  # (the try without search is a retry: none left, none made)
         if retries < 1:
             return None  # one normal retry with search first
         return Notice(f"{model}: web search failed ({error.detail}); answering without search", kind="search")
@@ -367,7 +367,7 @@ class ChatClient:
         if parser.done:
             await drain(chunks)
         completion = parser.finish(parser.done)
-        yield [Finished(completion)]
+        yield [*parser.flush(), Finished(completion)]
 
     def _json_events(self, raw: bytes, status: int, protocol: str, model: str) -> list[StreamEvent]:
         text = self._scrub(raw.decode("utf-8", "replace"))

@@ -21,6 +21,7 @@ import httpx
 DRAIN_SECONDS = 0.25
 """After `[DONE]`, how long we wait for the body's end so the connection can be reused."""
 
+_SSE_NAMES = (b"data:", b"event:", b"id:", b"retry:")
 _SSE_FIELD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:data|event|id|retry)?:")
 """An SSE line start: a field name and a colon, or a bare colon (a comment)."""
 
@@ -33,7 +34,8 @@ _SCRIPT = re.compile(rb"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTAL
 async def first_chunk(chunks: AsyncIterator[bytes]) -> bytes:
     """The body's start, read up to its first byte that is not whitespace: some gateways
     (OpenRouter) send blank lines to keep a connection alive before a JSON body, and only
-    that first byte tells JSON, HTML and SSE apart when the content type does not."""
+    that first byte tells JSON, HTML and SSE apart when the content type does not. A start
+    that may still become an SSE field (`dat`) is read on to its colon."""
     parts: list[bytes] = []
     while True:
         chunk = await anext(chunks, None)
@@ -41,6 +43,9 @@ async def first_chunk(chunks: AsyncIterator[bytes]) -> bytes:
             return b"".join(parts)
         parts.append(chunk)
         if chunk.strip():
+            head = b"".join(parts).lstrip().removeprefix(b"\xef\xbb\xbf")
+            if any(len(head) < len(name) and name.startswith(head) for name in _SSE_NAMES):
+                continue  # `dat`: maybe an SSE field, told only by its colon
             return b"".join(parts)
 
 

@@ -70,6 +70,10 @@ class SSEFeed:
         """The Completion at the end of the stream; APIConnectionError if it was cut off."""
         raise NotImplementedError
 
+    def flush(self) -> list[StreamEvent]:
+        """Events for text the parser still holds back at the end of the reply."""
+        return []
+
     # --- the shared loop -------------------------------------------------------------------
 
     def feed_sse(self, events: Iterable[SSEItem]) -> list[StreamEvent]:

@@ -411,6 +411,20 @@ class ChatStreamParser(SSEFeed):
             response_id=self.response_id,
         )
 
+    def flush(self) -> list[StreamEvent]:
+        """What `ThinkSplitter` still holds at the end (a reply that is only `<`, a
+        block cut inside its closing tag) as events, so what is shown is what is kept."""
+        reasoning, answer = self._think.pending()
+        self._think.held = ""
+        events: list[StreamEvent] = []
+        if reasoning:
+            self._reasoning.append(reasoning)
+            events.append(ReasoningDelta(reasoning))
+        if answer:
+            self._content.append(answer)
+            events.append(TextDelta(answer))
+        return events
+
     def finish(self, saw_done: bool) -> Completion:
         """The Completion at the end of the stream. A stream that closed with neither
         `[DONE]` nor a finish_reason was cut off: APIConnectionError, partial kept."""
@@ -431,4 +445,4 @@ def parse_chat_body(body: Any, model: str) -> list[StreamEvent]:
     if not isinstance(body, dict) or "error" in body or not isinstance(body.get("choices"), list):
         raise error_from_payload(body, model=model, reason="unexpected reply from the server")
     events = parser.feed(None, body)
-    return [*events, Finished(parser.finish(saw_done=True))]
+    return [*events, *parser.flush(), Finished(parser.finish(saw_done=True))]
