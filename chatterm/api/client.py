@@ -40,6 +40,7 @@ One request, step by step:
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
@@ -218,6 +219,8 @@ class ChatClient:
                 if refused is not None:  # a fix, not a retry: the same request without the field
                     fields_dropped += 1
                     renamed = rename_for(refused, error)
+                    if renamed in self._refused:
+                        renamed = None  # refused under both names: send neither
                     self._refused[refused] = renamed
                     prepared = replace(prepared, body=apply_refusals(prepared.body, self._refused))
                     how = f"sent it as `{renamed}`" if renamed else "sent without it"
@@ -496,14 +499,26 @@ _ENDPOINT_TAIL = re.compile(r"/(?:chat/completions|responses|completions|models)
 
 def normalize_base_url(url: str) -> str:
     """The base URL the endpoints hang from, forgiving what people paste: an endpoint's
-    full URL (`.../v1/chat/completions`) loses the endpoint, and a bare host
-    (`http://localhost:8000`) gets the `/v1` every OpenAI-compatible server uses
-    (without it each request would 404 and read as "model does not exist")."""
+    full URL (`.../v1/chat/completions`) loses the endpoint, and a bare local host
+    (`http://localhost:11434`: Ollama, llama.cpp, vLLM, LM Studio all serve `/v1`) gets
+    `/v1`, without which each request would 404 and read as "model does not exist".
+    A remote bare host is kept as given: some providers serve the API at the root
+    (Perplexity's `https://api.perplexity.ai`)."""
     url = _ENDPOINT_TAIL.sub("", url.strip()).rstrip("/")
     parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.netloc and not parts.path:
+    if parts.scheme in ("http", "https") and parts.hostname and not parts.path and _is_local(parts.hostname):
         url += "/v1"
     return url
+
+
+def _is_local(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
 
 
 async def _nothing() -> AsyncIterator[bytes]:

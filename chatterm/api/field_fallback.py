@@ -78,7 +78,7 @@ def apply_refusals(body: dict[str, Any], refused: dict[str, str | None]) -> dict
     for key, value in body.items():
         if key in refused:
             renamed = refused[key]
-            if renamed and renamed not in body:
+            if renamed and renamed not in body and renamed not in refused:
                 out[renamed] = value
             continue
         out[key] = value

@@ -172,6 +172,8 @@ class ChatSession:
         index = next((i for i, m in enumerate(messages) if m.id == message_id), None)
         if index is None or messages[index].role != "user":
             raise ChatTermError("Only a prompt of this chat can be edited.")
+        if self.busy:  # before the cut: a refused edit leaves the chat as it was
+            raise BusyError("A reply is still being written; wait for it or stop it first.")
         preflight(self._build_request([]))  # refused: the chat stays as it was
         del messages[index:]
         async for event in self.send(text):

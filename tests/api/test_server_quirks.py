@@ -99,6 +99,9 @@ def test_base_urls_as_people_paste_them() -> None:
 
     assert normalize_base_url("http://localhost:8000") == "http://localhost:8000/v1"
     assert normalize_base_url("http://localhost:8000/") == "http://localhost:8000/v1"
+    assert normalize_base_url("http://192.168.1.20:11434") == "http://192.168.1.20:11434/v1"
+    assert normalize_base_url("https://api.perplexity.ai") == "https://api.perplexity.ai"  # served at the root
+    assert normalize_base_url("https://api.perplexity.ai/chat/completions") == "https://api.perplexity.ai"
     assert normalize_base_url("https://gw.example.com/v1/") == "https://gw.example.com/v1"
     assert normalize_base_url("https://gw.example.com/v1/chat/completions") == "https://gw.example.com/v1"
     assert normalize_base_url("https://openrouter.ai/api/v1") == "https://openrouter.ai/api/v1"
@@ -163,3 +166,22 @@ async def test_a_400_about_a_value_or_a_required_field_is_not_a_refused_field(ra
     assert "field required" in str(error) and len(raw_server.requests) == 1
     error = await make().fail(request(stream=True, temperature=0.5))
     assert "Invalid value for temperature" in str(error) and len(raw_server.requests) == 2
+
+
+async def test_an_output_cap_refused_under_both_names_is_left_out(raw_server: RawServer, make: Any) -> None:
+    from tests.api.test_client_errors import json_error
+
+    raw_server.script(
+        json_error(400, "Bad Request", "Unsupported parameter: 'max_tokens'. Use 'max_completion_tokens' instead."),
+        json_error(400, "Bad Request", "Unrecognized request argument supplied: max_completion_tokens. Use max_tokens."),
+        sse(chunk("ok"), chunk(finish="stop")),
+    )
+    client = make()
+    events = await client.run(request(model="odd-server-model", stream=True, max_tokens=100))
+    assert events[-1].completion.content == "ok"
+    last = raw_server.requests[-1].body
+    assert "max_tokens" not in last and "max_completion_tokens" not in last
+    raw_server.script(sse(chunk("again"), chunk(finish="stop")))  # the next request: one try
+    events = await client.run(request(model="odd-server-model", stream=True, max_tokens=100))
+    assert events[-1].completion.content == "again" and len(raw_server.requests) == 4
+    assert "max_tokens" not in raw_server.requests[-1].body and "max_completion_tokens" not in raw_server.requests[-1].body

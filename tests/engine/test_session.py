@@ -312,3 +312,17 @@ async def test_malformed_arguments_go_back_as_an_empty_object(demo_gateway) -> N
     kept = next(m for m in session.conversation.messages if m.tool_calls).tool_calls[0]
     assert kept.arguments == "{\"expression\": \"2+2"  # as the model wrote it
     await session.client.aclose()
+
+
+async def test_an_edit_while_a_reply_is_written_is_refused_before_it_cuts_the_chat(demo_gateway) -> None:
+    from chatterm.engine.session import BusyError
+
+    session = make_session(demo_gateway)
+    await collect(session.send("first"))
+    first = session.conversation.messages[0]
+    session.busy = True  # a reply is being written
+    with pytest.raises(BusyError):
+        await collect(session.edit(first.id, "changed"))
+    assert len(session.conversation.messages) == 2
+    session.busy = False
+    await session.client.aclose()
