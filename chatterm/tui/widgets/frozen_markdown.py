@@ -5,7 +5,9 @@ which is right for text that changes and too costly for text that never will: a 
 reply grows to thousands of widgets that Textual lays out on every refresh. This widget
 renders the same text with Rich's Markdown renderer (code highlighted, dark or light to
 match the theme) into lines once per width and text, and serves them through the Line
-API (`render_line`), so layout and painting never render it twice.
+API (`render_line`), so layout and painting never render it twice. Text appended while
+a reply streams is rendered block by block: the blocks already there are not rendered
+again.
 
 Rich's own Markdown colours are fixed ANSI ones (magenta headings, cyan lists); the
 text is rendered with a Rich theme made from the app theme's markdown variables
@@ -106,14 +108,29 @@ class FrozenMarkdown(Widget):
     def __init__(self, source: str = "", *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
         self.source = source
+        self._pieces: list[str] = [source] if source else []
+        """The text as it was appended: whole blocks (the reply's `Segmenter` cuts only
+        between top-level blocks), each rendered on its own and cached, so appending a
+        block renders that block, not the whole widget again."""
+        self._piece_lines: list[list[Strip] | None] = [None] * len(self._pieces)
+        self._pieces_key: tuple[int, str] | None = None
         self._lines: list[Strip] | None = None
         self._lines_key: tuple[int, str] | None = None
 
     def append(self, text: str) -> None:
-        self.set_source(self.source + text)
+        """Add finished blocks (text that starts at a block boundary)."""
+        if not text:
+            return
+        self.source += text
+        self._pieces.append(text)
+        self._piece_lines.append(None)
+        self._lines = None
+        self.refresh(layout=True)
 
     def set_source(self, text: str) -> None:
         self.source = text
+        self._pieces = [text] if text else []
+        self._piece_lines = [None] * len(self._pieces)
         self._lines = None
         self.refresh(layout=True)
 
@@ -122,25 +139,42 @@ class FrozenMarkdown(Widget):
 
     def _theme_changed(self) -> None:
         self._lines = None
+        self._pieces_key = None
         self.refresh(layout=True)
 
     def lines(self, width: int) -> list[Strip]:
-        """The text rendered at `width` (cached until the text, width or theme change)."""
+        """The text rendered at `width` (cached until the text, width or theme change):
+        its pieces one by one, one blank line between them, as Rich puts between blocks."""
         key = (width, self.app.theme)
         if self._lines is not None and self._lines_key == key:
             return self._lines
+        if self._pieces_key != key:
+            self._piece_lines = [None] * len(self._pieces)
+            self._pieces_key = key
+        lines: list[Strip] = []
+        for index, piece in enumerate(self._pieces):
+            rendered = self._piece_lines[index]
+            if rendered is None:
+                rendered = self._piece_lines[index] = self._render_piece(piece, width)
+            if rendered:
+                if lines:
+                    lines.append(Strip.blank(width))
+                lines.extend(rendered)
+        self._lines = lines
+        self._lines_key = key
+        return self._lines
+
+    def _render_piece(self, text: str, width: int) -> list[Strip]:
+        if not text.strip():
+            return []
         from rich.markdown import Markdown as RichMarkdown
 
         dark = self.app.current_theme.dark
-        markdown = RichMarkdown(
-            self.source.rstrip("\n"), code_theme="monokai" if dark else "friendly", hyperlinks=True
-        )
+        markdown = RichMarkdown(text.rstrip("\n"), code_theme="monokai" if dark else "friendly", hyperlinks=True)
         console = self.app.console
         options = console.options.update(width=max(1, width), height=None, highlight=False)
-        rendered = []
-        if self.source.strip():
-            with console.use_theme(rich_markdown_theme(self.app)):
-                rendered = console.render_lines(markdown, options, pad=True)
+        with console.use_theme(rich_markdown_theme(self.app)):
+            rendered = console.render_lines(markdown, options, pad=True)
         lines = _single_blank_lines([Strip(line, width) for line in rendered])
         # No blank edges (Rich opens a quote or a table with one): the gap between two
         # pieces of a reply is the margin in ReplyBody's CSS, one line whatever they hold.
@@ -148,9 +182,7 @@ class FrozenMarkdown(Widget):
             lines.pop(0)
         while lines and _is_blank(lines[-1]):
             lines.pop()
-        self._lines = lines
-        self._lines_key = key
-        return self._lines
+        return lines
 
     @staticmethod
     def warm_up(app: object) -> None:
