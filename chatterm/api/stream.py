@@ -228,7 +228,9 @@ class ChatStreamParser(SSEFeed):
             self._content.append(text)
             events.append(TextDelta(text))
             return
-        reasoning, answer = think.feed(text)
+        self._emit(*think.feed(text), events)
+
+    def _emit(self, reasoning: str, answer: str, events: list[StreamEvent]) -> None:
         if reasoning:
             self._reasoning.append(reasoning)
             events.append(ReasoningDelta(reasoning))
@@ -417,12 +419,7 @@ class ChatStreamParser(SSEFeed):
         reasoning, answer = self._think.pending()
         self._think.held = ""
         events: list[StreamEvent] = []
-        if reasoning:
-            self._reasoning.append(reasoning)
-            events.append(ReasoningDelta(reasoning))
-        if answer:
-            self._content.append(answer)
-            events.append(TextDelta(answer))
+        self._emit(reasoning, answer, events)
         return events
 
     def finish(self, saw_done: bool) -> Completion:
