@@ -59,6 +59,7 @@ ApprovalCallback: TypeAlias = Callable[[ToolCall, "Tool | None"], Awaitable[Appr
 
 DENIED_OUTPUT = "The user declined to run this tool call."
 CANCELLED_OUTPUT = "The tool call was cancelled by the user before it ran."
+STOPPED_OUTPUT = "The tool call was cancelled by the user while it ran; it has no result."
 
 
 class Recorder(Protocol):
@@ -314,6 +315,7 @@ class ChatSession:
 
         registry = self.tools if self.tools is not None else ToolRegistry()
         answered: set[str] = set()
+        running: ToolCall | None = None
         try:
             for call in calls:
                 tool = registry.get(call.name)
@@ -327,7 +329,9 @@ class ChatSession:
                     status = "denied"
                 else:
                     yield ToolCallStatus(call, "running")
+                    running = call
                     result = await run_tool_call(registry, call, timeout=self.options.tool_timeout)
+                    running = None
                     status = "done" if result.ok else "failed"
                     self.tool_runs.append(ToolRun(call.id, call.name, result.ok, result.output))
                 message = Message(
@@ -342,6 +346,9 @@ class ChatSession:
                 self._save(message)
                 yield ToolCallStatus(call, status, result.output)
         except asyncio.CancelledError:
+            if running is not None:
+                self._answer_calls([running], STOPPED_OUTPUT)
+                answered.add(running.id)
             self._answer_calls([c for c in calls if c.id not in answered], CANCELLED_OUTPUT)
             raise
 

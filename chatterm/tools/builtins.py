@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .calculator import CalculatorError, evaluate, format_number
 from .registry import ToolRegistry
-from .runner import ToolError
+from .runner import MAX_OUTPUT_CHARS, ToolError
 
 __all__ = ["ALLOW_DIRS_HINT", "FileAccess", "builtin_registry"]
 
@@ -35,6 +35,8 @@ ALLOW_DIRS_HINT = (
     'file under [tools], e.g. allowed_dirs = ["~/notes"]'
 )
 MAX_LIST_ENTRIES = 500
+_MAX_TEXT_CHARS = MAX_OUTPUT_CHARS - 200
+"""The most text read_file returns, leaving room for its note within the output cap."""
 
 
 # --- time ----------------------------------------------------------------------------
@@ -48,6 +50,21 @@ def _offset(dt: datetime) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+def _zone_ignoring_case(name: str) -> tzinfo:
+    """The zone whose IANA name matches `name` but for case ("europe/berlin"), else
+    ToolError; the list of zones is read only when the exact name failed."""
+    from zoneinfo import ZoneInfo, available_timezones
+
+    wanted = name.replace(" ", "_").casefold()
+    for zone in available_timezones():
+        if zone.casefold() == wanted:
+            return ZoneInfo(zone)
+    raise ToolError(
+        f"unknown time zone {name!r}; use an IANA name such as "
+        "'Europe/Berlin', 'America/New_York' or 'UTC'"
+    )
 
 
 def current_time(timezone: str | None = None) -> str:
@@ -69,13 +86,10 @@ def current_time(timezone: str | None = None) -> str:
 
             try:
                 tz = ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ToolError(
-                    f"unknown time zone {name!r}; use an IANA name such as "
-                    "'Europe/Berlin', 'America/New_York' or 'UTC'"
-                ) from None
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                tz = _zone_ignoring_case(name)
         now = datetime.now(tz)
-        zone = f"{name} ({now.tzname()})"
+        zone = f"{getattr(tz, 'key', None) or name} ({now.tzname()})"
     return (
         f"{now.strftime('%A')} {now.isoformat(timespec='seconds')} "
         f"- time zone {zone}, {_offset(now)}"
@@ -183,9 +197,15 @@ def _make_read_file(access: FileAccess) -> Callable[..., str]:
             raise ToolError(f"{path!r} is a folder; use list_directory") from None
         truncated = len(data) > cap
         text = _decode(data[:cap], truncated, repr(path))
+        shown = cap
+        if len(text) > _MAX_TEXT_CHARS:
+            # The model gets at most MAX_OUTPUT_CHARS of any tool's output; cut here,
+            # so that the note below tells the real sizes instead of the runner's cut.
+            text = text[:_MAX_TEXT_CHARS]
+            shown, truncated = len(text.encode("utf-8")), True
         if truncated:
-            total = max(info.st_size, cap + 1)
-            text += f"\n[truncated: showed the first {_size(cap)} of {_size(total)}]"
+            total = max(info.st_size, shown + 1)
+            text += f"\n[truncated: showed the first {_size(shown)} of {_size(total)}]"
         return text
 
     return read_file
@@ -254,7 +274,10 @@ def builtin_registry(
     read_file = _make_read_file(access)
     registry.register(
         read_file, safe=True,
-        description=f"Read a UTF-8 text file (at most {_size(access.max_file_bytes)}).{where}",
+        description=(
+            f"Read a UTF-8 text file (at most {_size(access.max_file_bytes)}"
+            f" or {_MAX_TEXT_CHARS:,} characters).{where}"
+        ),
     )
     list_directory = _make_list_directory(access)
     registry.register(

@@ -3,7 +3,8 @@
     evaluate("2 * (3 + 4) ** 2") -> 98
     evaluate("sqrt(2) * pi")     -> 4.442882938158366
 
-The expression is parsed with `ast` and walked with a whitelist: numbers, + - * / //
+The usual signs for minus, times and division (U+2212 "−", "×", "÷", ...) are read as
+- * /, and `^` as `**`. The expression is parsed with `ast` and walked with a whitelist: numbers, + - * / //
 % ** (unary too), parentheses, and a few math functions and constants. Everything
 else (names, attribute access, subscripts, strings, comprehensions, lambdas, calls of
 anything not on the list) is refused with a message saying what is allowed.
@@ -102,8 +103,7 @@ class _Evaluator:
             op = type(node.op)
             if op not in _BINARY:
                 symbol = _SYMBOL.get(op, op.__name__)
-                hint = " (use ** for powers)" if op is ast.BitXor else ""
-                raise CalculatorError(f"the operator {symbol} is not supported{hint}")
+                raise CalculatorError(f"the operator {symbol} is not supported")
             left, right = self.visit(node.left), self.visit(node.right)
             if op is ast.Pow:
                 return _check_size(_power(left, right))
@@ -128,6 +128,15 @@ class _Evaluator:
                               "+ - * / // % **, parentheses and math functions are allowed")
 
     def _call(self, node: ast.Call) -> Number:
+        if isinstance(node.func, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call)) or (
+            isinstance(node.func, ast.Name) and node.func.id in CONSTANTS
+        ):
+            shown = ast.unparse(node.func)
+            if isinstance(node.func, (ast.BinOp, ast.UnaryOp)):
+                shown = f"({shown})"
+            raise CalculatorError(
+                f"write multiplication with *: {shown}*(...), not {shown}(...)"
+            )
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             shown = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
             raise CalculatorError(
@@ -144,9 +153,25 @@ class _Evaluator:
             raise CalculatorError(f"{node.func.id}(): {exc}") from exc
 
 
+# What people (and models) write for the ASCII operators: the minus sign and dashes,
+# times and division signs, and `^` for powers (a calculator has no XOR).
+_SPELLINGS = str.maketrans({
+    "\u2212": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-", "\uff0d": "-",
+    "\u00d7": "*", "\u22c5": "*", "\u00b7": "*", "\u2217": "*", "\uff0a": "*",
+    "\u00f7": "/", "\u2215": "/", "\uff0f": "/", "\uff0b": "+",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+})
+
+
+def _normalise(expression: str) -> str:
+    """The expression with the usual non-ASCII operator signs as ASCII, and `^` as `**`
+    (replaced in the text, so that `2^3+1` keeps the precedence of a power: 9)."""
+    return expression.translate(_SPELLINGS).replace("^", "**")
+
+
 def evaluate(expression: str) -> Number:
     """The value of an arithmetic expression; CalculatorError says what is wrong."""
-    text = expression.strip()
+    text = _normalise(expression).strip()
     if not text:
         raise CalculatorError("the expression is empty")
     if len(text) > MAX_EXPRESSION_CHARS:
@@ -165,7 +190,7 @@ def evaluate(expression: str) -> Number:
         except (SyntaxError, RecursionError, MemoryError, SystemError):
             raise CalculatorError("could not parse the expression; try again") from None
     try:
-        return _Evaluator().visit(tree)
+        value = _Evaluator().visit(tree)
     except ZeroDivisionError:
         raise CalculatorError("division by zero") from None
     except OverflowError:
@@ -176,6 +201,9 @@ def evaluate(expression: str) -> Number:
         if isinstance(exc, CalculatorError):
             raise
         raise CalculatorError(f"math error: {exc}") from None
+    if isinstance(value, float) and math.isnan(value):
+        raise CalculatorError("the result is not a number (NaN), e.g. inf - inf")
+    return value
 
 
 def format_number(value: Number) -> str:

@@ -138,8 +138,18 @@ def _load_file(registry: ToolRegistry, shown: str) -> list[str]:
     label = f"tool file {shown}"
     path = Path(shown).expanduser()
     if not path.is_file():
-        return [f"{label} not found" if not path.exists() else f"{label} is not a file"]
+        if path.exists():
+            return [f"{label} is not a file"]
+        hint = ""
+        if _looks_like_module(shown):
+            hint = f' (to load the module {shown}, list it under [tools] as modules = ["{shown}"])'
+        return [f"{label} not found{hint}"]
     return _load_importing(registry, label, lambda: _import_file(path.resolve()))
+
+
+def _looks_like_module(shown: str) -> bool:
+    """A dotted Python name such as `mytools.search`, not a path, written under files."""
+    return all(part.isidentifier() for part in shown.split(".")) and not shown.endswith(".py")
 
 
 def _load_module(registry: ToolRegistry, name: str) -> list[str]:

@@ -11,9 +11,10 @@ The steps, each with its own error text (all start with "Error: "):
     bind them to the signature  -> what the schema could not express
     call it, under a timeout    -> the exception's type and text / timed out after N s
 
-Sync functions run in a worker thread (`asyncio.to_thread`) so a slow one never blocks
-the event loop; a sync function that times out cannot be killed and finishes in its
-thread, but its result is dropped. Async functions are awaited under
+Sync functions run in a daemon thread of their own so a slow one never blocks the
+event loop; a sync function that times out (or whose call is cancelled) cannot be
+killed and finishes in its thread, but its result is dropped and it does not keep
+chatterm from exiting. Async functions are awaited under
 `asyncio.timeout`, which also tells a timeout apart from a TimeoutError the tool
 raised itself. Cancellation (the user pressed Esc) propagates: it is not a tool error.
 
@@ -24,9 +25,11 @@ plain message without an exception type raise `ToolError`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +38,7 @@ from .registry import Tool, ToolRegistry
 from .schema import coerce_arguments
 from .validate import argument_errors
 
-__all__ = ["MAX_OUTPUT_CHARS", "ToolError", "ToolResult", "format_output", "run_tool_call"]
+__all__ = ["MAX_OUTPUT_CHARS", "ToolError", "ToolResult", "format_output", "in_daemon_thread", "run_tool_call"]
 
 MAX_OUTPUT_CHARS = 100_000
 """Longest tool output sent to the model; more is cut with a note saying so."""
@@ -62,11 +65,26 @@ def _truncate(text: str, cap: int) -> str:
     return f"{text[:cap]}\n[output truncated: showing {cap:,} of {len(text):,} characters]"
 
 
+def _bytes_text(data: bytes | bytearray | memoryview) -> str:
+    """Bytes a tool returned: their text when they are UTF-8 text, else a note of
+    their size (a repr of binary data only costs the model tokens)."""
+    raw = bytes(data)
+    if b"\0" not in raw:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return f"[{len(raw):,} bytes of binary data]"
+
+
 def format_output(value: Any, *, max_chars: int = MAX_OUTPUT_CHARS) -> str:
-    """A tool's return value as message text: strings as they are, anything else as
-    JSON (non-JSON values through `str`), cut to `max_chars`."""
+    """A tool's return value as message text: strings as they are, UTF-8 bytes as
+    their text, anything else as JSON (non-JSON values through `str`), cut to
+    `max_chars`."""
     if isinstance(value, str):
         text = value
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        text = _bytes_text(value)
     else:
         try:
             text = json.dumps(value, ensure_ascii=False, default=str)
@@ -136,10 +154,46 @@ def _prepare(tool: Tool, call: ToolCall) -> dict[str, Any] | ToolResult:
     return arguments
 
 
+def in_daemon_thread(func: Any, /, *args: Any, **arguments: Any) -> asyncio.Future[Any]:
+    """`func(*args, **arguments)` in a daemon thread of its own, as an awaitable.
+
+    Unlike `asyncio.to_thread`, a call that timed out or was cancelled may go on
+    running without holding chatterm open at exit (the default executor's threads
+    are joined when `asyncio.run` ends). Sync tools run this way, and so does `ask`'s
+    y/N question (a Ctrl-C at the prompt must not wait for Enter)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    def work() -> None:
+        try:
+            value = context.run(func, *args, **arguments)
+        except BaseException as exc:  # handed to the awaiting task, as to_thread does
+            outcome: tuple[Any, BaseException | None] = (None, exc)
+        else:
+            outcome = (value, None)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:
+            pass  # the loop closed while the tool ran: nobody waits for it any more
+
+    threading.Thread(target=work, name=f"chatterm-tool-{getattr(func, '__name__', 'tool')}",
+                     daemon=True).start()
+    return future
+
+
 async def _invoke(tool: Tool, arguments: dict[str, Any]) -> Any:
     if _is_async(tool.func):
         return await tool.func(**arguments)
-    result = await asyncio.to_thread(tool.func, **arguments)
+    result = await in_daemon_thread(tool.func, **arguments)
     if inspect.isawaitable(result):  # a sync wrapper that hands back a coroutine
         result = await result
     return result
