@@ -157,11 +157,11 @@ def _check_flags(args: argparse.Namespace, config: Config) -> None:
 def _checked_schema(args: argparse.Namespace, session: ChatSession) -> dict[str, Any] | None:
     """The `--schema` the reply is checked against: the one already read into the
     request's response_format (the file is read once, `~` expanded)."""
-    if args.schema is None:
+    if args.schema is None and not args.json_object:
         return None
-    from chatterm.api.structured import schema_of
+    from chatterm.api.structured import check_schema_of
 
-    return schema_of(session.conversation.settings.response_format)
+    return check_schema_of(session.conversation.settings.response_format)
 
 
 def _make_session(args: argparse.Namespace, context: AppContext, config: Config) -> ChatSession:
@@ -197,6 +197,7 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
     offered: list[str] = []
     if args.tools:
         available = context.tools.names()
+        _tell_tool_errors(context)  # before any "unknown tool": they may say why
         offered = available if args.tools.strip() == "all" else [t.strip() for t in args.tools.split(",") if t.strip()]
         unknown = [t for t in offered if t not in available]
         if unknown:
@@ -208,11 +209,17 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
         max_tool_rounds=args.max_tool_rounds,
         endpoint=args.endpoint,
     )
-    for problem in context.tool_errors:
-        print(f"chatterm: {problem}", file=sys.stderr)
+    if not args.tools:
+        _tell_tool_errors(context)
     if context.store_error is not None:
         print(f"chatterm: history not saved: {context.store_error}", file=sys.stderr)
     return session
+
+
+def _tell_tool_errors(context: AppContext) -> None:
+    """The user's tool files that failed to load, each named with its error."""
+    for problem in context.tool_errors:
+        print(f"chatterm: {problem}", file=sys.stderr)
 
 
 def _conversation(args: argparse.Namespace, context: AppContext) -> Conversation:
@@ -238,7 +245,9 @@ def _approver(yes: bool) -> ApprovalCallback:
             print(f"chatterm: denied tool call {call.name} (no terminal to ask; use --yes)", file=sys.stderr)
             return "deny"
         question = f"Run tool {call.name}({call.arguments})? [y/N] "
-        answer = await asyncio.to_thread(_ask_stderr, question)
+        from chatterm.tools.runner import in_daemon_thread  # a Ctrl-C must not wait for Enter
+
+        answer = await in_daemon_thread(_ask_stderr, question)
         return "once" if answer.strip().lower() in ("y", "yes") else "deny"
 
     return approve

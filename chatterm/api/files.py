@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import os
+import stat as stat_mode
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,11 @@ def encode_files(files: list[FileInput]) -> list[dict[str, Any]]:
 
 
 def _check_one(source: str) -> _Checked:
+    if "://" in source and not is_url(source):
+        scheme = source.split("://", 1)[0]
+        raise RequestValidationError(
+            f"file {source}: only http:// and https:// URLs can be sent, not {scheme}://"
+        )
     if is_url(source):
         suffix = Path(urlparse(source).path).suffix.lower()
         if suffix in IMAGE_TYPES:
@@ -115,6 +121,14 @@ def _check_one(source: str) -> _Checked:
         raise RequestValidationError(f"file {source}: cannot read it ({exc.strerror})") from None
     if path.is_dir():
         raise RequestValidationError(f"file {source}: is a directory, not a file")
+    if not stat_mode.S_ISREG(stat.st_mode):
+        # A pipe (`--file <(cmd)`), FIFO or device: its size is unknown, a read may
+        # block for ever, and it cannot be read twice (once to check, once to send).
+        raise RequestValidationError(
+            f"file {source}: not a regular file (a pipe or device); save it to a file first"
+        )
+    if stat.st_size == 0:
+        raise RequestValidationError(f"file {name}: is empty, nothing to send")
     if stat.st_size > MAX_FILE_BYTES:
         raise RequestValidationError(
             f"file {name}: {_mb(stat.st_size)} is over the 50 MB limit for one file"
@@ -193,4 +207,8 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _mb(size: int) -> str:
+    if size < 1_000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1_000:.1f} KB"
     return f"{size / 1_000_000:.1f} MB"

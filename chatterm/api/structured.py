@@ -3,6 +3,7 @@
     response_format_for_schema("person.json")  -> {"type": "json_schema",
                                                    "json_schema": {"name", "schema", "strict"}}
     json_object_format()                        -> {"type": "json_object"}
+    check_schema_of(response_format)            what a reply under it must fit
     validate_reply(text, schema)                -> ValidationOutcome(ok, data, error_path, message)
 
 `validate_reply` checks the JSON Schema subset that structured outputs use (type,
@@ -50,12 +51,17 @@ def load_schema(path_or_dict: str | Path | dict[str, Any]) -> dict[str, Any]:
     if isinstance(path_or_dict, dict):
         return path_or_dict
     path = Path(path_or_dict).expanduser()
+    if path.is_dir():
+        raise RequestValidationError(f"schema {path}: is a directory, not a file")
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows often start a JSON file with a byte order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise RequestValidationError(f"schema {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RequestValidationError(f"schema {path}: cannot read it ({exc})") from None
+    except UnicodeDecodeError:
+        raise RequestValidationError(f"schema {path.name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise RequestValidationError(f"schema {path}: cannot read it ({exc.strerror or exc})") from None
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -108,6 +114,15 @@ def schema_of(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
         schema = (response_format.get("json_schema") or {}).get("schema")
         return schema if isinstance(schema, dict) else None
     return None
+
+
+def check_schema_of(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a reply written under `response_format` is checked against: the json_schema's
+    schema, `{"type": "object"}` for JSON mode (`json_object` promises an object, so an
+    array or a bare string does not fit), None when there is no format."""
+    if response_format and response_format.get("type") == "json_object":
+        return {"type": "object"}
+    return schema_of(response_format)
 
 
 def validate_reply(text: str, schema: dict[str, Any] | None) -> ValidationOutcome:

@@ -29,11 +29,16 @@ class AttachmentActions:
         from chatterm.tui.screens import AttachFileScreen
         from chatterm.tui.widgets.attachments import AttachmentChips
 
+        chips = self.chat_screen.query_one(AttachmentChips)
+
         def picked(path: str | None) -> None:
             if path:
-                self.chat_screen.query_one(AttachmentChips).add_path(path)
+                chips.add_path(path)
 
-        self.push_screen(AttachFileScreen(), picked)
+        # Refused in the dialog, so a file the gateway would not take (too big, a set
+        # over the limit with the chips already there, an unsupported type) never
+        # becomes a chip that fails only when the message is sent.
+        self.push_screen(AttachFileScreen(check=lambda path: chips.problem([str(path)])), picked)
 
     def action_attach_schema(self: ChatApp) -> None:
         from chatterm.tui.screens import AttachFileScreen

@@ -3,11 +3,14 @@
 Type or paste a path (``~`` is expanded, relative paths start from `start_dir`) and
 press Enter, or pick a file in the tree. The path must name an existing file; anything
 else shows a message and the dialog stays. Dismisses with the absolute path as a
-string, or None on Esc / Cancel.
+string, or None on Esc / Cancel. An optional `check(path)` refuses a file the caller
+cannot use (over the size limit, a type the gateway does not take) in the same way,
+before the dialog closes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -49,8 +52,10 @@ class AttachFileScreen(ModalScreen[str | None]):
         title: str = "Attach a file",
         start_dir: Path | None = None,
         placeholder: str = "Path to a file (Tab to browse)",
+        check: Callable[[Path], str | None] | None = None,
     ) -> None:
         super().__init__()
+        self.check = check
         self.dialog_title = title
         self.start_dir = (start_dir or Path.cwd()).expanduser()
         self.placeholder = placeholder
@@ -72,6 +77,8 @@ class AttachFileScreen(ModalScreen[str | None]):
     def attach(self, text: str) -> None:
         """Dismiss with `text` as a file path, or show why it cannot be used."""
         path, problem = check_file(text, self.start_dir)
+        if path is not None and self.check is not None:
+            problem = self.check(path)
         error = self.query_one("#attach-error", Static)
         if problem is not None:
             error.update(problem)

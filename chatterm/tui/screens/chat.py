@@ -201,6 +201,10 @@ class ChatScreen(Screen[None]):
                 markup=False,
             )
             return
+        problem = chips.problem(at_paths(text))
+        if problem is not None:  # refused before the prompt and the chips are taken
+            self.notify(problem, title="Not sent", severity="warning", markup=False)
+            return
         session = self.chat_app.ensure_session()
         if session is None:
             return

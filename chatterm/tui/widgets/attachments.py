@@ -1,13 +1,18 @@
 """`AttachmentChips`: files that go with the next prompt, shown above the prompt box.
 
-Each chip names the file; clicking a chip removes it. The row hides when empty.
+Each chip names the file; clicking a chip, or focusing it (Shift+Tab from the prompt)
+and pressing Delete, Backspace or Enter, removes it. The row hides when empty.
+`problem()` says why the files (plus any more) could not be sent, before sending.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Static
 
@@ -15,16 +20,23 @@ from textual.widgets import Static
 class AttachmentChip(Static):
     DEFAULT_CSS = """
     AttachmentChip { width: auto; height: 1; margin: 0 1 0 0; padding: 0 1; background: $accent 30%; }
-    AttachmentChip:hover { background: $error 40%; }
+    AttachmentChip:hover, AttachmentChip:focus { background: $error 40%; text-style: bold; }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("delete,backspace,enter", "remove", "Remove file"),
+    ]
 
     def __init__(self, path: str) -> None:
         self.path = path
         super().__init__(f"📎 {Path(path).name} ✕", markup=False)
-        self.tooltip = f"{path}\n(click to remove)"
+        self.can_focus = True
+        self.tooltip = f"{path}\n(click, or Delete when focused, to remove)"
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
+        self.action_remove()
+
+    def action_remove(self) -> None:
         chips = self.parent
         if isinstance(chips, AttachmentChips):
             chips.remove_path(self.path)
@@ -50,11 +62,37 @@ class AttachmentChips(Horizontal):
     def remove_path(self, path: str) -> None:
         if path not in self.paths:
             return
+        was_focused = any(chip.has_focus for chip in self.query(AttachmentChip))
         self.paths.remove(path)
         for chip in self.query(AttachmentChip):
             if chip.path == path:
                 chip.remove()
         self.set_class(bool(self.paths), "-has-files")
+        if was_focused:
+            # Focus stays in the row while chips are left, else goes back to typing.
+            rest = [chip for chip in self.query(AttachmentChip) if chip.path != path]
+            if rest:
+                rest[-1].focus()
+            else:
+                prompt = getattr(self.screen, "prompt", None)
+                if prompt is not None and getattr(prompt, "can_focus", False):
+                    prompt.focus()
+
+    def problem(self, more: Sequence[str] = ()) -> str | None:
+        """Why these files plus `more` could not be sent (missing, over 50 MB alone or
+        together, a type the gateway does not take), or None. Stat only: nothing is read."""
+        from chatterm.api.errors import RequestValidationError
+        from chatterm.api.files import check_files
+        from chatterm.api.types import FileInput
+
+        sources = [*self.paths, *(p for p in more if p not in self.paths)]
+        if not sources:
+            return None
+        try:
+            check_files([FileInput(source) for source in sources])
+        except RequestValidationError as error:
+            return str(error)
+        return None
 
     def take(self) -> list[str]:
         """The paths, emptying the row (they are being sent)."""

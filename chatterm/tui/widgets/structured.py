@@ -19,7 +19,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from chatterm.api.structured import ValidationOutcome, schema_of, validate_reply
+from chatterm.api.structured import ValidationOutcome, check_schema_of, validate_reply
 
 _TICKS = re.compile(r"`+")
 
@@ -56,7 +56,7 @@ def structured_reply(text: str, response_format: dict[str, Any] | None, *, only_
     """
     if not response_format or not text.strip():
         return None
-    outcome = validate_reply(text, schema_of(response_format))
+    outcome = validate_reply(text, check_schema_of(response_format))
     parsed = outcome.ok or outcome.data is not None
     if only_json and not parsed:
         return None
@@ -70,7 +70,10 @@ def check_content(reply: StructuredReply) -> Content:
     if outcome.ok:
         label = "Valid JSON" if json_only else f"Fits the schema {reply.name}"
         return Content.assemble(("✓ ", "$text-success"), (label, "$text-muted"))
-    label = "Not valid JSON" if json_only else f"Does not fit the schema {reply.name}"
+    if json_only:
+        label = "Not valid JSON" if outcome.data is None else "Not a JSON object"
+    else:
+        label = f"Does not fit the schema {reply.name}"
     return Content.assemble((f"✗ {label}", "bold"), f" · {outcome.error_path or '$'}: {outcome.message or 'invalid'}")
 
 
