@@ -182,6 +182,14 @@ class ChatScreen(Screen[None]):
         """A reply worker is started and not finished (also while it is being stopped)."""
         return any(not w.is_finished for w in self.workers if w.group == "reply")
 
+    @on(PromptBox.Changed, "#prompt")
+    def _prompt_changed(self, event: PromptBox.Changed) -> None:
+        """Files typed as `@path` show as chips while the prompt names them."""
+        chips = self.query_one(AttachmentChips)
+        text = event.text_area.text
+        if "@" in text or chips.mentioned:
+            chips.show_mentioned(at_paths(text) if "@" in text else [])
+
     @on(PromptBox.Submitted)
     def _submitted(self, event: PromptBox.Submitted) -> None:
         text = event.text

@@ -1,7 +1,9 @@
 """`AttachmentChips`: files that go with the next prompt, shown above the prompt box.
 
 Each chip names the file; clicking a chip, or focusing it (Shift+Tab from the prompt)
-and pressing Delete, Backspace or Enter, removes it. The row hides when empty.
+and pressing Delete, Backspace or Enter, removes it. Files typed in the prompt as
+`@path` show too, as `@` chips (`show_mentioned`), while the `@path` is in the text:
+deleting it from the prompt drops them. The row hides when empty.
 `problem()` says why the files (plus any more) could not be sent, before sending.
 """
 
@@ -42,6 +44,19 @@ class AttachmentChip(Static):
             chips.remove_path(self.path)
 
 
+class MentionChip(Static):
+    """A file named as `@path` in the prompt: it goes with the prompt while named there."""
+
+    DEFAULT_CSS = """
+    MentionChip { width: auto; height: 1; margin: 0 1 0 0; padding: 0 1; background: $primary 30%; }
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"@ {Path(path).name}", markup=False)
+        self.tooltip = f"{path}\n(named in the prompt; delete the @path there to drop it)"
+
+
 class AttachmentChips(Horizontal):
     DEFAULT_CSS = """
     AttachmentChips { height: auto; padding: 0 1; display: none; }
@@ -51,13 +66,27 @@ class AttachmentChips(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paths: list[str] = []
+        self.mentioned: list[str] = []
+        """Files named as `@path` in the prompt right now (shown, not taken)."""
+
+    def show_mentioned(self, paths: list[str]) -> None:
+        """The `@path` files the prompt names now (called as it is edited)."""
+        if paths == self.mentioned:
+            return
+        self.mentioned = list(paths)
+        self.query(MentionChip).remove()
+        self.mount_all([MentionChip(path) for path in paths if path not in self.paths])
+        self._update_shown()
+
+    def _update_shown(self) -> None:
+        self.set_class(bool(self.paths or self.mentioned), "-has-files")
 
     def add_path(self, path: str) -> None:
         if path in self.paths:
             return
         self.paths.append(path)
-        self.mount(AttachmentChip(path))
-        self.add_class("-has-files")
+        self.mount(AttachmentChip(path), before=next(iter(self.query(MentionChip)), None))
+        self._update_shown()
 
     def remove_path(self, path: str) -> None:
         if path not in self.paths:
@@ -67,7 +96,7 @@ class AttachmentChips(Horizontal):
         for chip in self.query(AttachmentChip):
             if chip.path == path:
                 chip.remove()
-        self.set_class(bool(self.paths), "-has-files")
+        self._update_shown()
         if was_focused:
             # Focus stays in the row while chips are left, else goes back to typing.
             rest = [chip for chip in self.query(AttachmentChip) if chip.path != path]
@@ -98,5 +127,5 @@ class AttachmentChips(Horizontal):
         """The paths, emptying the row (they are being sent)."""
         paths, self.paths = self.paths, []
         self.query(AttachmentChip).remove()
-        self.remove_class("-has-files")
+        self._update_shown()
         return paths
