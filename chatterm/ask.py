@@ -359,7 +359,7 @@ def result_json(reply: Message, session: ChatSession) -> dict[str, Any]:
         "usage": reply.usage.to_dict() if reply.usage else None,
         "citations": [c.url for c in reply.citations],
     }
-    if session.tool_runs:
+    if session.tool_runs or session.offered_tools():  # with --tools: always there, maybe empty
         data["tool_results"] = [
             {"id": r.id, "name": r.name, "ok": r.ok, "output": r.output} for r in session.tool_runs
         ]
