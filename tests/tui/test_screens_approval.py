@@ -7,7 +7,7 @@ from textual.app import App
 from textual.widgets import Static
 
 from chatterm.api.types import ToolCall
-from chatterm.tui.screens.approval import ToolApprovalScreen, pretty_arguments
+from chatterm.tui.screens.approval import ARM_SECONDS, ToolApprovalScreen, pretty_arguments
 
 CALL = ToolCall("call_1", "calculator", '{"expression": "2 * (3 + 4)", "precision": 2}')
 
@@ -29,8 +29,21 @@ class Host(App[None]):
 async def test_keys(keys: list[str], expected: str) -> None:
     app = Host()
     async with app.run_test() as pilot:
+        if keys == ["enter"]:
+            await pilot.pause(ARM_SECONDS + 0.1)
         await pilot.press(*keys)
     assert app.results == [expected]
+
+
+async def test_an_enter_right_as_the_dialog_opens_approves_nothing() -> None:
+    """An Enter still on its way from typing the prompt must not run the tool."""
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press("enter")
+        await pilot.click("#approve-once")
+        assert app.results == [] and isinstance(app.screen, ToolApprovalScreen)
+        await pilot.press("n")  # the letters act at once
+    assert app.results == ["deny"]
 
 
 @pytest.mark.parametrize(
@@ -40,6 +53,7 @@ async def test_keys(keys: list[str], expected: str) -> None:
 async def test_buttons(button: str, expected: str) -> None:
     app = Host()
     async with app.run_test() as pilot:
+        await pilot.pause(ARM_SECONDS + 0.1)
         await pilot.click(button)
     assert app.results == [expected]
 

@@ -7,11 +7,16 @@ Dismisses with one of the engine's three answers:
     "once"     y / Enter     run this call
     "session"  a             run this tool without asking again in this session
     "deny"     n / Esc       do not run it (the model is told the user declined)
+
+Enter and the buttons take effect only `ARM_SECONDS` after the dialog opened: an Enter
+still on its way from typing the prompt must not approve a call nobody has read.
+The letter keys are deliberate and act at once.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import ClassVar, Literal, TypeAlias
 
 from textual import on
@@ -26,6 +31,8 @@ from textual.widgets import Button, Static
 from chatterm.api.types import ToolCall
 
 ApprovalChoice: TypeAlias = Literal["once", "session", "deny"]
+
+ARM_SECONDS = 0.5
 
 
 def pretty_arguments(arguments: str) -> tuple[str, bool]:
@@ -44,7 +51,7 @@ class ToolApprovalScreen(ModalScreen[str]):
     CSS_PATH = "approval.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "choose('once')", "Allow once"),
-        Binding("enter", "choose('once')", "Allow once", show=False),
+        Binding("enter", "enter", "Allow once", show=False),
         Binding("a", "choose('session')", "Allow for session"),
         Binding("n", "choose('deny')", "Deny"),
         Binding("escape", "choose('deny')", "Deny", show=False),
@@ -55,6 +62,10 @@ class ToolApprovalScreen(ModalScreen[str]):
         super().__init__()
         self.call = call
         self.description = description
+        self._opened = time.monotonic()
+
+    def _armed(self) -> bool:
+        return time.monotonic() - self._opened >= ARM_SECONDS
 
     def compose(self) -> ComposeResult:
         text, valid = pretty_arguments(self.call.arguments)
@@ -83,9 +94,15 @@ class ToolApprovalScreen(ModalScreen[str]):
     def action_choose(self, choice: ApprovalChoice) -> None:
         self.dismiss(choice)
 
+    def action_enter(self) -> None:
+        if self._armed():
+            self.dismiss("once")
+
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        if not self._armed():
+            return
         choice: ApprovalChoice = {
             "approve-once": "once",
             "approve-session": "session",
