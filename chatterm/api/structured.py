@@ -91,16 +91,53 @@ def sanitize_name(name: str) -> str:
 
 
 def response_format_for_schema(
-    path_or_dict: str | Path | dict[str, Any], name: str | None = None, strict: bool = True
+    path_or_dict: str | Path | dict[str, Any], name: str | None = None, strict: bool | None = None
 ) -> dict[str, Any]:
-    """The chat completions `response_format` for a JSON Schema file or dict."""
+    """The chat completions `response_format` for a JSON Schema file or dict.
+
+    `strict` defaults to whether the schema can be strict: OpenAI's strict mode refuses
+    the whole request for a schema whose objects allow extra properties or leave some
+    optional, and most hand-written schemas do; those go non-strict (still checked here)."""
     schema = load_schema(path_or_dict)
     source = None if isinstance(path_or_dict, dict) else path_or_dict
     final_name = sanitize_name(name) if name else schema_name(schema, source)
+    if strict is None:
+        strict = strict_compatible(schema)
     return {
         "type": "json_schema",
         "json_schema": {"name": final_name, "schema": schema, "strict": strict},
     }
+
+
+def strict_compatible(schema: Any) -> bool:
+    """The schema meets strict structured output's rules: an object at the root, and
+    every object closed (`additionalProperties: false`) with all its properties required."""
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        return False
+    return _closed(schema)
+
+
+def _closed(node: Any) -> bool:
+    if isinstance(node, list):
+        return all(_closed(item) for item in node)
+    if not isinstance(node, dict):
+        return True
+    is_object = node.get("type") == "object" or "properties" in node
+    if is_object:
+        properties = node.get("properties") or {}
+        if node.get("additionalProperties") is not False:
+            return False
+        if not isinstance(properties, dict) or set(node.get("required") or []) != set(properties):
+            return False
+    children = [v for k, v in node.items() if k in _SUBSCHEMA_KEYS]
+    children += list((node.get("properties") or {}).values()) if isinstance(node.get("properties"), dict) else []
+    for key in ("$defs", "definitions"):
+        if isinstance(node.get(key), dict):
+            children += list(node[key].values())
+    return all(_closed(child) for child in children)
+
+
+_SUBSCHEMA_KEYS = ("items", "anyOf", "oneOf", "allOf", "not", "prefixItems")
 
 
 def json_object_format() -> dict[str, Any]:

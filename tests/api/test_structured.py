@@ -53,8 +53,26 @@ def test_schema_file_becomes_a_json_schema_response_format(tmp_path: Path) -> No
     path.write_text(json.dumps({"type": "object"}))
     assert response_format_for_schema(path) == {
         "type": "json_schema",
-        "json_schema": {"name": "my_order_v2", "schema": {"type": "object"}, "strict": True},
+        "json_schema": {"name": "my_order_v2", "schema": {"type": "object"}, "strict": False},
     }
+
+
+def test_strict_only_for_schemas_strict_mode_takes() -> None:
+    """OpenAI's strict mode refuses the whole request for an open or partly optional
+    object; such schemas go non-strict (the reply is still checked locally)."""
+    closed = {"type": "object", "additionalProperties": False, "required": ["a", "b"], "properties": {
+        "a": {"type": "string"},
+        "b": {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                         "required": ["x"], "properties": {"x": {"type": "integer"}}}},
+    }}
+    assert response_format_for_schema(closed)["json_schema"]["strict"] is True
+    inner_open = json.loads(json.dumps(closed))
+    del inner_open["properties"]["b"]["items"]["additionalProperties"]
+    assert response_format_for_schema(inner_open)["json_schema"]["strict"] is False
+    optional = {**closed, "required": ["a"]}
+    assert response_format_for_schema(optional)["json_schema"]["strict"] is False
+    assert response_format_for_schema({"type": "array", "items": {"type": "string"}})["json_schema"]["strict"] is False
+    assert response_format_for_schema(optional, strict=True)["json_schema"]["strict"] is True  # asked for
 
 
 def test_name_prefers_the_title_then_an_explicit_name_wins() -> None:
