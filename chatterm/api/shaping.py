@@ -29,7 +29,7 @@ the gateway documents it, so it is sent anyway. Provider fields (`thinking`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from chatterm.api.catalogue import DEFAULT_FAMILY, Family, family_for
@@ -106,6 +106,7 @@ def prepare(req: ChatRequest) -> PreparedRequest:
     (missing, too large, unsupported type, or files on a forced chat endpoint).
     """
     req.validate()
+    req = _json_mode_said(req)
     family = family_for(req.model)
     protocol = _protocol(req, family)
     notices: list[Notice] = []
@@ -115,6 +116,21 @@ def prepare(req: ChatRequest) -> PreparedRequest:
         return PreparedRequest("chat", CHAT_PATH, body, notices)
     body = _responses_body(req, family, model, notices)
     return PreparedRequest("responses", RESPONSES_PATH, body, notices)
+
+
+JSON_MODE_HINT = "Reply with a JSON object."
+
+
+def _json_mode_said(req: ChatRequest) -> ChatRequest:
+    """JSON mode (`json_object`) with no message that says "JSON": OpenAI refuses such
+    a request ("'messages' must contain the word 'json'"), so a one-line system message
+    says it. A chat that mentions JSON anywhere is sent as it is."""
+    fmt = req.response_format
+    if not (isinstance(fmt, dict) and fmt.get("type") == "json_object"):
+        return req
+    if any("json" in str(message.get("content") or "").lower() for message in req.messages):
+        return req
+    return replace(req, messages=[{"role": "system", "content": JSON_MODE_HINT}, *req.messages])
 
 
 def preflight(req: ChatRequest) -> None:

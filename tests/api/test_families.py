@@ -18,7 +18,7 @@ import chatterm
 from chatterm.api.catalogue import DEFAULT_FAMILY, FAMILIES, family_for, known_models
 from chatterm.api.errors import RequestValidationError
 from chatterm.api.request import ChatRequest
-from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
+from chatterm.api.shaping import JSON_MODE_HINT, PreparedRequest, prepare, search_unsupported
 from chatterm.api.types import FileInput, Finished, Notice
 
 from .conftest import DemoPair
@@ -140,7 +140,7 @@ def test_unknown_model_gets_a_plain_chat_body_with_extra_body_merged_last(chat_s
     assert prepared.protocol == "chat" and prepared.path == "/chat/completions"
     assert prepared.body == {
         "model": "my-local-llama",
-        "messages": MESSAGES,
+        "messages": [{"role": "system", "content": JSON_MODE_HINT}, *MESSAGES],  # JSON mode says JSON
         "temperature": 0.3,
         "top_p": 0.9,
         "max_tokens": 100,
@@ -575,3 +575,18 @@ async def test_claude_max_tokens_too_small_for_the_budget_is_raised_so_the_gatew
     assert isinstance(events[-1], Finished) and events[-1].completion.reasoning
     sent = gateway.requests[-1].body
     assert sent["max_tokens"] > sent["thinking"]["budget_tokens"]  # the demo answers 400 otherwise
+
+
+def test_json_mode_says_json_when_no_message_does() -> None:
+    """OpenAI refuses `json_object` unless a message contains the word JSON."""
+    plain = ChatRequest("gpt-4o", [{"role": "user", "content": "list three fruits"}],
+                        response_format={"type": "json_object"})
+    body = prepare(plain).body
+    assert body["messages"][0] == {"role": "system", "content": JSON_MODE_HINT}
+    assert body["messages"][1] == {"role": "user", "content": "list three fruits"}
+    said = ChatRequest("gpt-4o", [{"role": "user", "content": "three fruits as JSON"}],
+                       response_format={"type": "json_object"})
+    assert prepare(said).body["messages"] == [{"role": "user", "content": "three fruits as JSON"}]
+    responses = ChatRequest("o4-mini", [{"role": "user", "content": "list three fruits"}],
+                            response_format={"type": "json_object"})
+    assert prepare(responses).body.get("instructions") == JSON_MODE_HINT
