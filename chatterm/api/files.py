@@ -167,7 +167,8 @@ def _encode(c: _Checked) -> dict[str, Any]:
             raise RequestValidationError(
                 f"file {c.path.name}: not UTF-8 text, so it cannot be sent as text"
             ) from None
-        return {"type": "input_text", "text": f'<file name="{c.path.name}">\n{text}\n</file>'}
+        body = text[:-1] if text.endswith("\n") else text  # its own last newline ends the line
+        return {"type": "input_text", "text": f'<file name="{c.path.name}">\n{body}\n</file>'}
     url = f"data:{c.mime};base64,{base64.b64encode(data).decode('ascii')}"
     if c.kind == "image":
         return {"type": "input_image", "image_url": url, "detail": "auto"}

@@ -67,7 +67,7 @@ def test_text_files_are_inlined_as_input_text_named(tmp_path: Path) -> None:
     unknown.write_text("plain words", encoding="utf-8")
     parts = encode_files([FileInput(str(notes)), FileInput(str(unknown))])
     assert parts == [
-        {"type": "input_text", "text": '<file name="notes.md">\n# Plan\nship it ✓\n\n</file>'},
+        {"type": "input_text", "text": '<file name="notes.md">\n# Plan\nship it ✓\n</file>'},
         {"type": "input_text", "text": '<file name="README">\nplain words\n</file>'},
     ]
 
