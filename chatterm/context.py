@@ -60,6 +60,15 @@ def build_tools(config: Config) -> tuple[ToolRegistry, list[str]]:
 
     registry = builtin_registry(allowed_dirs=[Path(d).expanduser() for d in config.tools_allowed_dirs])
     errors = load_user_tools(registry, files=config.tools_files, modules=config.tools_modules)
+    for name in config.tools_safe:  # only built-in read-only tools may skip the question
+        tool = registry.get(name)
+        if tool is None:
+            errors.append(f"config [tools] safe: no tool named {name!r}")
+        elif not tool.safe:
+            errors.append(
+                f"config [tools] safe: {name!r} is not a built-in read-only tool, so it still asks "
+                "before it runs (a tool module can mark its own tools @tool(safe=True))"
+            )
     return registry, errors
 
 

@@ -54,3 +54,17 @@ async def test_a_base_url_without_a_key_is_used_as_it_is(tmp_path: Path) -> None
         await context.aclose()
     finally:
         await gateway.stop()
+
+
+def test_tools_safe_naming_a_tool_that_cannot_be_safe_is_reported(tmp_path: Path) -> None:
+    from chatterm.config import Config
+    from chatterm.context import build_tools
+
+    tool_file = tmp_path / "mine.py"
+    tool_file.write_text("from chatterm.tools import tool\n\n@tool\ndef shout(text: str) -> str:\n"
+                         '    """Upper-case the text."""\n    return text.upper()\n')
+    config = Config(tools_files=[str(tool_file)], tools_safe=["calculator", "shout", "nope"])
+    _, errors = build_tools(config)
+    assert any("'shout' is not a built-in read-only tool" in e for e in errors)
+    assert any("no tool named 'nope'" in e for e in errors)
+    assert not any("calculator" in e for e in errors)

@@ -57,6 +57,6 @@ async def test_yes_on_the_terminal_runs_the_call(demo_gateway) -> None:
 async def test_anything_but_yes_denies(demo_gateway) -> None:
     code, data, seen = await ask_on_a_terminal(demo_gateway, "", "calculate 6*7")
     assert code == 0
-    assert "tool_results" not in data
+    assert data["tool_results"] == []  # a denied call does not run
     tool_message = demo_gateway.requests[-1].body["messages"][-1]
     assert tool_message["role"] == "tool" and "declined" in tool_message["content"]
