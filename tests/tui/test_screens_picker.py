@@ -148,8 +148,11 @@ async def test_gateway_models_load_in_background_and_merge() -> None:
         release.set()
         await wait_until(pilot, lambda: "gateway-only" in screen.shown_models)
         shown = screen.shown_models
-        # Favourite first, then the gateway's ids, then the rest of the catalogue; no dupes.
-        assert shown[:3] == ["deepseek-chat", "gateway-only", "gpt-4o"]
+        # Favourite first, then by family (the gateway's ids first in each), unknown
+        # names last under "Other"; no dupes.
+        assert shown[:4] == ["deepseek-chat", "gpt-4o", "gpt-4o-mini", "o3-mini"]
+        assert shown[-1] == "gateway-only"
+        assert [h for h, _ in screen.sections()][-1] == "Other"
         assert len(shown) == len(set(shown)) == 8
         assert screen.highlighted_model == "gpt-4o"  # the current model stays highlighted
         assert "3 models from the gateway" in str(screen.query_one("#picker-status", Static).render())
@@ -193,7 +196,7 @@ async def test_cached_models_show_at_once_and_the_refresh_replaces_them() -> Non
         screen = picker(app)
         await pilot.pause()
         status = screen.query_one("#picker-status", Static)
-        assert screen.shown_models[:2] == ["cached-model", "gpt-4o"]  # the Gateway section, from the cache
+        assert "cached-model" in screen.shown_models  # from the cache, at once
         assert "2 models cached · refreshing" in str(status.render())
         release.set()
         await wait_until(pilot, lambda: "fresh-model" in screen.shown_models)
@@ -211,7 +214,7 @@ async def test_a_failed_refresh_keeps_the_cached_models() -> None:
         status = screen.query_one("#picker-status", Static)
         await wait_until(pilot, lambda: status.has_class("-error"))
         assert "showing the 1 model cached" in str(status.render())
-        assert screen.shown_models[0] == "cached-model"
+        assert "cached-model" in screen.shown_models
 
 
 async def test_the_app_passes_its_cached_models_to_the_picker(chat_context: Any, demo_gateway: Any, monkeypatch: Any) -> None:
@@ -240,3 +243,16 @@ async def test_the_app_passes_its_cached_models_to_the_picker(chat_context: Any,
         await wait_until(pilot, lambda: "cached-only-model" not in screen.shown_models)
         assert "gpt-4o-mini" in screen.gateway_models
         await pilot.press("escape")
+
+
+async def test_catalogue_models_the_gateway_does_not_list_are_marked() -> None:
+    async def load_models() -> list[str]:
+        return ["gpt-4o"]
+
+    app = Host(load_models=load_models)
+    async with app.run_test() as pilot:
+        screen = picker(app)
+        await wait_until(pilot, lambda: screen.gateway_models == ["gpt-4o"])
+        labels = {str(o.prompt).strip(): o for o in screen.query_one(OptionList)._options if not o.disabled}  # noqa: SLF001
+        assert any(label.startswith("gpt-4o-mini") and "not listed by the gateway" in label for label in labels)
+        assert any(label.startswith("gpt-4o") and "not listed" not in label for label in labels)

@@ -3,8 +3,11 @@
 Sections, in order (each model shown once, in the first section that has it):
 
     ★ Favourites        from config
-    Gateway             ids from the gateway's /v1/models, loaded in the background
-    <family>...         the catalogue, grouped by family (headers are disabled options)
+    <family>...         by family (headers are disabled options): the gateway's
+                        /v1/models ids of that family (loaded in the background), then
+                        the catalogue's, marked "not listed" once the gateway's list is
+                        known and lacks them
+    Other               gateway ids no family of the catalogue matches
 
 Typing filters the list fuzzily (best matches first, favourites before the rest);
 Enter picks the highlighted model; a name that is not in the list can still be used
@@ -79,6 +82,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
         self.favourites = list(favourites)
         self.current = current
         self.gateway_models: list[str] = _dedupe(cached, set())
+        self._listed: set[str] = set(self.gateway_models)
         """The gateway's ids: the cached list until the refresh arrives."""
         self._load_models = load_models
         self._option_models: dict[str, str] = {}
@@ -140,10 +144,20 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     def sections(self) -> list[tuple[str, list[str]]]:
         """(header, model ids) in display order, each id in one section only."""
+        from chatterm.api.catalogue import DEFAULT_FAMILY, family_for
+
+        self._listed = set(self.gateway_models)
         seen: set[str] = set()
         out = [("★ Favourites", _dedupe(self.favourites, seen))]
-        out.append(("Gateway", _dedupe(self.gateway_models, seen)))
-        out.extend((family, _dedupe(ids, seen)) for family, ids in self.groups.items())
+        by_group: dict[str, list[str]] = {group: [] for group in self.groups}
+        other: list[str] = []
+        for model in self.gateway_models:
+            family = family_for(model)
+            (other if family is DEFAULT_FAMILY else by_group.setdefault(family.group, [])).append(model)
+        for group, ids in self.groups.items():
+            by_group[group].extend(ids)
+        out.extend((group, _dedupe(ids, seen)) for group, ids in by_group.items())
+        out.append(("Other", _dedupe(other, seen)))
         return [(header, ids) for header, ids in out if ids]
 
     def _label(self, model: str, matcher: Matcher | None) -> Content:
@@ -160,6 +174,8 @@ class ModelPickerScreen(ModalScreen[str | None]):
             parts.insert(0, "  ")
         if model == self.current:
             parts.append((" ● current", "$success"))
+        elif self.gateway_models and model not in self._listed and model not in self.favourites:
+            parts.append((" · not listed by the gateway", "$text-muted"))
         return Content.assemble(*parts)
 
     def _rebuild(self, query: str, keep: bool = False) -> None:
