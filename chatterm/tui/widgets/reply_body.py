@@ -18,12 +18,16 @@ from __future__ import annotations
 import asyncio
 import time
 
+from typing import TYPE_CHECKING
+
 from textual.containers import Vertical
-from textual.widgets import Markdown
-from textual.widgets.markdown import MarkdownStream
 
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
 from chatterm.tui.widgets.segmenter import Segmenter, split_markdown
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownStream
 
 FRAME = 1 / 30
 """Seconds between flushes to the screen while streaming."""
@@ -126,6 +130,10 @@ class ReplyBody(Vertical):
             await self.mount_all(new)
 
     async def _write_live(self, text: str) -> None:
+        # Textual's Markdown (and markdown-it) load on the first streamed block, not at
+        # start-up: ~50 ms off the first frame; `ChatApp._warm_up` loads them right after.
+        from textual.widgets import Markdown
+
         if self._live is None:
             self._live = Markdown(classes="-live")
             await self.mount(self._live)
@@ -162,6 +170,8 @@ class ReplyBody(Vertical):
         # `Markdown(tail)`) followed by appends misreads an open code fence, showing the
         # code as a paragraph of joined lines and the quote after it as code.
         if self._live is None:
+            from textual.widgets import Markdown
+
             self._live = Markdown(classes="-live")
             await self.mount(self._live)
         else:
