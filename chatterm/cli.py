@@ -101,11 +101,19 @@ then OPENAI_BASE_URL/OPENAI_API_KEY, then the config file.
 """
 
 
+def _where_files_live() -> str:
+    """The default config and history paths for this user (platformdirs, no Textual)."""
+    from chatterm.config import default_config_path
+    from chatterm.context import default_history_path
+
+    return f"\nConfig file: {default_config_path()}\nHistory:     {default_history_path()}\n"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chatterm",
         description="Chat with LLMs through an OpenAI-compatible gateway, in the terminal.",
-        epilog=EPILOG,
+        epilog=EPILOG + _where_files_live(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from chatterm import __version__
@@ -121,9 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_options(ask, suppress=True)
     ask.add_argument("prompt", nargs="*", help="the prompt; '-' or nothing reads stdin")
     ask.add_argument("--system", "-s", help="system prompt")
-    ask.add_argument("--temperature", "-t", type=float)
-    ask.add_argument("--top-p", type=float)
-    ask.add_argument("--max-tokens", type=int)
+    ask.add_argument("--temperature", "-t", type=float, help="sampling temperature (the model's default if unset)")
+    ask.add_argument("--top-p", type=float, help="nucleus sampling: keep the top P of probability mass")
+    ask.add_argument("--max-tokens", type=int, help="cap on the reply's length in tokens")
     ask.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
     ask.add_argument("--max-retries", type=_whole_number(0), metavar="N", help="retries for failed requests (0 disables)")
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
@@ -133,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     structured.add_argument("--schema", type=Path, help="JSON schema file for structured output")
     structured.add_argument("--json-object", action="store_true", help="ask for any JSON object")
     ask.add_argument("--file", action="append", default=[], help="file path or URL (Responses API); repeatable")
-    ask.add_argument("--endpoint", choices=["chat", "responses", "auto"])
+    ask.add_argument("--endpoint", choices=["chat", "responses", "auto"], help="chat (/chat/completions), responses (/responses), or auto: by model family")
     ask.add_argument("--tools", help="offer tools: comma-separated names, or 'all'")
     ask.add_argument("--yes", "-y", action="store_true", help="approve every tool call")
     ask.add_argument("--max-tool-rounds", type=_whole_number(0), metavar="N",

@@ -21,6 +21,7 @@ class ChatLikeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+l", "clear", "Clear the screen"),
         Binding("escape", "stop", "Stop the reply", show=False),
+        Binding("escape", "cancel_edit", "Cancel edit", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -125,3 +126,23 @@ async def test_cmd_twins_of_ctrl_keys_are_not_listed() -> None:
     async with app.run_test() as pilot:
         await pilot.press("f1")
         assert "super+" not in app.screen.text
+
+
+async def test_rows_read_cleanly_one_row_per_key_sentence_case_and_a_column_per_group() -> None:
+    """What a newcomer scanning F1 sees: one `esc` row saying both of its jobs, Textual's
+    "Focus Next" written as the rest are ("Focus next"), and the short keys of most
+    groups not pushed right by the prompt box's long "Shift+Enter / Ctrl+J"."""
+    app = Host()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        screen = app.screen
+        assert isinstance(screen, HelpScreen)
+        screen_rows = next(g for g in screen.groups if g.title == "Screen: ChatLike").rows
+        esc_rows = [desc for key, desc in screen_rows if key == "esc"]
+        assert esc_rows == ["Stop the reply · Cancel edit"]
+        assert "Focus next" in screen.text and "Focus Next" not in screen.text
+        shown = "\n".join(str(static.render()) for static in screen.query(Static)).splitlines()
+        new_chat = next(line for line in shown if "New chat" in line)
+        newline = next(line for line in shown if "New line in the prompt" in line)
+        assert new_chat.index("New chat") < 12 < newline.index("New line in the prompt")

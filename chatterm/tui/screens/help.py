@@ -64,9 +64,16 @@ def _describe(binding: Binding) -> str:
     if binding.tooltip:
         return binding.tooltip
     if binding.description:
-        return binding.description
+        return _sentence_case(binding.description)
     action = binding.action.split(".")[-1].split("(")[0]
     return action.replace("_", " ").capitalize()
+
+
+def _sentence_case(text: str) -> str:
+    """Textual's own labels are Title Case ("Focus Next"); the help reads as sentences.
+    Only plain capitalised words are lowered, so "JSON" or "F1" stay as they are."""
+    first, *rest = text.split(" ")
+    return " ".join([first, *(word.lower() if word.istitle() and word[1:].islower() else word for word in rest)])
 
 
 def _own_keys(node: DOMNode) -> set[str] | None:
@@ -127,6 +134,10 @@ def collect_key_groups(app: App[Any], screen: Screen[Any] | None) -> list[KeyGro
             description = _describe(binding)
             if (display, description) in rows:
                 continue
+            same_key = next((i for i, (key, _) in enumerate(rows) if key == display), None)
+            if same_key is not None:  # one key, two actions (esc: stop, or cancel an edit)
+                rows[same_key] = (display, f"{rows[same_key][1]} · {description}")
+                continue
             rows.append((display, description))
         if rows:
             groups.append(KeyGroup(_group_title(node), tuple(rows)))
@@ -165,13 +176,14 @@ class HelpScreen(ModalScreen[None]):
             self.groups.append(
                 KeyGroup("Command palette", ((palette_key, f"Open the palette: {PALETTE_COMMANDS}"),))
             )
-        width = max((len(key) for group in self.groups for key, _ in group.rows), default=8)
-        width = min(max(width, 8), 22)
         with Vertical(id="help-dialog") as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "F1 / Esc close"
             with VerticalScroll(id="help-body"):
                 for group in self.groups:
+                    # Per group: one long key ("Shift+Enter / Ctrl+J") does not push
+                    # every other group's descriptions far to the right.
+                    width = min(max(max((len(key) for key, _ in group.rows), default=0), 4), 22)
                     yield Static(Content(group.title), classes="help-group-title")
                     lines: list[Content] = []
                     for key, description in group.rows:

@@ -21,7 +21,7 @@ _DEMO_TRIES = (
     ("what time is it?", "the model calls a tool; you approve it"),
     ("calculate (17 + 4) * 3", "the calculator tool, parsed, never eval'd"),
     ("!parallel", "two tool calls in one reply"),
-    ("F3 Thinking · F4 Search", "reasoning above the answer, sources below"),
+    ("any question", "reasoning above, sources below (F3, F4)"),
     ("!tokens=3000 !rate=300", "a long reply, paced: Esc stops it"),
     ("!500  ·  !429  ·  !drop", "failures; your prompt comes back"),
 )
