@@ -6,6 +6,8 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +47,32 @@ async def achatterm(*args: str, stdin: bytes = b"", env: dict[str, str] | None =
 def gw(gateway: object) -> list[str]:
     """The flags that point a run at `gateway`."""
     return ["--base-url", gateway.base_url, "--api-key", DEMO_API_KEY]  # type: ignore[attr-defined]
+
+
+@asynccontextmanager
+async def at_the_tool_question(*args: str) -> AsyncIterator[tuple[asyncio.subprocess.Process, int, str]]:
+    """`python -m chatterm ask ...` with stdin and stderr on a pty (stdout a pipe), run
+    until it asks `[y/N]`: yields (process, the pty's master fd, what it printed so far)."""
+    import pty  # POSIX only, and only these tests need it
+
+    master, slave = pty.openpty()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "chatterm", *args,
+        stdin=slave, stdout=asyncio.subprocess.PIPE, stderr=slave, cwd=ROOT, env={**os.environ, "TERM": "dumb"},
+    )
+    os.close(slave)
+    loop = asyncio.get_running_loop()
+    seen = ""
+    try:
+        while "[y/N]" not in seen:
+            chunk = await asyncio.wait_for(loop.run_in_executor(None, os.read, master, 4096), 30)
+            if not chunk:
+                break
+            seen += chunk.decode(errors="replace")
+        assert "[y/N]" in seen, seen
+        yield process, master, seen
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        os.close(master)

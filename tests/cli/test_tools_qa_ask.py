@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import pty
 import signal
 import sys
 from pathlib import Path
 
 import pytest
 
-from .runner import ROOT, achatterm, gw
+from .runner import achatterm, at_the_tool_question, gw
 
 STUCK_TOOL = '''
 import threading
@@ -56,28 +54,9 @@ async def test_a_tool_file_that_failed_is_named_before_unknown_tool(demo_gateway
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 async def test_ctrl_c_at_the_question_ends_the_command(demo_gateway) -> None:
-    master, slave = pty.openpty()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", "ask", *gw(demo_gateway), "--no-save", "--tools", "calculator",
-        "calculate 6*7", stdin=slave, stdout=asyncio.subprocess.PIPE, stderr=slave, cwd=ROOT,
-        env={**os.environ, "TERM": "dumb"},
-    )
-    os.close(slave)
-    loop = asyncio.get_running_loop()
-    seen = ""
-    try:
-        while "[y/N]" not in seen:
-            chunk = await asyncio.wait_for(loop.run_in_executor(None, os.read, master, 4096), 30)
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
-        assert "[y/N]" in seen, seen
+    args = ("ask", *gw(demo_gateway), "--no-save", "--tools", "calculator", "calculate 6*7")
+    async with at_the_tool_question(*args) as (process, _master, _seen):
         process.send_signal(signal.SIGINT)
         # Before the fix the question's reader thread held the process until Enter.
         code = await asyncio.wait_for(process.wait(), 30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        os.close(master)
     assert code == 130

@@ -6,42 +6,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import pty
 import sys
-from pathlib import Path
 
 import pytest
 
 from chatterm.demo import DEMO_API_KEY
-
-ROOT = Path(__file__).resolve().parents[2]
-
+from tests.cli.runner import at_the_tool_question
 
 async def ask_on_a_terminal(gateway, answer: str, prompt: str) -> tuple[int, dict, str]:
-    master, slave = pty.openpty()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", "ask", "--base-url", gateway.base_url, "--api-key", DEMO_API_KEY,
-        "--no-save", "--json", "--tools", "calculator", prompt,
-        stdin=slave, stdout=asyncio.subprocess.PIPE, stderr=slave, cwd=ROOT, env={**os.environ, "TERM": "dumb"},
-    )
-    os.close(slave)
-    loop = asyncio.get_running_loop()
-    seen = ""
-    try:
-        while "[y/N]" not in seen:
-            chunk = await asyncio.wait_for(loop.run_in_executor(None, os.read, master, 4096), 30)
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
-        assert "[y/N]" in seen, seen
+    args = ("ask", "--base-url", gateway.base_url, "--api-key", DEMO_API_KEY, "--no-save", "--json",
+            "--tools", "calculator", prompt)
+    async with at_the_tool_question(*args) as (process, master, seen):
         os.write(master, answer.encode() + b"\r")
         out = await asyncio.wait_for(process.stdout.read(), 30)  # type: ignore[union-attr]
         code = await asyncio.wait_for(process.wait(), 30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        os.close(master)
     return code, json.loads(out), seen
 
 
