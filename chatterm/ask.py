@@ -128,30 +128,23 @@ def _check_flags(args: argparse.Namespace, config: Config) -> None:
     model = getattr(args, "model", None)
     if model is not None and not model.strip():
         raise UsageError("--model: a model name is required (got an empty string)")
-    try:
-        ChatRequest(
-            model=model or config.model or "-",
-            messages=[],
-            temperature=args.temperature,
-            top_p=args.top_p,
-            max_tokens=args.max_tokens,
-        ).validate()
+    from chatterm.api.shaping import preflight
+    from chatterm.api.types import FileInput
+
+    try:  # the same checks the engine makes before it saves a prompt, made before any setup
+        preflight(
+            ChatRequest(
+                model=model or config.model or "-",
+                messages=[],
+                temperature=args.temperature,
+                top_p=args.top_p,
+                max_tokens=args.max_tokens,
+                files=[FileInput(f) for f in args.file or []],
+                endpoint=args.endpoint or config.endpoint,
+            )
+        )
     except RequestValidationError as error:
         raise UsageError(str(error)) from None
-    if args.file:
-        from chatterm.api.files import check_files
-        from chatterm.api.types import FileInput
-
-        endpoint = args.endpoint or config.endpoint
-        if endpoint == "chat":
-            raise UsageError(
-                "--file: the gateway takes files only on /v1/responses; "
-                "use --endpoint responses or auto"
-            )
-        try:
-            check_files([FileInput(f) for f in args.file])
-        except RequestValidationError as error:
-            raise UsageError(str(error)) from None
 
 
 def _checked_schema(args: argparse.Namespace, session: ChatSession) -> dict[str, Any] | None:

@@ -218,9 +218,7 @@ class ChatClient:
                 refused = refused_field(error, prepared.body) if fields_dropped < 3 else None
                 if refused is not None:  # a fix, not a retry: the same request without the field
                     fields_dropped += 1
-                    renamed = rename_for(refused, error)
-                    if renamed in self._refused:
-                        renamed = None  # refused under both names: send neither
+                    renamed = rename_for(refused, error, self._refused)
                     self._refused[refused] = renamed
                     prepared = replace(prepared, body=apply_refusals(prepared.body, self._refused))
                     how = f"sent it as `{renamed}`" if renamed else "sent without it"
@@ -325,7 +323,7 @@ class ChatClient:
                 if "event-stream" not in ctype:
                     raw = await read_rest(first, chunks)
                     if is_ndjson(raw):  # chunks one per line, where one body was expected
-                        async for batch in self._sse_events(ndjson_lines(raw, _nothing()), b"", parser):
+                        async for batch in self._sse_events(ndjson_lines(raw), b"", parser):
                             yield batch
                         return
                     yield self._json_events(raw, resp.status_code, prepared.protocol, model)
@@ -520,8 +518,3 @@ def _is_local(host: str) -> bool:
         return False
     return address.is_loopback or address.is_private or address.is_link_local
 
-
-async def _nothing() -> AsyncIterator[bytes]:
-    """An empty byte stream (the whole body was already read)."""
-    return
-    yield b""  # pragma: no cover - makes this an async generator

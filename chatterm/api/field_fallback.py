@@ -63,11 +63,12 @@ def refused_field(error: APIError, body: dict[str, Any]) -> str | None:
     return min(found)[1] if found else None
 
 
-def rename_for(field: str, error: APIError) -> str | None:
-    """The name to send a refused field under instead, if the server asked for it."""
+def rename_for(field: str, error: APIError, refused: dict[str, str | None]) -> str | None:
+    """The name to send a refused field under instead, if the server asked for it and
+    has not refused that name too."""
     other = RENAMES.get(field)
     said = error.provider_message or ""
-    return other if other and other in said else None
+    return other if other and other in said and other not in refused else None
 
 
 def apply_refusals(body: dict[str, Any], refused: dict[str, str | None]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ DRAIN_SECONDS = 0.25
 """After `[DONE]`, how long we wait for the body's end so the connection can be reused."""
 
 _SSE_NAMES = (b"data:", b"event:", b"id:", b"retry:")
-_SSE_FIELD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:data|event|id|retry)?:")
+_SSE_FIELD = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:" + b"|".join(n[:-1] for n in _SSE_NAMES) + rb")?:")
 """An SSE line start: a field name and a colon, or a bare colon (a comment)."""
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -62,16 +62,17 @@ def looks_like_sse(first: bytes) -> bool:
     return _SSE_FIELD.match(first.lstrip()) is not None
 
 
-async def ndjson_lines(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def ndjson_lines(first: bytes, chunks: AsyncIterator[bytes] | None = None) -> AsyncIterator[bytes]:
     """A stream of JSON objects, one per line (`application/x-ndjson`, or proxies that
-    strip the SSE framing), as SSE `data:` events, as each line arrives."""
+    strip the SSE framing), as SSE `data:` events, as each line arrives (`first` alone:
+    a body already read whole)."""
     pending = first
     while True:
         *lines, pending = pending.split(b"\n")
         framed = b"".join(b"data: " + line.strip() + b"\n\n" for line in lines if line.strip())
         if framed:
             yield framed
-        chunk = await anext(chunks, None)
+        chunk = await anext(chunks, None) if chunks is not None else None
         if chunk is None:
             break
         pending += chunk

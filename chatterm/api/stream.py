@@ -99,8 +99,9 @@ class ThinkSplitter:
     """Content text -> (reasoning, answer) for models whose raw output starts with a
     `<think>...</think>` (or `<thought>...</thought>`) block. Only a block at the very
     start counts (leading whitespace aside); tags may be split across chunks. Whitespace
-    right after the opening and the closing tag is dropped. `mode == _ANSWER` means every further piece is answer text
-    as it is (the chat parser's fast path checks exactly that)."""
+    right after the opening and the closing tag is dropped. `mode == _ANSWER` means every
+    further piece is answer text as it is (the chat parser's fast path checks exactly
+    that)."""
 
     __slots__ = ("mode", "held", "fresh", "close")
 
@@ -160,6 +161,12 @@ class ThinkSplitter:
         if self.mode == _THINKING:
             return self.held, ""
         return "", ""
+
+    def take_pending(self) -> tuple[str, str]:
+        """`pending()`, handed over: the splitter holds nothing after it."""
+        held = self.pending()
+        self.held = ""
+        return held
 
 
 class ChatStreamParser(SSEFeed):
@@ -223,12 +230,7 @@ class ChatStreamParser(SSEFeed):
 
     def _text(self, text: str, events: list[StreamEvent]) -> None:
         """Content text: the answer, or reasoning inside a leading `<think>` block."""
-        think = self._think
-        if think.mode == _ANSWER:
-            self._content.append(text)
-            events.append(TextDelta(text))
-            return
-        self._emit(*think.feed(text), events)
+        self._emit(*self._think.feed(text), events)
 
     def _emit(self, reasoning: str, answer: str, events: list[StreamEvent]) -> None:
         if reasoning:
@@ -416,10 +418,8 @@ class ChatStreamParser(SSEFeed):
     def flush(self) -> list[StreamEvent]:
         """What `ThinkSplitter` still holds at the end (a reply that is only `<`, a
         block cut inside its closing tag) as events, so what is shown is what is kept."""
-        reasoning, answer = self._think.pending()
-        self._think.held = ""
         events: list[StreamEvent] = []
-        self._emit(reasoning, answer, events)
+        self._emit(*self._think.take_pending(), events)
         return events
 
     def finish(self, saw_done: bool) -> Completion:

@@ -72,24 +72,16 @@ def merge_usage(old: Usage | None, new: Usage) -> Usage:
 def citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[Citation]:
     """Citations in any of the places providers put them, in the order they appear."""
     found: list[Citation] = []
-    top = chunk.get("citations")
-    if isinstance(top, list):
-        for item in top:
-            if isinstance(item, str) and item:
-                found.append(Citation(item))
+    # `citations` (URLs or source objects), Perplexity's `search_results` and GLM's
+    # `web_search` (source objects: {title, url} or {title, link}).
+    for key in ("citations", "search_results", "web_search"):
+        items = chunk.get(key)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, str):
+                if key == "citations" and item:
+                    found.append(Citation(item))
             elif isinstance(item, dict):
                 url = item.get("url") or item.get("link")
-                if isinstance(url, str) and url:
-                    found.append(Citation(url, text_or_none(item.get("title"))))
-    for item in _objects(chunk.get("search_results")):  # Perplexity: {title, url, date}
-        url = item.get("url") or item.get("link")
-        if isinstance(url, str) and url:
-            found.append(Citation(url, text_or_none(item.get("title"))))
-    web = chunk.get("web_search")
-    if isinstance(web, list):
-        for item in web:
-            if isinstance(item, dict):
-                url = item.get("link") or item.get("url")
                 if isinstance(url, str) and url:
                     found.append(Citation(url, text_or_none(item.get("title"))))
     if holder is not None:
@@ -106,10 +98,6 @@ def citations_in(chunk: dict[str, Any], holder: dict[str, Any] | None) -> list[C
                 if isinstance(url, str) and url:
                     found.append(Citation(url, text_or_none(source.get("title"))))
     return found
-
-
-def _objects(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def responses_usage(usage: Any) -> Usage | None:

@@ -138,7 +138,7 @@ class ChatSession:
         """Send a prompt (and files for the Responses API) and yield the turn's events."""
         self._begin()
         try:
-            preflight(self._build_request(files))  # refused before anything is saved
+            self._preflight(files)  # refused before anything is saved
             self._answer_dangling_calls()
             user = Message(role="user", content=prompt, attachments=[_file_label(f) for f in files])
             self.conversation.append(user)
@@ -157,7 +157,7 @@ class ChatSession:
             raise ChatTermError("There is no prompt to regenerate a reply for.")
         self._begin()
         try:
-            preflight(self._build_request([]))
+            self._preflight([])
             user = self.conversation.messages[index]
             del self.conversation.messages[index + 1 :]
             user.state = "ok"
@@ -175,7 +175,7 @@ class ChatSession:
             raise ChatTermError("Only a prompt of this chat can be edited.")
         if self.busy:  # before the cut: a refused edit leaves the chat as it was
             raise BusyError("A reply is still being written; wait for it or stop it first.")
-        preflight(self._build_request([]))  # refused: the chat stays as it was
+        self._preflight([])  # refused: the chat stays as it was
         del messages[index:]
         async for event in self.send(text):
             yield event
@@ -394,12 +394,19 @@ class ChatSession:
 
     # --- request and persistence ------------------------------------------------------
 
-    def _build_request(self, files: Sequence[str]) -> ChatRequest:
+    def _preflight(self, files: Sequence[str]) -> None:
+        """The API layer's refusals (bad settings, files) for the next request, checked
+        on its settings alone: the history and the tools are not built for it."""
+        preflight(self._build_request(files, history=False))
+
+    def _build_request(self, files: Sequence[str], *, history: bool = True) -> ChatRequest:
+        """The next request; `history=False` leaves out the messages and tools (what
+        `_preflight` checks does not depend on them)."""
         settings = self.conversation.settings
-        tools = self.tools.wire(self.offered_tools()) if self.tools is not None else []
+        tools = self.tools.wire(self.offered_tools()) if self.tools is not None and history else []
         return ChatRequest(
             model=settings.model,
-            messages=self.conversation.wire_messages(),
+            messages=self.conversation.wire_messages() if history else [],
             temperature=settings.temperature,
             top_p=settings.top_p,
             max_tokens=settings.max_tokens,
