@@ -33,6 +33,7 @@ from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.setup import SetupActions
+from chatterm.tui.plain_toasts import PlainToasts
 
 if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
@@ -64,7 +65,7 @@ def _chat_screen() -> Screen[Any]:
 __all__ = ["ChatApp", "code_blocks"]
 
 
-class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[None]):
+class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, PlainToasts, App[None]):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_chat_commands, _theme_commands}
@@ -100,7 +101,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
 
     def on_mount(self) -> None:
         for error in self._theme_errors:
-            self.notify(error, severity="warning", title="Theme skipped", markup=False)
+            self.notify(error, severity="warning", title="Theme skipped")
         if self.context.needs_setup:
             self.call_after_refresh(self._first_run)
         else:
@@ -126,7 +127,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             try:
                 self.context.save_config(theme=theme)
             except OSError as error:
-                self.notify(f"Could not save the theme: {error}", severity="warning", markup=False)
+                self.notify(f"Could not save the theme: {error}", severity="warning")
 
     def _warm_up(self) -> None:
         """After the first frame: build the session (client, tools, store) and load the
@@ -141,7 +142,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         if self.context.store_error is not None:
             self._offer_fresh_store()
         for error in getattr(self.context, "tool_errors", []):
-            self.notify(str(error), title="Tool not loaded", severity="warning", markup=False)
+            self.notify(str(error), title="Tool not loaded", severity="warning")
         self._freeze_startup_objects()
 
     def _freeze_startup_objects(self) -> None:
@@ -178,7 +179,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             try:
                 self._session = self.context.make_session(self.conversation, approve=self._approve)
             except ChatTermError as error:
-                self.notify(str(error), title="Cannot start", severity="error", markup=False)
+                self.notify(str(error), title="Cannot start", severity="error")
                 return None
         return self._session
 
@@ -227,7 +228,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         value = not getattr(settings, setting)
         setattr(settings, setting, value)
         self.chat_screen.refresh_status()
-        self.notify(f"{setting.capitalize()} {'on' if value else 'off'} for the next reply", timeout=2, markup=False)
+        self.notify(f"{setting.capitalize()} {'on' if value else 'off'} for the next reply", timeout=2)
 
     def action_toggle_thinking(self) -> None:
         self.toggle_setting("thinking")
@@ -242,10 +243,10 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         disabled = self.conversation.settings.disabled_tools
         if name in disabled:
             disabled.remove(name)
-            self.notify(f"Tool {name} enabled for this chat", markup=False)
+            self.notify(f"Tool {name} enabled for this chat")
         else:
             disabled.append(name)
-            self.notify(f"Tool {name} disabled for this chat", markup=False)
+            self.notify(f"Tool {name} disabled for this chat")
 
     def action_pick_model(self) -> None:
         """The picker shows the cached gateway list at once and refreshes it behind."""
@@ -273,7 +274,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
                 self.context.save_config(model=model)
             except OSError:
                 pass
-        self.notify(f"Next reply from {model}", timeout=2, markup=False)
+        self.notify(f"Next reply from {model}", timeout=2)
 
     def action_chat_settings(self) -> None:
         from chatterm.tui.screens import ChatSettingsScreen
@@ -307,7 +308,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
         store = self.context.open_store()
         if store is None:
             reason = self.context.store_error or "history is turned off"
-            self.notify(str(reason), title="No history", severity="warning", markup=False)
+            self.notify(str(reason), title="No history", severity="warning")
             return
         from chatterm.tui.screens.history import HistoryScreen
 
@@ -320,7 +321,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             try:
                 conversation = store.switch_branch(chat_id, hit) if hit else store.load(chat_id)
             except Exception as error:  # noqa: BLE001 - a store error is shown, never raised
-                self.notify(str(error), title="Cannot open chat", severity="error", markup=False)
+                self.notify(str(error), title="Cannot open chat", severity="error")
                 return
             await self.load_conversation(conversation, focus=hit)
 
@@ -353,4 +354,4 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, App[N
             self.show_editing()
             self.chat_screen.prompt.load_text("")
             self.refresh_bindings()
-            self.notify("Edit cancelled", timeout=2, markup=False)
+            self.notify("Edit cancelled", timeout=2)

@@ -119,7 +119,7 @@ async def run_command(app: Any, command: PaletteCommand) -> None:
         return
     method: Callable[..., Any] | None = getattr(app, f"action_{command.action}", None)
     if method is None:
-        app.notify(f"{command.text} is not available here", severity="warning", markup=False)
+        app.notify(f"{command.text} is not available here", severity="warning")
         return
     result = method(*command.args)
     if inspect.isawaitable(result):

@@ -12,12 +12,13 @@ from textual.widgets import DataTable, Input, Static
 
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.store import ChatStore
+from chatterm.tui.plain_toasts import PlainToasts
 from chatterm.tui.screens.history import ConfirmDeleteScreen, HistoryScreen, RenameChatScreen
 
 CHATS = 120
 
 
-class Host(App[None]):
+class Host(PlainToasts, App[None]):
     def __init__(self, store: ChatStore, export_dir: Path) -> None:
         super().__init__()
         self.store = store
@@ -260,6 +261,8 @@ async def test_titles_with_brackets_show_as_typed_and_never_crash(store, tmp_pat
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)  # still running
         assert "weird [/] title" in _screen_text(app)
+        toasts = [n for n in app._notifications if "weird" in n.message]  # noqa: SLF001
+        assert toasts and not any(n.markup for n in toasts)  # shown as typed
         assert store.load(conv.id).title == "weird [/] title"
         assert any("weird [/] title" in str(n.message) for n in app._notifications)
 

@@ -56,19 +56,19 @@ class AttachmentActions:
         try:
             self.conversation.settings.response_format = response_format_for_schema(path)
         except (ChatTermError, OSError, ValueError) as error:
-            self.notify(str(error), title="Schema not used", severity="error", markup=False)
+            self.notify(str(error), title="Schema not used", severity="error")
             return False
         self.chat_screen.refresh_status()
         name = schema_label(self.conversation.settings.response_format)
-        self.notify(f"Replies in this chat will be JSON that fits the schema {name}", title="Schema attached", markup=False)
+        self.notify(f"Replies in this chat will be JSON that fits the schema {name}", title="Schema attached")
         return True
 
     def action_detach_schema(self: ChatApp) -> None:
         settings = self.conversation.settings
         if settings.response_format is None:
-            self.notify("No schema is attached to this chat.", severity="warning", timeout=3, markup=False)
+            self.notify("No schema is attached to this chat.", severity="warning", timeout=3)
             return
         name = schema_label(settings.response_format)
         settings.response_format = None
         self.chat_screen.refresh_status()
-        self.notify(f"Schema {name} detached: replies are free text again", title="Schema detached", markup=False)
+        self.notify(f"Schema {name} detached: replies are free text again", title="Schema detached")

@@ -39,10 +39,10 @@ class BranchActions:
         if session is None:
             return
         if screen.replying:
-            self.notify("A reply is still being written.", severity="warning", markup=False)
+            self.notify("A reply is still being written.", severity="warning")
             return
         if not any(m.role == "user" for m in self.conversation.messages):
-            self.notify("Nothing to regenerate yet.", severity="warning", markup=False)
+            self.notify("Nothing to regenerate yet.", severity="warning")
             return
         self.call_later(self._regenerate, session)
 
@@ -53,7 +53,7 @@ class BranchActions:
     def start_edit(self: ChatApp, view: MessageView) -> None:
         """Load a prompt into the prompt box; the next send resends it from there."""
         if self.chat_screen.replying:
-            self.notify("A reply is still being written.", severity="warning", markup=False)
+            self.notify("A reply is still being written.", severity="warning")
             return
         self._editing = view.message.id
         self.show_editing()
@@ -62,7 +62,7 @@ class BranchActions:
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
         self.refresh_bindings()
-        self.notify("Editing: Enter resends from here (a new branch), Esc cancels", timeout=4, markup=False)
+        self.notify("Editing: Enter resends from here (a new branch), Esc cancels", timeout=4)
 
     def take_edit(self: ChatApp) -> str | None:
         editing, self._editing = self._editing, None
@@ -136,7 +136,7 @@ class BranchActions:
         if session is None or self._store() is None:
             return
         if self.chat_screen.replying:
-            self.notify("A reply is still being written.", severity="warning", markup=False)
+            self.notify("A reply is still being written.", severity="warning")
             return
         ids = self._sibling_ids(view)
         if view.message.id not in ids:
@@ -147,7 +147,7 @@ class BranchActions:
         try:
             session.switch_branch(ids[index])
         except (ChatTermError, Exception) as error:  # noqa: BLE001 - shown, never raised
-            self.notify(str(error), title="Cannot switch branch", severity="warning", markup=False)
+            self.notify(str(error), title="Cannot switch branch", severity="warning")
             return
         had_focus = view.has_focus_within or view.has_focus
         await self.chat_screen.show_conversation(self.conversation, focus=ids[index], take_focus=had_focus)

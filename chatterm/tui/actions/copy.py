@@ -27,7 +27,7 @@ class CopyActions:
     def _copy(self: ChatApp, text: str, what: str) -> None:
         self.copy_to_clipboard(text)
         lines = text.count("\n") + 1
-        self.notify(f"Copied {what} ({lines} line{'s' if lines != 1 else ''})", timeout=2, markup=False)
+        self.notify(f"Copied {what} ({lines} line{'s' if lines != 1 else ''})", timeout=2)
 
     def _last_reply_text(self: ChatApp) -> str | None:
         for message in reversed(self.conversation.messages):
@@ -38,7 +38,7 @@ class CopyActions:
     def action_copy_last_reply(self: ChatApp) -> None:
         text = self._last_reply_text()
         if text is None:
-            self.notify("No reply to copy yet.", severity="warning", markup=False)
+            self.notify("No reply to copy yet.", severity="warning")
             return
         self._copy(text, "the last reply")
 
@@ -47,7 +47,7 @@ class CopyActions:
         text = message_text if message_text is not None else self._last_reply_text()
         blocks = code_blocks(text or "")
         if not blocks:
-            self.notify("No code block in the last reply.", severity="warning", markup=False)
+            self.notify("No code block in the last reply.", severity="warning")
             return
         index = len(blocks) - 1
         if self._code_cursor is not None and self._code_cursor[0] == text:

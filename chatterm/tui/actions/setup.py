@@ -32,7 +32,7 @@ class SetupActions:
             else:
                 await self.context.apply_setup(base_url or "", api_key or "")
         except (ChatTermError, OSError) as error:
-            self.notify(str(error), title="Setup failed", severity="error", markup=False)
+            self.notify(str(error), title="Setup failed", severity="error")
             self.call_after_refresh(self._first_run)
             return
         self._session = None
@@ -40,7 +40,7 @@ class SetupActions:
             self.conversation = self.context.new_conversation()
             await self.chat_screen.show_conversation(self.conversation)
         self._warm_up()
-        self.notify("Ready: type a message and press Enter.", title="Connected", markup=False)
+        self.notify("Ready: type a message and press Enter.", title="Connected")
 
     def _offer_fresh_store(self: ChatApp) -> None:
         """A damaged history file: say which, and offer a fresh one (the damaged file
@@ -49,22 +49,22 @@ class SetupActions:
 
         error = self.context.store_error
         if not isinstance(error, DamagedStoreError):
-            self.notify(str(error), title="History is off", severity="warning", timeout=10, markup=False)
+            self.notify(str(error), title="History is off", severity="warning", timeout=10)
             return
         from chatterm.tui.screens import ConfirmScreen
 
         def answered(fresh: bool | None) -> None:
             if not fresh:
-                self.notify("This chat will not be saved.", title="History is off", severity="warning", markup=False)
+                self.notify("This chat will not be saved.", title="History is off", severity="warning")
                 return
             try:
                 store = self.context.start_fresh_store()
             except Exception as failure:  # noqa: BLE001 - shown, never a traceback
-                self.notify(str(failure), title="History is off", severity="error", markup=False)
+                self.notify(str(failure), title="History is off", severity="error")
                 return
             if self._session is not None:
                 self._session.recorder = store
-            self.notify("Started a fresh history; the damaged file was kept.", title="History", markup=False)
+            self.notify("Started a fresh history; the damaged file was kept.", title="History")
 
         question = (
             f"{error}\n\nStart a fresh history? The damaged file is kept beside it, renamed; "

@@ -197,7 +197,7 @@ class ChatScreen(Screen[None]):
         if not text.strip() and not chips.paths:
             return
         if self.replying:
-            self.notify("A reply is still being written: wait for it, or press Esc to stop it.", title="Not sent", severity="warning", markup=False)
+            self.notify("A reply is still being written: wait for it, or press Esc to stop it.", title="Not sent", severity="warning")
             return
         missing = missing_at_paths(text)
         if missing:
@@ -206,12 +206,11 @@ class ChatScreen(Screen[None]):
                 f"No file at {names}. Fix the path (Ctrl+F browses), or remove the @ to send it as text.",
                 title="Not sent",
                 severity="warning",
-                markup=False,
             )
             return
         problem = chips.problem(at_paths(text))
         if problem is not None:  # refused before the prompt and the chips are taken
-            self.notify(problem, title="Not sent", severity="warning", markup=False)
+            self.notify(problem, title="Not sent", severity="warning")
             return
         session = self.chat_app.ensure_session()
         if session is None:
@@ -295,7 +294,7 @@ class ChatScreen(Screen[None]):
                 if self.current_view is not None:
                     self.current_view.set_citations(citations)
             case Notice(text=text):
-                self.notify(text, title="Note", markup=False)
+                self.notify(text, title="Note")
             case ReplyFinished(message=reply):
                 await self._finish_view(reply)
                 self.last_reply = reply

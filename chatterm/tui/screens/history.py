@@ -223,7 +223,7 @@ class HistoryScreen(Screen[str | None]):
         try:
             chats = self.store.list_chats(limit=PAGE_SIZE, offset=self._loaded)
         except StoreError as error:
-            self.notify(str(error), title="History", severity="error", markup=False)
+            self.notify(str(error), title="History", severity="error")
             self._exhausted = True
             return
         self._exhausted = len(chats) < PAGE_SIZE
@@ -284,7 +284,7 @@ class HistoryScreen(Screen[str | None]):
         try:
             hits = self.store.search(query, limit=PAGE_SIZE)
         except StoreError as error:
-            self.notify(str(error), title="Search", severity="error", markup=False)
+            self.notify(str(error), title="Search", severity="error")
             return
         self.mode = "search"
         table = self.table
@@ -389,7 +389,7 @@ class HistoryScreen(Screen[str | None]):
             try:
                 self.store.rename(chat_id, title)
             except StoreError as error:
-                self.notify(str(error), title="Rename", severity="error", markup=False)
+                self.notify(str(error), title="Rename", severity="error")
                 return
             for key, chat in self._row_chat.items():
                 if chat == chat_id:
@@ -398,7 +398,7 @@ class HistoryScreen(Screen[str | None]):
                         self.table.update_cell(key, "title", Text(_clip(title, TITLE_WIDTH)))
                     else:
                         self.table.update_cell(key, "title", Text(_clip(title, HIT_TITLE_WIDTH)))
-            self.notify(f"Renamed to “{title}”", title="History", markup=False)
+            self.notify(f"Renamed to “{title}”", title="History")
 
         self.app.push_screen(RenameChatScreen(self._titles.get(row_key, "")), done)
 
@@ -409,7 +409,7 @@ class HistoryScreen(Screen[str | None]):
         try:
             summary = self.store.summary(chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Delete", severity="error", markup=False)
+            self.notify(str(error), title="Delete", severity="error")
             return
         count = summary.message_count
         question = (
@@ -423,7 +423,7 @@ class HistoryScreen(Screen[str | None]):
             try:
                 self.store.delete(chat_id)
             except StoreError as error:
-                self.notify(str(error), title="Delete", severity="error", markup=False)
+                self.notify(str(error), title="Delete", severity="error")
                 return
             self.deleted.add(chat_id)
             self.post_message(self.ChatDeleted(chat_id))
@@ -434,7 +434,7 @@ class HistoryScreen(Screen[str | None]):
             if self.mode == "list":
                 self._loaded = max(0, self._loaded - 1)
             self._update_status()
-            self.notify(f"Deleted “{summary.title}”", title="History", markup=False)
+            self.notify(f"Deleted “{summary.title}”", title="History")
 
         self.app.push_screen(ConfirmDeleteScreen(question), done)
 
@@ -453,6 +453,6 @@ class HistoryScreen(Screen[str | None]):
                 n += 1
             path.write_text(markdown, encoding="utf-8")
         except (StoreError, OSError) as error:
-            self.notify(str(error), title="Export", severity="error", markup=False)
+            self.notify(str(error), title="Export", severity="error")
             return
-        self.notify(f"Exported to {path}", title="History", markup=False)
+        self.notify(f"Exported to {path}", title="History")

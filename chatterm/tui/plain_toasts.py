@@ -1,0 +1,26 @@
+"""`PlainToasts`: every toast the app raises is plain text.
+
+Toasts carry model names, file paths, chat titles, prompts and the provider's own words,
+where a `[` must show as itself, not be read as markup (or crash the toast: "[/]").
+Widgets pass `markup=True` to `App.notify` unless told otherwise, so the rule lives
+here, once, instead of on every call.
+"""
+
+from __future__ import annotations
+
+from textual.notifications import SeverityLevel
+
+
+class PlainToasts:
+    """Mixin for an `App` subclass: put it before `App` in the bases."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)  # type: ignore[misc]
