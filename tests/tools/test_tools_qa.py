@@ -12,12 +12,10 @@ import threading
 import pytest
 
 from chatterm.api.types import ToolCall
-from chatterm.engine.session import CANCELLED_OUTPUT, STOPPED_OUTPUT
 from chatterm.tools import MAX_OUTPUT_CHARS, ToolRegistry, builtin_registry, run_tool_call
 from chatterm.tools.calculator import CalculatorError, evaluate, format_number
 from chatterm.tools.runner import format_output
 
-from ..engine.support import collect, make_session
 
 
 def calc(text: str) -> str:
@@ -126,29 +124,6 @@ async def test_a_sync_tool_that_times_out_does_not_hold_a_worker_thread_that_exi
         assert ok.ok and ok.output == "y"
     finally:
         release.set()
-
-
-async def test_cancel_tells_the_running_call_from_the_ones_not_run(demo_gateway) -> None:
-    registry = builtin_registry()
-    started = asyncio.Event()
-
-    async def slow_time(timezone: str | None = None) -> str:
-        """Tell the time, slowly."""
-        started.set()
-        await asyncio.sleep(30)
-        return "never"
-
-    registry.unregister("current_time")
-    registry.register(slow_time, name="current_time")
-    session = make_session(demo_gateway, registry=registry)
-    task = asyncio.create_task(collect(session.send("!parallel")))
-    await asyncio.wait_for(started.wait(), 10)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    results = {m.name: m.content for m in session.conversation.messages if m.role == "tool"}
-    assert results == {"current_time": STOPPED_OUTPUT, "calculator": CANCELLED_OUTPUT}
-    await session.client.aclose()
 
 
 def test_a_module_name_under_files_gets_a_hint(tmp_path) -> None:

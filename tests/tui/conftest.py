@@ -58,3 +58,18 @@ async def reply_done(pilot: Pilot[Any], replies: int = 1, timeout: float = 10.0)
         )
 
     await wait_until(pilot, done, timeout)
+
+
+async def stop_a_long_reply(pilot: Pilot[Any]) -> Any:
+    """Send a long paced reply, press Esc once some of it is on screen, and return the
+    (only) reply view once the stop has settled."""
+    from chatterm.tui.widgets.message import AssistantMessageView
+
+    app: Any = pilot.app
+    await send(pilot, "!tokens=4000 !rate=400")
+    screen = app.chat_screen
+    await wait_until(pilot, lambda: screen.current_view is not None and len(screen.current_view.body.text) > 40)
+    await pilot.press("escape")
+    await reply_done(pilot)
+    [reply] = screen.query(AssistantMessageView)
+    return reply

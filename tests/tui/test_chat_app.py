@@ -15,7 +15,7 @@ from chatterm.tui.app import ChatApp, code_blocks
 from chatterm.tui.widgets.error_row import ErrorRow
 from chatterm.tui.widgets.message import AssistantMessageView, UserMessageView
 
-from .conftest import reply_done, send, wait_until
+from .conftest import reply_done, send, stop_a_long_reply, wait_until
 
 SIZE = (100, 36)
 
@@ -47,12 +47,7 @@ async def test_send_streams_a_reply_that_names_its_model(chat_context: Any, demo
 async def test_escape_stops_the_reply_and_keeps_the_partial_text(chat_context: Any) -> None:
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "!tokens=4000 !rate=400")
-        screen = app.chat_screen
-        await wait_until(pilot, lambda: screen.current_view is not None and len(screen.current_view.body.text) > 40)
-        await pilot.press("escape")
-        await reply_done(pilot)
-        [reply] = screen.query(AssistantMessageView)
+        reply = await stop_a_long_reply(pilot)
         assert reply.message.state == "stopped"
         assert "stopped" in str(reply.header.render())
         assert reply.has_class("-stopped")

@@ -19,7 +19,7 @@ from chatterm.tui.screens.reply_messages import missing_at_paths
 from chatterm.tui.widgets.message import STOPPED_NOTE, AssistantMessageView, UserMessageView
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
-from .conftest import reply_done, send, wait_until
+from .conftest import reply_done, send, stop_a_long_reply, wait_until
 
 SIZE = (100, 30)
 
@@ -136,12 +136,7 @@ async def test_editing_a_prompt_shows_on_the_prompt_box_until_sent_or_cancelled(
 async def test_a_stopped_reply_says_so_where_its_text_ends(chat_context: Any) -> None:
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "!tokens=4000 !rate=400")
-        screen = app.chat_screen
-        await wait_until(pilot, lambda: screen.current_view is not None and len(screen.current_view.body.text) > 40)
-        await pilot.press("escape")
-        await reply_done(pilot)
-        [reply] = screen.query(AssistantMessageView)
+        reply = await stop_a_long_reply(pilot)
         [note] = reply.query(".stop-note")
         assert str(note.render()) == STOPPED_NOTE
         children = list(reply.children)
