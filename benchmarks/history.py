@@ -23,19 +23,91 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chatterm.engine.conversation import Conversation, Message, new_id  # noqa: E402
-from chatterm.store import ChatStore  # noqa: E402
-from chatterm.store.codec import MESSAGE_COLUMNS, chat_params, message_params  # noqa: E402
-from chatterm.store.codec import UPSERT_CHAT as _UPSERT_CHAT  # noqa: E402
+from chatterm.engine.conversation import Conversation, Message, new_id
+from chatterm.store import ChatStore
+from chatterm.store.codec import MESSAGE_COLUMNS, chat_params, message_params
+from chatterm.store.codec import UPSERT_CHAT as _UPSERT_CHAT
 
-WORDS = (
-    "python rust sqlite terminal stream token model gateway reply prompt search index "
-    "branch history export import zebra async await thread process kernel memory cache "
-    "vector matrix tensor graph network latency throughput database query schema table "
-    "column row commit rollback transaction lock retry timeout error warning notice "
-    "function class method module package install build test benchmark profile optimise "
-    "the a of to and in is it that for on with as this be at by from or an are"
-).split()
+WORDS = [
+    "python",
+    "rust",
+    "sqlite",
+    "terminal",
+    "stream",
+    "token",
+    "model",
+    "gateway",
+    "reply",
+    "prompt",
+    "search",
+    "index",
+    "branch",
+    "history",
+    "export",
+    "import",
+    "zebra",
+    "async",
+    "await",
+    "thread",
+    "process",
+    "kernel",
+    "memory",
+    "cache",
+    "vector",
+    "matrix",
+    "tensor",
+    "graph",
+    "network",
+    "latency",
+    "throughput",
+    "database",
+    "query",
+    "schema",
+    "table",
+    "column",
+    "row",
+    "commit",
+    "rollback",
+    "transaction",
+    "lock",
+    "retry",
+    "timeout",
+    "error",
+    "warning",
+    "notice",
+    "function",
+    "class",
+    "method",
+    "module",
+    "package",
+    "install",
+    "build",
+    "test",
+    "benchmark",
+    "profile",
+    "optimise",
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "is",
+    "it",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "this",
+    "be",
+    "at",
+    "by",
+    "from",
+    "or",
+    "an",
+    "are",
+]
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -141,8 +213,7 @@ def main() -> int:
     big_id = build(args.db, args.chats, args.messages, args.big_chat)
     built = time.perf_counter() - start
     size_mb = args.db.stat().st_size / 1e6
-    print(f"built {args.chats} chats / ~{args.messages} messages in {built:.1f} s "
-          f"({size_mb:.0f} MB) at {args.db}")
+    print(f"built {args.chats} chats / ~{args.messages} messages in {built:.1f} s ({size_mb:.0f} MB) at {args.db}")
 
     start = time.perf_counter()
     store = ChatStore(args.db)

@@ -81,10 +81,10 @@ def watch_paints(app: Any) -> list[float]:
 
 
 async def stream_once(tokens: int, rate: float | None = None, earlier: int = 0) -> dict[str, Any]:
+    from chatterm.api.types import TextDelta
     from chatterm.context import AppContext
     from chatterm.demo import DemoGateway
     from chatterm.engine.events import ReplyFinished
-    from chatterm.api.types import TextDelta
     from chatterm.tui.app import ChatApp
     from chatterm.tui.widgets.message import AssistantMessageView
 
@@ -248,7 +248,9 @@ def startup(bare: bool, runs: int = 5) -> float:
     code = STARTUP_CHILD.format(root=str(ROOT), bare=bare)
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir()
+        )
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith("FRAME"):
@@ -317,11 +319,13 @@ def main() -> None:
         f"  ({hist['first_byte_to_screen_s'] / full2['first_byte_to_screen_s']:.2f}x empty chat)  [<= 1.5x]"
     )
     print(f"  start-up to first frame: {app_start} ms  [< 400 ms; bare Textual {bare} ms]")
-    print(f"  1,000-message chat to first frame: {results['open-1000']['to_first_frame_ms']} ms  [< 300 ms]"
-          f"  (empty chat {results['open-0']['to_first_frame_ms']} ms;"
-          f" all {results['open-1000']['mounted_widgets']} widgets of the window painted at"
-          f" {results['open-1000']['to_full_window_ms']} ms, longest stall meanwhile"
-          f" {results['open-1000']['longest_stall_ms']} ms)")
+    print(
+        f"  1,000-message chat to first frame: {results['open-1000']['to_first_frame_ms']} ms  [< 300 ms]"
+        f"  (empty chat {results['open-0']['to_first_frame_ms']} ms;"
+        f" all {results['open-1000']['mounted_widgets']} widgets of the window painted at"
+        f" {results['open-1000']['to_full_window_ms']} ms, longest stall meanwhile"
+        f" {results['open-1000']['longest_stall_ms']} ms)"
+    )
     peak = max(r["peak_rss_mb"] for r in results.values())
     print(f"  peak RSS (worst run): {peak} MB  [< 200 MB]")
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
-from chatterm.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
+from chatterm.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.engine.events import ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from chatterm.engine.conversation import Conversation, Message
     from chatterm.engine.session import Approval, ApprovalCallback, ChatSession
     from chatterm.tools import Tool
-
 
 
 class UsageError(Exception):
@@ -353,9 +353,7 @@ def result_json(reply: Message, session: ChatSession) -> dict[str, Any]:
         "citations": [c.url for c in reply.citations],
     }
     if session.tool_runs or session.offered_tools():  # with --tools: always there, maybe empty
-        data["tool_results"] = [
-            {"id": r.id, "name": r.name, "ok": r.ok, "output": r.output} for r in session.tool_runs
-        ]
+        data["tool_results"] = [{"id": r.id, "name": r.name, "ok": r.ok, "output": r.output} for r in session.tool_runs]
     return data
 
 
@@ -542,8 +540,6 @@ class AskOutput:
             else:
                 self._render(lambda: Console().print(rendered))
                 return
-        try:
+        with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        except ValueError:
-            pass
         self._write(sys.stdout, text + "\n")

@@ -133,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-p", type=float, help="nucleus sampling: keep the top P of probability mass")
     ask.add_argument("--max-tokens", type=int, help="cap on the reply's length in tokens")
     ask.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
-    ask.add_argument("--max-retries", type=_whole_number(0), metavar="N", help="retries for failed requests (0 disables)")
+    ask.add_argument(
+        "--max-retries", type=_whole_number(0), metavar="N", help="retries for failed requests (0 disables)"
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ask.add_argument("--thinking", action="store_true", help="turn on the model family's thinking")
     ask.add_argument("--search", action="store_true", help="turn on the model family's web search")
@@ -141,11 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
     structured.add_argument("--schema", type=Path, help="JSON schema file for structured output")
     structured.add_argument("--json-object", action="store_true", help="ask for any JSON object")
     ask.add_argument("--file", action="append", default=[], help="file path or URL (Responses API); repeatable")
-    ask.add_argument("--endpoint", choices=["chat", "responses", "auto"], help="chat (/chat/completions), responses (/responses), or auto: by model family")
+    ask.add_argument(
+        "--endpoint",
+        choices=["chat", "responses", "auto"],
+        help="chat (/chat/completions), responses (/responses), or auto: by model family",
+    )
     ask.add_argument("--tools", help="offer tools: comma-separated names, or 'all'")
     ask.add_argument("--yes", "-y", action="store_true", help="approve every tool call")
-    ask.add_argument("--max-tool-rounds", type=_whole_number(0), metavar="N",
-                     help="tool rounds per answer; 0 returns the calls without running them")
+    ask.add_argument(
+        "--max-tool-rounds",
+        type=_whole_number(0),
+        metavar="N",
+        help="tool rounds per answer; 0 returns the calls without running them",
+    )
     resume = ask.add_mutually_exclusive_group()
     resume.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="continue the last chat")
     resume.add_argument("--chat", dest="chat_id", help="continue a saved chat by id")
@@ -214,9 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo-server":
             from chatterm.demo.server import main as demo_main
 
-            return demo_main(
-                ["--host", args.host, "--port", str(args.port), "--token-delay", str(args.token_delay)]
-            )
+            return demo_main(["--host", args.host, "--port", str(args.port), "--token-delay", str(args.token_delay)])
         config = _load_config(args)
         if args.command == "ask":
             from chatterm.ask import run_ask

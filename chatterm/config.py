@@ -173,7 +173,7 @@ def load_config(path: Path | None = None) -> Config:
         where = _line_of(text, key)
         at = f"{path}, line {where}" if where else str(path)
         kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
-        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
             expected = " or ".join(k.__name__ for k in kinds)
             raise ConfigError(f"{at}: {key} must be of type {expected} (got {value!r})")
         problem = setting.check(value) if setting.check else None
@@ -203,12 +203,7 @@ def resolve_connection(
 ) -> Connection:
     """Flags, then CHATTERM_*, then OPENAI_*, then the config file."""
     env = os.environ if env is None else env
-    url = (
-        base_url
-        or env.get("CHATTERM_BASE_URL")
-        or env.get("OPENAI_BASE_URL")
-        or config.base_url
-    )
+    url = base_url or env.get("CHATTERM_BASE_URL") or env.get("OPENAI_BASE_URL") or config.base_url
     key, source = api_key, "--api-key" if api_key else None
     for name in ("CHATTERM_API_KEY", "OPENAI_API_KEY"):
         if not key and env.get(name):
@@ -242,7 +237,7 @@ def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         lines = []
-    first_table = next((i for i, l in enumerate(lines) if l.strip().startswith("[")), len(lines))
+    first_table = next((i for i, line in enumerate(lines) if line.strip().startswith("[")), len(lines))
     for key, value in values.items():
         if key not in _BY_KEY or "." in key:
             raise KeyError(f"unknown top-level setting {key!r}")

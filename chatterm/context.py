@@ -114,9 +114,7 @@ class AppContext:
             if not self.connection.base_url:
                 from chatterm.api.errors import ChatTermError
 
-                raise ChatTermError(
-                    "No gateway configured: pass --base-url, set CHATTERM_BASE_URL, or use --demo."
-                )
+                raise ChatTermError("No gateway configured: pass --base-url, set CHATTERM_BASE_URL, or use --demo.")
             self._client = ChatClient(
                 self.connection.base_url,
                 self.connection.api_key,

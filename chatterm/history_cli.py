@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def _role_name(role: str) -> str:
-    """"You", "Assistant", ...: the names the Markdown export uses."""
+    """ "You", "Assistant", ...: the names the Markdown export uses."""
     from chatterm.store.export import ROLE_NAMES
 
     return ROLE_NAMES.get(role, role)
@@ -45,7 +45,8 @@ def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add `history` (with list/search/show/export/import/delete) to a subparsers object;
     returns the `history` parser so the caller can add its global options to it."""
     history: argparse.ArgumentParser = subparsers.add_parser(
-        "history", help="list, search, show, export, import or delete saved chats",
+        "history",
+        help="list, search, show, export, import or delete saved chats",
         description="Saved chats. IDs may be shortened to any unambiguous prefix.",
     )
     sub = history.add_subparsers(dest="history_command", metavar="COMMAND")
@@ -86,8 +87,7 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
         parser = getattr(args, "history_parser", None)
         if parser is not None:
             parser.print_usage(sys.stderr)
-        print("chatterm history: choose a command: list, search, show, export, import, delete",
-              file=sys.stderr)
+        print("chatterm history: choose a command: list, search, show, export, import, delete", file=sys.stderr)
         return 2
     if command != "import" and not Path(store_path).expanduser().exists():
         # Reading commands never create a history file (nor its folders): a mistyped
@@ -110,7 +110,7 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
 
 
 def _os_error(exc: OSError) -> str:
-    """"cannot write out/x.md: No such file or directory" rather than "[Errno 2] ..."."""
+    """ "cannot write out/x.md: No such file or directory" rather than "[Errno 2] ..."."""
     if exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
     return str(exc)
@@ -154,9 +154,7 @@ def _list(store: ChatStore, args: argparse.Namespace) -> int:
         print(f"No saved chats in {store.path}.")
         return 0
     rows = [
-        (c.id[:8], _when(c.updated_at), str(c.message_count), _clip(", ".join(c.models), 28),
-         c.title)
-        for c in chats
+        (c.id[:8], _when(c.updated_at), str(c.message_count), _clip(", ".join(c.models), 28), c.title) for c in chats
     ]
     header = ("ID", "UPDATED", "MSGS", "MODELS", "TITLE")
     _print_table(header, rows, right={2})
@@ -166,10 +164,7 @@ def _list(store: ChatStore, args: argparse.Namespace) -> int:
 def _print_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right: set[int]) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        cells = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
+        cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
         cells[-1] = row[-1]  # no padding after the last column
         print("  ".join(cells).rstrip())
 
@@ -181,15 +176,23 @@ def _use_color(stream: IO[str]) -> bool:
 def _search(store: ChatStore, args: argparse.Namespace) -> int:
     hits = store.search(args.query, limit=args.limit)
     if args.json:
-        _print_json([
-            {
-                "chat_id": h.chat_id, "message_id": h.message_id, "title": h.title,
-                "role": h.role, "model": h.model, "created_at": h.created_at,
-                "snippet": h.snippet, "text": h.text,
-                "highlights": [list(span) for span in h.highlights], "rank": h.rank,
-            }
-            for h in hits
-        ])
+        _print_json(
+            [
+                {
+                    "chat_id": h.chat_id,
+                    "message_id": h.message_id,
+                    "title": h.title,
+                    "role": h.role,
+                    "model": h.model,
+                    "created_at": h.created_at,
+                    "snippet": h.snippet,
+                    "text": h.text,
+                    "highlights": [list(span) for span in h.highlights],
+                    "rank": h.rank,
+                }
+                for h in hits
+            ]
+        )
         return 0
     if not hits:
         print(f"No messages match {args.query!r}.")
@@ -262,8 +265,11 @@ def _import(store: ChatStore, args: argparse.Namespace) -> int:
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        print(f"chatterm: {source} is not a chatterm JSON export (not UTF-8 text: byte "
-              f"0x{raw[exc.start:exc.start + 1].hex()} at offset {exc.start})", file=sys.stderr)
+        print(
+            f"chatterm: {source} is not a chatterm JSON export (not UTF-8 text: byte "
+            f"0x{raw[exc.start : exc.start + 1].hex()} at offset {exc.start})",
+            file=sys.stderr,
+        )
         return 1
     except json.JSONDecodeError as exc:
         print(f"chatterm: {source} is not JSON: {exc}", file=sys.stderr)
@@ -282,13 +288,10 @@ def _delete(store: ChatStore, args: argparse.Namespace) -> int:
     chat_id = store.resolve_id(args.id)
     if not args.yes:
         if not sys.stdin.isatty():
-            print("chatterm history delete: not a terminal; pass --yes to delete without asking",
-                  file=sys.stderr)
+            print("chatterm history delete: not a terminal; pass --yes to delete without asking", file=sys.stderr)
             return 2
         summary = store.summary(chat_id)
-        answer = input(
-            f"Delete {summary.title!r} ({chat_id[:8]}, {summary.message_count} messages)? [y/N] "
-        )
+        answer = input(f"Delete {summary.title!r} ({chat_id[:8]}, {summary.message_count} messages)? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Not deleted.")
             return 0

@@ -19,7 +19,10 @@ def test_values_and_tables_are_read(tmp_path) -> None:
     path.write_text('model = "deepseek-r1"\nfavourites = ["a", "b"]\n[tools]\nsafe = ["calculator"]\nmax_rounds = 3\n')
     config = load_config(path)
     assert (config.model, config.favourites, config.tools_safe, config.tools_max_rounds) == (
-        "deepseek-r1", ["a", "b"], ["calculator"], 3,
+        "deepseek-r1",
+        ["a", "b"],
+        ["calculator"],
+        3,
     )
 
 
@@ -54,7 +57,11 @@ def test_precedence_flags_env_openai_file() -> None:
     assert resolve_connection(config, env=env).api_key == "openai-key"
     env |= {"CHATTERM_BASE_URL": "http://ct/v1/", "CHATTERM_API_KEY": "ct-key"}
     connection = resolve_connection(config, env=env)
-    assert (connection.base_url, connection.api_key, connection.key_source) == ("http://ct/v1", "ct-key", "CHATTERM_API_KEY")
+    assert (connection.base_url, connection.api_key, connection.key_source) == (
+        "http://ct/v1",
+        "ct-key",
+        "CHATTERM_API_KEY",
+    )
     connection = resolve_connection(config, base_url="http://flag/v1", api_key="flag-key", env=env)
     assert (connection.base_url, connection.api_key) == ("http://flag/v1", "flag-key")
 

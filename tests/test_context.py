@@ -45,8 +45,13 @@ async def test_a_base_url_without_a_key_is_used_as_it_is(tmp_path: Path) -> None
     gateway = DemoGateway()
     base_url = await gateway.start()
     try:
-        context = AppContext(Config(), Connection(base_url, None, "--base-url"), config_path=tmp_path / "c.toml",
-                             history_path=tmp_path / "h.db", cache_path=tmp_path / "m.json")
+        context = AppContext(
+            Config(),
+            Connection(base_url, None, "--base-url"),
+            config_path=tmp_path / "c.toml",
+            history_path=tmp_path / "h.db",
+            cache_path=tmp_path / "m.json",
+        )
         assert not context.needs_setup
         with pytest.raises(AuthenticationError):  # the demo gateway does want a key
             await context.client.complete(ChatRequest("gpt-4o", [{"role": "user", "content": "hi"}]))
@@ -61,8 +66,10 @@ def test_tools_safe_naming_a_tool_that_cannot_be_safe_is_reported(tmp_path: Path
     from chatterm.context import build_tools
 
     tool_file = tmp_path / "mine.py"
-    tool_file.write_text("from chatterm.tools import tool\n\n@tool\ndef shout(text: str) -> str:\n"
-                         '    """Upper-case the text."""\n    return text.upper()\n')
+    tool_file.write_text(
+        "from chatterm.tools import tool\n\n@tool\ndef shout(text: str) -> str:\n"
+        '    """Upper-case the text."""\n    return text.upper()\n'
+    )
     config = Config(tools_files=[str(tool_file)], tools_safe=["calculator", "shout", "nope"])
     _, errors = build_tools(config)
     assert any("'shout' is not a built-in read-only tool" in e for e in errors)

@@ -18,7 +18,9 @@ from typing import Any
 from chatterm.api.types import TextDelta
 
 _DELTA_KEY = re.compile(r'"(content|reasoning_content|reasoning)"\s*:\s*"')
-_PLAIN_TOP_KEYS = frozenset(("id", "object", "created", "model", "system_fingerprint", "choices", "service_tier", "provider", "usage"))
+_PLAIN_TOP_KEYS = frozenset(
+    ("id", "object", "created", "model", "system_fingerprint", "choices", "service_tier", "provider", "usage")
+)
 _PLAIN_CHOICE_KEYS = frozenset(
     ("index", "delta", "finish_reason", "logprobs", "content_filter_results", "stop_reason", "native_finish_reason")
 )
@@ -54,7 +56,7 @@ class ChunkTemplate:
     differs by one character outside the string goes the normal way.
     """
 
-    __slots__ = ("prefix", "suffix", "start", "tail", "reasoning")
+    __slots__ = ("prefix", "reasoning", "start", "suffix", "tail")
 
     def __init__(self, prefix: str, suffix: str, reasoning: bool) -> None:
         self.prefix = prefix
@@ -98,7 +100,9 @@ class ChunkTemplate:
                 if key:
                     return None  # two texts in one chunk: not a plain token
                 key = name
-            elif not (item is None or item == "" and name in _TEXT_KEYS or name == "role" and isinstance(item, str)):
+            elif not (
+                item is None or (item == "" and name in _TEXT_KEYS) or (name == "role" and isinstance(item, str))
+            ):
                 return None
         if not key:
             return None

@@ -59,6 +59,7 @@ from chatterm.api.errors import (
     RateLimitError,
     api_failed_message,
 )
+from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.field_fallback import apply_refusals, refused_field, rename_for
 from chatterm.api.reply_body import (
     drain,
@@ -73,7 +74,6 @@ from chatterm.api.reply_body import (
 from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after, retry_notice
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
-from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.sse import SSEDecoder
 from chatterm.api.sse_feed import SSEFeed
 from chatterm.api.stream import ChatStreamParser, parse_chat_body
@@ -311,9 +311,7 @@ class ChatClient:
                     start = first.lstrip()[:1]
                     if "html" in ctype or start == b"<":
                         rest = await read_rest(first, chunks)
-                        raise _Failed(
-                            error_for(None, f"{resp.status_code} {html_summary(rest)}", model=model)
-                        )
+                        raise _Failed(error_for(None, f"{resp.status_code} {html_summary(rest)}", model=model))
                     if looks_like_sse(first):
                         ctype = "text/event-stream"
                     elif "ndjson" in ctype or "jsonl" in ctype:
@@ -384,7 +382,7 @@ class ChatClient:
             return parse_chat_body(body, model)
         from chatterm.api.responses import parse_response_body
 
-        if not isinstance(body, dict) or "error" in body and body["error"]:
+        if not isinstance(body, dict) or body.get("error"):
             raise error_from_payload(body, model=model)
         return parse_response_body(body, model)
 
@@ -412,11 +410,19 @@ class ChatClient:
             else:
                 message = excerpt(text.encode()) or None
         if model is None and status == 404:
-            said = (error_from_payload(payload, model="").provider_message if payload is not None else message) or reason
+            said = (
+                error_from_payload(payload, model="").provider_message if payload is not None else message
+            ) or reason
             where = f"{self.base_url}/models"
-            return _Failed(NotFoundError(api_failed_message(f"404 {said}: no model list at {where}"), status=404, provider_message=said))
+            return _Failed(
+                NotFoundError(
+                    api_failed_message(f"404 {said}: no model list at {where}"), status=404, provider_message=said
+                )
+            )
         if payload is not None:
-            error = error_from_payload(payload, model=model or "", status=status, reason=reason, retry_after=retry_after)
+            error = error_from_payload(
+                payload, model=model or "", status=status, reason=reason, retry_after=retry_after
+            )
         else:
             error = error_for(status, message, model=model or "", reason=reason, retry_after=retry_after)
         return _Failed(error, retry_after)
@@ -446,7 +452,9 @@ class ChatClient:
         for item in items:
             name = item
             if isinstance(item, dict):
-                name = next((item[k] for k in ("id", "model", "name") if isinstance(item.get(k), str) and item[k]), None)
+                name = next(
+                    (item[k] for k in ("id", "model", "name") if isinstance(item.get(k), str) and item[k]), None
+                )
             if isinstance(name, str) and name and name not in ids:
                 ids.append(name)
         return ids
@@ -517,4 +525,3 @@ def _is_local(host: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_private or address.is_link_local
-

@@ -85,10 +85,10 @@ _SAYS_WHEN = re.compile(r"\b(try again|retry|wait)\b[^.]{0,20}?\b(in|after|for)\
 
 
 def format_wait(seconds: float) -> str:
-    """"2 s", "0.5 s", "2 min 5 s": how long the server asked us to wait."""
+    """ "2 s", "0.5 s", "2 min 5 s": how long the server asked us to wait."""
     if seconds < 10 and seconds != int(seconds):
         return f"{seconds:.1f} s"
-    whole = int(round(seconds))
+    whole = round(seconds)
     if whole < 120:
         return f"{whole} s"
     minutes, rest = divmod(whole, 60)
@@ -145,10 +145,7 @@ def error_for(
             when = "retry in a little while"
         text = f"{head} ({when})" if when else head
         return RateLimitError(api_failed_message(text), retry_after=retry_after, **common)
-    if status is None:
-        details = said or "the server reported an error"
-    else:
-        details = f"{status} {said}".rstrip()
+    details = said or "the server reported an error" if status is None else f"{status} {said}".rstrip()
     if retry_after is not None:
         details += f" (retry after {format_wait(retry_after)})"
     return APIError(api_failed_message(details), **common)
@@ -192,7 +189,12 @@ def _describe(payload: Any) -> tuple[str | None, str | None, str | None, int | N
         return (None if payload is None else _short(str(payload)), None, None, None)
     error = payload.get("error", payload)
     if isinstance(error, str):
-        return (_short(error), text_or_none(payload.get("type")), text_or_none(payload.get("code")), _status_of(payload.get("code")))
+        return (
+            _short(error),
+            text_or_none(payload.get("type")),
+            text_or_none(payload.get("code")),
+            _status_of(payload.get("code")),
+        )
     if not isinstance(error, dict):
         error = payload
     message = error.get("message") or error.get("msg") or error.get("detail") or error.get("error_msg")

@@ -43,10 +43,46 @@ IMAGE_TYPES = {
 }
 TEXT_SUFFIXES = frozenset(
     {
-        ".txt", ".md", ".markdown", ".rst", ".csv", ".tsv", ".json", ".jsonl", ".yaml",
-        ".yml", ".toml", ".ini", ".cfg", ".xml", ".html", ".htm", ".css", ".log", ".py",
-        ".js", ".ts", ".tsx", ".jsx", ".java", ".c", ".h", ".cpp", ".hpp", ".rs", ".go",
-        ".rb", ".php", ".sh", ".sql", ".tex", ".swift", ".kt", ".cs", ".lua", ".r",
+        ".txt",
+        ".md",
+        ".markdown",
+        ".rst",
+        ".csv",
+        ".tsv",
+        ".json",
+        ".jsonl",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".xml",
+        ".html",
+        ".htm",
+        ".css",
+        ".log",
+        ".py",
+        ".js",
+        ".ts",
+        ".tsx",
+        ".jsx",
+        ".java",
+        ".c",
+        ".h",
+        ".cpp",
+        ".hpp",
+        ".rs",
+        ".go",
+        ".rb",
+        ".php",
+        ".sh",
+        ".sql",
+        ".tex",
+        ".swift",
+        ".kt",
+        ".cs",
+        ".lua",
+        ".r",
     }
 )
 SUPPORTED_TEXT = "PDF, PNG, JPEG, GIF, WebP or a UTF-8 text file"
@@ -84,9 +120,7 @@ def check_files(files: list[FileInput]) -> list[_Checked]:
     total = sum(c.size for c in checked)
     if total > MAX_TOTAL_BYTES:
         names = ", ".join(f"{display_name(c.source)} ({_mb(c.size)})" for c in checked if c.path)
-        raise RequestValidationError(
-            f"files: {_mb(total)} in total is over the 50 MB limit for one request ({names})"
-        )
+        raise RequestValidationError(f"files: {_mb(total)} in total is over the 50 MB limit for one request ({names})")
     return checked
 
 
@@ -98,17 +132,14 @@ def encode_files(files: list[FileInput]) -> list[dict[str, Any]]:
 def _check_one(source: str) -> _Checked:
     if "://" in source and not is_url(source):
         scheme = source.split("://", 1)[0]
-        raise RequestValidationError(
-            f"file {source}: only http:// and https:// URLs can be sent, not {scheme}://"
-        )
+        raise RequestValidationError(f"file {source}: only http:// and https:// URLs can be sent, not {scheme}://")
     if is_url(source):
         suffix = Path(urlparse(source).path).suffix.lower()
         if suffix in IMAGE_TYPES:
             return _Checked(source, None, 0, "url-image", IMAGE_TYPES[suffix])
         if suffix and suffix not in PDF_TYPES and suffix not in TEXT_SUFFIXES:
             raise RequestValidationError(
-                f"file {source}: type {suffix} is not taken by /v1/responses "
-                f"(send a {SUPPORTED_TEXT})"
+                f"file {source}: type {suffix} is not taken by /v1/responses (send a {SUPPORTED_TEXT})"
             )
         return _Checked(source, None, 0, "url-file", None)
     path = Path(source).expanduser()
@@ -124,15 +155,11 @@ def _check_one(source: str) -> _Checked:
     if not stat_mode.S_ISREG(stat.st_mode):
         # A pipe (`--file <(cmd)`), FIFO or device: its size is unknown, a read may
         # block for ever, and it cannot be read twice (once to check, once to send).
-        raise RequestValidationError(
-            f"file {source}: not a regular file (a pipe or device); save it to a file first"
-        )
+        raise RequestValidationError(f"file {source}: not a regular file (a pipe or device); save it to a file first")
     if stat.st_size == 0:
         raise RequestValidationError(f"file {name}: is empty, nothing to send")
     if stat.st_size > MAX_FILE_BYTES:
-        raise RequestValidationError(
-            f"file {name}: {_mb(stat.st_size)} is over the 50 MB limit for one file"
-        )
+        raise RequestValidationError(f"file {name}: {_mb(stat.st_size)} is over the 50 MB limit for one file")
     if not os.access(path, os.R_OK):
         raise RequestValidationError(f"file {source}: permission denied")
     suffix = path.suffix.lower()
@@ -164,9 +191,7 @@ def _encode(c: _Checked) -> dict[str, Any]:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise RequestValidationError(
-                f"file {c.path.name}: not UTF-8 text, so it cannot be sent as text"
-            ) from None
+            raise RequestValidationError(f"file {c.path.name}: not UTF-8 text, so it cannot be sent as text") from None
         body = text[:-1] if text.endswith("\n") else text  # its own last newline ends the line
         return {"type": "input_text", "text": f'<file name="{c.path.name}">\n{body}\n</file>'}
     url = f"data:{c.mime};base64,{base64.b64encode(data).decode('ascii')}"
@@ -182,9 +207,7 @@ def _read(c: _Checked) -> bytes:
     except OSError as exc:
         raise RequestValidationError(f"file {c.source}: cannot read it ({exc.strerror})") from None
     if len(data) > MAX_FILE_BYTES:  # grew between stat and read
-        raise RequestValidationError(
-            f"file {c.path.name}: {_mb(len(data))} is over the 50 MB limit for one file"
-        )
+        raise RequestValidationError(f"file {c.path.name}: {_mb(len(data))} is over the 50 MB limit for one file")
     return data
 
 

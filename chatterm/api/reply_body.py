@@ -1,12 +1,12 @@
 """Reading a reply body the client could not stream as SSE, or must finish.
 
-    first_chunk(chunks)     the body's start up to its first non-blank byte (JSON, HTML
-                            or SSE is told from that byte when the content type does not)
-    read_rest(first, chunks) the whole body
-    looks_like_sse(first)   the body is SSE whatever its content type says
-    ndjson_lines(chunks)    a stream of one JSON object per line, re-framed as SSE
-    drain(chunks)           read to the end after `[DONE]`, so the connection is reused
-    html_summary(raw)       an HTML error page in a few words; `excerpt(raw)` any text
+first_chunk(chunks)     the body's start up to its first non-blank byte (JSON, HTML
+                        or SSE is told from that byte when the content type does not)
+read_rest(first, chunks) the whole body
+looks_like_sse(first)   the body is SSE whatever its content type says
+ndjson_lines(chunks)    a stream of one JSON object per line, re-framed as SSE
+drain(chunks)           read to the end after `[DONE]`, so the connection is reused
+html_summary(raw)       an HTML error page in a few words; `excerpt(raw)` any text
 """
 
 from __future__ import annotations

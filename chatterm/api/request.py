@@ -49,13 +49,9 @@ class ChatRequest:
         if self.max_tokens is not None and (
             isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) or self.max_tokens < 1
         ):
-            raise RequestValidationError(
-                f"max_tokens must be a whole number of at least 1 (got {self.max_tokens!r})"
-            )
+            raise RequestValidationError(f"max_tokens must be a whole number of at least 1 (got {self.max_tokens!r})")
         if self.thinking_budget is not None and self.thinking_budget < 0:
-            raise RequestValidationError(
-                f"thinking_budget must be 0 or more tokens (got {self.thinking_budget!r})"
-            )
+            raise RequestValidationError(f"thinking_budget must be 0 or more tokens (got {self.thinking_budget!r})")
 
 
 def _check_range(name: str, value: float | None, low: float, high: float) -> None:

@@ -37,7 +37,6 @@ from typing import Any
 from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
 from chatterm.api.failures import error_from_payload, text_or_none
 from chatterm.api.sse_feed import SSEFeed
-from chatterm.api.usage import responses_usage
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
@@ -51,6 +50,7 @@ from chatterm.api.types import (
     Usage,
     UsageUpdate,
 )
+from chatterm.api.usage import responses_usage
 
 _TERMINAL = ("response.completed", "response.incomplete")
 
@@ -124,9 +124,7 @@ class ResponsesStreamParser(SSEFeed):
             model=self._model,
             content="".join(self._text),
             reasoning="".join(self._reasoning) or None,
-            tool_calls=[
-                ToolCall(c.id, c.name, c.arguments, dict(c.extra)) for c in self._calls
-            ],
+            tool_calls=[ToolCall(c.id, c.name, c.arguments, dict(c.extra)) for c in self._calls],
             finish_reason=self._finish_reason,
             usage=self._usage,
             citations=list(self._citations),
@@ -203,8 +201,9 @@ class ResponsesStreamParser(SSEFeed):
         delta = _text(data.get("delta"))
         if index is None:
             # Arguments before the item was announced: start the call from what we have.
-            index, _ = self._add_call({"id": data.get("item_id"), "call_id": data.get("item_id")},
-                                      data.get("output_index"))
+            index, _ = self._add_call(
+                {"id": data.get("item_id"), "call_id": data.get("item_id")}, data.get("output_index")
+            )
         if not delta:
             return []
         self._calls[index].arguments += delta
@@ -220,7 +219,7 @@ class ResponsesStreamParser(SSEFeed):
             return []
         events: list[StreamEvent] = []
         if final.startswith(call.arguments) and final != call.arguments:
-            events.append(ToolCallDelta(index, None, None, final[len(call.arguments):]))
+            events.append(ToolCallDelta(index, None, None, final[len(call.arguments) :]))
         call.arguments = final
         return events
 
@@ -237,9 +236,11 @@ class ResponsesStreamParser(SSEFeed):
             if _text(item.get("name")):
                 call.name = item["name"]
             if item.get("arguments") is not None:
-                events.extend(self._on_args_done({"item_id": item.get("id"),
-                                                  "call_id": item.get("call_id"),
-                                                  "arguments": item["arguments"]}))
+                events.extend(
+                    self._on_args_done(
+                        {"item_id": item.get("id"), "call_id": item.get("call_id"), "arguments": item["arguments"]}
+                    )
+                )
         return events
 
     def _on_annotation(self, data: dict[str, Any]) -> list[StreamEvent]:

@@ -73,9 +73,7 @@ def _plain_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(
-            str(p.get("text", "")) for p in content if isinstance(p, dict) and "text" in p
-        )
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and "text" in p)
     return str(content)
 
 

@@ -78,8 +78,13 @@ QWEN_PARAMETER_KEYS = frozenset(
 GROK_SEARCH_KEYS = ("sources", "max_search_results", "from_date", "to_date")
 OPENAI_SEARCH_KEYS = ("user_location", "search_context_size")
 GLM_SEARCH_KEYS = (
-    "search_engine", "search_recency_filter", "count", "search_domain_filter",
-    "content_size", "search_prompt", "result_sequence",
+    "search_engine",
+    "search_recency_filter",
+    "count",
+    "search_domain_filter",
+    "content_size",
+    "search_prompt",
+    "result_sequence",
 )
 """`search_options` is one config table for every family; each family takes only the
 keys it knows (Qwen, whose options the table was made for, takes all but these)."""
@@ -160,16 +165,13 @@ def _protocol(req: ChatRequest, family: Family) -> Literal["chat", "responses"]:
     if req.endpoint == "chat":
         if req.files:
             raise RequestValidationError(
-                "files: the gateway takes files only on /v1/responses; "
-                "use --endpoint responses or auto"
+                "files: the gateway takes files only on /v1/responses; use --endpoint responses or auto"
             )
         return "chat"
     if req.endpoint == "responses":
         return "responses"
     if req.endpoint != "auto":
-        raise RequestValidationError(
-            f"endpoint must be chat, responses or auto (got {req.endpoint!r})"
-        )
+        raise RequestValidationError(f"endpoint must be chat, responses or auto (got {req.endpoint!r})")
     return "responses" if req.files or family.endpoint == "responses" else "chat"
 
 
@@ -178,7 +180,7 @@ def _model_name(req: ChatRequest, family: Family, notices: list[Notice]) -> str:
     if family.thinking != "gemini_variant":
         return model
     base = _GEMINI_SUFFIX.sub("", model)
-    typed = model[len(base):]
+    typed = model[len(base) :]
     if not req.thinking:
         variant = "-nothinking"
     elif req.thinking_budget is not None:
@@ -193,8 +195,7 @@ def _model_name(req: ChatRequest, family: Family, notices: list[Notice]) -> str:
     if typed and typed != variant:
         notices.append(
             Notice(
-                f"{model}: Thinking is {'on' if req.thinking else 'off'}, "
-                f"so chatterm sent {base}{variant}",
+                f"{model}: Thinking is {'on' if req.thinking else 'off'}, so chatterm sent {base}{variant}",
                 kind="model_variant",
             )
         )
@@ -357,8 +358,7 @@ def _max_tokens(req: ChatRequest, family: Family, notices: list[Notice]) -> int 
         raised = budget + CLAUDE_ANSWER_ROOM
         notices.append(
             Notice(
-                f"max_tokens {req.max_tokens} is not above the thinking budget {budget}; "
-                f"raised it to {raised}",
+                f"max_tokens {req.max_tokens} is not above the thinking budget {budget}; raised it to {raised}",
                 "max_tokens_raised",
             )
         )
@@ -387,9 +387,7 @@ def _effort(req: ChatRequest) -> str:
 # --- Responses API -------------------------------------------------------------------
 
 
-def _responses_body(
-    req: ChatRequest, family: Family, model: str, notices: list[Notice]
-) -> dict[str, Any]:
+def _responses_body(req: ChatRequest, family: Family, model: str, notices: list[Notice]) -> dict[str, Any]:
     file_parts = encode_files(req.files) if req.files else []
     instructions, items = to_responses_input(req.messages, file_parts)
     body: dict[str, Any] = {"model": model}

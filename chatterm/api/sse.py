@@ -53,7 +53,7 @@ class SSEEvent(NamedTuple):
 class SSEDecoder:
     """Feed it bytes with `feed()`; it returns the events completed by those bytes."""
 
-    __slots__ = ("_pending", "_skip_lf", "_bom_checked", "_data", "_event", "_last_id", "retry")
+    __slots__ = ("_bom_checked", "_data", "_event", "_last_id", "_pending", "_skip_lf", "retry")
 
     def __init__(self) -> None:
         self._pending: list[bytes] = []
@@ -223,7 +223,6 @@ class SSEDecoder:
             elif name == b"id":
                 if b"\x00" not in value:
                     self._last_id = value.decode("utf-8", "replace")
-            elif name == b"retry":
-                if value.isdigit():
-                    self.retry = int(value)
+            elif name == b"retry" and value.isdigit():
+                self.retry = int(value)
         return events

@@ -49,7 +49,6 @@ from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
 from chatterm.api.failures import error_from_payload, text_or_none
 from chatterm.api.sse_feed import SSEFeed, SSEItem
 from chatterm.api.toolcalls import ToolCallAssembler
-from chatterm.api.usage import citations_in, merge_usage, parse_usage
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
@@ -61,6 +60,8 @@ from chatterm.api.types import (
     Usage,
     UsageUpdate,
 )
+from chatterm.api.usage import citations_in, merge_usage, parse_usage
+
 
 def _strip_thought(text: str) -> str:
     if "thought>" in text:
@@ -103,7 +104,7 @@ class ThinkSplitter:
     further piece is answer text as it is (the chat parser's fast path checks exactly
     that)."""
 
-    __slots__ = ("mode", "held", "fresh", "close")
+    __slots__ = ("close", "fresh", "held", "mode")
 
     def __init__(self) -> None:
         self.mode = _UNDECIDED
@@ -129,7 +130,7 @@ class ThinkSplitter:
                 self.mode = _ANSWER
                 return "", held
             self.mode = _THINKING
-            held = head[len(tag[0]):]
+            held = head[len(tag[0]) :]
             self.close = tag[1]
         if self.mode == _THINKING:
             if self.fresh:
@@ -145,7 +146,7 @@ class ThinkSplitter:
                     self.held = held[-keep:]
                     held = held[:-keep]
                 return held, ""
-            reasoning, held = held[:end], held[end + len(close):]
+            reasoning, held = held[:end], held[end + len(close) :]
             self.mode = _AFTER_THINK
         if self.mode == _AFTER_THINK:
             held = held.lstrip()
@@ -206,9 +207,7 @@ class ChatStreamParser(SSEFeed):
         events = self.feed(event, chunk)
         # Re-derive when the shape changed (text -> reasoning, a new id), but give up on
         # servers whose every chunk differs (a per-chunk nonce): deriving costs a parse.
-        if event is None and (
-            self._derived < 4 or len(self._content) + len(self._reasoning) > 16 * self._derived
-        ):
+        if event is None and (self._derived < 4 or len(self._content) + len(self._reasoning) > 16 * self._derived):
             fresh = ChunkTemplate.derive(text, chunk)
             if fresh is not None:
                 self._derived += 1
@@ -384,9 +383,7 @@ class ChatStreamParser(SSEFeed):
             self._usage = merged
             events.append(UsageUpdate(merged))
 
-    def _read_citations(
-        self, chunk: dict[str, Any], delta: dict[str, Any] | None, events: list[StreamEvent]
-    ) -> None:
+    def _read_citations(self, chunk: dict[str, Any], delta: dict[str, Any] | None, events: list[StreamEvent]) -> None:
         changed = False
         for citation in citations_in(chunk, delta):
             at = self._cited.get(citation.url)

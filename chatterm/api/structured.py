@@ -242,8 +242,15 @@ class _Validator:
                 self._following.discard(key)
             if error:
                 return error
-        for check in (self._type, self._enum_const, self._combinators, self._number,
-                      self._string, self._array, self._object):
+        for check in (
+            self._type,
+            self._enum_const,
+            self._combinators,
+            self._number,
+            self._string,
+            self._array,
+            self._object,
+        ):
             error = check(value, schema, path, depth)
             if error:
                 return error

@@ -25,7 +25,7 @@ from chatterm.api.types import ToolCall, ToolCallDelta
 class _CallBuilder:
     """One call being assembled; `position` is its index in the reply's calls."""
 
-    __slots__ = ("position", "id", "name", "arguments", "extra")
+    __slots__ = ("arguments", "extra", "id", "name", "position")
 
     def __init__(self, position: int) -> None:
         self.position = position
@@ -119,9 +119,7 @@ class ToolCallAssembler:
                 extra = {k: v for k, v in fragment.items() if k not in _CALL_KEYS}
                 if extra:
                     _merge_extra(builder.extra, extra)
-            deltas.append(
-                ToolCallDelta(builder.position, builder.id or None, builder.name or None, arguments or "")
-            )
+            deltas.append(ToolCallDelta(builder.position, builder.id or None, builder.name or None, arguments or ""))
         return deltas
 
     def build(self) -> list[ToolCall]:

@@ -178,9 +178,7 @@ class Finished:
     completion: Completion
 
 
-StreamEvent: TypeAlias = (
-    TextDelta | ReasoningDelta | ToolCallDelta | UsageUpdate | CitationsUpdate | Notice | Finished
-)
+StreamEvent: TypeAlias = TextDelta | ReasoningDelta | ToolCallDelta | UsageUpdate | CitationsUpdate | Notice | Finished
 
 
 # --- JSON values by JSON Schema's rules -----------------------------------------------
@@ -225,7 +223,7 @@ def json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return a == b
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=False))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     return type(a) is type(b) and a == b

@@ -104,7 +104,6 @@ def models_payload() -> dict[str, object]:
     return {
         "object": "list",
         "data": [
-            {"id": model, "object": "model", "created": MODEL_CREATED, "owned_by": owner}
-            for model, owner in MODELS
+            {"id": model, "object": "model", "created": MODEL_CREATED, "owned_by": owner} for model, owner in MODELS
         ],
     }

@@ -52,7 +52,12 @@ def _annotations(plan: Plan) -> list[dict[str, Any]]:
 
 
 def _call_fragments(index: int, call: PlannedCall) -> list[dict[str, Any]]:
-    head: dict[str, Any] = {"index": index, "id": call.id, "type": "function", "function": {"name": call.name, "arguments": ""}}
+    head: dict[str, Any] = {
+        "index": index,
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": ""},
+    }
     if call.extra:
         head.update(call.extra)
     args = call.arguments
@@ -75,7 +80,11 @@ class _Templates:
             return hit
         parts = self.parts.get(key)
         if parts is None:
-            text = "data: " + dumps({**self.base, "choices": [{"index": 0, "delta": delta_of(_MARK), "finish_reason": None}]}) + "\n\n"
+            text = (
+                "data: "
+                + dumps({**self.base, "choices": [{"index": 0, "delta": delta_of(_MARK), "finish_reason": None}]})
+                + "\n\n"
+            )
             head, tail = text.split(f'"{_MARK}"')
             parts = self.parts[key] = (head.encode(), tail.encode())
         frame = parts[0] + dumps(token).encode() + parts[1]
@@ -126,7 +135,14 @@ def stream_frames(plan: Plan, *, cid: str, created: int, include_usage: bool) ->
 
     if plan.fault in ("error", "failed"):
         out.fault_frame = sse(
-            {"error": {"message": "The model stream failed mid-reply (demo !error).", "type": "server_error", "param": None, "code": "stream_error"}}
+            {
+                "error": {
+                    "message": "The model stream failed mid-reply (demo !error).",
+                    "type": "server_error",
+                    "param": None,
+                    "code": "stream_error",
+                }
+            }
         )
     elif plan.fault == "malformed":
         out.fault_frame = b'data: {"id": "' + cid.encode() + b'", "choices": [{"delta": {"content": "oops\n\n'
@@ -135,7 +151,11 @@ def stream_frames(plan: Plan, *, cid: str, created: int, include_usage: bool) ->
 
 def completion_body(plan: Plan, *, cid: str, created: int) -> dict[str, Any]:
     text = plan.text
-    message: dict[str, Any] = {"role": "assistant", "content": text if text or not plan.tool_calls else None, "refusal": None}
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": text if text or not plan.tool_calls else None,
+        "refusal": None,
+    }
     reasoning = "".join(plan.reasoning)
     if reasoning and plan.reasoning_field in ("reasoning_content", "reasoning"):
         message[plan.reasoning_field] = reasoning

@@ -81,7 +81,7 @@ def _text_of(content: Any, files: list[str] | None = None) -> str:
 
 
 def _describe_file(part: dict[str, Any]) -> str:
-    """"`name` (type, N bytes)" for a data-URL file, "`name` (from URL)" for a file_url."""
+    """ "`name` (type, N bytes)" for a data-URL file, "`name` (from URL)" for a file_url."""
     name = part.get("filename")
     data = part.get("file_data")
     if isinstance(data, str) and data:
@@ -159,7 +159,9 @@ def from_chat(body: dict[str, Any]) -> Dialogue:
         if msg.get("role") != "tool":
             break
         call_id = str(msg.get("tool_call_id", ""))
-        tail.append(ToolResult(call_id, names.get(call_id, str(msg.get("name") or "tool")), _text_of(msg.get("content"))))
+        tail.append(
+            ToolResult(call_id, names.get(call_id, str(msg.get("name") or "tool")), _text_of(msg.get("content")))
+        )
     d.results = tail[::-1]
     return d
 

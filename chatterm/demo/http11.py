@@ -81,9 +81,7 @@ async def _readline(reader: asyncio.StreamReader) -> bytes:
     return line
 
 
-async def read_request(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> HttpRequest | None:
+async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> HttpRequest | None:
     """Read one request; None when the client closed the connection between requests."""
     try:
         line = await _readline(reader)

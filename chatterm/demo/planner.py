@@ -83,7 +83,9 @@ class Plan:
         for i, cite in enumerate(self.citations, 1):
             start = text.find(f"[{i}]")
             if start >= 0:
-                found.append({"url": cite.url, "title": cite.title, "start_index": start, "end_index": start + len(f"[{i}]")})
+                found.append(
+                    {"url": cite.url, "title": cite.title, "start_index": start, "end_index": start + len(f"[{i}]")}
+                )
         return found
 
 
@@ -102,7 +104,13 @@ class GatewayState:
 
 def _status_faults(d: Dialogue, triggers: dict[str, str], state: GatewayState) -> None:
     if "429long" in triggers:
-        raise GatewayError(429, "Rate limit reached for requests. Try again in 120s.", "requests", "rate_limit_exceeded", headers=[("Retry-After", "120")])
+        raise GatewayError(
+            429,
+            "Rate limit reached for requests. Try again in 120s.",
+            "requests",
+            "rate_limit_exceeded",
+            headers=[("Retry-After", "120")],
+        )
     if "429" in triggers:
         raise GatewayError(
             429,
@@ -119,11 +127,15 @@ def _status_faults(d: Dialogue, triggers: dict[str, str], state: GatewayState) -
             "insufficient_quota",
         )
     if "500" in triggers:
-        raise GatewayError(500, "The server had an error while processing your request.", "server_error", "internal_error")
+        raise GatewayError(
+            500, "The server had an error while processing your request.", "server_error", "internal_error"
+        )
     if "502html" in triggers:
         raise GatewayError(502, "Bad Gateway", "server_error", html=PROXY_502_HTML)
     if "flaky" in triggers and state.first_time("flaky\0" + d.prompt):
-        raise GatewayError(500, "Flaky upstream: the first attempt failed, a retry will succeed.", "server_error", "flaky_upstream")
+        raise GatewayError(
+            500, "Flaky upstream: the first attempt failed, a retry will succeed.", "server_error", "flaky_upstream"
+        )
 
 
 def _thinking(d: Dialogue, model: ModelInfo, endpoint: str) -> ReasoningField:
@@ -184,7 +196,9 @@ def _search(d: Dialogue, model: ModelInfo, endpoint: str) -> str | None:
             if sp is None:
                 return None
             if model.base.startswith("grok-4"):
-                raise bad_request("search_parameters is no longer supported", "search_parameters", "unsupported_parameter")
+                raise bad_request(
+                    "search_parameters is no longer supported", "search_parameters", "unsupported_parameter"
+                )
             if isinstance(sp, dict) and (sp.get("mode") == "off" or sp.get("return_citations") is False):
                 return None
             return "citations"
@@ -202,7 +216,9 @@ def _citations(prompt: str) -> list[Citation]:
     slug = "-".join(words)
     topic = " ".join(words)
     return [
-        Citation(f"{topic.title()}: an overview", f"https://example.com/search/{slug}/overview", f"An overview of {topic}."),
+        Citation(
+            f"{topic.title()}: an overview", f"https://example.com/search/{slug}/overview", f"An overview of {topic}."
+        ),
         Citation(f"Notes on {topic}", f"https://example.org/notes/{slug}", f"Notes and examples about {topic}."),
         Citation(f"{topic.title()} explained", f"https://docs.example.net/{slug}", f"A longer explanation of {topic}."),
     ]
@@ -218,11 +234,15 @@ def _structured(d: Dialogue, endpoint: str, triggers: dict[str, str]) -> str | N
         return None
     bad = "badjson" in triggers
     if fmt["type"] == "json_object":
-        value: Any = ["not", "an", "object"] if bad else {
-            "prompt": d.prompt[:200],
-            "words": len(d.prompt.split()),
-            "answer": "A JSON object from the demo gateway.",
-        }
+        value: Any = (
+            ["not", "an", "object"]
+            if bad
+            else {
+                "prompt": d.prompt[:200],
+                "words": len(d.prompt.split()),
+                "answer": "A JSON object from the demo gateway.",
+            }
+        )
         return json.dumps(value, indent=2, ensure_ascii=False)
     spec = fmt.get("json_schema", fmt) if endpoint == "chat" else fmt
     schema = spec.get("schema") if isinstance(spec, dict) else None

@@ -40,7 +40,12 @@ def _echo_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for tool in tools:
         if isinstance(tool, dict) and tool.get("type", "function") == "function":
-            echoed = {"type": "function", "name": tool.get("name", ""), "parameters": tool.get("parameters"), "strict": tool.get("strict")}
+            echoed = {
+                "type": "function",
+                "name": tool.get("name", ""),
+                "parameters": tool.get("parameters"),
+                "strict": tool.get("strict"),
+            }
             if "description" in tool:
                 echoed["description"] = tool["description"]
             out.append(echoed)
@@ -66,7 +71,9 @@ class ResponseBuilder:
     def incomplete(self) -> bool:
         return self.plan.finish_reason == "length"
 
-    def response(self, status: str, output: list[dict[str, Any]], *, final: bool, error: dict[str, Any] | None = None) -> dict[str, Any]:
+    def response(
+        self, status: str, output: list[dict[str, Any]], *, final: bool, error: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         body = self.body
         reasoning = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else None
         text = body.get("text") if isinstance(body.get("text"), dict) else {"format": {"type": "text"}}
@@ -83,7 +90,9 @@ class ResponseBuilder:
             "output": output,
             "parallel_tool_calls": True,
             "previous_response_id": None,
-            "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")} if reasoning else None,
+            "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")}
+            if reasoning
+            else None,
             "temperature": body.get("temperature", 1.0),
             "top_p": body.get("top_p", 1.0),
             "text": text,
@@ -111,12 +120,25 @@ class ResponseBuilder:
         if not self.plan.content and self.plan.tool_calls:
             return None
         status = "incomplete" if self.incomplete and status == "completed" else status
-        return {"type": "message", "id": self.msg_id, "role": "assistant", "status": status, "content": [self.text_part()]}
+        return {
+            "type": "message",
+            "id": self.msg_id,
+            "role": "assistant",
+            "status": status,
+            "content": [self.text_part()],
+        }
 
     def call_items(self) -> list[dict[str, Any]]:
         return [
-            {"type": "function_call", "id": fid, "call_id": c.id, "name": c.name, "arguments": c.arguments, "status": "completed"}
-            for fid, c in zip(self.fc_ids, self.plan.tool_calls)
+            {
+                "type": "function_call",
+                "id": fid,
+                "call_id": c.id,
+                "name": c.name,
+                "arguments": c.arguments,
+                "status": "completed",
+            }
+            for fid, c in zip(self.fc_ids, self.plan.tool_calls, strict=False)
         ]
 
     def output(self) -> list[dict[str, Any]]:
@@ -164,24 +186,50 @@ def stream_frames(plan: Plan, body: dict[str, Any], *, rid: str, created: int) -
 
     reasoning = rb.reasoning_item()
     if reasoning is not None:
-        ev.add({"type": "response.output_item.added", "output_index": index, "item": {**reasoning, "summary": [], "status": "in_progress"}})
+        ev.add(
+            {
+                "type": "response.output_item.added",
+                "output_index": index,
+                "item": {**reasoning, "summary": [], "status": "in_progress"},
+            }
+        )
         if plan.reasoning:
             text = "".join(plan.reasoning)
             where = {"item_id": rb.rs_id, "output_index": index, "summary_index": 0}
-            ev.add({"type": "response.reasoning_summary_part.added", **where, "part": {"type": "summary_text", "text": ""}})
+            ev.add(
+                {"type": "response.reasoning_summary_part.added", **where, "part": {"type": "summary_text", "text": ""}}
+            )
             head = _delta_head("response.reasoning_summary_text.delta", where)
             for tok in plan.reasoning:
                 ev.add_delta(head, tok)
             ev.add({"type": "response.reasoning_summary_text.done", **where, "text": text})
-            ev.add({"type": "response.reasoning_summary_part.done", **where, "part": {"type": "summary_text", "text": text}})
+            ev.add(
+                {
+                    "type": "response.reasoning_summary_part.done",
+                    **where,
+                    "part": {"type": "summary_text", "text": text},
+                }
+            )
         ev.add({"type": "response.output_item.done", "output_index": index, "item": reasoning})
         index += 1
 
     message = rb.message_item()
     if message is not None:
-        ev.add({"type": "response.output_item.added", "output_index": index, "item": {**message, "status": "in_progress", "content": []}})
+        ev.add(
+            {
+                "type": "response.output_item.added",
+                "output_index": index,
+                "item": {**message, "status": "in_progress", "content": []},
+            }
+        )
         where = {"item_id": rb.msg_id, "output_index": index, "content_index": 0}
-        ev.add({"type": "response.content_part.added", **where, "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []}})
+        ev.add(
+            {
+                "type": "response.content_part.added",
+                **where,
+                "part": {"type": "output_text", "text": "", "annotations": [], "logprobs": []},
+            }
+        )
         head = _delta_head("response.output_text.delta", {**where, "logprobs": []})
         for tok in plan.content:
             ev.add_delta(head, tok)
@@ -191,13 +239,27 @@ def stream_frames(plan: Plan, body: dict[str, Any], *, rid: str, created: int) -
         index += 1
 
     for item in rb.call_items():
-        ev.add({"type": "response.output_item.added", "output_index": index, "item": {**item, "arguments": "", "status": "in_progress"}})
+        ev.add(
+            {
+                "type": "response.output_item.added",
+                "output_index": index,
+                "item": {**item, "arguments": "", "status": "in_progress"},
+            }
+        )
         args = item["arguments"]
         step = max(1, -(-len(args) // 3))
         head = _delta_head("response.function_call_arguments.delta", {"item_id": item["id"], "output_index": index})
         for i in range(0, len(args), step):
             ev.add_delta(head, args[i : i + step])
-        ev.add({"type": "response.function_call_arguments.done", "item_id": item["id"], "name": item["name"], "output_index": index, "arguments": args})
+        ev.add(
+            {
+                "type": "response.function_call_arguments.done",
+                "item_id": item["id"],
+                "name": item["name"],
+                "output_index": index,
+                "arguments": args,
+            }
+        )
         ev.add({"type": "response.output_item.done", "output_index": index, "item": item})
         index += 1
 
@@ -209,11 +271,24 @@ def stream_frames(plan: Plan, body: dict[str, Any], *, rid: str, created: int) -
     out = ev.frames
     seq = out.cut if out.cut is not None else ev.seq
     if plan.fault == "error":
-        err = {"type": "error", "code": "server_error", "message": "The model stream failed mid-reply (demo !error).", "param": None, "sequence_number": seq}
+        err = {
+            "type": "error",
+            "code": "server_error",
+            "message": "The model stream failed mid-reply (demo !error).",
+            "param": None,
+            "sequence_number": seq,
+        }
         out.fault_frame = f"event: error\ndata: {dumps(err)}\n\n".encode()
     elif plan.fault == "failed":
-        failed = rb.response("failed", [], final=True, error={"code": "server_error", "message": "The response failed mid-reply (demo !failed)."})
+        failed = rb.response(
+            "failed",
+            [],
+            final=True,
+            error={"code": "server_error", "message": "The response failed mid-reply (demo !failed)."},
+        )
         out.fault_frame = f"event: response.failed\ndata: {dumps({'type': 'response.failed', 'sequence_number': seq, 'response': failed})}\n\n".encode()
     elif plan.fault == "malformed":
-        out.fault_frame = b'event: response.output_text.delta\ndata: {"type": "response.output_text.delta", "delta": "oops\n\n'
+        out.fault_frame = (
+            b'event: response.output_text.delta\ndata: {"type": "response.output_text.delta", "delta": "oops\n\n'
+        )
     return out

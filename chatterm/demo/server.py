@@ -164,15 +164,22 @@ class DemoGateway:
             route = (request.method, request.path.rstrip("/"))
             if route == ("GET", "/v1/models"):
                 data = json.dumps(models_payload()).encode()
-                await write_response(writer, 200, data, "application/json", keep_alive=keep, headers=[("x-request-id", request_id)])
+                await write_response(
+                    writer, 200, data, "application/json", keep_alive=keep, headers=[("x-request-id", request_id)]
+                )
                 return keep
             if request.path.rstrip("/") in ("/v1/chat/completions", "/v1/responses", "/v1/models"):
                 if request.method != "POST" or route[1] == "/v1/models":
-                    raise GatewayError(405, f"Method {request.method} is not allowed on {request.path}", code="method_not_allowed")
+                    raise GatewayError(
+                        405, f"Method {request.method} is not allowed on {request.path}", code="method_not_allowed"
+                    )
                 if not request.body:
                     raise bad_request("A JSON body is required.")
                 if not isinstance(body, dict):
-                    raise bad_request("We could not parse the JSON body of your request (it must be a JSON object).", code="invalid_json")
+                    raise bad_request(
+                        "We could not parse the JSON body of your request (it must be a JSON object).",
+                        code="invalid_json",
+                    )
                 endpoint = "chat" if route[1].endswith("/chat/completions") else "responses"
                 return await self._complete(endpoint, body, request_id, keep, reader, writer)
             raise GatewayError(404, f"Unknown request URL: {request.method} {request.path}.", code="unknown_url")
@@ -209,7 +216,9 @@ class DemoGateway:
             raise bad_request("you must provide a model parameter", "model")
         model = resolve(name)
         if model is None:
-            raise GatewayError(404, f"The model `{name}` does not exist", "invalid_request_error", "model_not_found", "model")
+            raise GatewayError(
+                404, f"The model `{name}` does not exist", "invalid_request_error", "model_not_found", "model"
+            )
         check_sampling(body)
         try:
             dialogue = from_chat(body) if endpoint == "chat" else from_responses(body)
@@ -217,7 +226,9 @@ class DemoGateway:
         except GatewayError:
             raise
         except Exception as exc:  # a demo bug must still be an answer, not a hung client
-            raise GatewayError(500, f"demo gateway internal error: {type(exc).__name__}: {exc}", "server_error") from exc
+            raise GatewayError(
+                500, f"demo gateway internal error: {type(exc).__name__}: {exc}", "server_error"
+            ) from exc
         created = int(time.time())
         digest = f"{next(self._ids):08x}{created:08x}"
         headers = [("x-request-id", request_id)]
@@ -234,7 +245,14 @@ class DemoGateway:
             else:
                 payload = responses_wire.response_body(plan, body, rid=f"resp_{digest}", created=created)
             if plan.fault in ("error", "failed"):
-                payload = {"error": {"message": "The model failed mid-reply (demo !error).", "type": "server_error", "param": None, "code": "stream_error"}}
+                payload = {
+                    "error": {
+                        "message": "The model failed mid-reply (demo !error).",
+                        "type": "server_error",
+                        "param": None,
+                        "code": "stream_error",
+                    }
+                }
             data = json.dumps(payload, ensure_ascii=False).encode()
             if plan.fault == "malformed":
                 data = data[: len(data) // 2]
@@ -244,7 +262,9 @@ class DemoGateway:
         if endpoint == "chat":
             options = body.get("stream_options")
             include_usage = isinstance(options, dict) and options.get("include_usage") is True
-            frames = chat_wire.stream_frames(plan, cid=f"chatcmpl-{digest}", created=created, include_usage=include_usage)
+            frames = chat_wire.stream_frames(
+                plan, cid=f"chatcmpl-{digest}", created=created, include_usage=include_usage
+            )
         else:
             frames = responses_wire.stream_frames(plan, body, rid=f"resp_{digest}", created=created)
         out = ChunkedStream(writer)
@@ -346,10 +366,14 @@ def start_in_thread(port: int = 0, **kw: Any) -> DemoGateway:
 
 def main(argv: list[str] | None = None) -> int:
     """`chatterm demo-server [--port N]`: serve until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="chatterm demo-server", description="Run the chatterm demo gateway on loopback.")
+    parser = argparse.ArgumentParser(
+        prog="chatterm demo-server", description="Run the chatterm demo gateway on loopback."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
-    parser.add_argument("--token-delay", type=float, default=0.01, help="seconds between streamed tokens (default 0.01)")
+    parser.add_argument(
+        "--token-delay", type=float, default=0.01, help="seconds between streamed tokens (default 0.01)"
+    )
     args = parser.parse_args(argv)
 
     async def serve() -> None:

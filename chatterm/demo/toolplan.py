@@ -46,13 +46,24 @@ def _call_id(d: Dialogue, index: int, name: str) -> str:
 
 
 _CITY_ZONES = {
-    "tokyo": "Asia/Tokyo", "beijing": "Asia/Shanghai", "shanghai": "Asia/Shanghai",
-    "singapore": "Asia/Singapore", "delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
-    "dubai": "Asia/Dubai", "moscow": "Europe/Moscow", "berlin": "Europe/Berlin",
-    "paris": "Europe/Paris", "london": "Europe/London", "new york": "America/New_York",
-    "chicago": "America/Chicago", "denver": "America/Denver",
-    "los angeles": "America/Los_Angeles", "san francisco": "America/Los_Angeles",
-    "sydney": "Australia/Sydney", "sao paulo": "America/Sao_Paulo",
+    "tokyo": "Asia/Tokyo",
+    "beijing": "Asia/Shanghai",
+    "shanghai": "Asia/Shanghai",
+    "singapore": "Asia/Singapore",
+    "delhi": "Asia/Kolkata",
+    "mumbai": "Asia/Kolkata",
+    "dubai": "Asia/Dubai",
+    "moscow": "Europe/Moscow",
+    "berlin": "Europe/Berlin",
+    "paris": "Europe/Paris",
+    "london": "Europe/London",
+    "new york": "America/New_York",
+    "chicago": "America/Chicago",
+    "denver": "America/Denver",
+    "los angeles": "America/Los_Angeles",
+    "san francisco": "America/Los_Angeles",
+    "sydney": "Australia/Sydney",
+    "sao paulo": "America/Sao_Paulo",
 }
 
 

@@ -426,14 +426,14 @@ class ChatSession:
         if self.recorder is not None:
             try:
                 self.recorder.save_chat(self.conversation)
-            except Exception as error:  # noqa: BLE001 - see _recorder_failed
+            except Exception as error:
                 self._recorder_failed(error)
 
     def _save(self, message: Message) -> None:
         if self.recorder is not None:
             try:
                 self.recorder.save_message(self.conversation, message)
-            except Exception as error:  # noqa: BLE001 - the chat goes on; the user is told once
+            except Exception as error:
                 self._recorder_failed(error)
 
     def _recorder_failed(self, error: Exception) -> None:

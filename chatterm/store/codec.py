@@ -18,8 +18,18 @@ from typing import Any
 from chatterm.engine.conversation import ChatSettings, Conversation, Message
 
 PLAIN_COLUMNS = (
-    "id", "parent_id", "role", "content", "reasoning", "tool_call_id", "name", "model",
-    "finish_reason", "state", "error", "created_at",
+    "id",
+    "parent_id",
+    "role",
+    "content",
+    "reasoning",
+    "tool_call_id",
+    "name",
+    "model",
+    "finish_reason",
+    "state",
+    "error",
+    "created_at",
 )
 JSON_COLUMNS = ("tool_calls", "usage", "timings", "citations", "attachments")
 STORED_COLUMNS = (*PLAIN_COLUMNS, *JSON_COLUMNS, "extra")
@@ -80,7 +90,7 @@ def message_params(chat_id: str, m: Message) -> dict[str, Any]:
 def row_to_message(row: sqlite3.Row | tuple[Any, ...]) -> Message:
     """A row selected with MESSAGE_COLUMNS back into a Message."""
     values = tuple(row)
-    data: dict[str, Any] = dict(zip(PLAIN_COLUMNS, values))
+    data: dict[str, Any] = dict(zip(PLAIN_COLUMNS, values, strict=False))
     offset = len(PLAIN_COLUMNS)
     for i, key in enumerate(JSON_COLUMNS):
         text = values[offset + i]

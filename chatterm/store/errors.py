@@ -1,12 +1,12 @@
 """The store's exceptions; every message names the database file so the user can act.
 
-    StoreError                 anything the store cannot do (unknown chat, bad import file, ...)
-    ├── DamagedStoreError      the file is not a chatterm history: damaged, random bytes,
-    │                          or another application's SQLite database (`.path` is the file)
-    ├── NewerStoreError        written by a newer chatterm (user_version above ours): refused,
-    │                          never migrated down
-    └── UnknownChatError       no chat (or more than one) matches an id or id prefix
-                               (also a LookupError)
+StoreError                 anything the store cannot do (unknown chat, bad import file, ...)
+├── DamagedStoreError      the file is not a chatterm history: damaged, random bytes,
+│                          or another application's SQLite database (`.path` is the file)
+├── NewerStoreError        written by a newer chatterm (user_version above ours): refused,
+│                          never migrated down
+└── UnknownChatError       no chat (or more than one) matches an id or id prefix
+                           (also a LookupError)
 """
 
 from __future__ import annotations

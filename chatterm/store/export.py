@@ -62,9 +62,7 @@ def message_from_export(data: dict[str, Any]) -> Message:
     return message
 
 
-def chat_to_export(
-    conv: Conversation, messages: list[Message], leaf_id: str | None
-) -> dict[str, Any]:
+def chat_to_export(conv: Conversation, messages: list[Message], leaf_id: str | None) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -81,21 +79,17 @@ def chat_to_export(
     }
 
 
-def chat_from_export(
-    data: Any, source: str = "the import"
-) -> tuple[Conversation, list[Message], str | None]:
+def chat_from_export(data: Any, source: str = "the import") -> tuple[Conversation, list[Message], str | None]:
     """Validate an export; returns the chat (without messages), all messages, the leaf id."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise StoreError(f"{source} is not a chatterm chat export (no \"format\": \"{FORMAT}\")")
+        raise StoreError(f'{source} is not a chatterm chat export (no "format": "{FORMAT}")')
     version = data.get("version")
     if not isinstance(version, int) or version > VERSION:
-        raise StoreError(
-            f"{source} has export version {version!r}; this chatterm reads up to {VERSION}"
-        )
+        raise StoreError(f"{source} has export version {version!r}; this chatterm reads up to {VERSION}")
     chat = data.get("chat")
     raw_messages = data.get("messages")
     if not isinstance(chat, dict) or not isinstance(raw_messages, list):
-        raise StoreError(f"{source} lacks its \"chat\" object or \"messages\" list")
+        raise StoreError(f'{source} lacks its "chat" object or "messages" list')
     try:
         messages = [message_from_export(m) for m in raw_messages]
         now = time.time()
@@ -181,8 +175,7 @@ def _message_markdown(m: Message) -> str:
     if m.citations:
         # Numbered like the reply's [1], [2] markers, so each marker finds its source.
         blocks.append(
-            "Sources:\n\n"
-            + "\n".join(f"{n}. [{c.title or c.url}]({c.url})" for n, c in enumerate(m.citations, 1))
+            "Sources:\n\n" + "\n".join(f"{n}. [{c.title or c.url}]({c.url})" for n, c in enumerate(m.citations, 1))
         )
     if m.state in ("stopped", "streaming"):
         blocks.append("*(reply stopped before the end)*")

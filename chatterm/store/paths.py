@@ -44,9 +44,7 @@ def quarantine(path: str | Path) -> Path:
     for n in range(1000):
         suffix = f".damaged-{stamp}" + (f"-{n}" if n else "")
         target = path.with_name(path.name + suffix)
-        if target.exists() or any(
-            target.with_name(target.name + c).exists() for c in COMPANIONS
-        ):
+        if target.exists() or any(target.with_name(target.name + c).exists() for c in COMPANIONS):
             continue
         try:
             _move_no_clobber(path, target)

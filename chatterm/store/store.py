@@ -149,9 +149,7 @@ class ChatStore:
             conn.execute(_UPSERT_CHAT, chat)
             cur = conn.execute(_UPSERT_MESSAGE, msg)
             if cur.rowcount == 0:
-                raise StoreError(
-                    f"History file {self.path}: message {message.id} belongs to another chat"
-                )
+                raise StoreError(f"History file {self.path}: message {message.id} belongs to another chat")
 
         self._write(work)
 
@@ -184,10 +182,7 @@ class ChatStore:
                 (limit, offset),
             ).fetchall()
             models = self._models_of(conn, [r[0] for r in rows])
-        return [
-            ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4])
-            for r in rows
-        ]
+        return [ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4]) for r in rows]
 
     def summary(self, chat_id: str) -> ChatSummary:
         """One chat's list line (an unambiguous id prefix is accepted)."""
@@ -253,10 +248,7 @@ class ChatStore:
         hits = []
         for chat_id, message_id, title, role, model, created_at, snip, rank in rows:
             text, spans = parse_snippet(snip or "")
-            hits.append(
-                SearchHit(chat_id, message_id, title or UNTITLED, role, model, created_at,
-                          text, spans, rank)
-            )
+            hits.append(SearchHit(chat_id, message_id, title or UNTITLED, role, model, created_at, text, spans, rank))
         return hits
 
     @staticmethod
@@ -264,8 +256,7 @@ class ChatStore:
         """The lowest rowid worth ranking: bm25 over every match of a very common word
         costs ~1 us a row, so past RANK_WINDOW matches only the newest are ranked."""
         row = conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
             (match, RANK_WINDOW - 1),
         ).fetchone()
         return int(row[0]) if row else 0
@@ -283,17 +274,13 @@ class ChatStore:
         if not rows:
             raise UnknownChatError(f"No chat with id {prefix!r} in {self.path}")
         if len(rows) > 1 and rows[0][0] != prefix:
-            raise UnknownChatError(
-                f"Chat id {prefix!r} is ambiguous in {self.path}; give more characters"
-            )
+            raise UnknownChatError(f"Chat id {prefix!r} is ambiguous in {self.path}; give more characters")
         return str(rows[0][0])
 
     def last_chat_id(self) -> str | None:
         """The most recently updated chat, if any."""
         with self._db() as conn:
-            row = conn.execute(
-                "SELECT id FROM chats ORDER BY updated_at DESC, id DESC LIMIT 1"
-            ).fetchone()
+            row = conn.execute("SELECT id FROM chats ORDER BY updated_at DESC, id DESC LIMIT 1").fetchone()
         return row[0] if row else None
 
     def _all_messages(self, conn: sqlite3.Connection, chat_id: str) -> list[Message]:
@@ -341,15 +328,12 @@ class ChatStore:
     def siblings(self, message_id: str) -> list[Message]:
         """The message and its alternatives (same parent, same chat), oldest first."""
         with self._db() as conn:
-            row = conn.execute(
-                "SELECT chat_id, parent_id FROM messages WHERE id = ?", (message_id,)
-            ).fetchone()
+            row = conn.execute("SELECT chat_id, parent_id FROM messages WHERE id = ?", (message_id,)).fetchone()
             if row is None:
                 raise StoreError(f"No message with id {message_id!r} in {self.path}")
             chat_id, parent_id = row
             rows = conn.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND parent_id IS ? "
-                "ORDER BY created_at, seq",
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND parent_id IS ? ORDER BY created_at, seq",
                 (chat_id, parent_id),
             ).fetchall()
         return [row_to_message(r) for r in rows]
@@ -363,15 +347,12 @@ class ChatStore:
                 "SELECT 1 FROM messages WHERE id = ? AND chat_id = ?", (message_id, full_id)
             ).fetchone()
             if found is None:
-                raise StoreError(
-                    f"Message {message_id!r} is not in chat {full_id!r} ({self.path})"
-                )
+                raise StoreError(f"Message {message_id!r} is not in chat {full_id!r} ({self.path})")
             leaf = message_id
             seen = {leaf}
             while True:
                 child = conn.execute(
-                    "SELECT id FROM messages WHERE parent_id = ? AND chat_id = ? "
-                    "ORDER BY seq DESC LIMIT 1",
+                    "SELECT id FROM messages WHERE parent_id = ? AND chat_id = ? ORDER BY seq DESC LIMIT 1",
                     (leaf, full_id),
                 ).fetchone()
                 if child is None or child[0] in seen:
@@ -393,9 +374,7 @@ class ChatStore:
 
         def work(conn: sqlite3.Connection) -> None:
             full_id = self.resolve_id(chat_id)
-            conn.execute(
-                "UPDATE chats SET title = ?, title_is_custom = 1 WHERE id = ?", (title, full_id)
-            )
+            conn.execute("UPDATE chats SET title = ?, title_is_custom = 1 WHERE id = ?", (title, full_id))
 
         self._write(work)
 
@@ -443,9 +422,7 @@ class ChatStore:
                 for start in range(0, len(ids), 500):
                     chunk = ids[start : start + 500]
                     marks = ",".join("?" * len(chunk))
-                    if conn.execute(
-                        f"SELECT 1 FROM messages WHERE id IN ({marks}) LIMIT 1", chunk
-                    ).fetchone():
+                    if conn.execute(f"SELECT 1 FROM messages WHERE id IN ({marks}) LIMIT 1", chunk).fetchone():
                         taken = True
                         break
             leaf = leaf_id

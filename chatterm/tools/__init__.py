@@ -42,10 +42,16 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Tool": "registry", "ToolRegistry": "registry", "default_registry": "registry", "tool": "registry",
-    "MAX_OUTPUT_CHARS": "runner", "ToolError": "runner", "ToolResult": "runner",
+    "Tool": "registry",
+    "ToolRegistry": "registry",
+    "default_registry": "registry",
+    "tool": "registry",
+    "MAX_OUTPUT_CHARS": "runner",
+    "ToolError": "runner",
+    "ToolResult": "runner",
     "run_tool_call": "runner",
-    "ToolDefinitionError": "schema", "function_schema": "schema",
+    "ToolDefinitionError": "schema",
+    "function_schema": "schema",
     "builtin_registry": "builtins",
     "load_user_tools": "loader",
 }

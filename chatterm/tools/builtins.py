@@ -21,7 +21,7 @@ import os
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from .calculator import CalculatorError, evaluate, format_number
@@ -62,8 +62,7 @@ def _zone_ignoring_case(name: str) -> tzinfo:
         if zone.casefold() == wanted:
             return ZoneInfo(zone)
     raise ToolError(
-        f"unknown time zone {name!r}; use an IANA name such as "
-        "'Europe/Berlin', 'America/New_York' or 'UTC'"
+        f"unknown time zone {name!r}; use an IANA name such as 'Europe/Berlin', 'America/New_York' or 'UTC'"
     )
 
 
@@ -80,7 +79,7 @@ def current_time(timezone: str | None = None) -> str:
     else:
         name = timezone.strip()
         if name.upper() in {"UTC", "Z", "GMT"}:
-            tz: tzinfo = dt_timezone.utc
+            tz: tzinfo = UTC
         else:
             from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only when asked
 
@@ -90,10 +89,7 @@ def current_time(timezone: str | None = None) -> str:
                 tz = _zone_ignoring_case(name)
         now = datetime.now(tz)
         zone = f"{getattr(tz, 'key', None) or name} ({now.tzname()})"
-    return (
-        f"{now.strftime('%A')} {now.isoformat(timespec='seconds')} "
-        f"- time zone {zone}, {_offset(now)}"
-    )
+    return f"{now.strftime('%A')} {now.isoformat(timespec='seconds')} - time zone {zone}, {_offset(now)}"
 
 
 # --- calculator ------------------------------------------------------------------------
@@ -147,10 +143,7 @@ class FileAccess:
         except (OSError, RuntimeError) as exc:  # a symlink loop, say
             raise ToolError(f"cannot resolve {path!r}: {exc}") from None
         if not any(real == root or real.is_relative_to(root) for root in self.allowed):
-            raise ToolError(
-                f"{path!r} is outside the allowed folders ({self.folders()}); "
-                "it cannot be read"
-            )
+            raise ToolError(f"{path!r} is outside the allowed folders ({self.folders()}); it cannot be read")
         return real
 
     def folders(self) -> str:
@@ -256,16 +249,15 @@ def _make_list_directory(access: FileAccess) -> Callable[..., str]:
 # --- the registry ------------------------------------------------------------------------
 
 
-def builtin_registry(
-    *, allowed_dirs: Sequence[str | Path] = (), max_file_bytes: int = 256_000
-) -> ToolRegistry:
+def builtin_registry(*, allowed_dirs: Sequence[str | Path] = (), max_file_bytes: int = 256_000) -> ToolRegistry:
     """A fresh registry with the four built-in tools, all marked safe.
 
     The file tools' descriptions name the allowed folders, so the model knows where
     it may look (or, with none, that it cannot)."""
     access = FileAccess.of(allowed_dirs, max_file_bytes)
     where = (
-        f" Allowed folders: {access.folders()}." if access.allowed
+        f" Allowed folders: {access.folders()}."
+        if access.allowed
         else " No folders are allowed yet, so it will refuse."
     )
     registry = ToolRegistry()
@@ -273,15 +265,16 @@ def builtin_registry(
     registry.register(calculator, safe=True)
     read_file = _make_read_file(access)
     registry.register(
-        read_file, safe=True,
+        read_file,
+        safe=True,
         description=(
-            f"Read a UTF-8 text file (at most {_size(access.max_file_bytes)}"
-            f" or {_MAX_TEXT_CHARS:,} characters).{where}"
+            f"Read a UTF-8 text file (at most {_size(access.max_file_bytes)} or {_MAX_TEXT_CHARS:,} characters).{where}"
         ),
     )
     list_directory = _make_list_directory(access)
     registry.register(
-        list_directory, safe=True,
+        list_directory,
+        safe=True,
         description=f"List a folder's entries with their type and size.{where}",
     )
     return registry

@@ -50,27 +50,50 @@ def _factorial(n: Number) -> int:
 
 
 FUNCTIONS: dict[str, Callable[..., Number]] = {
-    "sqrt": math.sqrt, "cbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x),
-    "exp": math.exp, "log": _log, "ln": math.log, "log10": math.log10, "log2": math.log2,
-    "sin": math.sin, "cos": math.cos, "tan": math.tan,
-    "asin": math.asin, "acos": math.acos, "atan": math.atan, "atan2": math.atan2,
-    "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,
-    "degrees": math.degrees, "radians": math.radians,
-    "abs": abs, "round": round, "floor": math.floor, "ceil": math.ceil,
-    "min": min, "max": max, "hypot": math.hypot, "factorial": _factorial,
+    "sqrt": math.sqrt,
+    "cbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x),
+    "exp": math.exp,
+    "log": _log,
+    "ln": math.log,
+    "log10": math.log10,
+    "log2": math.log2,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "atan2": math.atan2,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "degrees": math.degrees,
+    "radians": math.radians,
+    "abs": abs,
+    "round": round,
+    "floor": math.floor,
+    "ceil": math.ceil,
+    "min": min,
+    "max": max,
+    "hypot": math.hypot,
+    "factorial": _factorial,
 }
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf}
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Number]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
 _UNARY: dict[type[ast.unaryop], Callable[[Any], Number]] = {
-    ast.UAdd: operator.pos, ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.USub: operator.neg,
 }
-_SYMBOL = {ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<",
-           ast.RShift: ">>", ast.MatMult: "@"}
+_SYMBOL = {ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>", ast.MatMult: "@"}
 
 
 def _check_size(value: Number) -> Number:
@@ -80,11 +103,16 @@ def _check_size(value: Number) -> Number:
 
 
 def _power(base: Number, exponent: Number) -> Number:
-    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
-        # bits of base**exponent ~ exponent * log2|base|: refuse before computing.
-        if exponent * math.log2(abs(base)) > MAX_INT_BITS:
-            raise CalculatorError("the result is too large (more than about 3,600 digits)")
-    result = base ** exponent
+    # bits of base**exponent ~ exponent * log2|base|: refuse before computing.
+    if (
+        isinstance(base, int)
+        and isinstance(exponent, int)
+        and exponent > 0
+        and abs(base) > 1
+        and exponent * math.log2(abs(base)) > MAX_INT_BITS
+    ):
+        raise CalculatorError("the result is too large (more than about 3,600 digits)")
+    result = base**exponent
     if isinstance(result, complex):
         raise CalculatorError("the result is a complex number (a negative number to a fractional power)")
     return result
@@ -117,15 +145,15 @@ class _Evaluator:
                 return CONSTANTS[node.id]
             if node.id in FUNCTIONS:
                 raise CalculatorError(f"{node.id} is a function: call it, as in {node.id}(2)")
-            raise CalculatorError(
-                f"unknown name {node.id!r}; constants: {', '.join(CONSTANTS)}"
-            )
+            raise CalculatorError(f"unknown name {node.id!r}; constants: {', '.join(CONSTANTS)}")
         if isinstance(node, ast.Call):
             return self._call(node)
         if isinstance(node, ast.Attribute):
             raise CalculatorError("attribute access (a.b) is not allowed")
-        raise CalculatorError(f"{type(node).__name__} is not arithmetic; only numbers, "
-                              "+ - * / // % **, parentheses and math functions are allowed")
+        raise CalculatorError(
+            f"{type(node).__name__} is not arithmetic; only numbers, "
+            "+ - * / // % **, parentheses and math functions are allowed"
+        )
 
     def _call(self, node: ast.Call) -> Number:
         if isinstance(node.func, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call)) or (
@@ -134,14 +162,10 @@ class _Evaluator:
             shown = ast.unparse(node.func)
             if isinstance(node.func, (ast.BinOp, ast.UnaryOp)):
                 shown = f"({shown})"
-            raise CalculatorError(
-                f"write multiplication with *: {shown}*(...), not {shown}(...)"
-            )
+            raise CalculatorError(f"write multiplication with *: {shown}*(...), not {shown}(...)")
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             shown = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-            raise CalculatorError(
-                f"unknown function {shown!r}; functions: {', '.join(FUNCTIONS)}"
-            )
+            raise CalculatorError(f"unknown function {shown!r}; functions: {', '.join(FUNCTIONS)}")
         if node.keywords:
             raise CalculatorError("functions take positional arguments only")
         if any(isinstance(arg, ast.Starred) for arg in node.args):
@@ -155,12 +179,28 @@ class _Evaluator:
 
 # What people (and models) write for the ASCII operators: the minus sign and dashes,
 # times and division signs, and `^` for powers (a calculator has no XOR).
-_SPELLINGS = str.maketrans({
-    "\u2212": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-", "\uff0d": "-",
-    "\u00d7": "*", "\u22c5": "*", "\u00b7": "*", "\u2217": "*", "\uff0a": "*",
-    "\u00f7": "/", "\u2215": "/", "\uff0f": "/", "\uff0b": "+",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
-})
+_SPELLINGS = str.maketrans(
+    {
+        "\u2212": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\ufe63": "-",
+        "\uff0d": "-",
+        "\u00d7": "*",
+        "\u22c5": "*",
+        "\u00b7": "*",
+        "\u2217": "*",
+        "\uff0a": "*",
+        "\u00f7": "/",
+        "\u2215": "/",
+        "\uff0f": "/",
+        "\uff0b": "+",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
 
 
 def _normalise(expression: str) -> str:

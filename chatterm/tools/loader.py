@@ -100,8 +100,7 @@ def _add(registry: ToolRegistry, item: Any) -> None:
         raise TypeError(f"{item!r} is neither a function nor a Tool")
 
 
-def _register_all(registry: ToolRegistry, label: str, offers: list[Any],
-                  hook: Callable[..., Any] | None) -> list[str]:
+def _register_all(registry: ToolRegistry, label: str, offers: list[Any], hook: Callable[..., Any] | None) -> list[str]:
     errors: list[str] = []
     seen: set[int] = set()
     for item in offers:
@@ -176,8 +175,11 @@ def _load_entry_point(registry: ToolRegistry, entry_point: Any) -> list[str]:
         offers, hook = _module_offers(target, staged)
     elif isinstance(target, (list, tuple)):
         offers, hook = [*target, *staged], None
-    elif callable(target) and getattr(target, "__name__", "") == "register" \
-            and getattr(target, TOOL_ATTRIBUTE, None) is None:
+    elif (
+        callable(target)
+        and getattr(target, "__name__", "") == "register"
+        and getattr(target, TOOL_ATTRIBUTE, None) is None
+    ):
         offers, hook = list(staged), target
     else:
         offers, hook = [target, *staged], None

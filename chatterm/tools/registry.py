@@ -56,9 +56,7 @@ class Tool:
 
 def _check_name(name: str) -> str:
     if not _NAME.match(name):
-        raise ToolDefinitionError(
-            f"tool name {name!r} is not allowed: use 1-64 letters, digits, '_' or '-'"
-        )
+        raise ToolDefinitionError(f"tool name {name!r} is not allowed: use 1-64 letters, digits, '_' or '-'")
     return name
 
 

@@ -104,9 +104,7 @@ def _seconds(timeout: float) -> str:
 def _is_async(func: Any) -> bool:
     while isinstance(func, functools.partial):
         func = func.func
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-        getattr(func, "__call__", None)
-    )
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))  # noqa: B004  (an object whose __call__ is async)
 
 
 def _drop_null_defaults(tool: Tool, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -117,7 +115,8 @@ def _drop_null_defaults(tool: Tool, arguments: dict[str, Any]) -> dict[str, Any]
     except (TypeError, ValueError):
         return arguments
     return {
-        key: value for key, value in arguments.items()
+        key: value
+        for key, value in arguments.items()
         if not (value is None and key in params and params[key].default is None)
     }
 
@@ -129,8 +128,7 @@ def _prepare(tool: Tool, call: ToolCall) -> dict[str, Any] | ToolResult:
     except ValueError as exc:
         shown = call.arguments if len(call.arguments) <= 200 else call.arguments[:200] + "..."
         return _error(
-            f"the arguments for tool '{tool.name}' are not valid JSON ({exc}); "
-            f"received: {shown}. Send a JSON object."
+            f"the arguments for tool '{tool.name}' are not valid JSON ({exc}); received: {shown}. Send a JSON object."
         )
     if not isinstance(arguments, dict):
         return _error(
@@ -185,8 +183,7 @@ def in_daemon_thread(func: Any, /, *args: Any, **arguments: Any) -> asyncio.Futu
         except RuntimeError:
             pass  # the loop closed while the tool ran: nobody waits for it any more
 
-    threading.Thread(target=work, name=f"chatterm-tool-{getattr(func, '__name__', 'tool')}",
-                     daemon=True).start()
+    threading.Thread(target=work, name=f"chatterm-tool-{getattr(func, '__name__', 'tool')}", daemon=True).start()
     return future
 
 

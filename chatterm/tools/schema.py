@@ -66,8 +66,7 @@ class Docstring:
 
 # --- docstrings --------------------------------------------------------------------
 
-_GOOGLE_HEADERS = {"args:", "arguments:", "parameters:", "params:", "keyword args:",
-                   "keyword arguments:"}
+_GOOGLE_HEADERS = {"args:", "arguments:", "parameters:", "params:", "keyword args:", "keyword arguments:"}
 # Any other Google-style section ends the Args block.
 _GOOGLE_SECTION = re.compile(
     r"^(returns?|yields?|raises?|examples?|notes?|see also|attributes|warnings?|todo|references)\s*:\s*$",
@@ -110,7 +109,7 @@ def _parse_google(lines: list[str]) -> dict[str, str]:
     header_indent = _indent(lines[start])
     entry_indent: int | None = None
     current: str | None = None
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.strip():
             continue
         indent = _indent(line)
@@ -131,8 +130,9 @@ def _parse_numpy(lines: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
     start = None
     for i in range(len(lines) - 1):
-        if lines[i].strip().lower() in {"parameters", "other parameters", "arguments"} and \
-                _NUMPY_UNDERLINE.match(lines[i + 1]):
+        if lines[i].strip().lower() in {"parameters", "other parameters", "arguments"} and _NUMPY_UNDERLINE.match(
+            lines[i + 1]
+        ):
             start = i + 2
             break
     if start is None:
@@ -143,9 +143,7 @@ def _parse_numpy(lines: list[str]) -> dict[str, str]:
         line = lines[j]
         if not line.strip():
             continue
-        if _NUMPY_UNDERLINE.match(line) or (
-            j + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[j + 1])
-        ):
+        if _NUMPY_UNDERLINE.match(line) or (j + 1 < len(lines) and _NUMPY_UNDERLINE.match(lines[j + 1])):
             break  # the next section's header
         indent = _indent(line)
         if base_indent is None:
@@ -282,14 +280,12 @@ def _json_default(value: Any) -> tuple[bool, Any]:
 def _hints(func: Callable[..., Any], label: str = "") -> dict[str, Any]:
     target = func
     if not (inspect.isfunction(func) or inspect.ismethod(func)) and callable(func):
-        target = getattr(func, "__call__", func)  # a callable object: its __call__
+        target = getattr(func, "__call__", func)  # noqa: B004  a callable object: its __call__
     try:
         return typing.get_type_hints(target, include_extras=True)
     except Exception as exc:  # a forward reference that does not resolve, say
         where = f"tool {label!r}: " if label else ""
-        raise ToolDefinitionError(
-            f"{where}cannot read the type hints: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise ToolDefinitionError(f"{where}cannot read the type hints: {type(exc).__name__}: {exc}") from exc
 
 
 def function_schema(func: Callable[..., Any], *, name: str | None = None) -> FunctionSchema:
@@ -376,5 +372,4 @@ def coerce_arguments(func: Callable[..., Any], arguments: dict[str, Any]) -> dic
         hints = _hints(func)
     except ToolDefinitionError:
         return dict(arguments)
-    return {key: _coerce(value, hints[key]) if key in hints else value
-            for key, value in arguments.items()}
+    return {key: _coerce(value, hints[key]) if key in hints else value for key, value in arguments.items()}

@@ -71,10 +71,7 @@ def _check(value: Any, schema: Any, path: str, errors: list[str]) -> None:
     if expected is not None:
         types = [expected] if isinstance(expected, str) else list(expected)
         if not any(is_json_type(value, t) for t in types):
-            errors.append(
-                f"{_label(path)} must be {_describe_type(expected)}, "
-                f"got {json_type(value)} {_show(value)}"
-            )
+            errors.append(f"{_label(path)} must be {_describe_type(expected)}, got {json_type(value)} {_show(value)}")
             return
     if "enum" in schema and not any(json_equal(value, option) for option in schema["enum"]):
         allowed = ", ".join(_show(option) for option in schema["enum"])

@@ -19,6 +19,7 @@ it, so a slow disk or network never delays the window.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -77,9 +78,19 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, Plain
         Binding("f2", "pick_model", "Model", tooltip="Pick the model (the next reply comes from it)"),
         Binding("f3", "toggle_thinking", "Think", tooltip="Thinking (reasoning) on or off"),
         Binding("f4", "toggle_search", "Search", tooltip="Web search on or off"),
-        Binding("f5", "toggle_stream", "Stream", tooltip="Streaming on or off", show=False),  # the status bar chip shows it; 80 columns fit
-        Binding("f8", "history", "History", tooltip="History: open, search, rename, export or delete chats"),  # F6/F7 belong to the TextArea (select line/all)
-        Binding("f9", "chat_settings", "Settings", tooltip="Chat settings: system prompt, temperature, top_p, max tokens", show=False),
+        Binding(
+            "f5", "toggle_stream", "Stream", tooltip="Streaming on or off", show=False
+        ),  # the status bar chip shows it; 80 columns fit
+        Binding(
+            "f8", "history", "History", tooltip="History: open, search, rename, export or delete chats"
+        ),  # F6/F7 belong to the TextArea (select line/all)
+        Binding(
+            "f9",
+            "chat_settings",
+            "Settings",
+            tooltip="Chat settings: system prompt, temperature, top_p, max tokens",
+            show=False,
+        ),
         Binding("ctrl+n", "new_chat", "New chat"),
         Binding("ctrl+r", "regenerate", "Regenerate", show=False),
         Binding("ctrl+o", "copy_last_reply", "Copy reply", show=False),
@@ -270,10 +281,8 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, Plain
         self.conversation.settings.model = model
         self.chat_screen.refresh_status()
         if self.context.demo is None:  # trying models on the demo leaves the real default alone
-            try:
+            with contextlib.suppress(OSError):
                 self.context.save_config(model=model)
-            except OSError:
-                pass
         self.notify(f"Next reply from {model}", timeout=2)
 
     def action_chat_settings(self) -> None:
@@ -320,7 +329,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, Plain
             hit = screen.opened_message_id  # a search hit may sit on another branch: show that one
             try:
                 conversation = store.switch_branch(chat_id, hit) if hit else store.load(chat_id)
-            except Exception as error:  # noqa: BLE001 - a store error is shown, never raised
+            except Exception as error:
                 self.notify(str(error), title="Cannot open chat", severity="error")
                 return
             await self.load_conversation(conversation, focus=hit)

@@ -74,7 +74,7 @@ def _check_colour(key: str, value: Any) -> str:
     from textual.color import Color, ColorParseError
 
     if not isinstance(value, str):
-        raise ThemeFileError(f"{key!r} must be a colour string like \"#1e90ff\"")
+        raise ThemeFileError(f'{key!r} must be a colour string like "#1e90ff"')
     # Design variables may carry an alpha as a trailing percentage: "#81a1c1 35%".
     colour, _, alpha = value.strip().partition(" ")
     try:
@@ -82,7 +82,7 @@ def _check_colour(key: str, value: Any) -> str:
     except ColorParseError:
         raise ThemeFileError(f"{key!r} is not a colour: {value!r}") from None
     if alpha and not (alpha.endswith("%") and alpha[:-1].replace(".", "", 1).isdigit()):
-        raise ThemeFileError(f"{key!r} has a bad alpha {alpha!r} (use e.g. \"50%\")")
+        raise ThemeFileError(f'{key!r} has a bad alpha {alpha!r} (use e.g. "50%")')
     return value
 
 

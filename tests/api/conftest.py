@@ -8,54 +8,30 @@ gateway is `chatterm.demo`; this server exists for byte-level cases no gateway p
 on purpose.
 
 Every request body the client sends to it (or to a demo gateway) is checked against the
-OpenAI request schemas (shared/spec) when the test ends: `spec_watch`, autouse.
+OpenAI request schemas (tests/spec) when the test ends: `spec_watch`, autouse.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import pytest
 
-import chatterm
 from tests.demo.demo_support import SpecWatch, watch_demo
+from tests.spec import validator
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
     from chatterm.demo import DemoGateway
 
-SPEC_DIR = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
-
-
-def load_schema(name: str) -> dict[str, Any] | None:
-    path = SPEC_DIR / name
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@functools.cache
-def _chat_request_validator() -> Any:
-    schema = load_schema("chat-completion-request.schema.json")
-    if schema is None:
-        return None
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(schema)
-
 
 def validate_chat_request(body: dict[str, Any]) -> None:
-    """Raise if `body` does not fit chat-completion-request.schema.json (skip when absent)."""
-    validator = _chat_request_validator()
-    if validator is None:
-        pytest.skip("shared/spec is not available")
-    validator.validate(body)
+    """Raise if `body` does not fit chat-completion-request.schema.json."""
+    validator("chat-completion-request").validate(body)
 
 
 @dataclass

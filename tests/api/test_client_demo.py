@@ -50,7 +50,11 @@ TOOLS = [
         "function": {
             "name": "calculator",
             "description": "Evaluate arithmetic",
-            "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}, "required": ["expression"]},
+            "parameters": {
+                "type": "object",
+                "properties": {"expression": {"type": "string"}},
+                "required": ["expression"],
+            },
         },
     },
 ]

@@ -7,6 +7,7 @@ The scripted loopback server answers with exact statuses, headers and bodies; th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import socket
@@ -40,9 +41,23 @@ def request(prompt: str = "hi", **kw: Any) -> ChatRequest:
     return ChatRequest(kw.pop("model", "gpt-4o"), [{"role": "user", "content": prompt}], **kw)
 
 
-def json_error(status: int, reason: str, message: str, *, type: str = "invalid_request_error", code: str | None = None, headers: dict[str, str] | None = None) -> Reply:
+def json_error(
+    status: int,
+    reason: str,
+    message: str,
+    *,
+    type: str = "invalid_request_error",
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Reply:
     body = {"error": {"message": message, "type": type, "param": None, "code": code}}
-    return Reply([json.dumps(body).encode()], status=status, reason=reason, headers={"content-type": "application/json", **(headers or {})}, chunked=False)
+    return Reply(
+        [json.dumps(body).encode()],
+        status=status,
+        reason=reason,
+        headers={"content-type": "application/json", **(headers or {})},
+        chunked=False,
+    )
 
 
 def raw_reply(status: int, reason: str, body: bytes, ctype: str) -> Reply:
@@ -89,7 +104,9 @@ async def make(raw_server: RawServer) -> Any:
 
 @pytest.mark.parametrize("status", [401, 403])
 async def test_auth_failures(raw_server: RawServer, make: Any, status: int) -> None:
-    raw_server.script(json_error(status, "Unauthorized", "Incorrect API key provided: sk-live-***cdef.", code="invalid_api_key"))
+    raw_server.script(
+        json_error(status, "Unauthorized", "Incorrect API key provided: sk-live-***cdef.", code="invalid_api_key")
+    )
     error = await make().fail()
     assert type(error) is AuthenticationError
     assert str(error) == "Error: Invalid or unauthorized API key"
@@ -109,13 +126,38 @@ async def test_not_found_names_the_model(raw_server: RawServer, make: Any) -> No
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
-        (json_error(400, "Bad Request", "temperature must be at most 2"), "API request failed: 400 temperature must be at most 2"),
+        (
+            json_error(400, "Bad Request", "temperature must be at most 2"),
+            "API request failed: 400 temperature must be at most 2",
+        ),
         (json_error(410, "Gone", "This endpoint is gone"), "API request failed: 410 This endpoint is gone"),
-        (raw_reply(400, "Bad Request", b'[{"error": {"code": 400, "message": "Invalid JSON payload", "status": "INVALID_ARGUMENT"}}]', "application/json"), "API request failed: 400 Invalid JSON payload"),
-        (raw_reply(400, "Bad Request", b'"model is required"', "application/json"), "API request failed: 400 model is required"),
-        (raw_reply(400, "Bad Request", b"plain words from a proxy", "text/plain"), "API request failed: 400 plain words from a proxy"),
+        (
+            raw_reply(
+                400,
+                "Bad Request",
+                b'[{"error": {"code": 400, "message": "Invalid JSON payload", "status": "INVALID_ARGUMENT"}}]',
+                "application/json",
+            ),
+            "API request failed: 400 Invalid JSON payload",
+        ),
+        (
+            raw_reply(400, "Bad Request", b'"model is required"', "application/json"),
+            "API request failed: 400 model is required",
+        ),
+        (
+            raw_reply(400, "Bad Request", b"plain words from a proxy", "text/plain"),
+            "API request failed: 400 plain words from a proxy",
+        ),
         (raw_reply(400, "Bad Request", b"", "application/json"), "API request failed: 400 Bad Request"),
-        (raw_reply(422, "Unprocessable Entity", b'{"detail": [{"loc": ["body", "messages"], "msg": "field required"}]}', "application/json"), "API request failed: 422 field required"),
+        (
+            raw_reply(
+                422,
+                "Unprocessable Entity",
+                b'{"detail": [{"loc": ["body", "messages"], "msg": "field required"}]}',
+                "application/json",
+            ),
+            "API request failed: 422 field required",
+        ),
     ],
 )
 async def test_other_client_errors(raw_server: RawServer, make: Any, reply: Reply, message: str) -> None:
@@ -136,16 +178,24 @@ async def test_html_error_page_is_cut_to_its_title(raw_server: RawServer, make: 
 
 
 async def test_html_page_without_title_gives_a_short_excerpt(raw_server: RawServer, make: Any) -> None:
-    page = b"<html><body><p>Service temporarily unavailable, try later.</p>" + b"<p>filler</p>" * 2000 + b"</body></html>"
+    page = (
+        b"<html><body><p>Service temporarily unavailable, try later.</p>" + b"<p>filler</p>" * 2000 + b"</body></html>"
+    )
     raw_server.script(raw_reply(500, "Internal Server Error", page, "text/html"))
     error = await make(max_retries=0).fail()
     assert str(error).startswith("API request failed: 500 Service temporarily unavailable, try later. filler")
     assert len(str(error)) < 200
 
 
-@pytest.mark.parametrize(("status", "reason"), [(500, "Internal Server Error"), (503, "Service Unavailable"), (529, "Overloaded")])
-async def test_server_errors_are_retried_twice_by_default_then_fail(raw_server: RawServer, make: Any, status: int, reason: str) -> None:
-    raw_server.script(*[json_error(status, reason, "The server had an error while processing your request.", type="server_error")] * 3)
+@pytest.mark.parametrize(
+    ("status", "reason"), [(500, "Internal Server Error"), (503, "Service Unavailable"), (529, "Overloaded")]
+)
+async def test_server_errors_are_retried_twice_by_default_then_fail(
+    raw_server: RawServer, make: Any, status: int, reason: str
+) -> None:
+    raw_server.script(
+        *[json_error(status, reason, "The server had an error while processing your request.", type="server_error")] * 3
+    )
     client = make()
     error = await client.fail()
     assert str(error) == f"API request failed: {status} The server had an error while processing your request."
@@ -155,7 +205,9 @@ async def test_server_errors_are_retried_twice_by_default_then_fail(raw_server: 
     assert 0.75 <= client.waits[1] <= 1.0
 
 
-@pytest.mark.parametrize(("status", "reason"), [(408, "Request Timeout"), (409, "Conflict"), (500, "Internal Server Error")])
+@pytest.mark.parametrize(
+    ("status", "reason"), [(408, "Request Timeout"), (409, "Conflict"), (500, "Internal Server Error")]
+)
 async def test_retryable_failure_then_success(raw_server: RawServer, make: Any, status: int, reason: str) -> None:
     raw_server.script(json_error(status, reason, "try again"), OK_STREAM)
     events = await make().run()
@@ -178,7 +230,14 @@ async def test_max_retries_configurable_and_zero_disables(raw_server: RawServer,
 
 
 async def test_rate_limit_honours_retry_after_ms_and_says_when(raw_server: RawServer, make: Any) -> None:
-    limited = json_error(429, "Too Many Requests", "Rate limit reached for requests.", type="requests", code="rate_limit_exceeded", headers={"Retry-After": "2", "retry-after-ms": "1500"})
+    limited = json_error(
+        429,
+        "Too Many Requests",
+        "Rate limit reached for requests.",
+        type="requests",
+        code="rate_limit_exceeded",
+        headers={"Retry-After": "2", "retry-after-ms": "1500"},
+    )
     raw_server.script(limited, limited, limited)
     client = make()
     error = await client.fail()
@@ -205,7 +264,15 @@ async def test_retry_after_as_http_date(raw_server: RawServer, make: Any) -> Non
 
 
 async def test_retry_after_longer_than_a_minute_fails_at_once_with_the_wait(raw_server: RawServer, make: Any) -> None:
-    raw_server.script(json_error(429, "Too Many Requests", "Rate limit reached for requests. Try again in 120s.", code="rate_limit_exceeded", headers={"Retry-After": "120"}))
+    raw_server.script(
+        json_error(
+            429,
+            "Too Many Requests",
+            "Rate limit reached for requests. Try again in 120s.",
+            code="rate_limit_exceeded",
+            headers={"Retry-After": "120"},
+        )
+    )
     client = make()
     error = await client.fail()
     assert str(error) == "API request failed: 429 Rate limit reached for requests. Try again in 120s."
@@ -214,7 +281,9 @@ async def test_retry_after_longer_than_a_minute_fails_at_once_with_the_wait(raw_
 
 
 async def test_503_with_a_long_retry_after_fails_at_once_too(raw_server: RawServer, make: Any) -> None:
-    raw_server.script(json_error(503, "Service Unavailable", "maintenance", type="server_error", headers={"Retry-After": "600"}))
+    raw_server.script(
+        json_error(503, "Service Unavailable", "maintenance", type="server_error", headers={"Retry-After": "600"})
+    )
     client = make()
     error = await client.fail()
     assert str(error) == "API request failed: 503 maintenance (retry after 10 min)"
@@ -222,7 +291,15 @@ async def test_503_with_a_long_retry_after_fails_at_once_too(raw_server: RawServ
 
 
 async def test_quota_exhausted_is_not_retried(raw_server: RawServer, make: Any) -> None:
-    raw_server.script(json_error(429, "Too Many Requests", "You exceeded your current quota, please check your plan and billing details.", type="insufficient_quota", code="insufficient_quota"))
+    raw_server.script(
+        json_error(
+            429,
+            "Too Many Requests",
+            "You exceeded your current quota, please check your plan and billing details.",
+            type="insufficient_quota",
+            code="insufficient_quota",
+        )
+    )
     client = make()
     error = await client.fail()
     assert type(error) is RateLimitError
@@ -299,10 +376,8 @@ def full_backlog() -> tuple[socket.socket, list[socket.socket]]:
     for _ in range(4):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     probe = socket.socket()
     probe.settimeout(0.2)
@@ -324,7 +399,9 @@ async def test_connect_timeout_is_a_connection_error_naming_the_wait() -> None:
     listener, fillers = full_backlog()
     try:
         port = listener.getsockname()[1]
-        client = Client(f"http://127.0.0.1:{port}/v1", connect_timeout=0.2, retry=RetryPolicy(max_retries=1, base_delay=0.001))
+        client = Client(
+            f"http://127.0.0.1:{port}/v1", connect_timeout=0.2, retry=RetryPolicy(max_retries=1, base_delay=0.001)
+        )
         async with client.client:
             with pytest.raises(APIConnectionError) as info:
                 await client.run()
@@ -349,7 +426,9 @@ async def test_server_that_accepts_but_never_answers_hits_the_read_timeout() -> 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        client = Client(f"http://127.0.0.1:{port}/v1", read_timeout=0.2, retry=RetryPolicy(max_retries=1, base_delay=0.001))
+        client = Client(
+            f"http://127.0.0.1:{port}/v1", read_timeout=0.2, retry=RetryPolicy(max_retries=1, base_delay=0.001)
+        )
         async with client.client:
             with pytest.raises(APIConnectionError) as info:
                 await client.run()
@@ -403,15 +482,29 @@ ECHOES = {
     "401 JSON body": json_error(401, "Unauthorized", f"Incorrect API key provided: {ECHOED}.", code="invalid_api_key"),
     "429 JSON body": json_error(429, "Too Many Requests", f"quota for {ECHOED}", code="insufficient_quota"),
     "bare string body": raw_reply(400, "Bad Request", json.dumps(f"key {ECHOED} refused").encode(), "application/json"),
-    "HTML page, status 200": raw_reply(200, "OK", f"<html><title>Login for {ECHOED}</title></html>".encode(), "text/html"),
-    "HTML page, status 502": raw_reply(502, "Bad Gateway", f"<html><body>upstream said {ECHOED}</body></html>".encode(), "text/html"),
-    "error chunk mid-stream": Reply([sse(chunk("part"), {"error": {"message": f"key {ECHOED} revoked", "type": "invalid_request_error"}}, done=False)]),
+    "HTML page, status 200": raw_reply(
+        200, "OK", f"<html><title>Login for {ECHOED}</title></html>".encode(), "text/html"
+    ),
+    "HTML page, status 502": raw_reply(
+        502, "Bad Gateway", f"<html><body>upstream said {ECHOED}</body></html>".encode(), "text/html"
+    ),
+    "error chunk mid-stream": Reply(
+        [
+            sse(
+                chunk("part"),
+                {"error": {"message": f"key {ECHOED} revoked", "type": "invalid_request_error"}},
+                done=False,
+            )
+        ]
+    ),
     "event: error": Reply([sse(chunk("part"), done=False) + event("error", {"message": f"key {ECHOED} revoked"})]),
 }
 
 
 @pytest.mark.parametrize("reply", list(ECHOES.values()), ids=list(ECHOES))
-async def test_a_key_echoed_by_the_server_never_reaches_an_error_or_its_chain(raw_server: RawServer, make: Any, reply: Reply) -> None:
+async def test_a_key_echoed_by_the_server_never_reaches_an_error_or_its_chain(
+    raw_server: RawServer, make: Any, reply: Reply
+) -> None:
     raw_server.script(reply)
     client = make(key=ECHOED, max_retries=0)
     error = await client.fail()
@@ -427,20 +520,46 @@ async def test_a_key_echoed_by_the_server_never_reaches_an_error_or_its_chain(ra
 
 
 RESPONSES_ECHOES = {
-    "error event": event("error", {"type": "error", "code": "invalid_api_key", "message": f"key {ECHOED} revoked", "param": None, "sequence_number": 1}),
-    "response.failed": event("response.failed", {"type": "response.failed", "sequence_number": 1, "response": {
-        "id": "resp_1", "object": "response", "status": "failed", "model": "o4-mini", "output": [],
-        "error": {"code": "server_error", "message": f"upstream rejected {ECHOED}"}}}),
+    "error event": event(
+        "error",
+        {
+            "type": "error",
+            "code": "invalid_api_key",
+            "message": f"key {ECHOED} revoked",
+            "param": None,
+            "sequence_number": 1,
+        },
+    ),
+    "response.failed": event(
+        "response.failed",
+        {
+            "type": "response.failed",
+            "sequence_number": 1,
+            "response": {
+                "id": "resp_1",
+                "object": "response",
+                "status": "failed",
+                "model": "o4-mini",
+                "output": [],
+                "error": {"code": "server_error", "message": f"upstream rejected {ECHOED}"},
+            },
+        },
+    ),
 }
 
 
 @pytest.mark.parametrize("data", list(RESPONSES_ECHOES.values()), ids=list(RESPONSES_ECHOES))
-async def test_a_key_echoed_in_a_responses_stream_never_reaches_the_error(raw_server: RawServer, make: Any, data: bytes) -> None:
+async def test_a_key_echoed_in_a_responses_stream_never_reaches_the_error(
+    raw_server: RawServer, make: Any, data: bytes
+) -> None:
     raw_server.script(Reply([data]))
     error = await make(key=ECHOED, max_retries=0).fail(request(model="o4-mini"))
     assert raw_server.requests[0].path == "/v1/responses"
     assert "***" in str(error) + (error.provider_message or "")
-    assert all(ECHOED not in str(item) and ECHOED not in str(getattr(item, "provider_message", "")) for item in the_chain(error))
+    assert all(
+        ECHOED not in str(item) and ECHOED not in str(getattr(item, "provider_message", ""))
+        for item in the_chain(error)
+    )
 
 
 async def test_a_key_echoed_in_a_malformed_chunk_is_not_quoted_in_the_notice(raw_server: RawServer, make: Any) -> None:
@@ -456,7 +575,10 @@ async def test_a_key_echoed_to_the_model_list_never_reaches_the_error(raw_server
     raw_server.script(json_error(401, "Unauthorized", f"Incorrect API key provided: {ECHOED}"))
     with pytest.raises(AuthenticationError) as info:
         await make(key=ECHOED).client.list_models()
-    assert all(ECHOED not in str(item) and ECHOED not in str(getattr(item, "provider_message", "")) for item in the_chain(info.value))
+    assert all(
+        ECHOED not in str(item) and ECHOED not in str(getattr(item, "provider_message", ""))
+        for item in the_chain(info.value)
+    )
     assert info.value.provider_message == "Incorrect API key provided: ***"
 
 
@@ -477,7 +599,9 @@ async def test_search_no_longer_supported_retries_once_without_search(raw_server
     assert "search_parameters" not in second
 
 
-async def test_search_failing_with_5xx_gets_one_retry_then_goes_without_search(raw_server: RawServer, make: Any) -> None:
+async def test_search_failing_with_5xx_gets_one_retry_then_goes_without_search(
+    raw_server: RawServer, make: Any
+) -> None:
     failing = json_error(504, "Gateway Timeout", "search service timeout", type="server_error", code="search_timeout")
     raw_server.script(failing, failing, OK_STREAM)
     client = make(retry=RetryPolicy(max_retries=2, base_delay=0.001))
@@ -485,7 +609,10 @@ async def test_search_failing_with_5xx_gets_one_retry_then_goes_without_search(r
     notices = [e for e in events if isinstance(e, Notice)]
     assert notices == [
         Notice("the server answered 504; retrying now (1 of 2)", kind="retry"),
-        Notice("grok-3: web search failed (API request failed: 504 search service timeout); answering without search", kind="search"),
+        Notice(
+            "grok-3: web search failed (API request failed: 504 search service timeout); answering without search",
+            kind="search",
+        ),
     ]
     bodies = [r.body for r in raw_server.requests]
     assert ["search_parameters" in b for b in bodies] == [True, True, False]
@@ -496,7 +623,9 @@ async def test_search_retry_that_succeeds_needs_no_fallback(raw_server: RawServe
     raw_server.script(json_error(504, "Gateway Timeout", "search service timeout", type="server_error"), OK_STREAM)
     client = make(retry=RetryPolicy(max_retries=2, base_delay=0.001))
     events = await client.run(request(model="grok-3", search=True))
-    assert [e for e in events if isinstance(e, Notice)] == [Notice("the server answered 504; retrying now (1 of 2)", kind="retry")]
+    assert [e for e in events if isinstance(e, Notice)] == [
+        Notice("the server answered 504; retrying now (1 of 2)", kind="retry")
+    ]
     assert all("search_parameters" in r.body for r in raw_server.requests)
 
 
@@ -534,7 +663,9 @@ async def test_gzip_encoded_error_body_via_mock_transport() -> None:
     body = gzip.compress(json.dumps({"error": {"message": "compressed complaint"}}).encode())
 
     def handler(req: httpx.Request) -> httpx.Response:
-        return httpx.Response(400, headers={"content-type": "application/json", "content-encoding": "gzip"}, content=body)
+        return httpx.Response(
+            400, headers={"content-type": "application/json", "content-encoding": "gzip"}, content=body
+        )
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         client = ChatClient("http://gateway.test/v1", KEY, http=http)
@@ -548,7 +679,9 @@ async def test_model_list_missing_means_a_wrong_base_url(raw_server: RawServer, 
     client = make()
     with pytest.raises(NotFoundError) as info:
         await client.client.list_models()
-    assert str(info.value) == f"API request failed: 404 404 page not found: no model list at {raw_server.base_url}/models"
+    assert (
+        str(info.value) == f"API request failed: 404 404 page not found: no model list at {raw_server.base_url}/models"
+    )
 
 
 async def test_each_retry_is_announced_before_the_wait(raw_server: RawServer, make: Any) -> None:

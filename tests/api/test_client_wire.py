@@ -75,7 +75,9 @@ AWKWARD = (
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 64, 100_000])
-async def test_awkward_stream_read_in_pieces_of_every_size(raw_server: RawServer, client: ChatClient, size: int) -> None:
+async def test_awkward_stream_read_in_pieces_of_every_size(
+    raw_server: RawServer, client: ChatClient, size: int
+) -> None:
     raw_server.script(pieces_of(AWKWARD, size))
     events = await collect(client, request())
     done = finished(events)
@@ -87,7 +89,12 @@ async def test_awkward_stream_read_in_pieces_of_every_size(raw_server: RawServer
 async def test_split_inside_every_multibyte_character(raw_server: RawServer, client: ChatClient) -> None:
     text = "é€😀"
     data = sse(chunk(text), chunk(finish="stop"))
-    cuts = [data.index("é".encode()) + 1, data.index("€".encode()) + 1, data.index("€".encode()) + 2, data.index("😀".encode()) + 3]
+    cuts = [
+        data.index("é".encode()) + 1,
+        data.index("€".encode()) + 1,
+        data.index("€".encode()) + 2,
+        data.index("😀".encode()) + 3,
+    ]
     pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
     raw_server.script(pieces)
     assert finished(await collect(client, request())).content == text
@@ -167,7 +174,9 @@ async def test_finish_reason_without_done_is_a_complete_reply(raw_server: RawSer
     assert len(raw_server.requests) == 1
 
 
-async def test_body_ending_before_finish_is_an_interrupted_reply_not_retried(raw_server: RawServer, client: ChatClient) -> None:
+async def test_body_ending_before_finish_is_an_interrupted_reply_not_retried(
+    raw_server: RawServer, client: ChatClient
+) -> None:
     raw_server.script(sse(chunk("half a"), done=False), sse(chunk("other"), chunk(finish="stop")))
     seen: list[Any] = []
     with pytest.raises(APIConnectionError) as info:
@@ -207,7 +216,9 @@ async def test_stall_before_any_token_is_retried(raw_server: RawServer) -> None:
 
 
 async def test_malformed_chunk_is_skipped_and_told_once(raw_server: RawServer, client: ChatClient) -> None:
-    raw_server.script(sse(chunk("a"), '{"choices": [{"delta": {"content": "oops', chunk("b"), "not json", chunk(finish="stop")))
+    raw_server.script(
+        sse(chunk("a"), '{"choices": [{"delta": {"content": "oops', chunk("b"), "not json", chunk(finish="stop"))
+    )
     events = await collect(client, request())
     notices = [e for e in events if isinstance(e, Notice)]
     assert notices == [
@@ -220,8 +231,16 @@ async def test_malformed_chunk_is_skipped_and_told_once(raw_server: RawServer, c
     assert finished(events).content == "ab"
 
 
-async def test_error_inside_the_stream_keeps_partial_and_the_provider_message(raw_server: RawServer, client: ChatClient) -> None:
-    raw_server.script(sse(chunk("part"), {"error": {"message": "Upstream model crashed", "type": "server_error", "code": "stream_error"}}, done=False))
+async def test_error_inside_the_stream_keeps_partial_and_the_provider_message(
+    raw_server: RawServer, client: ChatClient
+) -> None:
+    raw_server.script(
+        sse(
+            chunk("part"),
+            {"error": {"message": "Upstream model crashed", "type": "server_error", "code": "stream_error"}},
+            done=False,
+        )
+    )
     with pytest.raises(APIError) as info:
         await collect(client, request())
     assert type(info.value) is APIError
@@ -232,7 +251,10 @@ async def test_error_inside_the_stream_keeps_partial_and_the_provider_message(ra
 
 
 async def test_event_error_with_a_status_code(raw_server: RawServer, client: ChatClient) -> None:
-    data = sse(chunk("x"), done=False) + b'event: error\ndata: {"error": {"code": 429, "message": "Too many tokens per minute"}}\n\n'
+    data = (
+        sse(chunk("x"), done=False)
+        + b'event: error\ndata: {"error": {"code": 429, "message": "Too many tokens per minute"}}\n\n'
+    )
     raw_server.script(data)
     with pytest.raises(RateLimitError) as info:
         await collect(client, request())
@@ -242,7 +264,9 @@ async def test_event_error_with_a_status_code(raw_server: RawServer, client: Cha
 
 
 async def test_reasoning_counts_as_a_token_no_retry_after_it(raw_server: RawServer, client: ChatClient) -> None:
-    raw_server.script(sse(chunk(reasoning_content="Let me think"), {"error": {"code": 503, "message": "overloaded"}}, done=False))
+    raw_server.script(
+        sse(chunk(reasoning_content="Let me think"), {"error": {"code": 503, "message": "overloaded"}}, done=False)
+    )
     with pytest.raises(APIError) as info:
         await collect(client, request())
     assert str(info.value) == "API request failed: 503 overloaded"
@@ -250,7 +274,9 @@ async def test_reasoning_counts_as_a_token_no_retry_after_it(raw_server: RawServ
     assert len(raw_server.requests) == 1
 
 
-async def test_error_chunk_before_any_token_is_retried_when_retryable(raw_server: RawServer, client: ChatClient) -> None:
+async def test_error_chunk_before_any_token_is_retried_when_retryable(
+    raw_server: RawServer, client: ChatClient
+) -> None:
     raw_server.script(
         sse({"error": {"code": 503, "message": "warming up"}}, done=False),
         sse(chunk("ok"), chunk(finish="stop")),
@@ -259,8 +285,12 @@ async def test_error_chunk_before_any_token_is_retried_when_retryable(raw_server
     assert len(raw_server.requests) == 2
 
 
-async def test_anthropic_overloaded_error_event_is_a_529_and_retried_before_any_token(raw_server: RawServer, client: ChatClient) -> None:
-    overloaded = b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n'
+async def test_anthropic_overloaded_error_event_is_a_529_and_retried_before_any_token(
+    raw_server: RawServer, client: ChatClient
+) -> None:
+    overloaded = (
+        b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n'
+    )
     raw_server.script(overloaded, overloaded, overloaded)
     with pytest.raises(APIError) as info:
         await collect(client, request(model="claude-opus-4-6"))
@@ -283,14 +313,22 @@ WHOLE = {
 
 
 def json_reply(body: Any, status: int = 200, reason: str = "OK", **headers: str) -> Reply:
-    return Reply([json.dumps(body).encode()], status=status, reason=reason, headers={"content-type": "application/json", **headers}, chunked=False)
+    return Reply(
+        [json.dumps(body).encode()],
+        status=status,
+        reason=reason,
+        headers={"content-type": "application/json", **headers},
+        chunked=False,
+    )
 
 
 async def test_json_answer_to_a_stream_request(raw_server: RawServer, client: ChatClient) -> None:
     raw_server.script(json_reply(WHOLE))
     events = await collect(client, request())
     assert events[0] == TextDelta("Whole reply")
-    assert finished(events) == Completion("gpt-4o", "Whole reply", finish_reason="stop", usage=Usage(3, 2, 5), response_id="chatcmpl-test")
+    assert finished(events) == Completion(
+        "gpt-4o", "Whole reply", finish_reason="stop", usage=Usage(3, 2, 5), response_id="chatcmpl-test"
+    )
 
 
 async def test_json_without_content_type_is_still_read(raw_server: RawServer, client: ChatClient) -> None:
@@ -305,19 +343,26 @@ async def test_blank_lines_before_a_json_body(raw_server: RawServer, client: Cha
     headers = {"content-type": ctype} if ctype else {}
     raw_server.script(Reply([b"\n", b"\r\n\n", b" \n" + json.dumps(WHOLE).encode()], headers=headers))
     completion = await client.complete(request(stream=False))
-    assert completion == Completion("gpt-4o", "Whole reply", finish_reason="stop", usage=Usage(3, 2, 5), response_id="chatcmpl-test")
+    assert completion == Completion(
+        "gpt-4o", "Whole reply", finish_reason="stop", usage=Usage(3, 2, 5), response_id="chatcmpl-test"
+    )
     assert len(raw_server.requests) == 1
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b'[{"error": {"code": 400, "message": "Invalid JSON payload", "status": "INVALID_ARGUMENT"}}]', "API request failed: 400 Invalid JSON payload"),
+        (
+            b'[{"error": {"code": 400, "message": "Invalid JSON payload", "status": "INVALID_ARGUMENT"}}]',
+            "API request failed: 400 Invalid JSON payload",
+        ),
         (b'"upstream is warming up"', "API request failed: upstream is warming up"),
         (b"[]", "API request failed: unexpected reply from the server"),
     ],
 )
-async def test_status_200_with_a_json_array_or_a_bare_string_is_an_api_error(raw_server: RawServer, client: ChatClient, body: bytes, message: str) -> None:
+async def test_status_200_with_a_json_array_or_a_bare_string_is_an_api_error(
+    raw_server: RawServer, client: ChatClient, body: bytes, message: str
+) -> None:
     raw_server.script(Reply([body], headers={"content-type": "application/json"}, chunked=False))
     with pytest.raises(APIError) as info:
         await client.complete(request(stream=False))
@@ -338,7 +383,12 @@ async def test_non_streamed_request(raw_server: RawServer, client: ChatClient) -
 async def test_streamed_and_whole_replies_give_the_same_completion(raw_server: RawServer, client: ChatClient) -> None:
     raw_server.script(
         json_reply(WHOLE),
-        sse(chunk("Whole"), chunk(" reply"), chunk(finish="stop"), {"id": "chatcmpl-test", "choices": [], "usage": WHOLE["usage"]}),
+        sse(
+            chunk("Whole"),
+            chunk(" reply"),
+            chunk(finish="stop"),
+            {"id": "chatcmpl-test", "choices": [], "usage": WHOLE["usage"]},
+        ),
     )
     whole = await client.complete(request(stream=False))
     streamed = await client.complete(request())
@@ -383,7 +433,9 @@ async def test_notices_from_shaping_come_first(raw_server: RawServer, client: Ch
     assert "temperature" not in raw_server.requests[0].body
 
 
-async def test_a_dropped_parameter_is_told_once_per_client_not_on_every_turn(raw_server: RawServer, client: ChatClient) -> None:
+async def test_a_dropped_parameter_is_told_once_per_client_not_on_every_turn(
+    raw_server: RawServer, client: ChatClient
+) -> None:
     req = request(model="o3-mini", temperature=0.5, top_p=0.9, endpoint="chat")
     raw_server.script(*[sse(chunk("x"), chunk(finish="stop"))] * 3)
     first = await collect(client, req)
@@ -404,7 +456,9 @@ async def test_no_key_sends_no_authorization(raw_server: RawServer) -> None:
     assert "authorization" not in raw_server.requests[0].headers
 
 
-async def test_stopping_early_closes_the_stream_and_the_client_stays_usable(raw_server: RawServer, client: ChatClient) -> None:
+async def test_stopping_early_closes_the_stream_and_the_client_stays_usable(
+    raw_server: RawServer, client: ChatClient
+) -> None:
     raw_server.script(Reply([sse(chunk("first"), done=False)], end="hang"), sse(chunk("next"), chunk(finish="stop")))
     async for event in client.stream(request()):
         assert event == TextDelta("first")
@@ -430,7 +484,11 @@ async def test_cancelling_the_consumer_task(raw_server: RawServer, client: ChatC
 
 
 async def test_list_models(raw_server: RawServer, client: ChatClient) -> None:
-    raw_server.script(json_reply({"object": "list", "data": [{"id": "gpt-4o", "object": "model"}, {"id": "grok-4", "object": "model"}]}))
+    raw_server.script(
+        json_reply(
+            {"object": "list", "data": [{"id": "gpt-4o", "object": "model"}, {"id": "grok-4", "object": "model"}]}
+        )
+    )
     assert await client.list_models() == ["gpt-4o", "grok-4"]
     assert raw_server.requests[0].method == "GET"
     assert raw_server.requests[0].path == "/v1/models"
@@ -440,8 +498,14 @@ async def test_responses_endpoint_goes_to_the_responses_parser(raw_server: RawSe
     def event(name: str, **data: Any) -> bytes:
         return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n".encode()
 
-    response = {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-4o", "output": [],
-                "usage": {"input_tokens": 4, "output_tokens": 2, "total_tokens": 6}}
+    response = {
+        "id": "resp_1",
+        "object": "response",
+        "status": "completed",
+        "model": "gpt-4o",
+        "output": [],
+        "usage": {"input_tokens": 4, "output_tokens": 2, "total_tokens": 6},
+    }
     raw_server.script(
         event("response.created", response={**response, "status": "in_progress"})
         + b": keep-alive\n\n"
@@ -453,18 +517,27 @@ async def test_responses_endpoint_goes_to_the_responses_parser(raw_server: RawSe
     )
     events = await collect(client, request(endpoint="responses"))
     assert raw_server.requests[0].path == "/v1/responses"
-    assert [type(e).__name__ for e in events] == ["TextDelta", "TextDelta", "UsageUpdate", "Finished"]  # keep-alives ignored
+    assert [type(e).__name__ for e in events] == [
+        "TextDelta",
+        "TextDelta",
+        "UsageUpdate",
+        "Finished",
+    ]  # keep-alives ignored
     done = finished(events)
     assert done.content == "Hello"
     assert done.usage is not None and (done.usage.prompt_tokens, done.usage.completion_tokens) == (4, 2)
 
 
 def responses_delta(text: str) -> bytes:
-    return f'event: response.output_text.delta\ndata: {json.dumps({"type": "response.output_text.delta", "delta": text})}\n\n'.encode()
+    return f"event: response.output_text.delta\ndata: {json.dumps({'type': 'response.output_text.delta', 'delta': text})}\n\n".encode()
 
 
-async def test_a_chat_style_error_object_in_a_responses_stream_raises_the_providers_error(raw_server: RawServer, client: ChatClient) -> None:
-    raw_server.script(responses_delta("par") + b'data: {"error": {"message": "upstream exploded", "type": "server_error"}}\n\n')
+async def test_a_chat_style_error_object_in_a_responses_stream_raises_the_providers_error(
+    raw_server: RawServer, client: ChatClient
+) -> None:
+    raw_server.script(
+        responses_delta("par") + b'data: {"error": {"message": "upstream exploded", "type": "server_error"}}\n\n'
+    )
     with pytest.raises(APIError) as info:
         await collect(client, request(model="o4-mini"))
     assert type(info.value) is APIError
@@ -473,7 +546,9 @@ async def test_a_chat_style_error_object_in_a_responses_stream_raises_the_provid
     assert len(raw_server.requests) == 1
 
 
-async def test_a_responses_stream_ended_by_done_is_complete_and_a_cut_one_is_not(raw_server: RawServer, client: ChatClient) -> None:
+async def test_a_responses_stream_ended_by_done_is_complete_and_a_cut_one_is_not(
+    raw_server: RawServer, client: ChatClient
+) -> None:
     raw_server.script(responses_delta("all") + b"data: [DONE]\n\n", responses_delta("half"))
     done = finished(await collect(client, request(model="o4-mini")))
     assert (done.content, done.finish_reason) == ("all", "stop")

@@ -1,29 +1,26 @@
 """Per-family request shaping: the exact body each Thinking / Search setting sends.
 
-Bodies are checked against the OpenAI request schemas in shared/spec (provider fields
+Bodies are checked against the OpenAI request schemas in tests/spec (provider fields
 are extra properties there); the one known clash, GLM's web_search tool, is asserted
 as a clash so a spec or shaping change shows up here.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
-import chatterm
 from chatterm.api.catalogue import DEFAULT_FAMILY, FAMILIES, family_for, known_models
 from chatterm.api.errors import RequestValidationError
 from chatterm.api.request import ChatRequest
 from chatterm.api.shaping import JSON_MODE_HINT, PreparedRequest, prepare, search_unsupported
 from chatterm.api.types import FileInput, Finished, Notice
+from tests.spec import validator
 
 from .conftest import DemoPair
-
-SPEC = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
 
 MESSAGES = [{"role": "user", "content": "What is new?"}]
 BASE = {
@@ -34,7 +31,7 @@ BASE = {
 
 
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads((SPEC / name).read_text()))
+    return validator(name)
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +217,9 @@ def test_claude_max_tokens_below_the_budget_is_raised_with_a_notice() -> None:
 
 def test_claude_max_tokens_equal_to_the_budget_is_raised_too() -> None:
     prepared = shape("claude-opus-4-6", thinking=True, thinking_budget=2048, max_tokens=2048)
-    assert prepared.body["max_tokens"] == 3072 and prepared.body["max_tokens"] > prepared.body["thinking"]["budget_tokens"]
+    assert (
+        prepared.body["max_tokens"] == 3072 and prepared.body["max_tokens"] > prepared.body["thinking"]["budget_tokens"]
+    )
     assert [n.kind for n in prepared.notices] == ["max_tokens_raised"]
 
 
@@ -278,9 +277,7 @@ def test_qwen_puts_every_extended_parameter_inside_parameters(chat_spec: Any) ->
 
 def test_qwen_off_sends_no_parameters() -> None:
     assert shape("qwen3-coder-plus").body == chat("qwen3-coder-plus")
-    assert shape("qwen3-coder-plus", search=True).body == chat(
-        "qwen3-coder-plus", parameters={"enable_search": True}
-    )
+    assert shape("qwen3-coder-plus", search=True).body == chat("qwen3-coder-plus", parameters={"enable_search": True})
 
 
 # --- Gemini -------------------------------------------------------------------------
@@ -293,7 +290,11 @@ def test_qwen_off_sends_no_parameters() -> None:
         ("gemini-3-pro-preview", {}, "gemini-3-pro-preview-nothinking"),
         ("gemini-3-pro-preview", {"thinking": True, "thinking_budget": 1024}, "gemini-3-pro-preview-thinking-1024"),
         ("gemini-3-flash-preview", {"thinking": True, "thinking_level": "low"}, "gemini-3-flash-preview-thinking-low"),
-        ("gemini-3-flash-preview", {"thinking": True, "thinking_level": "high"}, "gemini-3-flash-preview-thinking-high"),
+        (
+            "gemini-3-flash-preview",
+            {"thinking": True, "thinking_level": "high"},
+            "gemini-3-flash-preview-thinking-high",
+        ),
         ("nano-banana-pro", {"thinking": True, "thinking_level": "medium"}, "nano-banana-pro-thinking"),
         ("nano-banana-pro-thinking-high", {"thinking": True}, "nano-banana-pro-thinking-high"),
         ("nano-banana-pro-thinking-512", {"thinking": True, "thinking_level": "low"}, "nano-banana-pro-thinking-low"),
@@ -394,13 +395,19 @@ def test_glm_search_appends_its_web_search_tool_after_function_tools(chat_spec: 
 def test_one_search_options_table_gives_each_family_only_its_own_keys() -> None:
     options = {"forced_search": True, "mode": "on", "search_engine": "search_pro", "search_context_size": "high"}
     assert shape("qwen3-omni-flash", search=True, search_options=options).body["parameters"] == {
-        "enable_search": True, "search_options": {"forced_search": True}}
+        "enable_search": True,
+        "search_options": {"forced_search": True},
+    }
     assert shape("glm-5", search=True, search_options=options).body["tools"] == [
-        {"type": "web_search", "web_search": {"enable": True, "search_result": True, "search_engine": "search_pro"}}]
+        {"type": "web_search", "web_search": {"enable": True, "search_result": True, "search_engine": "search_pro"}}
+    ]
     assert shape("grok-3", search=True, search_options=options).body["search_parameters"] == {
-        "mode": "on", "return_citations": True}
+        "mode": "on",
+        "return_citations": True,
+    }
     assert shape("gpt-4o-search-preview", search=True, search_options=options).body["web_search_options"] == {
-        "search_context_size": "high"}
+        "search_context_size": "high"
+    }
 
 
 # --- endpoints and Responses bodies ---------------------------------------------------
@@ -420,7 +427,9 @@ def test_auto_sends_requests_with_files_to_responses(tmp_path: Path, responses_s
 REASONING_MODELS = {"o1", "o3", "o3-mini", "o4-mini", "openai/o3-mini", "gpt-5.1", "gpt-5.2"}
 
 
-@pytest.mark.parametrize("model", sorted({m for f in FAMILIES for m in f.known} | REASONING_MODELS | {"my-local-llama"}))
+@pytest.mark.parametrize(
+    "model", sorted({m for f in FAMILIES for m in f.known} | REASONING_MODELS | {"my-local-llama"})
+)
 def test_auto_sends_reasoning_models_and_any_files_to_responses_the_rest_to_chat(model: str, tmp_path: Path) -> None:
     expected = "/responses" if model in REASONING_MODELS else "/chat/completions"
     assert shape(model).path == expected
@@ -450,13 +459,30 @@ def test_forced_responses_converts_a_whole_tool_conversation(responses_spec: Any
         },
         {"role": "tool", "tool_call_id": "call_1", "content": "12:00"},
         {"role": "assistant", "content": "It is noon."},
-        {"role": "user", "content": [{"type": "text", "text": "And this?"},
-                                     {"type": "image_url", "image_url": {"url": "https://x.test/a.png"}}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "And this?"},
+                {"type": "image_url", "image_url": {"url": "https://x.test/a.png"}},
+            ],
+        },
     ]
-    tools = [{"type": "function", "function": {"name": "current_time", "description": "Now.",
-                                               "parameters": {"type": "object", "properties": {}}}}]
-    schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"],
-              "additionalProperties": False}
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "current_time",
+                "description": "Now.",
+                "parameters": {"type": "object", "properties": {}},
+            },
+        }
+    ]
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+        "required": ["a"],
+        "additionalProperties": False,
+    }
     req = ChatRequest(
         model="gpt-4.1",
         messages=messages,
@@ -476,15 +502,25 @@ def test_forced_responses_converts_a_whole_tool_conversation(responses_spec: Any
             {"type": "function_call", "call_id": "call_1", "name": "current_time", "arguments": "{}"},
             {"type": "function_call_output", "call_id": "call_1", "output": "12:00"},
             {"role": "assistant", "content": "It is noon."},
-            {"role": "user", "content": [
-                {"type": "input_text", "text": "And this?"},
-                {"type": "input_image", "image_url": "https://x.test/a.png", "detail": "auto"},
-            ]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "And this?"},
+                    {"type": "input_image", "image_url": "https://x.test/a.png", "detail": "auto"},
+                ],
+            },
         ],
         "stream": False,
         "temperature": 0.5,
-        "tools": [{"type": "function", "name": "current_time", "description": "Now.",
-                   "parameters": {"type": "object", "properties": {}}, "strict": False}],
+        "tools": [
+            {
+                "type": "function",
+                "name": "current_time",
+                "description": "Now.",
+                "parameters": {"type": "object", "properties": {}},
+                "strict": False,
+            }
+        ],
         "tool_choice": {"type": "function", "name": "current_time"},
         "text": {"format": {"type": "json_schema", "name": "answer", "schema": schema, "strict": True}},
     }
@@ -508,8 +544,19 @@ def test_search_over_responses_for_a_non_openai_family_is_told_not_invented(resp
 
 @pytest.mark.parametrize(
     "model",
-    ["gpt-4o", "claude-opus-4-6", "deepseek-v3", "gemini-3-pro-preview", "qwen3-coder-plus", "glm-5",
-     "kimi-k2.5", "doubao-seed-1-8-251228", "grok-4", "o3", "my-local-llama"],
+    [
+        "gpt-4o",
+        "claude-opus-4-6",
+        "deepseek-v3",
+        "gemini-3-pro-preview",
+        "qwen3-coder-plus",
+        "glm-5",
+        "kimi-k2.5",
+        "doubao-seed-1-8-251228",
+        "grok-4",
+        "o3",
+        "my-local-llama",
+    ],
 )
 def test_every_family_on_responses_validates(model: str, responses_spec: Any) -> None:
     prepared = shape(model, endpoint="responses", thinking=True, temperature=0.5, max_tokens=64)
@@ -531,8 +578,17 @@ def test_every_chat_body_validates_against_the_spec(family: Any, thinking: bool,
 
 @pytest.mark.parametrize(
     "model",
-    ["deepseek-v3", "glm-5", "doubao-seed-1-8-251228", "kimi-k2.5", "claude-opus-4-6", "qwen3-omni-flash",
-     "gemini-3-pro-preview", "o4-mini", "gpt-5.1"],
+    [
+        "deepseek-v3",
+        "glm-5",
+        "doubao-seed-1-8-251228",
+        "kimi-k2.5",
+        "claude-opus-4-6",
+        "qwen3-omni-flash",
+        "gemini-3-pro-preview",
+        "o4-mini",
+        "gpt-5.1",
+    ],
 )
 async def test_thinking_toggle_brings_reasoning_back_and_off_does_not(model: str, demo: DemoPair) -> None:
     gateway, client = demo
@@ -579,14 +635,17 @@ async def test_claude_max_tokens_too_small_for_the_budget_is_raised_so_the_gatew
 
 def test_json_mode_says_json_when_no_message_does() -> None:
     """OpenAI refuses `json_object` unless a message contains the word JSON."""
-    plain = ChatRequest("gpt-4o", [{"role": "user", "content": "list three fruits"}],
-                        response_format={"type": "json_object"})
+    plain = ChatRequest(
+        "gpt-4o", [{"role": "user", "content": "list three fruits"}], response_format={"type": "json_object"}
+    )
     body = prepare(plain).body
     assert body["messages"][0] == {"role": "system", "content": JSON_MODE_HINT}
     assert body["messages"][1] == {"role": "user", "content": "list three fruits"}
-    said = ChatRequest("gpt-4o", [{"role": "user", "content": "three fruits as JSON"}],
-                       response_format={"type": "json_object"})
+    said = ChatRequest(
+        "gpt-4o", [{"role": "user", "content": "three fruits as JSON"}], response_format={"type": "json_object"}
+    )
     assert prepare(said).body["messages"] == [{"role": "user", "content": "three fruits as JSON"}]
-    responses = ChatRequest("o4-mini", [{"role": "user", "content": "list three fruits"}],
-                            response_format={"type": "json_object"})
+    responses = ChatRequest(
+        "o4-mini", [{"role": "user", "content": "list three fruits"}], response_format={"type": "json_object"}
+    )
     assert prepare(responses).body.get("instructions") == JSON_MODE_HINT

@@ -38,7 +38,7 @@ def test_local_pdf_becomes_input_file_with_a_data_url(tmp_path: Path) -> None:
     assert part["type"] == "input_file" and part["filename"] == "Quarterly Report.pdf"
     prefix = "data:application/pdf;base64,"
     assert part["file_data"].startswith(prefix)
-    assert base64.b64decode(part["file_data"][len(prefix):]) == pdf.read_bytes()
+    assert base64.b64decode(part["file_data"][len(prefix) :]) == pdf.read_bytes()
 
 
 def test_url_becomes_input_file_with_file_url_and_image_urls_input_image() -> None:
@@ -50,14 +50,18 @@ def test_url_becomes_input_file_with_file_url_and_image_urls_input_image() -> No
     assert display_name("https://example.com/papers/a.pdf") == "a.pdf"
 
 
-@pytest.mark.parametrize(("suffix", "mime"), [(".png", "image/png"), (".JPG", "image/jpeg"),
-                                              (".gif", "image/gif"), (".webp", "image/webp")])
+@pytest.mark.parametrize(
+    ("suffix", "mime"), [(".png", "image/png"), (".JPG", "image/jpeg"), (".gif", "image/gif"), (".webp", "image/webp")]
+)
 def test_images_become_input_image_data_urls(tmp_path: Path, suffix: str, mime: str) -> None:
     image = tmp_path / f"pic{suffix}"
     image.write_bytes(PNG)
     [part] = encode_files([FileInput(str(image))])
-    assert part == {"type": "input_image", "detail": "auto",
-                    "image_url": f"data:{mime};base64,{base64.b64encode(PNG).decode()}"}
+    assert part == {
+        "type": "input_image",
+        "detail": "auto",
+        "image_url": f"data:{mime};base64,{base64.b64encode(PNG).decode()}",
+    }
 
 
 def test_text_files_are_inlined_as_input_text_named(tmp_path: Path) -> None:
@@ -122,13 +126,15 @@ def test_a_file_of_exactly_the_limit_is_accepted_by_the_check(tmp_path: Path) ->
 def test_a_set_over_50_mb_in_total_is_refused_naming_the_files(tmp_path: Path) -> None:
     a = sparse(tmp_path / "a.pdf", 30_000_000)
     b = sparse(tmp_path / "b.pdf", 30_000_000)
-    with pytest.raises(RequestValidationError, match=r"60\.0 MB in total .* \(a\.pdf \(30\.0 MB\), b\.pdf \(30\.0 MB\)\)"):
+    with pytest.raises(
+        RequestValidationError, match=r"60\.0 MB in total .* \(a\.pdf \(30\.0 MB\), b\.pdf \(30\.0 MB\)\)"
+    ):
         encode_files([FileInput(str(a)), FileInput(str(b))])
 
 
 def test_prepare_refuses_bad_files_before_building_a_body(tmp_path: Path) -> None:
     req = ChatRequest("gpt-4o", [{"role": "user", "content": "read"}], files=[FileInput(str(tmp_path / "gone.pdf"))])
-    with pytest.raises(RequestValidationError, match="gone.pdf: no such file"):
+    with pytest.raises(RequestValidationError, match=r"gone\.pdf: no such file"):
         prepare(req)
 
 
@@ -153,8 +159,9 @@ async def test_files_reach_the_gateway_on_responses_by_name_and_size(tmp_path: P
     pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 991)
     notes = tmp_path / "notes.txt"
     notes.write_text("remember the milk", encoding="utf-8")
-    req = ChatRequest("gpt-4o", [{"role": "user", "content": "Summarise these"}],
-                      files=[FileInput(str(pdf)), FileInput(str(notes))])
+    req = ChatRequest(
+        "gpt-4o", [{"role": "user", "content": "Summarise these"}], files=[FileInput(str(pdf)), FileInput(str(notes))]
+    )
     reply = await client.complete(req)
     [sent] = gateway.requests
     assert sent.path == "/v1/responses"

@@ -1,7 +1,7 @@
 """Responses API replies -> the same events as chat completions.
 
 The streamed sequences below are recorded-shape event lists (as OpenAI sends them;
-the delta/done events are checked against shared/spec/responses-stream-event.schema.json,
+the delta/done events are checked against tests/spec/responses-stream-event.schema.json,
 while the embedded `response` objects are trimmed to the fields a parser reads), fed
 one SSE message at a time.
 """
@@ -9,13 +9,10 @@ one SSE message at a time.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
-import chatterm
 from chatterm.api.errors import (
     AUTH_MESSAGE,
     CONNECT_MESSAGE,
@@ -38,10 +35,9 @@ from chatterm.api.types import (
     ToolCallDelta,
     UsageUpdate,
 )
+from tests.spec import validator
 
 from .conftest import DemoPair, RawServer, sse
-
-SPEC = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
 
 RESPONSE = {
     "id": "resp_1",
@@ -64,60 +60,177 @@ def usage(inp: int, out: int, reasoning: int = 0, cached: int = 0) -> dict[str, 
 
 
 def text_and_reasoning_stream() -> list[dict[str, Any]]:
-    message = {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
-               "content": [{"type": "output_text", "text": "Hello world",
-                            "annotations": [{"type": "url_citation", "url": "https://a.test/",
-                                             "title": "A", "start_index": 0, "end_index": 5}]}]}
+    message = {
+        "type": "message",
+        "id": "msg_1",
+        "role": "assistant",
+        "status": "completed",
+        "content": [
+            {
+                "type": "output_text",
+                "text": "Hello world",
+                "annotations": [
+                    {"type": "url_citation", "url": "https://a.test/", "title": "A", "start_index": 0, "end_index": 5}
+                ],
+            }
+        ],
+    }
     return [
         {"type": "response.created", "response": RESPONSE, "sequence_number": 0},
         {"type": "response.in_progress", "response": RESPONSE, "sequence_number": 1},
-        {"type": "response.output_item.added", "output_index": 0, "sequence_number": 2,
-         "item": {"type": "reasoning", "id": "rs_1", "summary": []}},
-        {"type": "response.reasoning_summary_part.added", "item_id": "rs_1", "output_index": 0,
-         "summary_index": 0, "part": {"type": "summary_text", "text": ""}, "sequence_number": 3},
-        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "output_index": 0,
-         "summary_index": 0, "delta": "Think", "sequence_number": 4},
-        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "output_index": 0,
-         "summary_index": 0, "delta": "ing.", "sequence_number": 5},
-        {"type": "response.reasoning_summary_part.added", "item_id": "rs_1", "output_index": 0,
-         "summary_index": 1, "part": {"type": "summary_text", "text": ""}, "sequence_number": 6},
-        {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "output_index": 0,
-         "summary_index": 1, "delta": "Done.", "sequence_number": 7},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "sequence_number": 2,
+            "item": {"type": "reasoning", "id": "rs_1", "summary": []},
+        },
+        {
+            "type": "response.reasoning_summary_part.added",
+            "item_id": "rs_1",
+            "output_index": 0,
+            "summary_index": 0,
+            "part": {"type": "summary_text", "text": ""},
+            "sequence_number": 3,
+        },
+        {
+            "type": "response.reasoning_summary_text.delta",
+            "item_id": "rs_1",
+            "output_index": 0,
+            "summary_index": 0,
+            "delta": "Think",
+            "sequence_number": 4,
+        },
+        {
+            "type": "response.reasoning_summary_text.delta",
+            "item_id": "rs_1",
+            "output_index": 0,
+            "summary_index": 0,
+            "delta": "ing.",
+            "sequence_number": 5,
+        },
+        {
+            "type": "response.reasoning_summary_part.added",
+            "item_id": "rs_1",
+            "output_index": 0,
+            "summary_index": 1,
+            "part": {"type": "summary_text", "text": ""},
+            "sequence_number": 6,
+        },
+        {
+            "type": "response.reasoning_summary_text.delta",
+            "item_id": "rs_1",
+            "output_index": 0,
+            "summary_index": 1,
+            "delta": "Done.",
+            "sequence_number": 7,
+        },
         {"type": "keepalive", "sequence_number": 8},
-        {"type": "response.output_item.added", "output_index": 1, "sequence_number": 9,
-         "item": {"type": "message", "id": "msg_1", "role": "assistant", "status": "in_progress", "content": []}},
-        {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 1, "content_index": 0,
-         "delta": "Hello", "logprobs": [], "sequence_number": 10},
-        {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 1, "content_index": 0,
-         "delta": " world", "logprobs": [], "sequence_number": 11},
-        {"type": "response.output_text.annotation.added", "item_id": "msg_1", "output_index": 1,
-         "content_index": 0, "annotation_index": 0, "sequence_number": 12,
-         "annotation": {"type": "url_citation", "url": "https://a.test/", "title": "A",
-                        "start_index": 0, "end_index": 5}},
-        {"type": "response.output_text.done", "item_id": "msg_1", "output_index": 1, "content_index": 0,
-         "text": "Hello world", "logprobs": [], "sequence_number": 13},
-        {"type": "response.completed", "sequence_number": 14,
-         "response": {**RESPONSE, "status": "completed", "output": [message],
-                      "usage": usage(12, 40, reasoning=30, cached=4)}},
+        {
+            "type": "response.output_item.added",
+            "output_index": 1,
+            "sequence_number": 9,
+            "item": {"type": "message", "id": "msg_1", "role": "assistant", "status": "in_progress", "content": []},
+        },
+        {
+            "type": "response.output_text.delta",
+            "item_id": "msg_1",
+            "output_index": 1,
+            "content_index": 0,
+            "delta": "Hello",
+            "logprobs": [],
+            "sequence_number": 10,
+        },
+        {
+            "type": "response.output_text.delta",
+            "item_id": "msg_1",
+            "output_index": 1,
+            "content_index": 0,
+            "delta": " world",
+            "logprobs": [],
+            "sequence_number": 11,
+        },
+        {
+            "type": "response.output_text.annotation.added",
+            "item_id": "msg_1",
+            "output_index": 1,
+            "content_index": 0,
+            "annotation_index": 0,
+            "sequence_number": 12,
+            "annotation": {
+                "type": "url_citation",
+                "url": "https://a.test/",
+                "title": "A",
+                "start_index": 0,
+                "end_index": 5,
+            },
+        },
+        {
+            "type": "response.output_text.done",
+            "item_id": "msg_1",
+            "output_index": 1,
+            "content_index": 0,
+            "text": "Hello world",
+            "logprobs": [],
+            "sequence_number": 13,
+        },
+        {
+            "type": "response.completed",
+            "sequence_number": 14,
+            "response": {
+                **RESPONSE,
+                "status": "completed",
+                "output": [message],
+                "usage": usage(12, 40, reasoning=30, cached=4),
+            },
+        },
     ]
 
 
 def tool_call_stream() -> list[dict[str, Any]]:
-    call = {"type": "function_call", "id": "fc_1", "call_id": "call_abc", "name": "get_weather",
-            "arguments": '{"city":"Oslo"}', "status": "completed"}
+    call = {
+        "type": "function_call",
+        "id": "fc_1",
+        "call_id": "call_abc",
+        "name": "get_weather",
+        "arguments": '{"city":"Oslo"}',
+        "status": "completed",
+    }
     return [
         {"type": "response.created", "response": RESPONSE, "sequence_number": 0},
-        {"type": "response.output_item.added", "output_index": 0, "sequence_number": 1,
-         "item": {**call, "arguments": "", "status": "in_progress"}},
-        {"type": "response.function_call_arguments.delta", "item_id": "fc_1", "output_index": 0,
-         "delta": '{"city":', "sequence_number": 2},
-        {"type": "response.function_call_arguments.delta", "item_id": "fc_1", "output_index": 0,
-         "delta": '"Oslo"}', "sequence_number": 3},
-        {"type": "response.function_call_arguments.done", "item_id": "fc_1", "output_index": 0,
-         "name": "get_weather", "arguments": '{"city":"Oslo"}', "sequence_number": 4},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "sequence_number": 1,
+            "item": {**call, "arguments": "", "status": "in_progress"},
+        },
+        {
+            "type": "response.function_call_arguments.delta",
+            "item_id": "fc_1",
+            "output_index": 0,
+            "delta": '{"city":',
+            "sequence_number": 2,
+        },
+        {
+            "type": "response.function_call_arguments.delta",
+            "item_id": "fc_1",
+            "output_index": 0,
+            "delta": '"Oslo"}',
+            "sequence_number": 3,
+        },
+        {
+            "type": "response.function_call_arguments.done",
+            "item_id": "fc_1",
+            "output_index": 0,
+            "name": "get_weather",
+            "arguments": '{"city":"Oslo"}',
+            "sequence_number": 4,
+        },
         {"type": "response.output_item.done", "output_index": 0, "item": call, "sequence_number": 5},
-        {"type": "response.completed", "sequence_number": 6,
-         "response": {**RESPONSE, "status": "completed", "output": [call], "usage": usage(20, 9)}},
+        {
+            "type": "response.completed",
+            "sequence_number": 6,
+            "response": {**RESPONSE, "status": "completed", "output": [call], "usage": usage(20, 9)},
+        },
     ]
 
 
@@ -130,12 +243,11 @@ def run(events: list[dict[str, Any]], model: str = "o4-mini") -> tuple[list[Stre
 
 
 def test_recorded_sequences_are_valid_openai_events() -> None:
-    schema = json.loads((SPEC / "responses-stream-event.schema.json").read_text())
-    validator = jsonschema.Draft202012Validator(schema)
+    events = validator("responses-stream-event")
     for data in text_and_reasoning_stream() + tool_call_stream():
         if data["type"] == "keepalive" or "response" in data:
             continue  # not an OpenAI event / carries a trimmed Response object
-        validator.validate(data)
+        events.validate(data)
 
 
 def test_text_reasoning_citations_and_usage() -> None:
@@ -158,8 +270,11 @@ def test_text_reasoning_citations_and_usage() -> None:
     assert completion.response_id == "resp_1"
     assert completion.usage is not None
     assert completion.usage.to_dict() == {
-        "prompt_tokens": 12, "completion_tokens": 40, "total_tokens": 52,
-        "reasoning_tokens": 30, "cached_tokens": 4,
+        "prompt_tokens": 12,
+        "completion_tokens": 40,
+        "total_tokens": 52,
+        "reasoning_tokens": 30,
+        "cached_tokens": 4,
     }
     assert completion.usage.answer_tokens == 10
 
@@ -209,9 +324,15 @@ def test_arguments_only_in_done_events_are_still_taken() -> None:
 def test_incomplete_for_max_tokens_finishes_with_length() -> None:
     events = [
         {"type": "response.output_text.delta", "delta": "Once upon"},
-        {"type": "response.incomplete", "response": {**RESPONSE, "status": "incomplete",
-                                                     "incomplete_details": {"reason": "max_output_tokens"},
-                                                     "usage": usage(5, 16)}},
+        {
+            "type": "response.incomplete",
+            "response": {
+                **RESPONSE,
+                "status": "incomplete",
+                "incomplete_details": {"reason": "max_output_tokens"},
+                "usage": usage(5, 16),
+            },
+        },
     ]
     _, parser = run(events)
     completion = parser.finish()
@@ -221,11 +342,16 @@ def test_incomplete_for_max_tokens_finishes_with_length() -> None:
 def test_only_a_completed_event_still_gives_text_and_calls() -> None:
     output = [
         {"type": "reasoning", "id": "rs", "summary": [{"type": "summary_text", "text": "Plan."}]},
-        {"type": "message", "id": "m", "role": "assistant",
-         "content": [{"type": "output_text", "text": "Answer.", "annotations": []}]},
+        {
+            "type": "message",
+            "id": "m",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "Answer.", "annotations": []}],
+        },
     ]
-    events, parser = run([{"type": "response.completed",
-                           "response": {**RESPONSE, "status": "completed", "output": output}}])
+    events, parser = run(
+        [{"type": "response.completed", "response": {**RESPONSE, "status": "completed", "output": output}}]
+    )
     assert events == [ReasoningDelta("Plan."), TextDelta("Answer.")]
     assert parser.finish().content == "Answer."
 
@@ -243,8 +369,16 @@ def test_stream_cut_before_completed_is_a_connection_error_with_partial_text() -
 def test_error_event_raises_with_partial_kept() -> None:
     _, parser = run(text_and_reasoning_stream()[:11])
     with pytest.raises(APIError) as caught:
-        parser.feed("error", {"type": "error", "code": "server_error", "message": "upstream timed out",
-                              "param": None, "sequence_number": 11})
+        parser.feed(
+            "error",
+            {
+                "type": "error",
+                "code": "server_error",
+                "message": "upstream timed out",
+                "param": None,
+                "sequence_number": 11,
+            },
+        )
     error = caught.value
     assert type(error) is APIError
     assert str(error) == "API request failed: upstream timed out"
@@ -254,9 +388,11 @@ def test_error_event_raises_with_partial_kept() -> None:
 
 def test_failed_response_raises_with_partial_kept() -> None:
     _, parser = run(text_and_reasoning_stream()[:12])
-    failed = {"type": "response.failed", "sequence_number": 12,
-              "response": {**RESPONSE, "status": "failed",
-                           "error": {"code": "server_error", "message": "The model crashed"}}}
+    failed = {
+        "type": "response.failed",
+        "sequence_number": 12,
+        "response": {**RESPONSE, "status": "failed", "error": {"code": "server_error", "message": "The model crashed"}},
+    }
     with pytest.raises(APIError, match="API request failed: The model crashed") as caught:
         parser.feed("response.failed", failed)
     assert caught.value.partial_content == "Hello world"
@@ -282,8 +418,15 @@ def test_rate_limit_error_event_says_when_to_retry_and_carries_its_status() -> N
     parser = ResponsesStreamParser("o4-mini")
     parser.feed(None, {"type": "response.created", "response": RESPONSE})
     with pytest.raises(RateLimitError) as caught:
-        parser.feed("error", {"type": "error", "code": "rate_limit_exceeded",
-                              "message": "Rate limit reached for o4-mini", "param": None})
+        parser.feed(
+            "error",
+            {
+                "type": "error",
+                "code": "rate_limit_exceeded",
+                "message": "Rate limit reached for o4-mini",
+                "param": None,
+            },
+        )
     error = caught.value
     assert str(error) == "API request failed: 429 Rate limit reached for o4-mini (retry in a little while)"
     assert error.status == 429
@@ -295,8 +438,13 @@ def test_rate_limit_error_event_says_when_to_retry_and_carries_its_status() -> N
 def test_rate_limit_error_mid_reply_keeps_the_partial_text() -> None:
     _, parser = run(text_and_reasoning_stream()[:11])
     with pytest.raises(RateLimitError) as caught:
-        parser.feed("error", {"type": "error", "error": {"type": "rate_limit_error",
-                                                          "code": "rate_limit_exceeded", "message": "slow down"}})
+        parser.feed(
+            "error",
+            {
+                "type": "error",
+                "error": {"type": "rate_limit_error", "code": "rate_limit_exceeded", "message": "slow down"},
+            },
+        )
     assert caught.value.status == 429
     assert "retry in a little while" in str(caught.value)
     assert caught.value.partial_content == "Hello"
@@ -305,8 +453,7 @@ def test_rate_limit_error_mid_reply_keeps_the_partial_text() -> None:
 def test_out_of_quota_error_event_says_retrying_will_not_help() -> None:
     parser = ResponsesStreamParser("o4-mini")
     with pytest.raises(RateLimitError) as caught:
-        parser.feed(None, {"type": "error", "code": "insufficient_quota",
-                           "message": "You exceeded your current quota"})
+        parser.feed(None, {"type": "error", "code": "insufficient_quota", "message": "You exceeded your current quota"})
     assert "quota exhausted" in str(caught.value) and "retrying will not help" in str(caught.value)
     assert caught.value.status == 429
     assert not is_retryable(caught.value)
@@ -328,11 +475,17 @@ async def test_rate_limit_error_event_before_any_token_is_retried(raw_server: Ra
     from chatterm.api.client import ChatClient
     from chatterm.api.request import ChatRequest
 
-    limited = sse({"type": "response.created", "response": RESPONSE},
-                  {"type": "error", "code": "rate_limit_exceeded", "message": "Rate limit reached"}, done=False)
-    fine = sse({"type": "response.created", "response": RESPONSE},
-               {"type": "response.output_text.delta", "delta": "fine"},
-               {"type": "response.completed", "response": {**RESPONSE, "status": "completed"}}, done=False)
+    limited = sse(
+        {"type": "response.created", "response": RESPONSE},
+        {"type": "error", "code": "rate_limit_exceeded", "message": "Rate limit reached"},
+        done=False,
+    )
+    fine = sse(
+        {"type": "response.created", "response": RESPONSE},
+        {"type": "response.output_text.delta", "delta": "fine"},
+        {"type": "response.completed", "response": {**RESPONSE, "status": "completed"}},
+        done=False,
+    )
     raw_server.script(limited, fine)
     waits: list[float] = []
 
@@ -363,21 +516,46 @@ def test_sse_event_name_is_used_when_data_has_no_type() -> None:
 
 
 def test_non_streamed_body_ends_with_finished() -> None:
-    body = json.loads(json.dumps({
-        **RESPONSE,
-        "status": "completed",
-        "output": [
-            {"type": "reasoning", "id": "rs", "summary": [{"type": "summary_text", "text": "Hmm."}]},
-            {"type": "message", "id": "m", "role": "assistant", "status": "completed",
-             "content": [{"type": "output_text", "text": "See [1].", "annotations": [
-                 {"type": "url_citation", "url": "https://b.test/", "title": "B", "start_index": 4, "end_index": 7}]}]},
-            {"type": "function_call", "id": "fc", "call_id": "call_9", "name": "f", "arguments": "{}"},
-        ],
-        "usage": usage(3, 7, reasoning=2),
-    }))
+    body = json.loads(
+        json.dumps(
+            {
+                **RESPONSE,
+                "status": "completed",
+                "output": [
+                    {"type": "reasoning", "id": "rs", "summary": [{"type": "summary_text", "text": "Hmm."}]},
+                    {
+                        "type": "message",
+                        "id": "m",
+                        "role": "assistant",
+                        "status": "completed",
+                        "content": [
+                            {
+                                "type": "output_text",
+                                "text": "See [1].",
+                                "annotations": [
+                                    {
+                                        "type": "url_citation",
+                                        "url": "https://b.test/",
+                                        "title": "B",
+                                        "start_index": 4,
+                                        "end_index": 7,
+                                    }
+                                ],
+                            }
+                        ],
+                    },
+                    {"type": "function_call", "id": "fc", "call_id": "call_9", "name": "f", "arguments": "{}"},
+                ],
+                "usage": usage(3, 7, reasoning=2),
+            }
+        )
+    )
     events = parse_response_body(body, "o4-mini")
-    assert events[:3] == [ReasoningDelta("Hmm."), TextDelta("See [1]."),
-                          CitationsUpdate((Citation("https://b.test/", "B"),))]
+    assert events[:3] == [
+        ReasoningDelta("Hmm."),
+        TextDelta("See [1]."),
+        CitationsUpdate((Citation("https://b.test/", "B"),)),
+    ]
     assert events[3] == ToolCallDelta(0, "call_9", "f", "{}")
     assert isinstance(events[-1], Finished)
     completion = events[-1].completion
@@ -417,10 +595,20 @@ async def test_function_call_over_responses_and_the_follow_up(demo: DemoPair) ->
     from chatterm.api.request import ChatRequest
 
     gateway, client = demo
-    tools = [{"type": "function", "function": {"name": "calculator", "description": "Evaluate arithmetic.",
-                                               "parameters": {"type": "object",
-                                                              "properties": {"expression": {"type": "string"}},
-                                                              "required": ["expression"]}}}]
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "calculator",
+                "description": "Evaluate arithmetic.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"expression": {"type": "string"}},
+                    "required": ["expression"],
+                },
+            },
+        }
+    ]
     messages: list[dict[str, Any]] = [{"role": "user", "content": "what is 6*7"}]
     first = await client.complete(ChatRequest("o4-mini", messages, tools=tools))
     assert first.finish_reason == "tool_calls"
@@ -452,8 +640,11 @@ async def test_a_data_chunk_that_is_not_an_object_is_an_error_as_on_chat(raw_ser
     from chatterm.api.client import ChatClient
     from chatterm.api.request import ChatRequest
 
-    started = sse({"type": "response.created", "response": RESPONSE},
-                  {"type": "response.output_text.delta", "delta": "Hel"}, done=False)
+    started = sse(
+        {"type": "response.created", "response": RESPONSE},
+        {"type": "response.output_text.delta", "delta": "Hel"},
+        done=False,
+    )
     raw_server.script(started + b"data: [1, 2]\n\n")
     client = ChatClient(raw_server.base_url, "sk-test-key", max_retries=0)
     try:
@@ -471,8 +662,10 @@ def test_a_summary_index_that_is_not_a_number_still_splits_parts() -> None:
     parser = ResponsesStreamParser("o4-mini")
     events: list[StreamEvent] = []
     for index, text in (("a", "one"), ("b", "two")):
-        events += parser.feed(None, {"type": "response.reasoning_summary_text.delta",
-                                     "item_id": "rs_1", "summary_index": index, "delta": text})
+        events += parser.feed(
+            None,
+            {"type": "response.reasoning_summary_text.delta", "item_id": "rs_1", "summary_index": index, "delta": text},
+        )
     assert [e.text for e in events if isinstance(e, ReasoningDelta)] == ["one", "\n\n", "two"]
 
 
@@ -483,11 +676,15 @@ async def test_an_event_in_the_wrong_shape_is_skipped(raw_server: RawServer) -> 
     from chatterm.api.request import ChatRequest
     from chatterm.api.types import Notice
 
-    raw_server.script(sse({"type": "response.created", "response": RESPONSE},
-                          {"type": "response.output_item.added", "item": "oops"},
-                          {"type": "response.output_text.delta", "delta": "fine"},
-                          {"type": "response.completed", "response": {**RESPONSE, "status": "completed"}},
-                          done=False))
+    raw_server.script(
+        sse(
+            {"type": "response.created", "response": RESPONSE},
+            {"type": "response.output_item.added", "item": "oops"},
+            {"type": "response.output_text.delta", "delta": "fine"},
+            {"type": "response.completed", "response": {**RESPONSE, "status": "completed"}},
+            done=False,
+        )
+    )
     client = ChatClient(raw_server.base_url, "sk-test-key", max_retries=0)
     try:
         events = [e async for e in client.stream(ChatRequest("o4-mini", [{"role": "user", "content": "hi"}]))]

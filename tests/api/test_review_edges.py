@@ -39,8 +39,13 @@ async def test_a_reply_that_is_only_a_less_than_sign_is_shown(raw_server: RawSer
 
 
 async def test_a_non_streamed_reply_of_a_less_than_sign_is_shown(raw_server: RawServer, make: Any) -> None:
-    body = {"id": "c1", "object": "chat.completion", "created": 1, "model": "m",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "<"}, "finish_reason": "stop"}]}
+    body = {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "<"}, "finish_reason": "stop"}],
+    }
     raw_server.script(Reply([json.dumps(body).encode()], headers={"content-type": "application/json"}, chunked=False))
     events = await make().run(request(stream=False))
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "<"

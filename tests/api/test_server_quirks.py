@@ -16,7 +16,10 @@ def _body(payload: dict[str, Any], ctype: str = "application/json") -> Reply:
 
 
 COMPLETION = {
-    "id": "c1", "object": "chat.completion", "created": 1, "model": "local-model",
+    "id": "c1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "local-model",
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "whole answer"}, "finish_reason": "stop"}],
     "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
 }
@@ -44,12 +47,24 @@ async def test_sse_sent_with_a_json_or_plain_content_type(raw_server: RawServer,
 
 
 async def test_data_lines_without_a_space_and_azure_prompt_filter_chunks(raw_server: RawServer, make: Any) -> None:
-    azure_first = {"id": "", "object": "", "created": 0, "model": "", "choices": [],
-                   "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}]}
+    azure_first = {
+        "id": "",
+        "object": "",
+        "created": 0,
+        "model": "",
+        "choices": [],
+        "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
+    }
     body = (
-        b"data:" + json.dumps(azure_first).encode() + b"\n\n"
-        + b"data:" + json.dumps(chunk("hi")).encode() + b"\n\n"
-        + b"data:" + json.dumps(chunk(finish="stop")).encode() + b"\n\n"
+        b"data:"
+        + json.dumps(azure_first).encode()
+        + b"\n\n"
+        + b"data:"
+        + json.dumps(chunk("hi")).encode()
+        + b"\n\n"
+        + b"data:"
+        + json.dumps(chunk(finish="stop")).encode()
+        + b"\n\n"
         + b"data:[DONE]\n\n"
     )
     raw_server.script(Reply([body]))
@@ -58,9 +73,15 @@ async def test_data_lines_without_a_space_and_azure_prompt_filter_chunks(raw_ser
 
 
 async def test_llama_cpp_timings_and_a_final_usage_chunk_with_no_choices(raw_server: RawServer, make: Any) -> None:
-    last = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [],
-            "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5},
-            "timings": {"prompt_n": 4, "predicted_per_second": 50.0}}
+    last = {
+        "id": "x",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [],
+        "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5},
+        "timings": {"prompt_n": 4, "predicted_per_second": 50.0},
+    }
     raw_server.script(sse(chunk("yo"), chunk(finish="stop"), last))
     events = await make().run(request(stream=True))
     finished = events[-1]
@@ -130,7 +151,9 @@ async def test_a_server_refusing_stream_options_gets_the_request_without_it(raw_
     raw_server.script(refusal, sse(chunk("ok"), chunk(finish="stop")), sse(chunk("again"), chunk(finish="stop")))
     client = make()
     events = await client.run(request(stream=True))
-    assert events[0] == Notice("gpt-4o: the server does not take `stream_options`; sent without it", kind="field_refused")
+    assert events[0] == Notice(
+        "gpt-4o: the server does not take `stream_options`; sent without it", kind="field_refused"
+    )
     assert events[-1].completion.content == "ok"
     first, second = (r.body for r in raw_server.requests)
     assert "stream_options" in first and "stream_options" not in second and second["stream"] is True
@@ -146,10 +169,19 @@ async def test_an_unknown_reasoning_model_refusing_max_tokens_gets_max_completio
 ) -> None:
     from tests.api.test_client_errors import json_error
 
-    refusal = json_error(400, "Bad Request", "Unsupported parameter: 'max_tokens' is not supported with this "
-                         "model. Use 'max_completion_tokens' instead.", code="unsupported_parameter")
-    temperature = json_error(400, "Bad Request", "Unsupported value: 'temperature' does not support 0.2 with "
-                             "this model. Only the default (1) value is supported.", code="unsupported_value")
+    refusal = json_error(
+        400,
+        "Bad Request",
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        code="unsupported_parameter",
+    )
+    temperature = json_error(
+        400,
+        "Bad Request",
+        "Unsupported value: 'temperature' does not support 0.2 with "
+        "this model. Only the default (1) value is supported.",
+        code="unsupported_value",
+    )
     raw_server.script(refusal, temperature, sse(chunk("fine"), chunk(finish="stop")))
     events = await make().run(request(model="my-reasoner", stream=True, max_tokens=300, temperature=0.2))
     assert events[-1].completion.content == "fine"
@@ -160,8 +192,10 @@ async def test_an_unknown_reasoning_model_refusing_max_tokens_gets_max_completio
 async def test_a_400_about_a_value_or_a_required_field_is_not_a_refused_field(raw_server: RawServer, make: Any) -> None:
     from tests.api.test_client_errors import json_error
 
-    raw_server.script(json_error(400, "Bad Request", "messages: field required"),
-                      json_error(400, "Bad Request", "Invalid value for temperature"))
+    raw_server.script(
+        json_error(400, "Bad Request", "messages: field required"),
+        json_error(400, "Bad Request", "Invalid value for temperature"),
+    )
     error = await make().fail(request(stream=True, temperature=0.5))
     assert "field required" in str(error) and len(raw_server.requests) == 1
     error = await make().fail(request(stream=True, temperature=0.5))
@@ -173,7 +207,9 @@ async def test_an_output_cap_refused_under_both_names_is_left_out(raw_server: Ra
 
     raw_server.script(
         json_error(400, "Bad Request", "Unsupported parameter: 'max_tokens'. Use 'max_completion_tokens' instead."),
-        json_error(400, "Bad Request", "Unrecognized request argument supplied: max_completion_tokens. Use max_tokens."),
+        json_error(
+            400, "Bad Request", "Unrecognized request argument supplied: max_completion_tokens. Use max_tokens."
+        ),
         sse(chunk("ok"), chunk(finish="stop")),
     )
     client = make()
@@ -184,4 +220,6 @@ async def test_an_output_cap_refused_under_both_names_is_left_out(raw_server: Ra
     raw_server.script(sse(chunk("again"), chunk(finish="stop")))  # the next request: one try
     events = await client.run(request(model="odd-server-model", stream=True, max_tokens=100))
     assert events[-1].completion.content == "again" and len(raw_server.requests) == 4
-    assert "max_tokens" not in raw_server.requests[-1].body and "max_completion_tokens" not in raw_server.requests[-1].body
+    assert (
+        "max_tokens" not in raw_server.requests[-1].body and "max_completion_tokens" not in raw_server.requests[-1].body
+    )

@@ -21,9 +21,7 @@ def decode(pieces: list[bytes]) -> list[SSEEvent]:
 
 def every_split(data: bytes) -> list[list[bytes]]:
     """The input whole, byte by byte, and cut in two at every position."""
-    return [[data], [data[i : i + 1] for i in range(len(data))]] + [
-        [data[:i], data[i:]] for i in range(1, len(data))
-    ]
+    return [[data], [data[i : i + 1] for i in range(len(data))]] + [[data[:i], data[i:]] for i in range(1, len(data))]
 
 
 # Everything at once: BOM, comments of every kind, blank lines before data, CRLF, lone CR,

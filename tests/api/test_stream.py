@@ -41,7 +41,9 @@ def run(*chunks: dict[str, Any], saw_done: bool = True) -> tuple[list[Any], Any]
     return events, parser.finish(saw_done)
 
 
-def call(index: int | None = None, id: str | None = None, name: str | None = None, args: str | None = None, **extra: Any) -> dict[str, Any]:
+def call(
+    index: int | None = None, id: str | None = None, name: str | None = None, args: str | None = None, **extra: Any
+) -> dict[str, Any]:
     fragment: dict[str, Any] = dict(extra)
     if index is not None:
         fragment["index"] = index
@@ -61,7 +63,9 @@ def call(index: int | None = None, id: str | None = None, name: str | None = Non
 
 
 def test_text_deltas_and_finish_reason() -> None:
-    events, done = run(ch({"role": "assistant", "content": ""}), ch({"content": "Hel"}), ch({"content": "lo"}), ch({}, "stop"))
+    events, done = run(
+        ch({"role": "assistant", "content": ""}), ch({"content": "Hel"}), ch({"content": "lo"}), ch({}, "stop")
+    )
     assert events == [TextDelta("Hel"), TextDelta("lo")]
     assert done.content == "Hello"
     assert done.finish_reason == "stop"
@@ -139,14 +143,18 @@ def test_name_repeated_in_every_fragment_is_not_doubled() -> None:
 
 
 def test_name_split_into_fragments_is_joined() -> None:
-    _, done = run(ch(tool_calls(call(0, "a", "get_", ""))), ch(tool_calls(call(0, name="weather", args="{}"))), ch({}, "tool_calls"))
+    _, done = run(
+        ch(tool_calls(call(0, "a", "get_", ""))),
+        ch(tool_calls(call(0, name="weather", args="{}"))),
+        ch({}, "tool_calls"),
+    )
     assert done.tool_calls[0].name == "get_weather"
 
 
 def test_index_omitted_matches_by_id_then_continues_the_current_call() -> None:
     _, done = run(
         ch(tool_calls(call(None, "a", "one", '{"q":'))),
-        ch(tool_calls(call(None, None, None, ' 1}'))),
+        ch(tool_calls(call(None, None, None, " 1}"))),
         ch(tool_calls(call(None, "b", "two", "{"))),
         ch(tool_calls(call(None, "", "", "}"))),
         ch({}, "tool_calls"),
@@ -155,7 +163,9 @@ def test_index_omitted_matches_by_id_then_continues_the_current_call() -> None:
 
 
 def test_index_omitted_two_whole_calls_in_one_delta() -> None:
-    _, done = run(ch(tool_calls(call(None, "a", "one", "{}"), call(None, "b", "two", '{"k": 2}'))), ch({}, "tool_calls"))
+    _, done = run(
+        ch(tool_calls(call(None, "a", "one", "{}"), call(None, "b", "two", '{"k": 2}'))), ch({}, "tool_calls")
+    )
     assert [c.id for c in done.tool_calls] == ["a", "b"]
     assert done.tool_calls[1].arguments == '{"k": 2}'
 
@@ -210,13 +220,29 @@ def test_cumulative_usage_on_every_chunk_takes_the_latest_and_reports_changes_on
 
 
 def test_usage_inside_the_choice() -> None:
-    chunk = {"id": "c", "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": "stop", "usage": {"prompt_tokens": 2, "completion_tokens": 1, "total_tokens": 3}}]}
+    chunk = {
+        "id": "c",
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"content": "x"},
+                "finish_reason": "stop",
+                "usage": {"prompt_tokens": 2, "completion_tokens": 1, "total_tokens": 3},
+            }
+        ],
+    }
     _, done = run(chunk)
     assert done.usage == Usage(2, 1, 3)
 
 
 def test_deepseek_cache_hit_tokens() -> None:
-    usage = {"prompt_tokens": 9, "completion_tokens": 1, "total_tokens": 10, "prompt_cache_hit_tokens": 8, "prompt_cache_miss_tokens": 1}
+    usage = {
+        "prompt_tokens": 9,
+        "completion_tokens": 1,
+        "total_tokens": 10,
+        "prompt_cache_hit_tokens": 8,
+        "prompt_cache_miss_tokens": 1,
+    }
     _, done = run(ch({}, "stop"), ch(None, usage=usage))
     assert done.usage is not None and done.usage.cached_tokens == 8
 
@@ -243,13 +269,19 @@ def test_top_level_citations_deduplicated_in_order() -> None:
 
 
 def test_glm_web_search_results() -> None:
-    web = [{"title": "GLM doc", "link": "https://glm.example/doc", "refer": "ref_1"}, {"title": "Two", "link": "https://two.example"}]
+    web = [
+        {"title": "GLM doc", "link": "https://glm.example/doc", "refer": "ref_1"},
+        {"title": "Two", "link": "https://two.example"},
+    ]
     _, done = run(ch({"content": "x"}, web_search=web), ch({}, "stop"))
     assert done.citations == [Citation("https://glm.example/doc", "GLM doc"), Citation("https://two.example", "Two")]
 
 
 def test_url_citation_annotations_in_a_delta() -> None:
-    annotation = {"type": "url_citation", "url_citation": {"url": "https://n.example", "title": "News", "start_index": 0, "end_index": 4}}
+    annotation = {
+        "type": "url_citation",
+        "url_citation": {"url": "https://n.example", "title": "News", "start_index": 0, "end_index": 4},
+    }
     _, done = run(ch({"content": "News", "annotations": [annotation]}), ch({}, "stop"))
     assert done.citations == [Citation("https://n.example", "News")]
 
@@ -274,15 +306,37 @@ def test_stream_closed_after_finish_reason_without_done_is_complete() -> None:
 @pytest.mark.parametrize(
     ("error", "cls", "message"),
     [
-        ({"code": 429, "message": "Slow down"}, RateLimitError, "API request failed: 429 Slow down (retry in a little while)"),
-        ({"code": "invalid_api_key", "message": "Key revoked", "type": "authentication_error"}, AuthenticationError, "Error: Invalid or unauthorized API key"),
-        ({"code": "model_not_found", "message": "no such model"}, NotFoundError, "Error: Model m does not exist or is not supported"),
-        ({"message": "Upstream overloaded", "type": "server_error", "code": 502}, APIError, "API request failed: 502 Upstream overloaded"),
+        (
+            {"code": 429, "message": "Slow down"},
+            RateLimitError,
+            "API request failed: 429 Slow down (retry in a little while)",
+        ),
+        (
+            {"code": "invalid_api_key", "message": "Key revoked", "type": "authentication_error"},
+            AuthenticationError,
+            "Error: Invalid or unauthorized API key",
+        ),
+        (
+            {"code": "model_not_found", "message": "no such model"},
+            NotFoundError,
+            "Error: Model m does not exist or is not supported",
+        ),
+        (
+            {"message": "Upstream overloaded", "type": "server_error", "code": 502},
+            APIError,
+            "API request failed: 502 Upstream overloaded",
+        ),
         ({"message": "Something broke", "type": "server_error"}, APIError, "API request failed: Something broke"),
-        ({"status": "RESOURCE_EXHAUSTED", "message": "Quota per minute"}, RateLimitError, "API request failed: 429 Quota per minute (retry in a little while)"),
+        (
+            {"status": "RESOURCE_EXHAUSTED", "message": "Quota per minute"},
+            RateLimitError,
+            "API request failed: 429 Quota per minute (retry in a little while)",
+        ),
     ],
 )
-def test_error_inside_the_stream_raises_the_matching_error_with_partial(error: dict[str, Any], cls: type[APIError], message: str) -> None:
+def test_error_inside_the_stream_raises_the_matching_error_with_partial(
+    error: dict[str, Any], cls: type[APIError], message: str
+) -> None:
     parser = ChatStreamParser("m")
     parser.feed(None, ch({"content": "so far"}))
     with pytest.raises(APIError) as info:
@@ -304,7 +358,10 @@ def test_error_table_for_http_statuses() -> None:
     assert str(error_for(401, "Incorrect API key provided", model="m")) == "Error: Invalid or unauthorized API key"
     assert str(error_for(403, None, model="m")) == "Error: Invalid or unauthorized API key"
     assert str(error_for(404, "nope", model="gpt-9")) == "Error: Model gpt-9 does not exist or is not supported"
-    assert str(error_for(500, None, model="m", reason="Internal Server Error")) == "API request failed: 500 Internal Server Error"
+    assert (
+        str(error_for(500, None, model="m", reason="Internal Server Error"))
+        == "API request failed: 500 Internal Server Error"
+    )
     assert str(error_for(529, "Overloaded", model="m")) == "API request failed: 529 Overloaded"
     quota = error_for(429, "You exceeded your current quota", model="m", code="insufficient_quota")
     assert str(quota) == (
@@ -319,7 +376,10 @@ def test_error_table_for_http_statuses() -> None:
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
-        ([{"error": {"code": 400, "message": "Bad field", "status": "INVALID_ARGUMENT"}}], "API request failed: 400 Bad field"),
+        (
+            [{"error": {"code": 400, "message": "Bad field", "status": "INVALID_ARGUMENT"}}],
+            "API request failed: 400 Bad field",
+        ),
         ("upstream said no", "API request failed: 400 upstream said no"),
         ({"detail": "Invalid body"}, "API request failed: 400 Invalid body"),
         ({"error": "plain string error"}, "API request failed: 400 plain string error"),
@@ -346,7 +406,9 @@ def test_whole_reply_gives_the_same_completion_as_the_stream() -> None:
                     "content": "Hello",
                     "reasoning_content": "hmm",
                     "tool_calls": [{"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
-                    "annotations": [{"type": "url_citation", "url_citation": {"url": "https://x.example", "title": "X"}}],
+                    "annotations": [
+                        {"type": "url_citation", "url_citation": {"url": "https://x.example", "title": "X"}}
+                    ],
                 },
                 "finish_reason": "tool_calls",
             }
@@ -417,7 +479,9 @@ def test_fast_path_equals_full_parse_on_tricky_chunks() -> None:
     texts += [json.dumps(ch({"content": t}), ensure_ascii=False, separators=(",", ":")) for t in TRICKY_TOKENS]
     texts += [json.dumps(ch({"reasoning_content": t})) for t in TRICKY_TOKENS]
     texts += [json.dumps(ch({"content": "x"}, id="other-id"))]  # differs outside the token
-    texts += [json.dumps(ch({"content": "with usage"}, usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}))]
+    texts += [
+        json.dumps(ch({"content": "with usage"}, usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}))
+    ]
     texts += [json.dumps(ch({"content": "y", "extra_content": {"google": {"thought": True}}}))]
     texts += [json.dumps(ch({"content": "z"})), json.dumps(ch({}, "stop"))]
     expected_events, expected = slow_events(texts)
@@ -448,7 +512,16 @@ def test_feed_sse_done_and_malformed() -> None:
     import json
 
     parser = ChatStreamParser("m")
-    events = parser.feed_sse(sse_events(json.dumps(ch({"content": "a"})), "{oops", "{oops", json.dumps(ch({}, "stop")), "[DONE]", json.dumps(ch({"content": "late"}))))
+    events = parser.feed_sse(
+        sse_events(
+            json.dumps(ch({"content": "a"})),
+            "{oops",
+            "{oops",
+            json.dumps(ch({}, "stop")),
+            "[DONE]",
+            json.dumps(ch({"content": "late"})),
+        )
+    )
     assert [type(e).__name__ for e in events] == ["TextDelta", "Notice"]
     assert parser.done
     assert parser.finish(saw_done=parser.done).content == "a"
@@ -458,7 +531,13 @@ def test_feed_sse_error_keeps_events_before_it() -> None:
     import json
 
     parser = ChatStreamParser("m")
-    events = parser.feed_sse(sse_events(json.dumps(ch({"content": "a"})), json.dumps({"error": {"message": "bad", "code": 500}}), json.dumps(ch({"content": "b"}))))
+    events = parser.feed_sse(
+        sse_events(
+            json.dumps(ch({"content": "a"})),
+            json.dumps({"error": {"message": "bad", "code": 500}}),
+            json.dumps(ch({"content": "b"})),
+        )
+    )
     assert events == [TextDelta("a")]
     assert isinstance(parser.failure, APIError)
     assert str(parser.failure) == "API request failed: 500 bad"
@@ -484,7 +563,14 @@ def test_a_non_streamed_gemini_reply_with_its_thought_inline_splits_it_off() -> 
     the content, with no `extra_content` flag to tell it by."""
     from chatterm.api.stream import parse_chat_body
 
-    body = {"choices": [{"index": 0, "finish_reason": "stop", "message": {
-        "role": "assistant", "content": "<thought>2 and 2 make 4.</thought>\n\nThe answer is 4."}}]}
+    body = {
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": "<thought>2 and 2 make 4.</thought>\n\nThe answer is 4."},
+            }
+        ]
+    }
     completion = parse_chat_body(body, "gemini-3-pro-preview")[-1].completion
     assert (completion.reasoning, completion.content) == ("2 and 2 make 4.", "The answer is 4.")

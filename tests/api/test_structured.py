@@ -60,11 +60,23 @@ def test_schema_file_becomes_a_json_schema_response_format(tmp_path: Path) -> No
 def test_strict_only_for_schemas_strict_mode_takes() -> None:
     """OpenAI's strict mode refuses the whole request for an open or partly optional
     object; such schemas go non-strict (the reply is still checked locally)."""
-    closed = {"type": "object", "additionalProperties": False, "required": ["a", "b"], "properties": {
-        "a": {"type": "string"},
-        "b": {"type": "array", "items": {"type": "object", "additionalProperties": False,
-                                         "required": ["x"], "properties": {"x": {"type": "integer"}}}},
-    }}
+    closed = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["a", "b"],
+        "properties": {
+            "a": {"type": "string"},
+            "b": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["x"],
+                    "properties": {"x": {"type": "integer"}},
+                },
+            },
+        },
+    }
     assert response_format_for_schema(closed)["json_schema"]["strict"] is True
     inner_open = json.loads(json.dumps(closed))
     del inner_open["properties"]["b"]["items"]["additionalProperties"]
@@ -194,9 +206,16 @@ def test_multiple_of_a_decimal_step_is_not_fooled_by_float_rounding() -> None:
 
 
 def test_recursive_schemas_check_nested_replies() -> None:
-    tree = {"$defs": {"node": {"type": "object", "properties": {
-        "v": {"type": "integer"}, "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
-        "required": ["v"]}}, "$ref": "#/$defs/node"}
+    tree = {
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {"v": {"type": "integer"}, "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+                "required": ["v"],
+            }
+        },
+        "$ref": "#/$defs/node",
+    }
     deep: dict[str, Any] = {"v": 0}
     for i in range(100):
         deep = {"v": i, "kids": [deep]}
@@ -220,9 +239,9 @@ PLAIN_ORDER["properties"] = {**ORDER["properties"], "id": {"type": "string"}}  #
 
 async def _ask_demo(demo: DemoPair, prompt: str, fmt: dict[str, Any], endpoint: str) -> str:
     _, client = demo
-    reply = await client.complete(ChatRequest(
-        "gpt-4o", [{"role": "user", "content": prompt}], response_format=fmt,
-        endpoint=endpoint))  # type: ignore[arg-type]
+    reply = await client.complete(
+        ChatRequest("gpt-4o", [{"role": "user", "content": prompt}], response_format=fmt, endpoint=endpoint)
+    )  # type: ignore[arg-type]
     return reply.content
 
 

@@ -5,7 +5,8 @@ Python error, and every field of the final Completion keeps its type."""
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -15,30 +16,59 @@ from chatterm.api.stream import parse_chat_body
 from chatterm.api.types import Completion, Finished
 
 CHAT_BODY = {
-    "id": "x", "object": "chat.completion", "created": 1, "model": "m",
-    "choices": [{
-        "index": 0, "finish_reason": "tool_calls",
-        "message": {
-            "role": "assistant", "content": "hi", "reasoning_content": "r",
-            "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
-            "annotations": [{"type": "url_citation", "url_citation": {"url": "http://a", "title": "t"}}],
-        },
-    }],
-    "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3,
-              "completion_tokens_details": {"reasoning_tokens": 1}},
+    "id": "x",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "m",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "message": {
+                "role": "assistant",
+                "content": "hi",
+                "reasoning_content": "r",
+                "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                "annotations": [{"type": "url_citation", "url_citation": {"url": "http://a", "title": "t"}}],
+            },
+        }
+    ],
+    "usage": {
+        "prompt_tokens": 1,
+        "completion_tokens": 2,
+        "total_tokens": 3,
+        "completion_tokens_details": {"reasoning_tokens": 1},
+    },
     "citations": ["http://b"],
 }
 RESPONSE_BODY = {
-    "id": "r", "object": "response", "status": "completed", "model": "m",
+    "id": "r",
+    "object": "response",
+    "status": "completed",
+    "model": "m",
     "output": [
         {"type": "reasoning", "id": "rs", "summary": [{"type": "summary_text", "text": "th"}]},
-        {"type": "message", "id": "m", "role": "assistant", "content": [
-            {"type": "output_text", "text": "hi",
-             "annotations": [{"type": "url_citation", "url": "http://a", "title": "t"}]}]},
+        {
+            "type": "message",
+            "id": "m",
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "output_text",
+                    "text": "hi",
+                    "annotations": [{"type": "url_citation", "url": "http://a", "title": "t"}],
+                }
+            ],
+        },
         {"type": "function_call", "id": "fc", "call_id": "c", "name": "f", "arguments": "{}"},
     ],
-    "usage": {"input_tokens": 1, "output_tokens": 2, "total_tokens": 3,
-              "output_tokens_details": {"reasoning_tokens": 1}, "input_tokens_details": {"cached_tokens": 0}},
+    "usage": {
+        "input_tokens": 1,
+        "output_tokens": 2,
+        "total_tokens": 3,
+        "output_tokens_details": {"reasoning_tokens": 1},
+        "input_tokens_details": {"cached_tokens": 0},
+    },
 }
 WRONG = [None, "s", 5, True, [], {}, ["x"], [None]]
 
@@ -47,10 +77,10 @@ def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     yield path
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _paths(item, path + (key,))
+            yield from _paths(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _paths(item, path + (index,))
+            yield from _paths(item, (*path, index))
 
 
 def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
@@ -77,8 +107,9 @@ def _assert_typed(completion: Completion) -> None:
             assert count is None or type(count) is int
 
 
-@pytest.mark.parametrize("parse, body", [(parse_chat_body, CHAT_BODY), (parse_response_body, RESPONSE_BODY)],
-                         ids=["chat", "responses"])
+@pytest.mark.parametrize(
+    "parse, body", [(parse_chat_body, CHAT_BODY), (parse_response_body, RESPONSE_BODY)], ids=["chat", "responses"]
+)
 def test_every_field_of_the_wrong_type_is_read_or_refused_cleanly(parse: Any, body: dict[str, Any]) -> None:
     for path in _paths(body):
         for wrong in WRONG:
@@ -96,8 +127,10 @@ def test_responses_body_with_plain_string_content_is_read_as_the_answer() -> Non
 
 
 def test_responses_function_call_with_parsed_object_arguments_keeps_them_as_json() -> None:
-    body = {"status": "completed", "output": [
-        {"type": "function_call", "call_id": "c1", "name": "add", "arguments": {"a": 1, "b": 2}}]}
+    body = {
+        "status": "completed",
+        "output": [{"type": "function_call", "call_id": "c1", "name": "add", "arguments": {"a": 1, "b": 2}}],
+    }
     call = parse_response_body(body, "m")[-1].completion.tool_calls[0]
     assert (call.id, call.name, call.arguments) == ("c1", "add", '{"a": 1, "b": 2}')
 

@@ -27,7 +27,11 @@ def chatterm(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> 
     """A blocking run, for commands that need no gateway."""
     done = subprocess.run(
         [sys.executable, "-m", "chatterm", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
     return Run(done.returncode, done.stdout, done.stderr)
@@ -36,9 +40,15 @@ def chatterm(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> 
 async def achatterm(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Run:
     """A run that talks to a demo gateway living in the test's own event loop."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        sys.executable,
+        "-m",
+        "chatterm",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     out, err = await asyncio.wait_for(process.communicate(stdin), 60)
     return Run(process.returncode if process.returncode is not None else 0, out.decode(), err.decode())
@@ -57,8 +67,15 @@ async def at_the_tool_question(*args: str) -> AsyncIterator[tuple[asyncio.subpro
 
     master, slave = pty.openpty()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", *args,
-        stdin=slave, stdout=asyncio.subprocess.PIPE, stderr=slave, cwd=ROOT, env={**os.environ, "TERM": "dumb"},
+        sys.executable,
+        "-m",
+        "chatterm",
+        *args,
+        stdin=slave,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=slave,
+        cwd=ROOT,
+        env={**os.environ, "TERM": "dumb"},
     )
     os.close(slave)
     loop = asyncio.get_running_loop()

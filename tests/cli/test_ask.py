@@ -9,8 +9,6 @@ import signal
 import sys
 from dataclasses import dataclass
 
-import pytest
-
 from chatterm.demo import BAD_API_KEY, DEMO_API_KEY
 
 
@@ -23,8 +21,13 @@ class Run:
 
 async def chatterm(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 30) -> Run:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "chatterm",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         env={**os.environ, **(env or {})},
     )
     out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin is not None else b""), timeout)
@@ -51,7 +54,13 @@ async def test_ask_json_contract(demo_gateway) -> None:
     assert set(data) >= {"model", "content", "reasoning", "tool_calls", "finish_reason", "usage", "citations"}
     assert data["model"] == "gpt-4o-mini" and data["content"] and data["reasoning"] is None
     assert data["finish_reason"] == "stop" and data["tool_calls"] == []
-    assert set(data["usage"]) == {"prompt_tokens", "completion_tokens", "total_tokens", "reasoning_tokens", "cached_tokens"}
+    assert set(data["usage"]) == {
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "reasoning_tokens",
+        "cached_tokens",
+    }
 
 
 async def test_stdin_is_appended_to_the_prompt(demo_gateway) -> None:
@@ -63,8 +72,20 @@ async def test_stdin_is_appended_to_the_prompt(demo_gateway) -> None:
 
 async def test_stdin_alone_is_the_prompt_and_flags_shape_the_request(demo_gateway) -> None:
     run = await chatterm(
-        "ask", *gw_args(demo_gateway), "--no-save", "--system", "Be brief", "--temperature", "0.3",
-        "--top-p", "0.9", "--max-tokens", "50", "--no-stream", "-", stdin="What is WAL?",
+        "ask",
+        *gw_args(demo_gateway),
+        "--no-save",
+        "--system",
+        "Be brief",
+        "--temperature",
+        "0.3",
+        "--top-p",
+        "0.9",
+        "--max-tokens",
+        "50",
+        "--no-stream",
+        "-",
+        stdin="What is WAL?",
     )
     assert run.code == 0, run.err
     body = demo_gateway.requests[-1].body
@@ -108,7 +129,9 @@ async def test_error_inside_the_stream_keeps_partial_content(demo_gateway) -> No
 
 
 async def test_tools_all_yes_runs_them(demo_gateway) -> None:
-    run = await chatterm("ask", *gw_args(demo_gateway), "--no-save", "--json", "--tools", "all", "--yes", "calculate 2+3*4")
+    run = await chatterm(
+        "ask", *gw_args(demo_gateway), "--no-save", "--json", "--tools", "all", "--yes", "calculate 2+3*4"
+    )
     assert run.code == 0, run.err
     data = json.loads(run.out)
     assert data["tool_results"] == [
@@ -157,8 +180,17 @@ async def test_demo_flag_needs_no_key_or_network() -> None:
 
 async def test_ctrl_c_stops_cleanly_and_keeps_what_arrived(demo_gateway, tmp_path) -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", "--history", str(tmp_path / "h.db"), "ask", *gw_args(demo_gateway), "!stall",
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "chatterm",
+        "--history",
+        str(tmp_path / "h.db"),
+        "ask",
+        *gw_args(demo_gateway),
+        "!stall",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     first = await asyncio.wait_for(process.stdout.read(20), 15)
     assert first
@@ -182,7 +214,9 @@ async def test_ask_saves_and_continues_a_chat(demo_gateway, tmp_path) -> None:
 
 async def test_continue_keeps_the_chats_toggles_unless_flags_say_otherwise(demo_gateway, tmp_path) -> None:
     db = str(tmp_path / "history.db")
-    run = await chatterm("--history", db, "ask", *gw_args(demo_gateway), "--model", "deepseek-v3", "--thinking", "first")
+    run = await chatterm(
+        "--history", db, "ask", *gw_args(demo_gateway), "--model", "deepseek-v3", "--thinking", "first"
+    )
     assert run.code == 0, run.err
     run = await chatterm("--history", db, "ask", *gw_args(demo_gateway), "--continue", "second")
     assert run.code == 0, run.err

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-
 from tests.cli.runner import ROOT, Run, gw  # noqa: F401 - Run: for type hints
 from tests.cli.runner import achatterm as chatterm
 
@@ -127,7 +126,10 @@ def test_dash_on_a_terminal_reads_what_the_user_types(tmp_path) -> None:
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "chatterm", "ask", "--demo", "--no-save", "--json", "-"],
-            stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
         )
         os.write(master, b"typed at the terminal\n\x04")
         out, err = process.communicate(timeout=60)
@@ -148,7 +150,10 @@ def test_a_closed_pipe_stops_the_reply_quietly_and_keeps_it(tmp_path) -> None:
     db = tmp_path / "history.db"
     process = subprocess.Popen(
         [sys.executable, "-m", "chatterm", "--history", str(db), "ask", "--demo", "go !tokens=3000 !rate=400"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
     )
     assert process.stdout is not None and process.stderr is not None
     head = process.stdout.read(200)
@@ -159,9 +164,7 @@ def test_a_closed_pipe_stops_the_reply_quietly_and_keeps_it(tmp_path) -> None:
     assert process.returncode == 141, err
     assert err == ""
     with sqlite3.connect(db) as conn:
-        state, content = conn.execute(
-            "SELECT state, content FROM messages WHERE role = 'assistant'"
-        ).fetchone()
+        state, content = conn.execute("SELECT state, content FROM messages WHERE role = 'assistant'").fetchone()
     assert state == "stopped" and content.startswith("## Section 1")
     assert len(content) < 3000 * 3  # stopped early, not run to the end
 
@@ -180,7 +183,7 @@ async def test_sources_stay_with_the_answer_in_a_pipe(demo_gateway) -> None:
     run = await chatterm("ask", *gw(demo_gateway), "--no-save", "--model", "qwen3-coder-plus", "--search", "sqlite wal")
     assert run.code == 0, run.err
     assert "[1], [2], [3]" in run.out
-    sources = run.out[run.out.index("Sources:"):]
+    sources = run.out[run.out.index("Sources:") :]
     assert "[1] https://" in sources and "[3] https://" in sources
     assert "Sources:" not in run.err
 
@@ -190,9 +193,22 @@ def test_no_color_turns_off_the_dim_reasoning_on_a_terminal() -> None:
         master, slave = pty.openpty()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "chatterm", "ask", "--demo", "--no-save", "--thinking",
-                 "--model", "deepseek-r1", "hi"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, cwd=ROOT,
+                [
+                    sys.executable,
+                    "-m",
+                    "chatterm",
+                    "ask",
+                    "--demo",
+                    "--no-save",
+                    "--thinking",
+                    "--model",
+                    "deepseek-r1",
+                    "hi",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=slave,
+                cwd=ROOT,
                 env={**os.environ, **env},
             )
             os.close(slave)

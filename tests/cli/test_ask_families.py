@@ -22,7 +22,9 @@ THINKING = [
 
 @pytest.mark.parametrize("model", THINKING)
 async def test_thinking_reaches_json_output(demo_gateway, model: str) -> None:
-    run = await chatterm("ask", *gw_args(demo_gateway), "--no-save", "--json", "--thinking", "--model", model, "Why is the sky blue?")
+    run = await chatterm(
+        "ask", *gw_args(demo_gateway), "--no-save", "--json", "--thinking", "--model", model, "Why is the sky blue?"
+    )
     assert run.code == 0, run.err
     data = json.loads(run.out)
     assert data["reasoning"], f"{model}: no reasoning in {data}"
@@ -46,7 +48,9 @@ async def test_grok_reasoning_tokens_are_counted(demo_gateway) -> None:
 
 @pytest.mark.parametrize("model", ["qwen3-coder-plus", "grok-3", "glm-5", "gpt-4o-search-preview"])
 async def test_search_citations_reach_json_output(demo_gateway, model: str) -> None:
-    run = await chatterm("ask", *gw_args(demo_gateway), "--no-save", "--json", "--search", "--model", model, "latest sqlite release")
+    run = await chatterm(
+        "ask", *gw_args(demo_gateway), "--no-save", "--json", "--search", "--model", model, "latest sqlite release"
+    )
     assert run.code == 0, run.err
     citations = json.loads(run.out)["citations"]
     assert citations and all(url.startswith("http") for url in citations)
@@ -61,7 +65,11 @@ async def test_grok4_search_no_longer_supported_answers_without_search(demo_gate
 
 
 async def test_structured_output_is_validated(demo_gateway, tmp_path) -> None:
-    schema = {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}, "required": ["name", "age"]}
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+    }
     path = tmp_path / "person.json"
     path.write_text(json.dumps(schema))
     run = await chatterm("ask", *gw_args(demo_gateway), "--no-save", "--schema", str(path), "a person")
@@ -78,8 +86,15 @@ async def test_schema_path_with_a_tilde_is_read_once_and_checked(demo_gateway, t
     request and then read again without `~` expanded: a FileNotFoundError traceback."""
     schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
     (tmp_path / "person.json").write_text(json.dumps(schema))
-    run = await chatterm("ask", *gw_args(demo_gateway), "--no-save", "--json", "--schema=~/person.json",
-                         "!badjson person", env={"HOME": str(tmp_path)})
+    run = await chatterm(
+        "ask",
+        *gw_args(demo_gateway),
+        "--no-save",
+        "--json",
+        "--schema=~/person.json",
+        "!badjson person",
+        env={"HOME": str(tmp_path)},
+    )
     assert run.code == 0, run.err
     assert json.loads(run.out)["schema_error"]["path"].startswith("$")
     assert demo_gateway.requests[-1].body["response_format"]["json_schema"]["schema"] == schema

@@ -42,7 +42,12 @@ async def test_json_object_reply_that_is_not_an_object_is_flagged(demo_gateway) 
 
 
 async def test_a_schema_file_saved_with_a_bom_is_used(demo_gateway, tmp_path: Path) -> None:
-    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"n": {"type": "integer"}},
+        "required": ["n"],
+        "additionalProperties": False,
+    }
     path = tmp_path / "win.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(schema).encode())
     run = await achatterm("ask", *gw(demo_gateway), "--no-save", "--schema", str(path), "a number")

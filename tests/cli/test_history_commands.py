@@ -9,12 +9,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.store.store_helpers import rich_conversation, save_all, simple_chat
 
 from chatterm.store import ChatStore
-
-
 from tests.cli.runner import ROOT, Run, achatterm, chatterm, gw  # noqa: F401
+from tests.store.store_helpers import rich_conversation, save_all, simple_chat
 
 
 @pytest.fixture
@@ -23,10 +21,12 @@ def filled(tmp_path: Path):
     a tool round trip, citations, a model switch and a failed reply."""
     db = tmp_path / "history.db"
     with ChatStore(db) as store:
-        older = simple_chat(store, "How do tardigrades survive?", "They dry out into tuns.", model="m-a",
-                            updated_at=1000.0)
-        old = simple_chat(store, "Explain WAL mode\nin SQLite please", "Readers never block writers.",
-                          model="m-b", updated_at=2000.0)
+        older = simple_chat(
+            store, "How do tardigrades survive?", "They dry out into tuns.", model="m-a", updated_at=1000.0
+        )
+        old = simple_chat(
+            store, "Explain WAL mode\nin SQLite please", "Readers never block writers.", model="m-b", updated_at=2000.0
+        )
         rich = rich_conversation()
         save_all(store, rich)
     return db, older, old, rich
@@ -55,7 +55,7 @@ def test_list_newest_first_plain_json_and_limit(filled) -> None:
 
 
 def test_search_plain_marks_the_match_and_json_gives_offsets(filled) -> None:
-    db, older, old, rich = filled
+    db, older, old, _rich = filled
     run = chatterm("--history", str(db), "history", "search", "tardigrade")
     assert run.code == 0, run.err
     assert run.out.splitlines()[0].startswith(older.id[:8])
@@ -74,7 +74,7 @@ def test_search_plain_marks_the_match_and_json_gives_offsets(filled) -> None:
 
 
 def test_show_plain_and_json(filled) -> None:
-    db, older, old, rich = filled
+    db, _older, _old, rich = filled
     run = chatterm("--history", str(db), "history", "show", rich.id[:6])  # a prefix is enough
     assert run.code == 0, run.err
     out = run.out
@@ -108,7 +108,7 @@ def test_unknown_or_ambiguous_ids_exit_1_naming_the_problem(filled) -> None:
 
 
 def test_json_export_import_export_is_identical(filled, tmp_path: Path) -> None:
-    db, older, old, rich = filled
+    db, _older, _old, rich = filled
     first = tmp_path / "chat.json"
     run = chatterm("--history", str(db), "history", "export", rich.id, "--format", "json", "-o", str(first))
     assert run.code == 0 and f"Exported to {first}" in run.err
@@ -122,7 +122,8 @@ def test_json_export_import_export_is_identical(filled, tmp_path: Path) -> None:
     data = json.loads(again.out)
     call = data["messages"][1]["tool_calls"][0]
     assert call == {
-        "id": "call_1", "type": "function",
+        "id": "call_1",
+        "type": "function",
         "function": {"name": "current_time", "arguments": '{"tz": "Europe/Paris"}'},
         "extra_content": {"google": {"thought_signature": "c2lnbmF0dXJl"}},
     }
@@ -133,7 +134,7 @@ def test_json_export_import_export_is_identical(filled, tmp_path: Path) -> None:
 
 
 def test_markdown_export_reads_well(filled, tmp_path: Path) -> None:
-    db, older, old, rich = filled
+    db, _older, _old, rich = filled
     run = chatterm("--history", str(db), "history", "export", rich.id)
     assert run.code == 0, run.err
     md = run.out
@@ -180,7 +181,7 @@ def test_delete_needs_yes_in_a_pipe_then_removes_messages_and_search_hits(filled
 
 
 def test_chatterm_history_env_names_the_file(filled) -> None:
-    db, older, old, rich = filled
+    db, _older, _old, _rich = filled
     run = chatterm("history", "list", "--json", env={"CHATTERM_HISTORY": str(db)})
     assert run.code == 0, run.err
     assert len(json.loads(run.out)) == 3

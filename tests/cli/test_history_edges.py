@@ -9,11 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.store.store_helpers import rich_conversation, save_all
-
 from chatterm.store import ChatStore
-
 from tests.cli.runner import ROOT, Run, chatterm  # noqa: F401
+from tests.store.store_helpers import rich_conversation, save_all
 
 
 def filled(tmp_path: Path) -> tuple[Path, str]:
@@ -77,7 +75,10 @@ def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
     db, chat_id = filled(tmp_path)
     process = subprocess.Popen(
         [sys.executable, "-m", "chatterm", "--history", str(db), "history", "show", chat_id, "--json"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},  # every write reaches the pipe at once
     )
     assert process.stdout is not None and process.stderr is not None

@@ -7,13 +7,13 @@ prints with the same gaps however fast it arrives.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 from rich.console import Console
 
 from chatterm.demo.text import answer_markdown, bench_tokens, tokenize
 from chatterm.markdown_printer import MarkdownPrinter
-
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -52,7 +52,7 @@ def test_a_reply_token_by_token_prints_like_the_whole_reply() -> None:
 def test_one_blank_line_between_blocks_never_two() -> None:
     lines = printed(tokenize(answer_markdown("Is 1001 prime?", model="m", messages=1)))
     assert text(lines[0]) == "Echo: Is 1001 prime?" and blank(lines[1])
-    for before, after in zip(lines, lines[1:]):
+    for before, after in itertools.pairwise(lines):
         assert not (blank(before) and blank(after)), "two blank lines in a row"
     quote = [text(line) for line in lines].index("▌ Is 1001 prime?")
     assert blank(lines[quote + 1]) and text(lines[quote + 2]).startswith("You wrote")

@@ -36,8 +36,18 @@ async def test_a_stuck_sync_tool_times_out_and_the_command_still_ends(demo_gatew
     (tmp_path / "stuck.py").write_text(STUCK_TOOL, encoding="utf-8")
     config = config_with(tmp_path, f'[tools]\nfiles = ["{tmp_path / "stuck.py"}"]\ntimeout = 0.5\n')
     # Before the fix the stuck worker thread was joined at exit: the run never ended.
-    run = await achatterm("ask", *gw(demo_gateway), "--config", str(config), "--no-save", "--json",
-                          "--tools", "stuck_search", "--yes", "search the latest news")
+    run = await achatterm(
+        "ask",
+        *gw(demo_gateway),
+        "--config",
+        str(config),
+        "--no-save",
+        "--json",
+        "--tools",
+        "stuck_search",
+        "--yes",
+        "search the latest news",
+    )
     assert run.code == 0, run.err
     data = json.loads(run.out)
     assert [(r["name"], r["ok"]) for r in data["tool_results"]] == [("stuck_search", False)]

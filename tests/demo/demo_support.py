@@ -1,37 +1,23 @@
 """Helpers for the demo gateway tests: the OpenAI spec schemas and an SSE splitter.
 
-The schemas live in the shared spec folder beside the repository
-(`<repo>/../shared/spec`); tests that need them skip when it is absent.
+The schemas are vendored in `tests/spec/`.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import chatterm
+from tests.spec import validator
 
-SPEC_DIR = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec"
 AUTH = {"Authorization": "Bearer demo-key"}
-
-
-@lru_cache(maxsize=None)
-def _validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    path = SPEC_DIR / f"{name}.schema.json"
-    if not path.is_file():
-        pytest.skip(f"spec schema {path} not available")
-    return Draft202012Validator(json.loads(path.read_text()))
 
 
 def validate(name: str, value: Any) -> None:
     """Raise jsonschema.ValidationError when `value` does not fit `<name>.schema.json`."""
-    _validator(name).validate(value)
+    validator(name).validate(value)
 
 
 def sse_events(text: str) -> list[tuple[str | None, str]]:
@@ -104,7 +90,7 @@ class SpecWatch:
         if key in self._seen:
             return
         self._seen.add(key)
-        errors = sorted(_validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
+        errors = sorted(validator(schema).iter_errors(value), key=lambda e: list(e.absolute_path))
         if errors:
             first = errors[0]
             self.problems.append(f"{where} does not fit {schema}: {first.message} at {list(first.absolute_path)}")
@@ -142,7 +128,7 @@ def check_chat_request(body: Any, problems: list[str]) -> None:
     if isinstance(tools, list) and any(isinstance(t, dict) and t.get("type") == "web_search" for t in tools):
         kept = [t for t in tools if not (isinstance(t, dict) and t.get("type") == "web_search")]
         body = {**body, "tools": kept} if kept else {k: v for k, v in body.items() if k != "tools"}
-    for error in _validator("chat-completion-request").iter_errors(body):
+    for error in validator("chat-completion-request").iter_errors(body):
         problems.append(f"chat request does not fit the spec: {error.message} at {list(error.absolute_path)}")
         break
     if body.get("stream") is True and body.get("stream_options") != {"include_usage": True}:
@@ -176,10 +162,20 @@ def watch_demo(monkeypatch: pytest.MonkeyPatch, *, requests: bool) -> SpecWatch:
 
     # A chat stream's fault frame is `{"error": {...}}` (or not JSON: `!malformed`); a
     # Responses stream's is an `error` / `response.failed` event.
-    monkeypatch.setattr(chat_wire, "stream_frames", frames_checked(chat_wire.stream_frames, "chat-completion-chunk", "error-response"))
-    monkeypatch.setattr(chat_wire, "completion_body", body_checked(chat_wire.completion_body, "chat-completion-response"))
-    monkeypatch.setattr(responses_wire, "stream_frames", frames_checked(responses_wire.stream_frames, "responses-stream-event", "responses-stream-event"))
-    monkeypatch.setattr(responses_wire, "response_body", body_checked(responses_wire.response_body, "responses-response"))
+    monkeypatch.setattr(
+        chat_wire, "stream_frames", frames_checked(chat_wire.stream_frames, "chat-completion-chunk", "error-response")
+    )
+    monkeypatch.setattr(
+        chat_wire, "completion_body", body_checked(chat_wire.completion_body, "chat-completion-response")
+    )
+    monkeypatch.setattr(
+        responses_wire,
+        "stream_frames",
+        frames_checked(responses_wire.stream_frames, "responses-stream-event", "responses-stream-event"),
+    )
+    monkeypatch.setattr(
+        responses_wire, "response_body", body_checked(responses_wire.response_body, "responses-response")
+    )
     if requests:
         record = server.DemoGateway._record
 

@@ -60,14 +60,22 @@ async def test_one_token_per_content_chunk_and_max_tokens_cuts_with_length(clien
     contents = [c["choices"][0]["delta"]["content"] for c in parts[1:] if c["choices"][0]["delta"].get("content")]
     assert len(contents) == 7
     assert parts[-1]["choices"][0]["finish_reason"] == "length"
-    r = await client.post("chat/completions", json={"model": "gpt-4o", "messages": user("count these words"), "max_tokens": 7})
+    r = await client.post(
+        "chat/completions", json={"model": "gpt-4o", "messages": user("count these words"), "max_tokens": 7}
+    )
     assert r.json()["choices"][0]["finish_reason"] == "length"
     assert r.json()["choices"][0]["message"]["content"] == "".join(contents)
 
 
 async def test_bench_trigger_sends_exactly_n_tokens_of_mixed_markdown(client: httpx.AsyncClient) -> None:
-    raw, parts = await _stream(client, {"model": "gpt-4o", "messages": user("!tokens=1234"), "stream_options": {"include_usage": True}})
-    contents = [c["choices"][0]["delta"]["content"] for c in parts[1:] if c["choices"] and c["choices"][0]["delta"].get("content")]
+    _raw, parts = await _stream(
+        client, {"model": "gpt-4o", "messages": user("!tokens=1234"), "stream_options": {"include_usage": True}}
+    )
+    contents = [
+        c["choices"][0]["delta"]["content"]
+        for c in parts[1:]
+        if c["choices"] and c["choices"][0]["delta"].get("content")
+    ]
     assert len(contents) == 1234
     text = "".join(contents)
     assert "## Section" in text and "\n- " in text and "```python" in text and "**bold words**" in text

@@ -45,11 +45,17 @@ def _kinds(parts: list[dict]) -> list[str]:
         ("doubao-seed-1-8-251228", ON, "reasoning_content"),
         ("glm-5", ON, "reasoning"),
         ("kimi-k2.5", ON, "reasoning"),
-        ("claude-sonnet-4-5-20250929", {"thinking": {"type": "enabled", "budget_tokens": 1024}, "max_tokens": 4096}, "reasoning_content"),
+        (
+            "claude-sonnet-4-5-20250929",
+            {"thinking": {"type": "enabled", "budget_tokens": 1024}, "max_tokens": 4096},
+            "reasoning_content",
+        ),
         ("qwen3-coder-plus", {"parameters": {"enable_thinking": True}}, "reasoning_content"),
     ],
 )
-async def test_thinking_streams_reasoning_first_in_the_family_field(client: httpx.AsyncClient, model: str, extra: dict, field: str) -> None:
+async def test_thinking_streams_reasoning_first_in_the_family_field(
+    client: httpx.AsyncClient, model: str, extra: dict, field: str
+) -> None:
     parts = await _stream(client, {"model": model, "messages": user("think about this"), **extra})
     assert _kinds(parts) == [field, "content"]
     reasoning = "".join(c["choices"][0]["delta"].get(field, "") for c in parts if c["choices"])
@@ -76,7 +82,12 @@ async def test_thinking_off_gives_content_only(client: httpx.AsyncClient, model:
 
 
 async def test_claude_max_tokens_must_exceed_the_budget(client: httpx.AsyncClient) -> None:
-    body = {"model": "claude-opus-4-6", "messages": user("x"), "thinking": {"type": "enabled", "budget_tokens": 2048}, "max_tokens": 1024}
+    body = {
+        "model": "claude-opus-4-6",
+        "messages": user("x"),
+        "thinking": {"type": "enabled", "budget_tokens": 2048},
+        "max_tokens": 1024,
+    }
     r = await client.post("chat/completions", json=body)
     assert r.status_code == 400
     assert r.json()["error"]["param"] == "max_tokens"
@@ -86,11 +97,15 @@ async def test_gemini_thinking_variant_sends_flagged_thought_parts(client: httpx
     parts = await _stream(client, {"model": "gemini-3-flash-preview-thinking-high", "messages": user("gemini thinks")})
     assert _kinds(parts) == ["thought", "content"]
     thought = "".join(
-        c["choices"][0]["delta"]["content"] for c in parts if c["choices"] and c["choices"][0]["delta"].get("extra_content")
+        c["choices"][0]["delta"]["content"]
+        for c in parts
+        if c["choices"] and c["choices"][0]["delta"].get("extra_content")
     )
     assert thought.startswith("<thought>") and thought.endswith("</thought>")
     assert content_of(parts).startswith("## ")
-    plain = await client.post("chat/completions", json={"model": "gemini-3-flash-preview-thinking-high", "messages": user("gemini thinks")})
+    plain = await client.post(
+        "chat/completions", json={"model": "gemini-3-flash-preview-thinking-high", "messages": user("gemini thinks")}
+    )
     assert plain.json()["choices"][0]["message"]["content"].startswith(thought)
 
 
@@ -116,7 +131,11 @@ async def test_qwen_search_gives_top_level_citations(client: httpx.AsyncClient) 
 
 
 async def test_grok3_search_parameters_give_citations(client: httpx.AsyncClient) -> None:
-    body = {"model": "grok-3", "messages": user("news today"), "search_parameters": {"mode": "auto", "return_citations": True}}
+    body = {
+        "model": "grok-3",
+        "messages": user("news today"),
+        "search_parameters": {"mode": "auto", "return_citations": True},
+    }
     r = await client.post("chat/completions", json=body)
     assert len(r.json()["citations"]) == 3
 
@@ -132,7 +151,11 @@ async def test_grok4_search_parameters_are_refused(client: httpx.AsyncClient) ->
 
 
 async def test_glm_web_search_tool_gives_web_search_results(client: httpx.AsyncClient) -> None:
-    body = {"model": "glm-4.7", "messages": user("search this"), "tools": [{"type": "web_search", "web_search": {"enable": True}}]}
+    body = {
+        "model": "glm-4.7",
+        "messages": user("search this"),
+        "tools": [{"type": "web_search", "web_search": {"enable": True}}],
+    }
     parts = await _stream(client, body)
     results = [r for c in parts for r in c.get("web_search", [])]
     assert len(results) == 3
@@ -187,17 +210,23 @@ SCHEMA = {
 
 async def test_json_schema_reply_fits_the_schema_and_badjson_does_not(client: httpx.AsyncClient) -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "item", "schema": SCHEMA, "strict": True}}
-    r = await client.post("chat/completions", json={"model": "gpt-4.1", "messages": user("a book"), "response_format": fmt})
+    r = await client.post(
+        "chat/completions", json={"model": "gpt-4.1", "messages": user("a book"), "response_format": fmt}
+    )
     value = json.loads(r.json()["choices"][0]["message"]["content"])
     Draft202012Validator(SCHEMA).validate(value)
     assert len(value["tags"]) == 1
     parts = await _stream(client, {"model": "gpt-4.1", "messages": user("a book"), "response_format": fmt})
     assert json.loads(content_of(parts)) == value
-    bad = await client.post("chat/completions", json={"model": "gpt-4.1", "messages": user("!badjson"), "response_format": fmt})
+    bad = await client.post(
+        "chat/completions", json={"model": "gpt-4.1", "messages": user("!badjson"), "response_format": fmt}
+    )
     broken = json.loads(bad.json()["choices"][0]["message"]["content"])
     assert not Draft202012Validator(SCHEMA).is_valid(broken)
 
 
 async def test_json_object_reply_is_an_object(client: httpx.AsyncClient) -> None:
-    r = await client.post("chat/completions", json={"model": "gpt-4o", "messages": user("hi"), "response_format": {"type": "json_object"}})
+    r = await client.post(
+        "chat/completions", json={"model": "gpt-4o", "messages": user("hi"), "response_format": {"type": "json_object"}}
+    )
     assert isinstance(json.loads(r.json()["choices"][0]["message"]["content"]), dict)

@@ -65,23 +65,32 @@ async def test_stall_sends_a_few_tokens_then_nothing(client: httpx.AsyncClient) 
     received: list[str] = []
     with pytest.raises(httpx.ReadTimeout):
         async with client.stream(
-            "POST", "chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!stall")}, timeout=httpx.Timeout(5, read=0.3)
+            "POST",
+            "chat/completions",
+            json={"model": "gpt-4o", "stream": True, "messages": user("!stall")},
+            timeout=httpx.Timeout(5, read=0.3),
         ) as r:
             async for line in r.aiter_lines():
                 received.append(line)
-    contents = [json.loads(l[6:])["choices"][0]["delta"].get("content") for l in received if l.startswith("data: {")]
+    contents = [
+        json.loads(line[6:])["choices"][0]["delta"].get("content") for line in received if line.startswith("data: {")
+    ]
     assert len([c for c in contents if c]) == 5
     assert "data: [DONE]" not in received
 
 
 async def test_stall_without_stream_never_answers(client: httpx.AsyncClient) -> None:
     with pytest.raises(httpx.ReadTimeout):
-        await client.post("chat/completions", json={"model": "gpt-4o", "messages": user("!stall")}, timeout=httpx.Timeout(5, read=0.3))
+        await client.post(
+            "chat/completions", json={"model": "gpt-4o", "messages": user("!stall")}, timeout=httpx.Timeout(5, read=0.3)
+        )
 
 
 async def test_stop_ends_a_stalled_stream(gateway: DemoGateway, client: httpx.AsyncClient) -> None:
     async def consume() -> None:
-        async with client.stream("POST", "chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!stall")}) as r:
+        async with client.stream(
+            "POST", "chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!stall")}
+        ) as r:
             async for _ in r.aiter_lines():
                 pass
 
@@ -96,10 +105,12 @@ async def test_stop_ends_a_stalled_stream(gateway: DemoGateway, client: httpx.As
 async def test_drop_closes_mid_reply_without_finish(client: httpx.AsyncClient) -> None:
     received: list[str] = []
     with pytest.raises(httpx.RemoteProtocolError):
-        async with client.stream("POST", "chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!drop")}) as r:
+        async with client.stream(
+            "POST", "chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!drop")}
+        ) as r:
             async for line in r.aiter_lines():
                 received.append(line)
-    datas = [json.loads(l[6:]) for l in received if l.startswith("data: {")]
+    datas = [json.loads(line[6:]) for line in received if line.startswith("data: {")]
     assert sum(1 for d in datas if d["choices"][0]["delta"].get("content")) == 5
     assert all(d["choices"][0]["finish_reason"] is None for d in datas)
     with pytest.raises(httpx.RemoteProtocolError):
@@ -135,7 +146,9 @@ async def test_rate_trigger_still_sends_the_whole_reply(client: httpx.AsyncClien
 
 
 async def test_token_delay_still_sends_the_whole_reply() -> None:
-    async with DemoGateway(token_delay=0.001) as gw:
-        async with httpx.AsyncClient(headers={"Authorization": "Bearer k"}) as c:
-            r = await c.post(gw.base_url + "/chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!tokens=20")})
+    async with DemoGateway(token_delay=0.001) as gw, httpx.AsyncClient(headers={"Authorization": "Bearer k"}) as c:
+        r = await c.post(
+            gw.base_url + "/chat/completions",
+            json={"model": "gpt-4o", "stream": True, "messages": user("!tokens=20")},
+        )
     assert sum(1 for c in chunks(r.text) if c["choices"] and c["choices"][0]["delta"].get("content")) == 20

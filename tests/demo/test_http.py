@@ -17,11 +17,33 @@ async def test_models_lists_the_gateway_page_models(client: httpx.AsyncClient) -
     validate("models-list-response", r.json())
     ids = [m["id"] for m in r.json()["data"]]
     for name in (
-        "o4-mini", "o3-mini", "gpt-5.2", "gpt-5.1", "gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-3.5-turbo",
-        "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001",
-        "deepseek-v3-1-250821", "deepseek-v3", "deepseek-r1", "grok-4", "grok-4-fast-reasoning",
-        "grok-3", "grok-3-fast", "gemini-3-pro-preview", "gemini-3-flash-preview", "nano-banana-pro",
-        "glm-5", "glm-4.7", "doubao-seed-1-8-251228", "qwen3-coder-plus", "qwen3-omni-flash", "kimi-k2.5",
+        "o4-mini",
+        "o3-mini",
+        "gpt-5.2",
+        "gpt-5.1",
+        "gpt-4o",
+        "gpt-4o-mini",
+        "gpt-4.1",
+        "gpt-3.5-turbo",
+        "claude-opus-4-6",
+        "claude-sonnet-4-5-20250929",
+        "claude-haiku-4-5-20251001",
+        "deepseek-v3-1-250821",
+        "deepseek-v3",
+        "deepseek-r1",
+        "grok-4",
+        "grok-4-fast-reasoning",
+        "grok-3",
+        "grok-3-fast",
+        "gemini-3-pro-preview",
+        "gemini-3-flash-preview",
+        "nano-banana-pro",
+        "glm-5",
+        "glm-4.7",
+        "doubao-seed-1-8-251228",
+        "qwen3-coder-plus",
+        "qwen3-omni-flash",
+        "kimi-k2.5",
     ):
         assert name in ids
     assert len(ids) == len(set(ids))
@@ -29,11 +51,19 @@ async def test_models_lists_the_gateway_page_models(client: httpx.AsyncClient) -
 
 @pytest.mark.parametrize(
     ("headers", "code"),
-    [({}, "missing_api_key"), ({"Authorization": f"Bearer {BAD_API_KEY}"}, "invalid_api_key"), ({"Authorization": "Basic abc"}, "invalid_api_key")],
+    [
+        ({}, "missing_api_key"),
+        ({"Authorization": f"Bearer {BAD_API_KEY}"}, "invalid_api_key"),
+        ({"Authorization": "Basic abc"}, "invalid_api_key"),
+    ],
 )
-async def test_bad_or_missing_key_gets_401_in_error_shape(gateway: DemoGateway, headers: dict[str, str], code: str) -> None:
+async def test_bad_or_missing_key_gets_401_in_error_shape(
+    gateway: DemoGateway, headers: dict[str, str], code: str
+) -> None:
     async with httpx.AsyncClient() as c:
-        r = await c.post(gateway.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": user("hi")}, headers=headers)
+        r = await c.post(
+            gateway.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": user("hi")}, headers=headers
+        )
     assert r.status_code == 401
     validate("error-response", r.json())
     assert r.json()["error"]["code"] == code
@@ -56,8 +86,13 @@ async def test_unknown_model_is_404_model_not_found(client: httpx.AsyncClient) -
 
 @pytest.mark.parametrize(
     "model",
-    ["gemini-3-pro-preview-thinking", "gemini-3-flash-preview-nothinking", "gemini-3-pro-preview-thinking-2048",
-     "gemini-3-pro-preview-thinking-low", "nano-banana-pro-thinking-high"],
+    [
+        "gemini-3-pro-preview-thinking",
+        "gemini-3-flash-preview-nothinking",
+        "gemini-3-pro-preview-thinking-2048",
+        "gemini-3-pro-preview-thinking-low",
+        "nano-banana-pro-thinking-high",
+    ],
 )
 async def test_gemini_variants_are_accepted_but_not_listed(client: httpx.AsyncClient, model: str) -> None:
     r = await client.post("chat/completions", json={"model": model, "messages": user("hi")})
@@ -81,7 +116,9 @@ async def test_a_variant_of_a_non_gemini_model_is_unknown(client: httpx.AsyncCli
         ({"messages": user("hi")}, 400, "model"),
     ],
 )
-async def test_invalid_bodies_get_400_naming_the_field(client: httpx.AsyncClient, body: dict, status: int, param: str) -> None:
+async def test_invalid_bodies_get_400_naming_the_field(
+    client: httpx.AsyncClient, body: dict, status: int, param: str
+) -> None:
     r = await client.post("chat/completions", json=body)
     assert r.status_code == status
     validate("error-response", r.json())

@@ -9,8 +9,18 @@ import pytest
 from chatterm.demo import DEMO_API_KEY, DemoGateway
 
 TOOLS = [
-    {"type": "function", "function": {"name": "current_time", "description": "now", "parameters": {"type": "object", "properties": {}}}},
-    {"type": "function", "function": {"name": "calculator", "description": "math", "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}}}},
+    {
+        "type": "function",
+        "function": {"name": "current_time", "description": "now", "parameters": {"type": "object", "properties": {}}},
+    },
+    {
+        "type": "function",
+        "function": {
+            "name": "calculator",
+            "description": "math",
+            "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}},
+        },
+    },
 ]
 
 
@@ -21,14 +31,19 @@ async def test_openai_client_plain_streamed_and_tool_calls(gateway: DemoGateway)
         models = [m.id async for m in client.models.list()]
         assert "claude-opus-4-6" in models
 
-        plain = await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hello openai"}])
+        plain = await client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "hello openai"}]
+        )
         assert plain.choices[0].message.content.startswith("## ")
         assert plain.usage is not None and plain.usage.total_tokens > 0
 
         text = ""
         usage = None
         stream = await client.chat.completions.create(
-            model="deepseek-v3", messages=[{"role": "user", "content": "hello openai"}], stream=True, stream_options={"include_usage": True}
+            model="deepseek-v3",
+            messages=[{"role": "user", "content": "hello openai"}],
+            stream=True,
+            stream_options={"include_usage": True},
         )
         async for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
@@ -37,13 +52,17 @@ async def test_openai_client_plain_streamed_and_tool_calls(gateway: DemoGateway)
         assert "> hello openai" in text
         assert usage is not None and usage.completion_tokens > 0
 
-        calls = await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "!parallel"}], tools=TOOLS)
+        calls = await client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "!parallel"}], tools=TOOLS
+        )
         tool_calls = calls.choices[0].message.tool_calls
         assert [c.function.name for c in tool_calls] == ["current_time", "calculator"]
         assert json.loads(tool_calls[1].function.arguments) == {"expression": "6*7"}
 
         streamed_args: dict[int, str] = {}
-        stream = await client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "!parallel"}], tools=TOOLS, stream=True)
+        stream = await client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "!parallel"}], tools=TOOLS, stream=True
+        )
         async for chunk in stream:
             for tc in chunk.choices[0].delta.tool_calls or [] if chunk.choices else []:
                 streamed_args[tc.index] = streamed_args.get(tc.index, "") + (tc.function.arguments or "")
@@ -54,7 +73,9 @@ async def test_openai_client_responses_and_errors(gateway: DemoGateway) -> None:
     import openai
 
     async with openai.AsyncOpenAI(base_url=gateway.base_url, api_key=DEMO_API_KEY, max_retries=0) as client:
-        response = await client.responses.create(model="gpt-5.2", input="responses via openai", reasoning={"effort": "low", "summary": "auto"})
+        response = await client.responses.create(
+            model="gpt-5.2", input="responses via openai", reasoning={"effort": "low", "summary": "auto"}
+        )
         assert "> responses via openai" in response.output_text
 
         deltas = []

@@ -12,8 +12,20 @@ from jsonschema import ValidationError
 from tests.demo.demo_support import sse_events, validate
 
 TOOLS = [
-    {"type": "function", "name": "current_time", "description": "now", "parameters": {"type": "object", "properties": {}}, "strict": False},
-    {"type": "function", "name": "calculator", "description": "math", "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}}, "strict": False},
+    {
+        "type": "function",
+        "name": "current_time",
+        "description": "now",
+        "parameters": {"type": "object", "properties": {}},
+        "strict": False,
+    },
+    {
+        "type": "function",
+        "name": "calculator",
+        "description": "math",
+        "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}},
+        "strict": False,
+    },
 ]
 
 
@@ -71,7 +83,9 @@ async def test_reasoning_summary_comes_first_and_is_counted(client: httpx.AsyncC
     summary = "".join(e["delta"] for e in events if e["type"] == "response.reasoning_summary_text.delta")
     assert "2 words" in summary
     usage = events[-1]["response"]["usage"]
-    assert usage["output_tokens_details"]["reasoning_tokens"] == sum(1 for t in types if t == "response.reasoning_summary_text.delta")
+    assert usage["output_tokens_details"]["reasoning_tokens"] == sum(
+        1 for t in types if t == "response.reasoning_summary_text.delta"
+    )
 
 
 async def test_reasoning_without_summary_is_hidden_but_counted(client: httpx.AsyncClient) -> None:
@@ -87,7 +101,11 @@ async def test_function_calls_and_their_outputs(client: httpx.AsyncClient) -> No
         _check_event(event)
     done = [e for e in events if e["type"] == "response.function_call_arguments.done"]
     assert [d["name"] for d in done] == ["current_time", "calculator"]
-    deltas = [e for e in events if e["type"] == "response.function_call_arguments.delta" and e["item_id"] == done[1]["item_id"]]
+    deltas = [
+        e
+        for e in events
+        if e["type"] == "response.function_call_arguments.delta" and e["item_id"] == done[1]["item_id"]
+    ]
     assert len(deltas) > 1 and "".join(d["delta"] for d in deltas) == done[1]["arguments"]
     items = [i for i in events[-1]["response"]["output"] if i["type"] == "function_call"]
     assert len({i["call_id"] for i in items}) == 2
@@ -96,7 +114,10 @@ async def test_function_calls_and_their_outputs(client: httpx.AsyncClient) -> No
         "tools": TOOLS,
         "input": [
             {"role": "user", "content": "what time is it, and 7*6?"},
-            *[{"type": "function_call", "call_id": i["call_id"], "name": i["name"], "arguments": i["arguments"]} for i in items],
+            *[
+                {"type": "function_call", "call_id": i["call_id"], "name": i["name"], "arguments": i["arguments"]}
+                for i in items
+            ],
             {"type": "function_call_output", "call_id": items[0]["call_id"], "output": "10:00 UTC"},
             {"type": "function_call_output", "call_id": items[1]["call_id"], "output": "42"},
         ],
@@ -111,7 +132,11 @@ async def test_files_are_acknowledged_by_name_and_size(client: httpx.AsyncClient
     pdf = b"%PDF-1.4 demo" * 10
     content = [
         {"type": "input_text", "text": "read these"},
-        {"type": "input_file", "filename": "report.pdf", "file_data": "data:application/pdf;base64," + base64.b64encode(pdf).decode()},
+        {
+            "type": "input_file",
+            "filename": "report.pdf",
+            "file_data": "data:application/pdf;base64," + base64.b64encode(pdf).decode(),
+        },
         {"type": "input_file", "file_url": "https://example.com/docs/spec.pdf"},
     ]
     r = await client.post("responses", json={"model": "gpt-4o", "input": [{"role": "user", "content": content}]})
@@ -149,7 +174,9 @@ async def test_failed_trigger_sends_response_failed(client: httpx.AsyncClient) -
 
 
 async def test_web_search_tool_gives_url_citations(client: httpx.AsyncClient) -> None:
-    r = await client.post("responses", json={"model": "gpt-4o", "input": "search news", "tools": [{"type": "web_search"}]})
+    r = await client.post(
+        "responses", json={"model": "gpt-4o", "input": "search news", "tools": [{"type": "web_search"}]}
+    )
     part = r.json()["output"][0]["content"][0]
     assert len(part["annotations"]) == 3
     for i, note in enumerate(part["annotations"], 1):
@@ -158,7 +185,12 @@ async def test_web_search_tool_gives_url_citations(client: httpx.AsyncClient) ->
 
 
 async def test_json_schema_text_format(client: httpx.AsyncClient) -> None:
-    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    }
     fmt = {"type": "json_schema", "name": "place", "schema": schema, "strict": True}
     r = await client.post("responses", json={"model": "gpt-5.2", "input": "a city", "text": {"format": fmt}})
     assert json.loads(r.json()["output"][0]["content"][0]["text"]) == {"city": "sample city"}

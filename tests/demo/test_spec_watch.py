@@ -13,7 +13,13 @@ from tests.demo.demo_support import SpecWatch, check_chat_request, sse_events, u
 
 TOOLS = [
     {"type": "function", "function": {"name": "current_time", "parameters": {"type": "object", "properties": {}}}},
-    {"type": "function", "function": {"name": "calculator", "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}}}},
+    {
+        "type": "function",
+        "function": {
+            "name": "calculator",
+            "parameters": {"type": "object", "properties": {"expression": {"type": "string"}}},
+        },
+    },
 ]
 
 TOUR: list[tuple[str, dict[str, Any]]] = [
@@ -23,21 +29,37 @@ TOUR: list[tuple[str, dict[str, Any]]] = [
     ("reasoning", {"model": "glm-5", "messages": user("why"), "thinking": {"type": "enabled"}}),
     ("Gemini thought parts", {"model": "gemini-3-pro-preview-thinking", "messages": user("why")}),
     ("Grok hidden reasoning", {"model": "grok-4-fast-reasoning", "messages": user("why")}),
-    ("top-level citations", {"model": "grok-3", "messages": user("news"), "search_parameters": {"mode": "auto", "return_citations": True}}),
-    ("GLM web_search results", {"model": "glm-5", "messages": user("news"), "tools": [{"type": "web_search", "web_search": {"enable": True}}]}),
-    ("url_citation annotations", {"model": "gpt-4o-search-preview", "messages": user("news"), "web_search_options": {}}),
+    (
+        "top-level citations",
+        {"model": "grok-3", "messages": user("news"), "search_parameters": {"mode": "auto", "return_citations": True}},
+    ),
+    (
+        "GLM web_search results",
+        {"model": "glm-5", "messages": user("news"), "tools": [{"type": "web_search", "web_search": {"enable": True}}]},
+    ),
+    (
+        "url_citation annotations",
+        {"model": "gpt-4o-search-preview", "messages": user("news"), "web_search_options": {}},
+    ),
     ("parallel tool calls", {"model": "gpt-4o", "messages": user("!parallel"), "tools": TOOLS}),
-    ("Gemini call with thought_signature", {"model": "gemini-3-pro-preview", "messages": user("what time is it"), "tools": TOOLS}),
+    (
+        "Gemini call with thought_signature",
+        {"model": "gemini-3-pro-preview", "messages": user("what time is it"), "tools": TOOLS},
+    ),
     ("structured output", {"model": "gpt-4o", "messages": user("a city"), "response_format": {"type": "json_object"}}),
     ("error inside the stream", {"model": "gpt-4o", "messages": user("!error")}),
     ("malformed chunk", {"model": "gpt-4o", "messages": user("!malformed")}),
 ]
 
 
-async def test_every_kind_of_chunk_the_demo_streams_fits_the_chunk_schema(client: httpx.AsyncClient, spec_watch: SpecWatch) -> None:
+async def test_every_kind_of_chunk_the_demo_streams_fits_the_chunk_schema(
+    client: httpx.AsyncClient, spec_watch: SpecWatch
+) -> None:
     kinds: set[str] = set()
     for name, body in TOUR:
-        r = await client.post("chat/completions", json={**body, "stream": True, "stream_options": {"include_usage": True}})
+        r = await client.post(
+            "chat/completions", json={**body, "stream": True, "stream_options": {"include_usage": True}}
+        )
         assert r.status_code == 200, (name, r.text)
         for _, data in sse_events(r.text):
             if data == "[DONE]":
@@ -54,10 +76,26 @@ async def test_every_kind_of_chunk_the_demo_streams_fits_the_chunk_schema(client
                 kinds.add("usage")
                 continue
             delta = part["choices"][0]["delta"]
-            kinds.update(k for k in ("reasoning_content", "reasoning", "content", "tool_calls", "annotations", "extra_content") if delta.get(k))
+            kinds.update(
+                k
+                for k in ("reasoning_content", "reasoning", "content", "tool_calls", "annotations", "extra_content")
+                if delta.get(k)
+            )
             kinds.update(k for k in ("citations", "web_search") if part.get(k))
     # The tour reached every shape the chat stream has ...
-    assert kinds == {"usage", "reasoning_content", "reasoning", "content", "tool_calls", "annotations", "extra_content", "citations", "web_search", "error", "malformed"}
+    assert kinds == {
+        "usage",
+        "reasoning_content",
+        "reasoning",
+        "content",
+        "tool_calls",
+        "annotations",
+        "extra_content",
+        "citations",
+        "web_search",
+        "error",
+        "malformed",
+    }
     # ... and the watch saw (and validated) the frames: the autouse fixture asserts no problems.
     assert spec_watch.checked["frames"] > 100
     assert spec_watch.problems == []
@@ -65,7 +103,13 @@ async def test_every_kind_of_chunk_the_demo_streams_fits_the_chunk_schema(client
 
 def test_the_watch_flags_a_chunk_that_does_not_fit() -> None:
     watch = SpecWatch(requests=False)
-    good = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": None}]}
+    good = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": None}],
+    }
     watch.frame("chat-completion-chunk", f"data: {json.dumps(good)}\n\ndata: [DONE]\n\n".encode(), "chunk")
     assert watch.problems == []
     bad = {**good, "object": "chat.completion"}
@@ -78,7 +122,9 @@ def test_the_watch_flags_a_request_out_of_spec_or_without_usage() -> None:
     base = {"model": "gpt-4o", "messages": user("hi")}
     check_chat_request({**base, "stream": True, "stream_options": {"include_usage": True}}, problems)
     check_chat_request({**base, "stream": False}, problems)
-    check_chat_request({**base, "tools": [{"type": "web_search", "web_search": {"enable": True}}], "stream": False}, problems)
+    check_chat_request(
+        {**base, "tools": [{"type": "web_search", "web_search": {"enable": True}}], "stream": False}, problems
+    )
     assert problems == []
     check_chat_request({**base, "stream": True}, problems)
     assert problems == ["streamed chat request without stream_options.include_usage: None"]

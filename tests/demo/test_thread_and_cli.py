@@ -22,7 +22,9 @@ def test_start_in_thread_serves_sync_clients_and_stops() -> None:
     gw = start_in_thread()
     try:
         assert gw.base_url.startswith("http://127.0.0.1:") and gw.base_url.endswith("/v1")
-        r = httpx.post(gw.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": user("threaded")}, headers=AUTH)
+        r = httpx.post(
+            gw.base_url + "/chat/completions", json={"model": "gpt-4o", "messages": user("threaded")}, headers=AUTH
+        )
         assert r.status_code == 200 and "> threaded" in r.json()["choices"][0]["message"]["content"]
         assert gw.requests[-1].body["messages"] == user("threaded")
     finally:
@@ -43,7 +45,11 @@ def test_demo_server_process_prints_url_and_key_and_stops_on_ctrl_c() -> None:
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatterm.demo", "--port", str(port), "--token-delay", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
     )
     try:
         assert proc.stdout is not None
@@ -52,7 +58,9 @@ def test_demo_server_process_prints_url_and_key_and_stops_on_ctrl_c() -> None:
         base_url = first.strip().rsplit(" ", 1)[-1]
         assert base_url == f"http://127.0.0.1:{port}/v1"
         assert "demo-key" in second
-        r = httpx.post(base_url + "/chat/completions", json={"model": "glm-5", "messages": user("standalone")}, headers=AUTH)
+        r = httpx.post(
+            base_url + "/chat/completions", json={"model": "glm-5", "messages": user("standalone")}, headers=AUTH
+        )
         assert r.status_code == 200
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0

@@ -11,7 +11,14 @@ from tests.demo.demo_support import chunks, user, validate
 
 
 def fn(name: str, properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name, "description": name, "parameters": {"type": "object", "properties": properties or {}}}}
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": name,
+            "parameters": {"type": "object", "properties": properties or {}},
+        },
+    }
 
 
 TOOLS = [fn("current_time", {"timezone": {"type": "string"}}), fn("calculator", {"expression": {"type": "string"}})]
@@ -64,7 +71,9 @@ async def test_asking_the_time_calls_current_time_in_fragments(client: httpx.Asy
 
 
 async def test_current_time_without_a_timezone_param_gets_empty_arguments(client: httpx.AsyncClient) -> None:
-    choice = await _plain(client, {"model": "gpt-4o", "messages": user("what is the date"), "tools": [fn("current_time")]})
+    choice = await _plain(
+        client, {"model": "gpt-4o", "messages": user("what is the date"), "tools": [fn("current_time")]}
+    )
     assert json.loads(choice["message"]["tool_calls"][0]["function"]["arguments"]) == {}
 
 
@@ -80,7 +89,9 @@ async def test_only_offered_tools_are_called(client: httpx.AsyncClient) -> None:
     assert [c["function"]["name"] for c in choice["message"]["tool_calls"]] == ["calculator"]
     choice = await _plain(client, {"model": "gpt-4o", "messages": user("what time is it?")})
     assert choice["finish_reason"] == "stop" and "tool_calls" not in choice["message"]
-    choice = await _plain(client, {"model": "gpt-4o", "messages": user("what time is it?"), "tools": TOOLS, "tool_choice": "none"})
+    choice = await _plain(
+        client, {"model": "gpt-4o", "messages": user("what time is it?"), "tools": TOOLS, "tool_choice": "none"}
+    )
     assert choice["finish_reason"] == "stop"
 
 
@@ -99,7 +110,8 @@ async def test_parallel_trigger_interleaves_two_calls(client: httpx.AsyncClient)
 async def test_tool_results_lead_to_an_answer_quoting_each(client: httpx.AsyncClient) -> None:
     first = await _plain(client, {"model": "gpt-4o", "messages": user("!parallel"), "tools": TOOLS})
     calls = first["message"]["tool_calls"]
-    messages = user("!parallel") + [
+    messages = [
+        *user("!parallel"),
         {"role": "assistant", "content": None, "tool_calls": calls},
         {"role": "tool", "tool_call_id": calls[0]["id"], "content": "2026-11-29T10:00:00+00:00"},
         {"role": "tool", "tool_call_id": calls[1]["id"], "content": "42"},
@@ -115,12 +127,18 @@ async def test_chain_calls_the_calculator_again_with_the_result(client: httpx.As
     messages = user("!chain")
     first = await _plain(client, {"model": "gpt-4o", "messages": messages, "tools": TOOLS})
     call1 = first["message"]["tool_calls"][0]
-    messages += [{"role": "assistant", "content": None, "tool_calls": [call1]}, {"role": "tool", "tool_call_id": call1["id"], "content": "42"}]
+    messages += [
+        {"role": "assistant", "content": None, "tool_calls": [call1]},
+        {"role": "tool", "tool_call_id": call1["id"], "content": "42"},
+    ]
     second = await _plain(client, {"model": "gpt-4o", "messages": messages, "tools": TOOLS})
     call2 = second["message"]["tool_calls"][0]
     assert call2["function"]["name"] == "calculator" and call2["id"] != call1["id"]
     assert json.loads(call2["function"]["arguments"]) == {"expression": "42 + 1"}
-    messages += [{"role": "assistant", "content": None, "tool_calls": [call2]}, {"role": "tool", "tool_call_id": call2["id"], "content": "43"}]
+    messages += [
+        {"role": "assistant", "content": None, "tool_calls": [call2]},
+        {"role": "tool", "tool_call_id": call2["id"], "content": "43"},
+    ]
     third = await _plain(client, {"model": "gpt-4o", "messages": messages, "tools": TOOLS})
     assert third["finish_reason"] == "stop"
     assert "The tool calculator returned: 43" in third["message"]["content"]
@@ -141,13 +159,20 @@ async def test_unknown_tool_and_bad_args_triggers(client: httpx.AsyncClient) -> 
 
 async def test_forced_tool_choice_calls_that_tool_with_schema_arguments(client: httpx.AsyncClient) -> None:
     weather = fn("weather", {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1}})
-    body = {"model": "gpt-4o", "messages": user("hello"), "tools": [weather], "tool_choice": {"type": "function", "function": {"name": "weather"}}}
+    body = {
+        "model": "gpt-4o",
+        "messages": user("hello"),
+        "tools": [weather],
+        "tool_choice": {"type": "function", "function": {"name": "weather"}},
+    }
     choice = await _plain(client, body)
     assert json.loads(choice["message"]["tool_calls"][0]["function"]["arguments"]) == {"city": "sample city", "days": 1}
 
 
 async def test_gemini_tool_calls_carry_a_thought_signature(client: httpx.AsyncClient) -> None:
-    choice = await _plain(client, {"model": "gemini-3-pro-preview", "messages": user("what time is it"), "tools": TOOLS})
+    choice = await _plain(
+        client, {"model": "gemini-3-pro-preview", "messages": user("what time is it"), "tools": TOOLS}
+    )
     assert choice["message"]["tool_calls"][0]["extra_content"]["google"]["thought_signature"]
 
 
@@ -167,7 +192,9 @@ async def test_dates_and_model_names_are_not_arithmetic(client: httpx.AsyncClien
 
 
 async def test_server_keeps_serving_after_a_client_hangs_up_mid_stream(client: httpx.AsyncClient) -> None:
-    async with client.stream("POST", "chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!tokens=50000")}) as r:
+    async with client.stream(
+        "POST", "chat/completions", json={"model": "gpt-4o", "stream": True, "messages": user("!tokens=50000")}
+    ) as r:
         async for _ in r.aiter_bytes():
             break
     choice = await _plain(client, {"model": "gpt-4o", "messages": user("still there?")})

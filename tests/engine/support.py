@@ -21,7 +21,12 @@ async def deny(call: ToolCall, tool: Any) -> str:
 
 
 def make_session(
-    gateway: Any, *, model: str = "gpt-4o-mini", stream: bool = True, approve: Any = allow, registry: Any = None,
+    gateway: Any,
+    *,
+    model: str = "gpt-4o-mini",
+    stream: bool = True,
+    approve: Any = allow,
+    registry: Any = None,
     **options: Any,
 ) -> ChatSession:
     """A session on `gateway` with the built-in tools (or `registry`), no retries."""

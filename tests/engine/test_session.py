@@ -49,7 +49,9 @@ async def test_send_streams_a_reply_and_keeps_it(demo_gateway, stream: bool) -> 
 
 
 @pytest.mark.parametrize("stream", [True, False])
-async def test_tool_call_runs_and_the_model_answers_with_the_result(demo_gateway, chat_request_validator, stream) -> None:
+async def test_tool_call_runs_and_the_model_answers_with_the_result(
+    demo_gateway, chat_request_validator, stream
+) -> None:
     session = make_session(demo_gateway, stream=stream)
     events = await collect(session.send("calculate 2+3*4"))
     statuses = [(e.call.name, e.status) for e in events if isinstance(e, ToolCallStatus)]
@@ -149,7 +151,9 @@ async def test_round_limit_stops_the_loop_and_keeps_the_chat_valid(demo_gateway,
     await session.client.aclose()
 
 
-async def test_zero_rounds_returns_calls_unrun_and_the_next_prompt_stays_valid(demo_gateway, chat_request_validator) -> None:
+async def test_zero_rounds_returns_calls_unrun_and_the_next_prompt_stays_valid(
+    demo_gateway, chat_request_validator
+) -> None:
     session = make_session(demo_gateway, max_tool_rounds=0)
     await collect(session.send("calculate 2+2"))
     reply = session.conversation.messages[-1]
@@ -310,7 +314,7 @@ async def test_malformed_arguments_go_back_as_an_empty_object(demo_gateway) -> N
     calls = next(m["tool_calls"] for m in follow_up if m["role"] == "assistant" and m.get("tool_calls"))
     assert calls[0]["function"]["arguments"] == "{}"
     kept = next(m for m in session.conversation.messages if m.tool_calls).tool_calls[0]
-    assert kept.arguments == "{\"expression\": \"2+2"  # as the model wrote it
+    assert kept.arguments == '{"expression": "2+2'  # as the model wrote it
     await session.client.aclose()
 
 

@@ -141,7 +141,9 @@ async def test_arguments_that_do_not_fit_the_schema_get_a_clear_error(demo_gatew
     session = make_session(demo_gateway, stream=stream, registry=registry)
     events = await collect(session.send("calculate 2+3"))
     failed = [e.output for e in events if isinstance(e, ToolCallStatus) and e.status == "failed"]
-    assert failed == ["Error: invalid arguments for tool 'calculator': argument 'expression' must be an integer, got string \"2+3\""]
+    assert failed == [
+        "Error: invalid arguments for tool 'calculator': argument 'expression' must be an integer, got string \"2+3\""
+    ]
     assert ran == []
     assert session.conversation.messages[-1].state == "ok"
     await session.client.aclose()
@@ -310,7 +312,10 @@ async def test_denial_streamed_and_not(demo_gateway, chat_request_validator, str
     session = make_session(demo_gateway, stream=stream, approve=deny)
     events = await collect(session.send("!parallel"))
     assert [(e.call.name, e.status) for e in events if isinstance(e, ToolCallStatus)] == [
-        ("current_time", "waiting"), ("current_time", "denied"), ("calculator", "waiting"), ("calculator", "denied"),
+        ("current_time", "waiting"),
+        ("current_time", "denied"),
+        ("calculator", "waiting"),
+        ("calculator", "denied"),
     ]
     assert session.tool_runs == []
     follow_up = chat_bodies(demo_gateway)[-1]["messages"]

@@ -53,9 +53,7 @@ def rich_conversation() -> Conversation:
         )
     )
     conv.append(Message("user", "And in Tokyo?"))
-    conv.append(
-        Message("assistant", "It is 19:1", model="gpt-4o", state="failed", error="HTTP 502: upstream died")
-    )
+    conv.append(Message("assistant", "It is 19:1", model="gpt-4o", state="failed", error="HTTP 502: upstream died"))
     return conv
 
 
@@ -66,8 +64,9 @@ def save_all(store: ChatStore, conv: Conversation) -> None:
         store.save_message(conv, m)
 
 
-def simple_chat(store: ChatStore, prompt: str, reply: str, *, model: str = "gpt-4o-mini",
-                updated_at: float | None = None) -> Conversation:
+def simple_chat(
+    store: ChatStore, prompt: str, reply: str, *, model: str = "gpt-4o-mini", updated_at: float | None = None
+) -> Conversation:
     conv = Conversation()
     conv.append(Message("user", prompt))
     conv.append(Message("assistant", reply, model=model))

@@ -25,7 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _cli_ready() -> bool:
     probe = subprocess.run(
         [sys.executable, "-m", "chatterm", "--history", os.devnull, "ask", "--help"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return probe.returncode == 0 and "--demo" in probe.stdout
 
@@ -69,9 +72,7 @@ def _partial_reply(db: Path) -> str | None:
 
 
 def _all_bytes(db: Path) -> bytes:
-    return b"".join(
-        p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name)
-    )
+    return b"".join(p.read_bytes() for p in db.parent.iterdir() if p.name.startswith(db.name))
 
 
 def _kill_mid_reply(tmp_path: Path, prompt: str, wait: float = 10) -> None:
@@ -79,7 +80,10 @@ def _kill_mid_reply(tmp_path: Path, prompt: str, wait: float = 10) -> None:
     db = tmp_path / "history.db"
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatterm", "--history", str(db), "ask", "--demo", prompt],
-        cwd=ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + wait
@@ -128,7 +132,11 @@ def test_ask_saves_its_exchange_without_the_api_key(tmp_path: Path, cli_ready: N
     db = tmp_path / "history.db"
     done = subprocess.run(
         [sys.executable, "-m", "chatterm", "--history", str(db), "ask", "--demo", "hello there"],
-        cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     with ChatStore(db) as store:

@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.store.store_helpers import rich_conversation, save_all, simple_chat
 
 from chatterm.history_cli import add_history_parser, run_history
 from chatterm.store import ChatStore
+from tests.store.store_helpers import rich_conversation, save_all, simple_chat
 
 
-def _run(db: Path, *argv: str, stdin: str | None = None,
-         monkeypatch: pytest.MonkeyPatch | None = None) -> int:
+def _run(db: Path, *argv: str, stdin: str | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chatterm")
     add_history_parser(parser.add_subparsers(dest="command"))
     if stdin is not None and monkeypatch is not None:
@@ -26,8 +25,7 @@ def _run(db: Path, *argv: str, stdin: str | None = None,
 @pytest.fixture
 def filled(db_path: Path):
     with ChatStore(db_path) as store:
-        a = simple_chat(store, "How do tardigrades survive?", "They dry out.", model="m-a",
-                        updated_at=1000.0)
+        a = simple_chat(store, "How do tardigrades survive?", "They dry out.", model="m-a", updated_at=1000.0)
         b = rich_conversation()
         save_all(store, b)
     return db_path, a, b
@@ -45,7 +43,7 @@ def test_list_plain_is_aligned(filled, capsys) -> None:
 
 
 def test_list_json_and_limit(filled, capsys) -> None:
-    db, a, b = filled
+    db, _a, b = filled
     assert _run(db, "list", "--json", "--limit", "1") == 0
     data = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in data] == [b.id]
@@ -67,7 +65,7 @@ def test_search_plain_and_json(filled, capsys) -> None:
 
 
 def test_show_prints_the_branch(filled, capsys) -> None:
-    db, a, b = filled
+    db, _a, b = filled
     assert _run(db, "show", b.id[:6]) == 0
     out = capsys.readouterr().out
     assert out.startswith("What time is it in Paris?\n")

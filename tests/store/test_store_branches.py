@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.store.store_helpers import save_all
-
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.store import ChatStore
+from tests.store.store_helpers import save_all
 
 
 def _branching_chat(store: ChatStore) -> tuple[Conversation, Message, Message, Message]:
@@ -31,7 +30,7 @@ def test_regenerated_reply_is_a_sibling(store: ChatStore) -> None:
 
 
 def test_switch_branch_follows_the_newest_descendants(store: ChatStore) -> None:
-    conv, q, first, second = _branching_chat(store)
+    conv, _q, first, second = _branching_chat(store)
     # continue on the old branch: Red -> follow-up -> answer
     old = store.switch_branch(conv.id, first.id)
     assert [m.content for m in old.messages] == ["Name a colour", "Red"]
@@ -40,8 +39,7 @@ def test_switch_branch_follows_the_newest_descendants(store: ChatStore) -> None:
     answer = old.append(Message("assistant", "Because.", model="m1"))
     store.save_message(old, answer)
 
-    assert [m.content for m in store.load(conv.id).messages] == [
-        "Name a colour", "Red", "Why red?", "Because."]
+    assert [m.content for m in store.load(conv.id).messages] == ["Name a colour", "Red", "Why red?", "Because."]
     back = store.switch_branch(conv.id, second.id)
     assert [m.content for m in back.messages] == ["Name a colour", "Blue"]
     # switching to the root's branch follows the newest child (Blue) to its leaf
@@ -51,11 +49,10 @@ def test_switch_branch_follows_the_newest_descendants(store: ChatStore) -> None:
 
 
 def test_edited_prompt_branches_from_the_root(store: ChatStore) -> None:
-    conv, q, first, second = _branching_chat(store)
+    conv, q, _first, _second = _branching_chat(store)
     conv.messages.clear()
     edited = conv.append(Message("user", "Name a fruit"))
     store.save_message(conv, edited)
     assert [m.content for m in store.siblings(edited.id)] == ["Name a colour", "Name a fruit"]
     assert [m.content for m in store.load(conv.id).messages] == ["Name a fruit"]
-    assert [m.content for m in store.switch_branch(conv.id, q.id).messages] == [
-        "Name a colour", "Blue"]
+    assert [m.content for m in store.switch_branch(conv.id, q.id).messages] == ["Name a colour", "Blue"]

@@ -55,7 +55,9 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(db), tag, str(go)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             cwd=Path(__file__).resolve().parents[2],
         )
         for tag in ("left", "right")
@@ -99,7 +101,7 @@ def test_two_connections_in_threads(tmp_path: Path) -> None:
         except BaseException as exc:  # reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(s, t)) for s, t in zip(stores, ("a", "b"))]
+    threads = [threading.Thread(target=work, args=(s, t)) for s, t in zip(stores, ("a", "b"), strict=False)]
     for t in threads:
         t.start()
     for t in threads:

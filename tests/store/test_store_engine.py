@@ -40,9 +40,7 @@ async def test_reloaded_chat_continues_exactly(demo_gateway, tmp_path: Path) -> 
 
     db = tmp_path / "history.db"
     store = ChatStore(db)
-    conv = Conversation(
-        settings=ChatSettings(model="gemini-3-pro-preview", system_prompt="Be brief.", thinking=True)
-    )
+    conv = Conversation(settings=ChatSettings(model="gemini-3-pro-preview", system_prompt="Be brief.", thinking=True))
     session = _session(demo_gateway, store, conv)
     await _send(session, "!parallel")  # two tool calls with Gemini thought signatures
     conv.settings.model = "gpt-4o-mini"  # the user switches model mid-chat

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.store.store_helpers import rich_conversation, save_all
 
 from chatterm.engine.conversation import Message
 from chatterm.store import ChatStore, StoreError
+from tests.store.store_helpers import rich_conversation, save_all
 
 
 def _branchy(store: ChatStore):
@@ -69,8 +69,7 @@ def test_importing_a_chat_twice_gives_a_copy_with_new_ids(store: ChatStore) -> N
     assert len(store.export_json(copy_id)["messages"]) == 7
     assert len(store.list_chats()) == 2
     # siblings survive the id remapping
-    assert [m.content for m in store.siblings(copy.messages[-1].id)] == [
-        "It is 19:1", "It is 19:15 in Tokyo."]
+    assert [m.content for m in store.siblings(copy.messages[-1].id)] == ["It is 19:1", "It is 19:15 in Tokyo."]
 
 
 @pytest.mark.parametrize(
@@ -80,10 +79,8 @@ def test_importing_a_chat_twice_gives_a_copy_with_new_ids(store: ChatStore) -> N
         ([], "not a chatterm chat export"),
         ({"format": "chatterm-chat", "version": 99, "chat": {}, "messages": []}, "version 99"),
         ({"format": "chatterm-chat", "version": 1, "chat": {}}, "messages"),
-        ({"format": "chatterm-chat", "version": 1, "chat": {}, "messages": [{"content": "x"}]},
-         "malformed"),
-        ({"format": "chatterm-chat", "version": 1, "chat": {}, "messages": [{"role": "wizard"}]},
-         "unknown role"),
+        ({"format": "chatterm-chat", "version": 1, "chat": {}, "messages": [{"content": "x"}]}, "malformed"),
+        ({"format": "chatterm-chat", "version": 1, "chat": {}, "messages": [{"role": "wizard"}]}, "unknown role"),
     ],
 )
 def test_bad_imports_are_refused_clearly(store: ChatStore, data, message: str) -> None:

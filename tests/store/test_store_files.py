@@ -40,16 +40,22 @@ def _write_v1(path: Path) -> None:
     raw.executescript(V1_SCHEMA)
     raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     raw.execute("PRAGMA user_version = 1")
-    raw.execute(
-        "INSERT INTO chats VALUES ('c1', 'Old chat', 0, '{\"model\": \"m-old\"}', 100, 200, 'm2')"
-    )
+    raw.execute("INSERT INTO chats VALUES ('c1', 'Old chat', 0, '{\"model\": \"m-old\"}', 100, 200, 'm2')")
     raw.executemany(
         "INSERT INTO messages (id, chat_id, parent_id, role, content, model, created_at, seq, tool_calls)"
         " VALUES (?, 'c1', ?, ?, ?, ?, ?, ?, ?)",
         [
             ("m1", None, "user", "how do lemurs sleep", None, 101, 1, None),
-            ("m2", "m1", "assistant", "lemurs sleep in trees", "m-old", 102, 2,
-             '[{"id": "t1", "name": "f", "arguments": "{}", "extra": {}}]'),
+            (
+                "m2",
+                "m1",
+                "assistant",
+                "lemurs sleep in trees",
+                "m-old",
+                102,
+                2,
+                '[{"id": "t1", "name": "f", "arguments": "{}", "extra": {}}]',
+            ),
         ],
     )
     raw.commit()

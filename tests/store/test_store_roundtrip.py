@@ -6,10 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.store.store_helpers import rich_conversation, save_all, simple_chat
 
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.store import ChatStore, StoreError, UnknownChatError
+from tests.store.store_helpers import rich_conversation, save_all, simple_chat
 
 
 def test_reload_in_a_new_process_gives_the_same_conversation(db_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_id_prefix_resolution(store: ChatStore) -> None:
     assert store.resolve_id("abd4") == b.id
     with pytest.raises(UnknownChatError, match="ambiguous"):
         store.resolve_id("ab")
-    with pytest.raises(UnknownChatError, match="history.db"):
+    with pytest.raises(UnknownChatError, match=r"history\.db"):
         store.load("zzz")
 
 

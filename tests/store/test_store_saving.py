@@ -18,8 +18,9 @@ from chatterm.engine.session import ChatSession, EngineOptions
 from chatterm.store import ChatStore
 
 
-def make_session(gateway, store: ChatStore, *, model: str = "gpt-4o-mini", thinking: bool = False,
-                 flush_interval: float = 0.5) -> ChatSession:
+def make_session(
+    gateway, store: ChatStore, *, model: str = "gpt-4o-mini", thinking: bool = False, flush_interval: float = 0.5
+) -> ChatSession:
     from chatterm.demo import DEMO_API_KEY
 
     return ChatSession(
@@ -72,7 +73,9 @@ async def test_prompt_is_on_disk_when_sent_and_the_reply_while_it_streams(demo_g
 
 
 @pytest.mark.parametrize("stream", [True, False])
-async def test_failed_reply_is_saved_with_its_state_partial_text_and_error(demo_gateway, tmp_path: Path, stream) -> None:
+async def test_failed_reply_is_saved_with_its_state_partial_text_and_error(
+    demo_gateway, tmp_path: Path, stream
+) -> None:
     db = tmp_path / "history.db"
     with ChatStore(db) as store:
         session = make_session(demo_gateway, store)

@@ -6,10 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.store.store_helpers import save_all, simple_chat
 
 from chatterm.engine.conversation import ChatSettings, Conversation, Message
 from chatterm.store import ChatStore
+from tests.store.store_helpers import save_all, simple_chat
 
 
 def test_prompt_match_ranks_above_reply_match(store: ChatStore) -> None:
@@ -53,8 +53,26 @@ def test_accents_and_case_are_folded(store: ChatStore) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"', '""', "(", "a OR", "NOT", "AND AND", "col:value", "x*y", "-", "^start",
-     "NEAR(a b)", "'; DROP TABLE chats; --", "*", "\\", "\ue000", "   ", "", "a\"b"],
+    [
+        '"',
+        '""',
+        "(",
+        "a OR",
+        "NOT",
+        "AND AND",
+        "col:value",
+        "x*y",
+        "-",
+        "^start",
+        "NEAR(a b)",
+        "'; DROP TABLE chats; --",
+        "*",
+        "\\",
+        "\ue000",
+        "   ",
+        "",
+        'a"b',
+    ],
 )
 def test_any_user_input_is_safe(store: ChatStore, query: str) -> None:
     simple_chat(store, "plain words here", "and a reply")

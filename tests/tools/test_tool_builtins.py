@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,7 +35,7 @@ async def test_current_time_in_a_named_zone() -> None:
     stamp = re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30", out)
     assert stamp, out
     shown = datetime.fromisoformat(stamp.group(0))
-    assert abs(shown - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(shown - datetime.now(UTC)) < timedelta(minutes=5)
     assert shown.strftime("%A") in out  # the weekday matches the date
 
 
@@ -178,12 +178,15 @@ async def test_read_file_size_cap(tree: dict[str, Path]) -> None:
     assert ok and out.startswith("éé\n[truncated: showed the first 4 bytes")
 
 
-@pytest.mark.parametrize(("path", "reason"), [
-    ("image.bin", "binary"),
-    ("latin1.txt", "not UTF-8 text"),
-    ("sub", "is a folder"),
-    ("missing.txt", "no such file"),
-])
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("image.bin", "binary"),
+        ("latin1.txt", "not UTF-8 text"),
+        ("sub", "is a folder"),
+        ("missing.txt", "no such file"),
+    ],
+)
 async def test_read_file_refusals(tree: dict[str, Path], path: str, reason: str) -> None:
     ok, out = await run(files(tree), "read_file", path=path)
     assert not ok and reason in out

@@ -64,8 +64,13 @@ def test_context_builds_tools_on_first_use_and_keeps_the_errors(tmp_path: Path) 
 
 async def run_chatterm(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "chatterm", *args,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "chatterm",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         env={**os.environ, **env},
         cwd=str(Path(__file__).resolve().parents[2]),
     )
@@ -76,13 +81,27 @@ async def run_chatterm(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
 async def test_ask_reports_a_failing_tool_file_by_name_and_still_answers(demo_gateway, tmp_path: Path) -> None:
     good = write(tmp_path / "good_tools.py", GOOD)
     broken = write(tmp_path / "broken_tools.py", BROKEN)
-    config = write(tmp_path / "config.toml", f"""
+    config = write(
+        tmp_path / "config.toml",
+        f"""
         [tools]
         files = [{json.dumps(str(good))}, {json.dumps(str(broken))}]
-    """)
+    """,
+    )
     code, out, err = await run_chatterm(
-        "--config", str(config), "ask", "--base-url", demo_gateway.base_url, "--api-key", DEMO_API_KEY,
-        "--no-save", "--json", "--tools", "shout", "--yes", "hello there",
+        "--config",
+        str(config),
+        "ask",
+        "--base-url",
+        demo_gateway.base_url,
+        "--api-key",
+        DEMO_API_KEY,
+        "--no-save",
+        "--json",
+        "--tools",
+        "shout",
+        "--yes",
+        "hello there",
         env={},
     )
     assert code == 0, err
@@ -97,13 +116,27 @@ async def test_ask_runs_a_tool_from_a_config_file_when_forced(demo_gateway, tmp_
     """`--tools all` offers the user's tool beside the built-ins; the demo calls the
     calculator, and the user's file tool is in the offer."""
     good = write(tmp_path / "good_tools.py", GOOD)
-    config = write(tmp_path / "config.toml", f"""
+    config = write(
+        tmp_path / "config.toml",
+        f"""
         [tools]
         files = [{json.dumps(str(good))}]
-    """)
+    """,
+    )
     code, out, err = await run_chatterm(
-        "--config", str(config), "ask", "--base-url", demo_gateway.base_url, "--api-key", DEMO_API_KEY,
-        "--no-save", "--json", "--tools", "all", "--yes", "calculate 6*7",
+        "--config",
+        str(config),
+        "ask",
+        "--base-url",
+        demo_gateway.base_url,
+        "--api-key",
+        DEMO_API_KEY,
+        "--no-save",
+        "--json",
+        "--tools",
+        "all",
+        "--yes",
+        "calculate 6*7",
         env={},
     )
     assert code == 0, err
@@ -116,11 +149,14 @@ async def test_ask_runs_a_tool_from_a_config_file_when_forced(demo_gateway, tmp_
 
 def test_build_tools_loads_the_chatterm_tools_entry_point_group(tmp_path: Path, monkeypatch) -> None:
     """An installed package's `[chatterm.tools]` entry point is picked up at start."""
-    write(tmp_path / "ep_config_probe.py", """
+    write(
+        tmp_path / "ep_config_probe.py",
+        """
         def probe_triple(n: int) -> int:
             \"\"\"Multiply by three.\"\"\"
             return n * 3
-    """)
+    """,
+    )
     info = tmp_path / "ep_config_probe-1.0.dist-info"
     write(info / "METADATA", "Metadata-Version: 2.1\nName: ep-config-probe\nVersion: 1.0\n")
     write(info / "entry_points.txt", "[chatterm.tools]\ntriple = ep_config_probe:probe_triple\n")

@@ -46,11 +46,7 @@ def test_tools_modules_import_only_stdlib_and_api_types() -> None:
     for path in files:
         for name in imported_modules(path):
             top = name.split(".")[0]
-            ok = (
-                top in sys.stdlib_module_names
-                or name.startswith("chatterm.tools")
-                or name == "chatterm.api.types"
-            )
+            ok = top in sys.stdlib_module_names or name.startswith("chatterm.tools") or name == "chatterm.api.types"
             assert ok, f"{path.name} imports {name}"
 
 
@@ -64,8 +60,9 @@ print(json.dumps(sorted(sys.modules)))
 
 
 def test_no_ui_libraries_get_loaded() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                         cwd=PACKAGE.parent, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=PACKAGE.parent, check=True
+    ).stdout
     top = {name.split(".")[0] for name in json.loads(out)}
     assert "chatterm" in top
     assert not top & {"textual", "rich", "jsonschema"}

@@ -64,11 +64,8 @@ def test_a_failing_tool_file_is_reported_by_name(tmp_path: Path) -> None:
     syntax = write(tmp_path / "syntax.py", "def oops(:\n")
     missing = tmp_path / "missing.py"
     reg = ToolRegistry()
-    errors = load_user_tools(reg, files=[str(broken), str(syntax), str(missing), str(good)],
-                             entry_points=False)
-    assert errors[0] == (
-        f"tool file {broken} failed to import: NameError: name 'undefined_name' is not defined"
-    )
+    errors = load_user_tools(reg, files=[str(broken), str(syntax), str(missing), str(good)], entry_points=False)
+    assert errors[0] == (f"tool file {broken} failed to import: NameError: name 'undefined_name' is not defined")
     assert errors[1].startswith(f"tool file {syntax} failed to import: SyntaxError")
     assert errors[2] == f"tool file {missing} not found"
     assert len(errors) == 3
@@ -84,7 +81,9 @@ def test_file_shown_as_the_user_wrote_it(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_bad_tools_inside_a_good_file(tmp_path: Path) -> None:
-    path = write(tmp_path / "mixed.py", """
+    path = write(
+        tmp_path / "mixed.py",
+        """
         from chatterm.tools import Tool
         def fine(a: int) -> int:
             return a
@@ -93,7 +92,8 @@ def test_bad_tools_inside_a_good_file(tmp_path: Path) -> None:
         def register(registry):
             raise KeyError("boom")
         tools = [fine, variadic]
-    """)
+    """,
+    )
     reg = ToolRegistry()
     errors = load_user_tools(reg, files=[str(path)], entry_points=False)
     assert "fine" in reg and "variadic" not in reg
@@ -103,16 +103,21 @@ def test_bad_tools_inside_a_good_file(tmp_path: Path) -> None:
 
 
 def test_name_clash_with_a_builtin_is_reported(tmp_path: Path) -> None:
-    path = write(tmp_path / "clash.py", """
+    path = write(
+        tmp_path / "clash.py",
+        """
         from chatterm.tools import tool
         @tool
         def calculator(expression: str) -> str:
             return "0"
-    """)
+    """,
+    )
     reg = builtin_registry()
     errors = load_user_tools(reg, files=[str(path)], entry_points=False)
-    assert errors == [f"tool file {path}: tool 'calculator' could not be added: "
-                      "ValueError: a tool named 'calculator' is already registered"]
+    assert errors == [
+        f"tool file {path}: tool 'calculator' could not be added: "
+        "ValueError: a tool named 'calculator' is already registered"
+    ]
 
 
 def test_file_without_tools_and_sys_exit(tmp_path: Path) -> None:
@@ -147,22 +152,28 @@ def test_modules_by_dotted_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 async def test_entry_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path / "ep_chatterm_probe.py", """
+    write(
+        tmp_path / "ep_chatterm_probe.py",
+        """
         from chatterm.tools import tool
         @tool
         def probe_hello(name: str) -> str:
             return "hello " + name
         def probe_plain(n: int) -> int:
             return n + 1
-    """)
+    """,
+    )
     info = tmp_path / "ep_chatterm_probe-1.0.dist-info"
     write(info / "METADATA", "Metadata-Version: 2.1\nName: ep-chatterm-probe\nVersion: 1.0\n")
-    write(info / "entry_points.txt", """
+    write(
+        info / "entry_points.txt",
+        """
         [chatterm.tools]
         hello = ep_chatterm_probe
         plain = ep_chatterm_probe:probe_plain
         broken = ep_chatterm_probe_missing:thing
-    """)
+    """,
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     reg = ToolRegistry()
     try:
@@ -170,8 +181,7 @@ async def test_entry_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert "probe_hello" in reg and "probe_plain" in reg
         assert len(errors) == 1
         assert errors[0].startswith(
-            "tool entry point 'broken' (ep_chatterm_probe_missing:thing) failed to load: "
-            "ModuleNotFoundError"
+            "tool entry point 'broken' (ep_chatterm_probe_missing:thing) failed to load: ModuleNotFoundError"
         )
         result = await run_tool_call(reg, ToolCall("1", "probe_plain", '{"n": 1}'))
         assert result.output == "2"

@@ -37,10 +37,12 @@ def test_wire_shape_and_selection() -> None:
     reg.register(lambda: "x", name="a")
     made = reg.register(Tool("b", "Does b.", {"type": "object", "properties": {}}, lambda: "b"))
     assert made.name == "b"
-    assert reg.wire(["b"]) == [{
-        "type": "function",
-        "function": {"name": "b", "description": "Does b.", "parameters": {"type": "object", "properties": {}}},
-    }]
+    assert reg.wire(["b"]) == [
+        {
+            "type": "function",
+            "function": {"name": "b", "description": "Does b.", "parameters": {"type": "object", "properties": {}}},
+        }
+    ]
     assert [w["function"]["name"] for w in reg.wire(["b", "a"])] == ["b", "a"]
     assert len(reg.wire()) == 2
     # A tool without a description does not send an empty one.

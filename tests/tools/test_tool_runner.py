@@ -118,7 +118,11 @@ async def test_unknown_tool_lists_the_available_ones() -> None:
         ("add", '{"a": "1"}', "argument 'a' must be an integer, got string \"1\""),
         ("add", '{"a": true}', "argument 'a' must be an integer, got boolean true"),
         ("add", '{"a": 1, "c": 2}', "unexpected argument 'c' (accepted: a, b)"),
-        ("convert", '{"value": 1, "unit": "kelvin"}', 'argument \'unit\' must be one of "celsius", "fahrenheit"; got "kelvin"'),
+        (
+            "convert",
+            '{"value": 1, "unit": "kelvin"}',
+            'argument \'unit\' must be one of "celsius", "fahrenheit"; got "kelvin"',
+        ),
         ("pick", '{"choice": "x", "items": [1, "2"]}', "argument 'items[1]' must be an integer"),
         ("pick", '{"choice": "z", "items": []}', "argument 'choice' must be one of"),
     ],
@@ -146,7 +150,8 @@ async def test_exceptions_become_messages() -> None:
     assert await run("polite_failure") == (False, "Error: the city is not known; try a larger one")
     # A TimeoutError the tool raises itself is not reported as our timeout.
     assert await run("own_timeout", timeout=5) == (
-        False, "Error: tool 'own_timeout' raised TimeoutError: the upstream service timed out",
+        False,
+        "Error: tool 'own_timeout' raised TimeoutError: the upstream service timed out",
     )
     assert await run("exits") == (False, "Error: tool 'exits' raised SystemExit: 3")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 import pytest
 
@@ -79,7 +79,7 @@ def test_literal_and_enum() -> None:
 
 def test_optional_forms() -> None:
     def f(
-        a: Optional[str] = None,  # noqa: UP007
+        a: str | None = None,
         b: int | None = None,
         c: str | None = "x",
         d: float | None = None,

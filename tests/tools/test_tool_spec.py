@@ -9,19 +9,15 @@ same way our own checker tells them apart.
 from __future__ import annotations
 
 import enum
-import json
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
-import chatterm
 from chatterm.tools import ToolRegistry, builtin_registry
 from chatterm.tools.validate import argument_errors
+from tests.spec import validator
 
 jsonschema = pytest.importorskip("jsonschema")
-
-SPEC = Path(chatterm.__file__).resolve().parents[2] / "shared" / "spec" / "chat-completion-request.schema.json"
 
 
 class Mood(enum.Enum):
@@ -56,10 +52,7 @@ def no_params() -> str:
 
 @pytest.fixture(scope="module")
 def request_validator() -> Any:
-    if not SPEC.exists():
-        pytest.skip(f"spec not found at {SPEC}")
-    schema = json.loads(SPEC.read_text())
-    return jsonschema.Draft202012Validator(schema)
+    return validator("chat-completion-request")
 
 
 def registry() -> ToolRegistry:
@@ -81,7 +74,12 @@ def body_with(tools: list[dict[str, Any]]) -> dict[str, Any]:
 def test_every_tool_validates_in_a_request_body(request_validator: Any) -> None:
     tools = registry().wire()
     assert [t["function"]["name"] for t in tools] == [
-        "current_time", "calculator", "read_file", "list_directory", "make_note", "no_params",
+        "current_time",
+        "calculator",
+        "read_file",
+        "list_directory",
+        "make_note",
+        "no_params",
     ]
     errors = list(request_validator.iter_errors(body_with(tools)))
     assert errors == [], [e.message for e in errors]
@@ -92,9 +90,11 @@ def test_every_tool_validates_in_a_request_body(request_validator: Any) -> None:
 def test_the_validator_does_reject_a_broken_tool(request_validator: Any) -> None:
     """Guard against a vacuous spec check: a tool without `function` must fail."""
     assert list(request_validator.iter_errors(body_with([{"type": "function"}])))
-    assert list(request_validator.iter_errors(
-        body_with([{"type": "function", "function": {"name": "x", "parameters": "nope"}}])
-    ))
+    assert list(
+        request_validator.iter_errors(
+            body_with([{"type": "function", "function": {"name": "x", "parameters": "nope"}}])
+        )
+    )
 
 
 def test_parameters_are_valid_json_schemas() -> None:
@@ -114,8 +114,18 @@ def test_title_parameter_is_a_property_not_a_keyword() -> None:
 
 SAMPLES: list[tuple[dict[str, Any], bool]] = [
     ({"title": "a"}, True),
-    ({"title": "a", "tags": ["work", "home"], "priority": 2, "weight": 1, "mood": "loud",
-      "meta": {"k": "v"}, "pinned": True}, True),
+    (
+        {
+            "title": "a",
+            "tags": ["work", "home"],
+            "priority": 2,
+            "weight": 1,
+            "mood": "loud",
+            "meta": {"k": "v"},
+            "pinned": True,
+        },
+        True,
+    ),
     ({"title": "a", "tags": ["play"]}, False),
     ({"title": "a", "priority": "2"}, False),
     ({"title": "a", "priority": 1.5}, False),

@@ -6,7 +6,6 @@ told apart from one that never ran; a module name written under `files` gets a h
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -15,7 +14,6 @@ from chatterm.api.types import ToolCall
 from chatterm.tools import MAX_OUTPUT_CHARS, ToolRegistry, builtin_registry, run_tool_call
 from chatterm.tools.calculator import CalculatorError, evaluate, format_number
 from chatterm.tools.runner import format_output
-
 
 
 def calc(text: str) -> str:
@@ -40,7 +38,9 @@ def test_calculator_reads_the_signs_people_write(expression: str, expected: str)
     assert calc(expression) == expected
 
 
-@pytest.mark.parametrize(("expression", "shown"), [("3(4)", "3*(...)"), ("(1+2)(3)", "(1 + 2)*(...)"), ("pi(2)", "pi*(...)")])
+@pytest.mark.parametrize(
+    ("expression", "shown"), [("3(4)", "3*(...)"), ("(1+2)(3)", "(1 + 2)*(...)"), ("pi(2)", "pi*(...)")]
+)
 def test_calculator_explains_implicit_multiplication(expression: str, shown: str) -> None:
     with pytest.raises(CalculatorError) as caught:
         evaluate(expression)
@@ -51,8 +51,13 @@ def test_calculator_explains_implicit_multiplication(expression: str, shown: str
 def test_calculator_refuses_nan_but_keeps_its_other_limits() -> None:
     with pytest.raises(CalculatorError, match="not a number"):
         evaluate("inf - inf")
-    for text, message in [("1/0", "division by zero"), ("2**100000", "too large"), ("", "empty"),
-                          ("factorial(1001)", "limited"), ("2 & 3", "not supported")]:
+    for text, message in [
+        ("1/0", "division by zero"),
+        ("2**100000", "too large"),
+        ("", "empty"),
+        ("factorial(1001)", "limited"),
+        ("2 & 3", "not supported"),
+    ]:
         with pytest.raises(CalculatorError, match=message):
             evaluate(text)
 
@@ -92,7 +97,9 @@ async def test_read_file_stays_confined(tmp_path) -> None:
     assert not result.ok and "binary" in result.output
 
 
-@pytest.mark.parametrize(("asked", "named"), [("europe/berlin", "Europe/Berlin"), ("America/New york", "America/New_York")])
+@pytest.mark.parametrize(
+    ("asked", "named"), [("europe/berlin", "Europe/Berlin"), ("America/New york", "America/New_York")]
+)
 async def test_time_zones_match_regardless_of_case(asked: str, named: str) -> None:
     result = await run_tool_call(builtin_registry(), ToolCall("c", "current_time", f'{{"timezone": "{asked}"}}'))
     assert result.ok and f"time zone {named} (" in result.output

@@ -52,7 +52,7 @@ async def test_escape_stops_the_reply_and_keeps_the_partial_text(chat_context: A
         assert "stopped" in str(reply.header.render())
         assert reply.has_class("-stopped")
         partial = reply.message.text
-        assert 40 < len(partial) and reply.body.text.startswith(partial[:40])
+        assert len(partial) > 40 and reply.body.text.startswith(partial[:40])
         # The chat goes on: the next prompt is sent after the stopped reply.
         await send(pilot, "and now?")
         await reply_done(pilot, replies=2)
@@ -178,7 +178,7 @@ async def test_a_reply_that_fails_at_once_shows_its_error_once(chat_context: Any
         app.set_model("no-such-model")
         for n in range(1, 4):
             await send(pilot, f"hi {n}")
-            await wait_until(pilot, lambda: len(app.chat_screen.query(ErrorRow)) >= n)
+            await wait_until(pilot, lambda n=n: len(app.chat_screen.query(ErrorRow)) >= n)
             await reply_done(pilot, replies=n)
             await pilot.pause(0.1)
             rows = app.chat_screen.query(ErrorRow)

@@ -46,7 +46,7 @@ async def test_page_keys_in_the_prompt_scroll_the_conversation(chat_context: Any
         for _ in range(40):
             await pilot.press("pagedown")
         await wait_until(pilot, lambda: pane.scroll_y == pane.max_scroll_y)
-        assert pane._following()  # back at the bottom: a new reply is followed again  # noqa: SLF001
+        assert pane._following()  # back at the bottom: a new reply is followed again
 
 
 async def test_a_letter_typed_on_a_focused_message_goes_to_the_prompt(chat_context: Any) -> None:
@@ -69,7 +69,9 @@ async def test_a_letter_typed_on_a_focused_message_goes_to_the_prompt(chat_conte
         assert screen.prompt.text == "so"
 
 
-async def test_a_missing_at_path_is_refused_and_the_prompt_kept(chat_context: Any, demo_gateway: Any, tmp_path: Any) -> None:
+async def test_a_missing_at_path_is_refused_and_the_prompt_kept(
+    chat_context: Any, demo_gateway: Any, tmp_path: Any
+) -> None:
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
         before = chat_requests(demo_gateway)
@@ -80,7 +82,7 @@ async def test_a_missing_at_path_is_refused_and_the_prompt_kept(chat_context: An
         assert screen.prompt.text == f"summarise @{missing} please"
         assert not screen.query(UserMessageView)
         assert chat_requests(demo_gateway) == before
-        assert any(f"No file at @{missing}" in str(n.message) for n in app._notifications)  # noqa: SLF001
+        assert any(f"No file at @{missing}" in str(n.message) for n in app._notifications)
         # A file that exists is attached; `@name` words are not taken for paths.
         present = tmp_path / "note.txt"
         present.write_text("hello from a note")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.widgets import DataTable, Input
 
 from chatterm.engine.conversation import Conversation, Message
@@ -31,11 +30,13 @@ def seed(context: Any) -> list[Conversation]:
     """Three saved chats, oldest first; the middle one is about wombats."""
     chats = []
     with ChatStore(context.history_path) as store:
-        for i, (prompt, reply) in enumerate([
-            ("Tell me about otters", "Otters hold hands while they sleep."),
-            ("where do wombats live?", "Wombats live in Australia."),
-            ("What is a quokka?", "A small marsupial."),
-        ]):
+        for i, (prompt, reply) in enumerate(
+            [
+                ("Tell me about otters", "Otters hold hands while they sleep."),
+                ("where do wombats live?", "Wombats live in Australia."),
+                ("What is a quokka?", "A small marsupial."),
+            ]
+        ):
             conv = Conversation()
             conv.append(Message("user", prompt))
             conv.append(Message("assistant", reply, model="gpt-4o-mini"))
@@ -123,7 +124,7 @@ async def test_command_palette_opens_history(chat_context: Any) -> None:
 
 
 async def test_search_then_open_the_hit(chat_context: Any) -> None:
-    otters, wombats, quokka = seed(chat_context)
+    _otters, wombats, _quokka = seed(chat_context)
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
         await session_ready(pilot)
@@ -161,8 +162,14 @@ async def test_a_search_hit_far_up_a_long_chat_opens_in_sight(chat_context: Any)
         pane = app.chat_screen.pane
         await wait_until(pilot, lambda: any(v.message.id == hit.id for v in pane.views()))
         view = next(v for v in pane.views() if v.message.id == hit.id)
-        await wait_until(pilot, lambda: pane.max_scroll_y > 0 and pane.scroll_offset.y < pane.max_scroll_y
-                         and pane.region.y <= view.region.y < pane.region.bottom)
+        await wait_until(
+            pilot,
+            lambda: (
+                pane.max_scroll_y > 0
+                and pane.scroll_offset.y < pane.max_scroll_y
+                and pane.region.y <= view.region.y < pane.region.bottom
+            ),
+        )
         assert "platypus" in view.message.text
 
 
@@ -192,7 +199,7 @@ async def test_delete_from_history_asks_then_removes_the_chat(chat_context: Any)
 async def test_deleting_the_open_chat_starts_a_new_one_and_never_resurrects_it(
     chat_context: Any, demo_gateway: Any
 ) -> None:
-    otters, wombats, quokka = seed(chat_context)
+    _otters, wombats, _quokka = seed(chat_context)
     with ChatStore(chat_context.history_path) as store:
         conversation = store.load(wombats.id)
     app = ChatApp(chat_context, conversation=conversation)
@@ -223,6 +230,7 @@ async def test_deleting_the_open_chat_starts_a_new_one_and_never_resurrects_it(
 async def test_continue_opens_the_last_chat_at_once_with_its_tool_history(chat_context: Any, demo_gateway: Any) -> None:
     """`chatterm -c`: cli.py loads `store.last_chat_id()` and hands it to ChatApp."""
     seed(chat_context)
+
     # a chat with a tool round trip, written by the engine through the store
     async def allow(call: Any, tool: Any) -> str:
         return "once"
@@ -253,7 +261,7 @@ async def test_continue_opens_the_last_chat_at_once_with_its_tool_history(chat_c
 
 async def test_chat_id_opens_that_chat(chat_context: Any) -> None:
     """`chatterm --chat ID` (an id prefix works too)."""
-    otters, wombats, quokka = seed(chat_context)
+    otters, _wombats, _quokka = seed(chat_context)
     with ChatStore(chat_context.history_path) as store:
         conversation = store.load(otters.id[:8])
     app = ChatApp(chat_context, conversation=conversation)

@@ -141,8 +141,10 @@ async def test_typing_searches_and_enter_opens_the_hit(store, chats, tmp_path) -
         assert str(prompt_row[0]).startswith("Question 7 about chat")
         snippet = prompt_row[1]
         assert snippet.plain == "where do wombats live?"
-        assert any(span.style == "bold underline" and snippet.plain[span.start:span.end] == "wombats"
-                   for span in snippet.spans)
+        assert any(
+            span.style == "bold underline" and snippet.plain[span.start : span.end] == "wombats"
+            for span in snippet.spans
+        )
         assert "2 matches" in str(screen.query_one("#history-status", Static).render())
 
         await pilot.press("enter")  # from the search box: to the results
@@ -261,7 +263,7 @@ async def test_titles_with_brackets_show_as_typed_and_never_crash(store, tmp_pat
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen)  # still running
         assert "weird [/] title" in _screen_text(app)
-        toasts = [n for n in app._notifications if "weird" in n.message]  # noqa: SLF001
+        toasts = [n for n in app._notifications if "weird" in n.message]
         assert toasts and not any(n.markup for n in toasts)  # shown as typed
         assert store.load(conv.id).title == "weird [/] title"
         assert any("weird [/] title" in str(n.message) for n in app._notifications)

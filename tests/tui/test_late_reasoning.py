@@ -6,9 +6,8 @@ gated so each step is seen on screen before the next one arrives."""
 
 from __future__ import annotations
 
-import re
-
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -64,12 +63,14 @@ async def step(pilot: Any, script: Script, condition: Any) -> None:
 
 
 async def test_late_reasoning_is_appended_to_the_folded_block(chat_context: Any) -> None:
-    script = Script([
-        [ReasoningDelta("First I plan. ")],
-        [TextDelta("The answer ")],
-        [ReasoningDelta("Then I check again.")],
-        [TextDelta("is 42.")],
-    ])
+    script = Script(
+        [
+            [ReasoningDelta("First I plan. ")],
+            [TextDelta("The answer ")],
+            [ReasoningDelta("Then I check again.")],
+            [TextDelta("is 42.")],
+        ]
+    )
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
         view = await start(pilot, script)
@@ -89,11 +90,13 @@ async def test_late_reasoning_is_appended_to_the_folded_block(chat_context: Any)
 
 
 async def test_late_reasoning_keeps_a_block_the_user_opened(chat_context: Any) -> None:
-    script = Script([
-        [ReasoningDelta("Plan. ")],
-        [TextDelta("Answer.")],
-        [ReasoningDelta("More.")],
-    ])
+    script = Script(
+        [
+            [ReasoningDelta("Plan. ")],
+            [TextDelta("Answer.")],
+            [ReasoningDelta("More.")],
+        ]
+    )
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
         view = await start(pilot, script)
@@ -111,11 +114,13 @@ async def test_late_reasoning_keeps_a_block_the_user_opened(chat_context: Any) -
 
 
 async def test_reasoning_that_starts_after_the_answer_gets_a_folded_block(chat_context: Any) -> None:
-    script = Script([
-        [TextDelta("Straight to the answer. ")],
-        [ReasoningDelta("Afterthought.")],
-        [TextDelta("Done.")],
-    ])
+    script = Script(
+        [
+            [TextDelta("Straight to the answer. ")],
+            [ReasoningDelta("Afterthought.")],
+            [TextDelta("Done.")],
+        ]
+    )
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
         view = await start(pilot, script)

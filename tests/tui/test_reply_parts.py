@@ -5,7 +5,6 @@ dialog. All against the demo gateway."""
 from __future__ import annotations
 
 import re
-
 import stat
 from pathlib import Path
 from typing import Any
@@ -166,7 +165,10 @@ async def test_history_reopens_a_saved_chat_and_continues_it(chat_context: Any, 
         await send(pilot, "and again")
         await reply_done(pilot, replies=2)
         body = demo_gateway.requests[-1].body
-        assert [m["content"] for m in body["messages"] if m["role"] == "user"] == ["remember the lighthouse", "and again"]
+        assert [m["content"] for m in body["messages"] if m["role"] == "user"] == [
+            "remember the lighthouse",
+            "and again",
+        ]
 
 
 async def test_thinking_is_open_while_it_streams(chat_context: Any, monkeypatch: Any) -> None:

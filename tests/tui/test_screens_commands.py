@@ -74,9 +74,7 @@ async def wait_until(pilot: Any, condition: Callable[[], object]) -> None:
 
 async def wait_for_first(pilot: Any, text: str) -> None:
     """Let the palette gather its hits (a background task) until `text` is listed first."""
-    await wait_until(
-        pilot, lambda: CommandPalette.is_open(pilot.app) and palette_prompts(pilot.app)[:1] == [text]
-    )
+    await wait_until(pilot, lambda: CommandPalette.is_open(pilot.app) and palette_prompts(pilot.app)[:1] == [text])
 
 
 async def type_query(pilot: Any, text: str, first: str) -> None:
@@ -96,8 +94,16 @@ async def test_empty_palette_shows_the_commands() -> None:
         await open_palette(pilot)
         assert CommandPalette.is_open(app)
         prompts = palette_prompts(app)
-        for text in ("New chat", "Pick model", "Toggle thinking", "Copy code block", "Chat settings",
-                     "History", "Attach schema file", "Choose theme…"):
+        for text in (
+            "New chat",
+            "Pick model",
+            "Toggle thinking",
+            "Copy code block",
+            "Chat settings",
+            "History",
+            "Attach schema file",
+            "Choose theme…",
+        ):
             assert text in prompts
         assert "Tool: disable calculator" in prompts
         assert "Tool: enable current_time" in prompts

@@ -60,11 +60,7 @@ async def test_sections_favourites_first_and_current_highlighted() -> None:
             "claude-sonnet-4-5",
             "deepseek-reasoner",
         ]
-        headers = [
-            str(option.prompt)
-            for option in screen.query_one(OptionList).options
-            if option.disabled
-        ]
+        headers = [str(option.prompt) for option in screen.query_one(OptionList).options if option.disabled]
         assert headers == ["★ Favourites", "OpenAI", "Claude", "DeepSeek"]
         assert screen.highlighted_model == "gpt-4o"
         await pilot.press("enter")
@@ -217,7 +213,9 @@ async def test_a_failed_refresh_keeps_the_cached_models() -> None:
         assert "cached-model" in screen.shown_models
 
 
-async def test_the_app_passes_its_cached_models_to_the_picker(chat_context: Any, demo_gateway: Any, monkeypatch: Any) -> None:
+async def test_the_app_passes_its_cached_models_to_the_picker(
+    chat_context: Any, demo_gateway: Any, monkeypatch: Any
+) -> None:
     """The chat app's picker shows the data dir's cache before /v1/models answers."""
     import json
 
@@ -253,6 +251,6 @@ async def test_catalogue_models_the_gateway_does_not_list_are_marked() -> None:
     async with app.run_test() as pilot:
         screen = picker(app)
         await wait_until(pilot, lambda: screen.gateway_models == ["gpt-4o"])
-        labels = {str(o.prompt).strip(): o for o in screen.query_one(OptionList)._options if not o.disabled}  # noqa: SLF001
+        labels = {str(o.prompt).strip(): o for o in screen.query_one(OptionList)._options if not o.disabled}
         assert any(label.startswith("gpt-4o-mini") and "not listed by the gateway" in label for label in labels)
         assert any(label.startswith("gpt-4o") and "not listed" not in label for label in labels)

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Markdown, Static, Switch, TextArea
+from textual.widgets import Button, Footer, Header, Markdown, Static, Switch, TextArea
 
 from chatterm.api.types import ToolCall
 from chatterm.tui.screens.approval import ToolApprovalScreen
@@ -103,7 +103,7 @@ class Showcase(App[None]):
         pass
 
 
-def Host(modal: Screen[Any]) -> Showcase:  # noqa: N802 - reads like the class it builds
+def Host(modal: Screen[Any]) -> Showcase:
     return Showcase(modal=modal)
 
 

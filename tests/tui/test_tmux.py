@@ -51,9 +51,7 @@ def test_demo_app_in_tmux(tmp_path: Path) -> None:
         "TERM": "xterm-256color",
         "PATH": os.environ.get("PATH", ""),
     }
-    command = " ".join(
-        [f"{k}={v!r}" for k, v in env.items()] + [sys.executable, "-m", "chatterm", "--demo"]
-    )
+    command = " ".join([f"{k}={v!r}" for k, v in env.items()] + [sys.executable, "-m", "chatterm", "--demo"])
     session = f"chatterm-test-{uuid.uuid4().hex[:8]}"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "60", f"env -i {command}"],

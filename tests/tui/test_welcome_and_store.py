@@ -14,7 +14,9 @@ from .conftest import reply_done, send, wait_until
 SIZE = (100, 36)
 
 
-async def test_demo_welcome_lists_what_to_try_and_leaves_with_the_first_message(demo_gateway: Any, tmp_path: Path) -> None:
+async def test_demo_welcome_lists_what_to_try_and_leaves_with_the_first_message(
+    demo_gateway: Any, tmp_path: Path
+) -> None:
     context = AppContext.for_tests(demo_gateway.base_url, tmp_path)
     context.demo = demo_gateway  # as `--demo` does
     app = ChatApp(context)
@@ -90,7 +92,9 @@ def _screen_lines(app: Any) -> list[str]:
     return ["".join(parts) for _, parts in sorted(rows.items(), key=lambda item: int(item[0]))]
 
 
-async def test_an_80x24_terminal_shows_the_whole_welcome_and_every_footer_key(demo_gateway: Any, tmp_path: Path) -> None:
+async def test_an_80x24_terminal_shows_the_whole_welcome_and_every_footer_key(
+    demo_gateway: Any, tmp_path: Path
+) -> None:
     """The classic terminal size: the welcome's title is not scrolled away, each tip
     keeps its prompt and description on one line, and the footer keys all fit."""
     context = AppContext.for_tests(demo_gateway.base_url, tmp_path)

@@ -76,9 +76,11 @@ class BranchActions:
         (the toast saying so is gone after a few seconds; the edit is not)."""
         try:
             prompt = self.chat_screen.prompt
-        except Exception:  # noqa: BLE001 - no chat screen (yet): nothing to label
+        except Exception:
             return
-        prompt.border_title = "Editing a sent prompt · Enter resends it (a new branch) · Esc cancels" if self._editing else None
+        prompt.border_title = (
+            "Editing a sent prompt · Enter resends it (a new branch) · Esc cancels" if self._editing else None
+        )
         prompt.set_class(self._editing is not None, "-editing")
 
     async def resend_edit(self: ChatApp, message_id: str, text: str) -> None:
@@ -113,7 +115,7 @@ class BranchActions:
             return []
         try:
             found = siblings(view.message.id)
-        except Exception:  # noqa: BLE001 - a message not saved yet has no siblings to show
+        except Exception:
             return []
         return [m.id for m in found if m.role == view.message.role]
 
@@ -146,7 +148,7 @@ class BranchActions:
             return
         try:
             session.switch_branch(ids[index])
-        except (ChatTermError, Exception) as error:  # noqa: BLE001 - shown, never raised
+        except (ChatTermError, Exception) as error:
             self.notify(str(error), title="Cannot switch branch", severity="warning")
             return
         had_focus = view.has_focus_within or view.has_focus

@@ -1,7 +1,7 @@
 """Copy to the clipboard (OSC 52 through `App.copy_to_clipboard`).
 
-    Ctrl+O   the last reply          `c` on a focused message   that message
-    Ctrl+B   a code block of the last reply; pressing again steps to the one before it
+Ctrl+O   the last reply          `c` on a focused message   that message
+Ctrl+B   a code block of the last reply; pressing again steps to the one before it
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Getting connected: the first-run dialog, and a history file that cannot be used.
 
-    no key or base URL     FirstRunScreen: save a gateway and key (config 0600) or the demo
-    damaged history file   ConfirmScreen: start a fresh one (the damaged file is kept,
-                           renamed) or go on without history; a newer file is only reported
+no key or base URL     FirstRunScreen: save a gateway and key (config 0600) or the demo
+damaged history file   ConfirmScreen: start a fresh one (the damaged file is kept,
+                       renamed) or go on without history; a newer file is only reported
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class SetupActions:
                 return
             try:
                 store = self.context.start_fresh_store()
-            except Exception as failure:  # noqa: BLE001 - shown, never a traceback
+            except Exception as failure:
                 self.notify(str(failure), title="History is off", severity="error")
                 return
             if self._session is not None:
@@ -67,8 +67,7 @@ class SetupActions:
             self.notify("Started a fresh history; the damaged file was kept.", title="History")
 
         question = (
-            f"{error}\n\nStart a fresh history? The damaged file is kept beside it, renamed; "
-            "nothing is overwritten."
+            f"{error}\n\nStart a fresh history? The damaged file is kept beside it, renamed; nothing is overwritten."
         )
         screen = ConfirmScreen("History file damaged", question, yes="Start fresh", no="Keep history off")
         self.push_screen(screen, answered)

@@ -100,7 +100,9 @@ class ChatScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ConversationView(id="conversation")
         yield AttachmentChips(id="attachments")
-        yield PromptBox(id="prompt", placeholder="Message… (Enter send · Shift+Enter/Ctrl+J newline · ↑ earlier prompts)")
+        yield PromptBox(
+            id="prompt", placeholder="Message… (Enter send · Shift+Enter/Ctrl+J newline · ↑ earlier prompts)"
+        )
         yield StatusBar(id="status")
         yield Footer(compact=self.app.size.width < self.COMPACT_FOOTER_BELOW)
 
@@ -197,7 +199,11 @@ class ChatScreen(Screen[None]):
         if not text.strip() and not chips.paths:
             return
         if self.replying:
-            self.notify("A reply is still being written: wait for it, or press Esc to stop it.", title="Not sent", severity="warning")
+            self.notify(
+                "A reply is still being written: wait for it, or press Esc to stop it.",
+                title="Not sent",
+                severity="warning",
+            )
             return
         missing = missing_at_paths(text)
         if missing:
@@ -253,7 +259,7 @@ class ChatScreen(Screen[None]):
         except ChatTermError as error:
             self.post_message(ReplyEnded(error=error))
             return
-        except Exception as error:  # noqa: BLE001 - shown in an error row, never a traceback
+        except Exception as error:
             self.post_message(ReplyEnded(error=ChatTermError(f"Unexpected error: {error}")))
             return
         self.post_message(ReplyEnded())
@@ -394,7 +400,7 @@ class ChatScreen(Screen[None]):
         if focused is None or isinstance(focused, TextArea | Input) or not event.is_printable or not event.character:
             return
         for node in focused.ancestors_with_self:
-            if event.key in node._bindings.key_to_bindings:  # noqa: SLF001 - no public lookup
+            if event.key in node._bindings.key_to_bindings:
                 return
         event.stop()
         event.prevent_default()

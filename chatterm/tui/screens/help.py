@@ -118,7 +118,7 @@ def collect_key_groups(app: App[Any], screen: Screen[Any] | None) -> list[KeyGro
     for node in reversed(nodes):
         # All of a node's bindings, even keys a focused input would swallow: help lists
         # everything the app answers to, not only what this exact focus allows.
-        bindings: Iterable[tuple[str, Binding]] = node._bindings  # noqa: SLF001
+        bindings: Iterable[tuple[str, Binding]] = node._bindings
         own = _own_keys(node)
         rows: list[tuple[str, str]] = []
         for key, binding in bindings:
@@ -173,9 +173,7 @@ class HelpScreen(ModalScreen[None]):
             Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
         )
         if self.app.ENABLE_COMMAND_PALETTE:
-            self.groups.append(
-                KeyGroup("Command palette", ((palette_key, f"Open the palette: {PALETTE_COMMANDS}"),))
-            )
+            self.groups.append(KeyGroup("Command palette", ((palette_key, f"Open the palette: {PALETTE_COMMANDS}"),)))
         with Vertical(id="help-dialog") as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "F1 / Esc close"
@@ -196,8 +194,7 @@ class HelpScreen(ModalScreen[None]):
     def text(self) -> str:
         """Everything listed, as plain text (for tests and screen readers)."""
         return "\n".join(
-            f"{group.title}\n" + "\n".join(f"{key}  {desc}" for key, desc in group.rows)
-            for group in self.groups
+            f"{group.title}\n" + "\n".join(f"{key}  {desc}" for key, desc in group.rows) for group in self.groups
         )
 
     def action_close(self) -> None:

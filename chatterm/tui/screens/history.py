@@ -308,9 +308,7 @@ class HistoryScreen(Screen[str | None]):
         status = self.query_one("#history-status", Static)
         if self.mode == "search":
             count = hits if hits is not None else self.table.row_count
-            status.update(
-                f"{count} match{'es' if count != 1 else ''}" if count else "No messages match."
-            )
+            status.update(f"{count} match{'es' if count != 1 else ''}" if count else "No messages match.")
         elif self.table.row_count == 0:
             status.update("No saved chats yet.")
         else:
@@ -413,8 +411,7 @@ class HistoryScreen(Screen[str | None]):
             return
         count = summary.message_count
         question = (
-            f"Delete “{summary.title}” and its {count} message{'s' if count != 1 else ''}?\n"
-            "This cannot be undone."
+            f"Delete “{summary.title}” and its {count} message{'s' if count != 1 else ''}?\nThis cannot be undone."
         )
 
         def done(confirmed: bool | None) -> None:

@@ -115,7 +115,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
         assert self._load_models is not None
         try:
             ids = await self._load_models()
-        except Exception as error:  # noqa: BLE001 - any failure is shown, never raised
+        except Exception as error:
             self.post_message(self.ModelsLoaded([], str(error) or type(error).__name__))
         else:
             self.post_message(self.ModelsLoaded(list(ids)))

@@ -1,11 +1,11 @@
 """What the chat screen's reply worker posts to its handlers, and `@path` attachments.
 
-    DeltaBatch / DeltasReady   text and reasoning gathered since the handler last looked
-                               (one message per batch, never one per token)
-    EngineMessage              any other engine event, in order
-    ReplyEnded                 the worker is done: normally, stopped, or with an error
-    at_paths(text)             files named as `@path` in a prompt (that exist)
-    missing_at_paths(text)     `@/...`, `@~/...`, `@./...` paths that name no file
+DeltaBatch / DeltasReady   text and reasoning gathered since the handler last looked
+                           (one message per batch, never one per token)
+EngineMessage              any other engine event, in order
+ReplyEnded                 the worker is done: normally, stopped, or with an error
+at_paths(text)             files named as `@path` in a prompt (that exist)
+missing_at_paths(text)     `@/...`, `@~/...`, `@./...` paths that name no file
 """
 
 from __future__ import annotations
@@ -75,5 +75,3 @@ class ReplyEnded(TextualMessage):
         super().__init__()
         self.stopped = stopped
         self.error = error
-
-

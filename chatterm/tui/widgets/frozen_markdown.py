@@ -46,7 +46,7 @@ def rich_markdown_theme(app: App[object]) -> Theme:
     def color(name: str, fallback: Color) -> str:
         try:
             value = Color.parse(variables.get(name, ""))
-        except Exception:  # noqa: BLE001 - "auto 60%" and the like: use the fallback
+        except Exception:
             value = fallback
         return (background.blend(value.with_alpha(1), value.a) if value.a < 1 else value).hex6
 
@@ -61,22 +61,24 @@ def rich_markdown_theme(app: App[object]) -> Theme:
         f"markdown.h{level}": f"{text_style(f'markdown-h{level}-text-style')} {color(f'markdown-h{level}-color', foreground)}".strip()
         for level in range(1, 7)
     }
-    styles.update({
-        "markdown.h1.border": primary,
-        "markdown.code": accent,
-        "markdown.block_quote": muted,
-        "markdown.list": "none",
-        "markdown.item.bullet": f"bold {primary}",
-        "markdown.item.number": primary,
-        "markdown.hr": muted,
-        "markdown.link": f"underline {primary}",
-        "markdown.link_url": f"underline {primary}",
-        "markdown.table.border": muted,
-        "markdown.table.header": f"bold {primary}",
-    })
+    styles.update(
+        {
+            "markdown.h1.border": primary,
+            "markdown.code": accent,
+            "markdown.block_quote": muted,
+            "markdown.list": "none",
+            "markdown.item.bullet": f"bold {primary}",
+            "markdown.item.number": primary,
+            "markdown.hr": muted,
+            "markdown.link": f"underline {primary}",
+            "markdown.link_url": f"underline {primary}",
+            "markdown.table.border": muted,
+            "markdown.table.header": f"bold {primary}",
+        }
+    )
     try:
         theme = Theme(styles, inherit=True)
-    except Exception:  # noqa: BLE001 - a user theme with odd values: Rich's defaults then
+    except Exception:
         theme = Theme({}, inherit=True)
     _THEMES[app.theme] = theme
     return theme
@@ -84,9 +86,7 @@ def rich_markdown_theme(app: App[object]) -> Theme:
 
 def _is_blank(strip: Strip) -> bool:
     """Only spaces and no background (a code block's padding line has one)."""
-    return not strip.text.strip() and all(
-        segment.style is None or segment.style.bgcolor is None for segment in strip
-    )
+    return not strip.text.strip() and all(segment.style is None or segment.style.bgcolor is None for segment in strip)
 
 
 def _single_blank_lines(lines: list[Strip]) -> list[Strip]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-
 from typing import TYPE_CHECKING
 
 from textual.containers import Vertical

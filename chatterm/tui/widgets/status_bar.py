@@ -178,7 +178,9 @@ class StatusBar(Horizontal):
         chip.update(f"{settings.model} ▾")
         chip.tooltip = "Pick a model (click or F2)"
         for toggle in self.query(ToggleChip):
-            toggle.set_on(bool(getattr(settings, toggle.setting)), _ability(settings.model, toggle.setting), settings.model)
+            toggle.set_on(
+                bool(getattr(settings, toggle.setting)), _ability(settings.model, toggle.setting), settings.model
+            )
         name = schema_name_of(settings.response_format) if settings.response_format else None
         self.query_one(SchemaChip).show(name)
 

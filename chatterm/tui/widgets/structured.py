@@ -48,7 +48,9 @@ def json_block(value: Any) -> str:
     return f"{fence}json\n{text}\n{fence}\n"
 
 
-def structured_reply(text: str, response_format: dict[str, Any] | None, *, only_json: bool = False) -> StructuredReply | None:
+def structured_reply(
+    text: str, response_format: dict[str, Any] | None, *, only_json: bool = False
+) -> StructuredReply | None:
     """The pretty view of a reply written under `response_format` (None: show as usual).
 
     `only_json`: for replies loaded from history, where the schema may have been
