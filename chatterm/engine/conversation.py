@@ -26,19 +26,29 @@ def new_id() -> str:
 
 @dataclass(slots=True)
 class Timings:
-    """Per-reply timings in seconds (monotonic deltas)."""
+    """Per-reply timings in seconds (monotonic deltas).
+
+    `streamed` is False when the reply came as one body: its tokens all "arrive" at once,
+    so a speed must be measured over the whole request, not from the first token."""
 
     time_to_first_token: float | None = None
     duration: float | None = None
+    streamed: bool = True
 
-    def to_dict(self) -> dict[str, float | None]:
-        return {"time_to_first_token": self.time_to_first_token, "duration": self.duration}
+    def to_dict(self) -> dict[str, float | bool | None]:
+        data: dict[str, float | bool | None] = {
+            "time_to_first_token": self.time_to_first_token,
+            "duration": self.duration,
+        }
+        if not self.streamed:
+            data["streamed"] = False
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Timings | None:
         if not data:
             return None
-        return cls(data.get("time_to_first_token"), data.get("duration"))
+        return cls(data.get("time_to_first_token"), data.get("duration"), data.get("streamed") is not False)
 
 
 @dataclass(slots=True)

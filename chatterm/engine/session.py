@@ -280,12 +280,12 @@ class ChatSession:
             partial = getattr(error, "partial", None)
             if partial is not None and partial.tool_calls and not reply.tool_calls:
                 reply.tool_calls = list(partial.tool_calls)
-            reply.timings = Timings(first_token, time.monotonic() - started)
+            reply.timings = Timings(first_token, time.monotonic() - started, streamed=request.stream)
             raise
         finally:
             if flusher is not None:
                 flusher.cancel()
-        reply.timings = Timings(first_token, time.monotonic() - started)
+        reply.timings = Timings(first_token, time.monotonic() - started, streamed=request.stream)
         if completion is None:  # a client that ended without Finished: keep what arrived
             _fill(reply, buffer)
             return

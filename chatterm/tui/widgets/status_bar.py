@@ -104,7 +104,8 @@ def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
         ttft = f"{timings.time_to_first_token:.2f} s"
         parts.append((f"TTFT {ttft}", ttft))
     if usage is not None and usage.completion_tokens and timings is not None and timings.duration:
-        gen_time = timings.duration - (timings.time_to_first_token or 0.0)
+        # A whole-body reply has no generation phase of its own: its speed is over the request.
+        gen_time = timings.duration - (timings.time_to_first_token or 0.0) if timings.streamed else timings.duration
         if gen_time > 0:
             rate = f"{usage.completion_tokens / gen_time:,.0f} tok/s"
             parts.append((rate, rate))
