@@ -24,3 +24,12 @@ class PlainToasts:
         markup: bool = True,
     ) -> None:
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)  # type: ignore[misc]
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C's hint, worded without markup (Textual's own says `[b]ctrl+q[/b]`,
+        which a plain toast would show as written)."""
+        bindings = self.active_bindings  # type: ignore[attr-defined]
+        for key, active in bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {active.binding.key_display or key} to quit", title="Do you want to quit?")
+                return
