@@ -165,7 +165,7 @@ def _protocol(req: ChatRequest, family: Family) -> Literal["chat", "responses"]:
     if req.endpoint == "chat":
         if req.files:
             raise RequestValidationError(
-                "files: the gateway takes files only on /v1/responses; use --endpoint responses or auto"
+                "files: the gateway takes files only on /v1/responses, and the endpoint is set to chat (set it to responses or auto)"
             )
         return "chat"
     if req.endpoint == "responses":
@@ -409,7 +409,7 @@ def _responses_body(req: ChatRequest, family: Family, model: str, notices: list[
             notices.append(
                 Notice(
                     f"{req.model}: the Thinking toggle is not carried over /v1/responses "
-                    "for this family; use --endpoint chat to think",
+                    "for this family; the chat endpoint carries it (when no files are attached)",
                     "thinking_unsupported",
                 )
             )
