@@ -3,7 +3,7 @@
 Themes are data, not code, so a user can copy a shipped file into
 `<config dir>/themes/`, change a few colours and pick it in the palette:
 
-    chatterm/themes/*.toml        shipped: chatterm-dark, chatterm-light, chatterm-high-contrast
+    themes/*.toml                 shipped (the repository's top-level themes/, installed as chatterm.themes): chatterm-dark, chatterm-light, chatterm-high-contrast
     <user_dir>/*.toml             the user's own (a broken file is skipped and reported)
 
 One theme per file. Keys (all colours are CSS-style strings such as "#1e90ff"):
@@ -23,6 +23,7 @@ name, rather than when the user switches to it.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +33,18 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.theme import Theme
 
-SHIPPED_THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
-"""The folder of theme files shipped inside the package (`chatterm/themes`)."""
+
+@functools.cache
+def shipped_themes_dir() -> Path:
+    """The folder of theme files shipped with chatterm (top-level `themes/`, installed as `chatterm.themes`)."""
+    # The folder behind the `chatterm.themes` package: the repository's themes/ in an
+    # editable install or a checkout, the package's own folder in an installed wheel.
+    import importlib.util
+
+    spec = importlib.util.find_spec("chatterm.themes")
+    assert spec is not None and spec.submodule_search_locations, "chatterm.themes is not installed"
+    return Path(next(iter(spec.submodule_search_locations)))
+
 
 SHIPPED_THEME_NAMES = ("chatterm-dark", "chatterm-light", "chatterm-high-contrast")
 DEFAULT_THEME = "chatterm-dark"
@@ -153,7 +164,7 @@ def load_themes_with_errors(
     same name), and the user files that were skipped."""
     themes: dict[str, Theme] = {}
     errors: list[ThemeLoadError] = []
-    folders = [SHIPPED_THEMES_DIR] + ([Path(user_dir)] if user_dir is not None else [])
+    folders = [shipped_themes_dir()] + ([Path(user_dir)] if user_dir is not None else [])
     for folder in folders:
         for path in _theme_files(folder):
             try:

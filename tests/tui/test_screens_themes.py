@@ -11,11 +11,11 @@ from textual.widgets import Button, Label
 
 from chatterm.tui.themes import (
     SHIPPED_THEME_NAMES,
-    SHIPPED_THEMES_DIR,
     load_theme_file,
     load_themes,
     load_themes_with_errors,
     register_themes,
+    shipped_themes_dir,
 )
 
 
@@ -34,7 +34,7 @@ def test_three_shipped_themes_one_file_each() -> None:
     names = {theme.name for theme in load_themes()}
     assert set(SHIPPED_THEME_NAMES) <= names
     for name in SHIPPED_THEME_NAMES:
-        assert (SHIPPED_THEMES_DIR / f"{name}.toml").is_file()
+        assert (shipped_themes_dir() / f"{name}.toml").is_file()
     by_name = {theme.name: theme for theme in load_themes()}
     assert by_name["chatterm-dark"].dark and not by_name["chatterm-light"].dark
     assert by_name["chatterm-high-contrast"].background == "#000000"
