@@ -47,9 +47,19 @@ _REFUSAL = re.compile(
 )
 
 
+def fixable_status(status: int | None) -> bool:
+    """A status a refused field can come with: a 4xx about the request (not auth, a
+    missing route or model, a timeout or a rate limit), or a 500/501 from servers that
+    report their request validation as an internal error (llama-cpp-python)."""
+    if status is None:
+        return False
+    return (400 <= status < 500 and status not in (401, 403, 404, 408, 429)) or status in (500, 501)
+
+
 def refused_field(error: APIError, body: dict[str, Any]) -> str | None:
-    """The optional top-level field of `body` a 400/422 says the server does not take."""
-    if error.status not in (400, 422):
+    """The optional top-level field of `body` a failed request says the server does not
+    take (a 400/422, or a 500 that is a validation error in disguise)."""
+    if not fixable_status(error.status):
         return None
     said = " ".join(t for t in (error.provider_message, error.code, error.error_type) if isinstance(t, str))
     if not _REFUSAL.search(said):
