@@ -87,6 +87,10 @@ class Family:
     `max_tokens` ("not compatible with o-series models" in the spec) and take
     `max_completion_tokens`; every other family behind the gateway is documented with
     `max_tokens`, which the gateway passes through to non-OpenAI providers."""
+    think_open_implied: bool = False
+    """The chat template puts the opening `<think>` into the prompt (DeepSeek-R1 distills,
+    QwQ), so a raw server streams the reasoning without it: content before `</think>` is
+    reasoning (`think_split.py`)."""
     known: tuple[str, ...] = ()
     """Model ids the gateway page names for this family (picker suggestions)."""
     note: str = ""
@@ -175,6 +179,14 @@ FAMILIES: tuple[Family, ...] = (
         note="thinking with a token budget; web search only through a tool call",
     ),
     Family(
+        name="r1-distill",
+        group="DeepSeek",
+        patterns=("*r1-distill*",),
+        thinking="always_on",
+        think_open_implied=True,
+        note="DeepSeek-R1 distills: reason in a <think> block whose opening tag may be in the prompt",
+    ),
+    Family(
         name="deepseek-reasoner",
         group="DeepSeek",
         patterns=("deepseek-r1*", "deepseek-reasoner*"),
@@ -226,9 +238,18 @@ FAMILIES: tuple[Family, ...] = (
         note="thinking picked by model-name variant (-thinking, -nothinking, ...)",
     ),
     Family(
+        name="qwq",
+        group="Qwen",
+        patterns=("qwq*",),
+        thinking="qwen_parameters",
+        search="qwen_parameters",
+        think_open_implied=True,
+        note="always reasons; served raw, the opening <think> may be in the prompt",
+    ),
+    Family(
         name="qwen",
         group="Qwen",
-        patterns=("qwen*", "qwq*"),
+        patterns=("qwen*",),
         thinking="qwen_parameters",
         search="qwen_parameters",
         known=("qwen3-coder-plus", "qwen3-omni-flash"),

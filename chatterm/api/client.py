@@ -341,24 +341,22 @@ class ChatClient:
     async def _sse_events(
         self, chunks: AsyncIterator[bytes], first: bytes, parser: SSEFeed
     ) -> AsyncIterator[list[StreamEvent]]:
-        """The hot path: bytes -> SSE events -> parser events, a list per read."""
+        """Bytes -> SSE events -> parser events, a list per network read."""
         decoder = SSEDecoder()
         parser.scrub = self._scrub
-        feed_sse = parser.feed_sse
-        feed_fast = decoder.feed_fast
         if first:
-            batch = feed_sse(feed_fast(first))
+            batch = parser.feed_sse(decoder.feed(first))
             if batch:
                 yield batch
         if not parser.done and parser.failure is None:
             async for chunk in chunks:
-                batch = feed_sse(feed_fast(chunk))
+                batch = parser.feed_sse(decoder.feed(chunk))
                 if batch:
                     yield batch
                 if parser.done or parser.failure is not None:
                     break
             else:  # the body ended: an event may still lack its blank line
-                batch = feed_sse(decoder.close())
+                batch = parser.feed_sse(decoder.close())
                 if batch:
                     yield batch
         if parser.failure is not None:

@@ -71,9 +71,8 @@ def weaker(req: ChatRequest, level: int) -> ChatRequest:
         return req
     schema = schema_of(fmt)
     if schema is not None:
-        words = (
-            "Reply with one JSON object and nothing else. It must fit this JSON Schema:\n"
-            + json.dumps(schema, ensure_ascii=False)
+        words = "Reply with one JSON object and nothing else. It must fit this JSON Schema:\n" + json.dumps(
+            schema, ensure_ascii=False
         )
     else:
         words = "Reply with one JSON object and nothing else."

@@ -36,7 +36,7 @@ from typing import Any
 
 from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
 from chatterm.api.failures import error_from_payload, text_or_none
-from chatterm.api.sse_feed import SSEFeed
+from chatterm.api.sse_feed import SSEFeed, loads
 from chatterm.api.types import (
     Citation,
     CitationsUpdate,
@@ -81,7 +81,7 @@ class ResponsesStreamParser(SSEFeed):
         """`feed()` for the raw data text of one SSE message; ValueError when it is not
         JSON or not in the event's shape (an `item` that is not an object, say), so the
         stream goes on without it and the user is told once."""
-        data = json.loads(text)
+        data = loads(text)
         try:
             return self.feed(event, data)
         except (AttributeError, TypeError) as exc:

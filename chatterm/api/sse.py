@@ -28,18 +28,13 @@ What the rules say, and how this module does it cheaply (this is the per-token p
   Servers in the wild do close right after `data: [DONE]\\n`, so `close()` dispatches such an
   event when all of its lines were complete; a line cut off without its line end is dropped.
 
-`feed_fast()` is the client's per-token lane: the same events, except that an unnamed event
-that is one `data: ` line comes back as that line itself (a `str` starting "data: "), not
-copied into an `SSEEvent`. Nearly every token is such an event; the chat parser reads the
-JSON at offset 6 of the line (`str.startswith(prefix, 6)`), so no copy or tuple is made.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 _BOM = b"\xef\xbb\xbf"
-_new_event = tuple.__new__
 
 
 class SSEEvent(NamedTuple):
@@ -73,26 +68,6 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Decode one read; returns the events it completed (often none, often one)."""
-        return self._feed(chunk, False)  # type: ignore[return-value]
-
-    def feed_fast(self, chunk: bytes) -> list[SSEEvent | str]:
-        """`feed()`, but a one-line unnamed `data:` event is its line (str, "data: " kept)."""
-        # A paced stream sends one token per read: exactly `data: ...\n\n`, nothing pending.
-        if (
-            chunk[:6] == b"data: "
-            and chunk.find(b"\n") == len(chunk) - 2
-            and chunk[-1] == 10
-            and not self._pending
-            and self._bom_checked
-            and not self._data
-            and not self._event
-            and b"\r" not in chunk
-        ):
-            self._skip_lf = False
-            return [chunk[:-2].decode("utf-8", "replace")]
-        return self._feed(chunk, True)
-
-    def _feed(self, chunk: bytes, fast: bool) -> list[SSEEvent | str]:
         if not chunk:
             return []
         if self._skip_lf:
@@ -117,19 +92,13 @@ class SSEDecoder:
             if not self._check_bom():
                 return []
             buf = self._pending.pop()
-        last = buf[-1]
-        if b"\r" not in buf:
-            if last != 10:
-                cut = buf.rfind(b"\n") + 1
-                self._pending.append(buf[cut:])
-                buf = buf[:cut]
-            return self._process_lf(buf, fast)
         lines = buf.splitlines()
+        last = buf[-1]
         if last == 13:  # b"\r": maybe the first half of a CRLF
             self._skip_lf = True
         elif last != 10:
             self._pending.append(lines.pop())
-        return self._process(lines)  # type: ignore[return-value]
+        return self._process(lines)
 
     def close(self) -> list[SSEEvent]:
         """End of stream: dispatch an event whose lines all ended but whose blank line
@@ -150,47 +119,6 @@ class SSEDecoder:
         self._bom_checked = True
         self._pending = [head[3:] if head.startswith(_BOM) else head]
         return True
-
-    def _process_lf(self, buf: bytes, fast: bool) -> list[SSEEvent | str]:
-        """Complete LF-terminated lines, decoded at once and split at blank lines into whole
-        events: an event that is one `data: ...` line (nearly every token) skips the line
-        loop. Decoding the whole buffer equals decoding line by line: it ends at an LF."""
-        blocks = buf.decode("utf-8", "replace").split("\n\n")
-        tail = blocks.pop()  # after the last blank line: "" or lines ending in LF
-        last_id = self._last_id
-        slow = bool(self._data or self._event)
-        events: list[SSEEvent | str]
-        if not slow:
-            # The common case: every event of the read is one `data:` line. A list
-            # comprehension costs a third less than the loop below.
-            if fast:
-                quick: list[SSEEvent | str | None] = [
-                    b if b[:6] == "data: " and "\n" not in b else None for b in blocks
-                ]
-            else:
-                quick = [
-                    _new_event(SSEEvent, ("message", b[6:], last_id)) if b[:6] == "data: " and "\n" not in b else None
-                    for b in blocks
-                ]
-            if None not in quick:
-                events = cast("list[SSEEvent | str]", quick)
-                if tail:
-                    events += self._process(tail[:-1].encode("utf-8").split(b"\n"))
-                return events
-        events = []
-        append = events.append
-        for block in blocks:
-            if not slow and block[:6] == "data: " and "\n" not in block:
-                append(block if fast else _new_event(SSEEvent, ("message", block[6:], last_id)))
-                continue
-            lines = block.encode("utf-8").split(b"\n")
-            lines.append(b"")
-            events += self._process(lines)
-            last_id = self._last_id
-            slow = False
-        if tail:
-            events += self._process(tail[:-1].encode("utf-8").split(b"\n"))
-        return events
 
     def _process(self, lines: list[bytes]) -> list[SSEEvent]:
         events: list[SSEEvent] = []

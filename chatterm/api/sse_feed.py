@@ -1,6 +1,6 @@
 """`SSEFeed`: the rules both stream parsers share for the SSE events of one network read.
 
-    parser.feed_sse(decoder.feed_fast(chunk))   -> the stream events of that read
+    parser.feed_sse(decoder.feed(chunk))   -> the stream events of that read
 
 - `data: [DONE]` sets `done` and ends the stream; anything after it is ignored.
 - A data text that is not JSON is skipped, and said once as `Notice(kind="malformed")`
@@ -11,22 +11,32 @@
 
 `ChatStreamParser` and `ResponsesStreamParser` subclass it and give `feed_text` (one
 data text -> events; ValueError when it is not JSON), `partial` and `finish`, so the
-client drives both protocols alike. The chat parser overrides `feed_sse` with its
-per-token fast path and falls back to `_feed_one` for everything else.
+client drives both protocols alike.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
-from typing import TypeAlias
+from typing import Any
 
 from chatterm.api.errors import APIError
 from chatterm.api.sse import SSEEvent
 from chatterm.api.types import Completion, Notice, StreamEvent
 
-SSEItem: TypeAlias = "SSEEvent | str"
-"""What `SSEDecoder.feed_fast()` returns: an `SSEEvent`, or a bare `data: ...` line
-whose data starts at offset 6."""
+_scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def loads(text: str) -> Any:
+    """`json.loads` for one data text. A chunk is one JSON value with nothing around it,
+    so the C scanner reads it directly, without `json.loads`' Python layers (half the
+    cost of a token); anything else (whitespace around it, trailing text) goes through
+    `json.loads`, which raises ValueError as usual."""
+    try:
+        value, end = _scan_json(text, 0)
+    except StopIteration:
+        end = -1
+    return value if end == len(text) else json.loads(text)
 
 
 def malformed_notice(text: str) -> Notice:
@@ -76,14 +86,13 @@ class SSEFeed:
 
     # --- the shared loop -------------------------------------------------------------------
 
-    def feed_sse(self, events: Iterable[SSEItem]) -> list[StreamEvent]:
+    def feed_sse(self, events: Iterable[SSEEvent]) -> list[StreamEvent]:
         """The stream events of one network read (see the module docstring)."""
         out: list[StreamEvent] = []
         if self.done or self.failure is not None:
             return out
-        for item in events:
-            name, text = ("message", item[6:]) if isinstance(item, str) else (item[0], item[1])
-            if not self._feed_one(name, text, out):
+        for event in events:
+            if not self._feed_one(event[0], event[1], out):
                 break
         return out
 

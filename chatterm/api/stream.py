@@ -10,13 +10,10 @@ What real servers send and how it is read:
 - refusal: `delta.refusal` / `message.refusal` (OpenAI structured outputs) is the answer
   the user gets, so it is read as text (the Responses parser does the same).
 - reasoning: `delta.reasoning_content` (DeepSeek, GLM, Qwen, Kimi) or `delta.reasoning`
-  (routers, Ollama, Groq); a chunk carrying both with the same text counts once. Gemini
-  marks thought parts with `extra_content.google.thought: true` on a content delta,
-  wrapped in `<thought>...</thought>`: those are reasoning, wrappers stripped. Mistral's
+  (routers, Ollama, Groq); a chunk carrying both with the same text counts once. Mistral's
   Magistral sends content as parts, `{"type": "thinking", "thinking": [...]}` among them.
-  Servers that pass a model's raw output on (DeepSeek-R1 on Together or Fireworks,
-  Perplexity's sonar-reasoning, vLLM or llama.cpp without a reasoning parser) start the
-  content with `<think>`: what comes before `</think>` is reasoning (`ThinkSplitter`).
+  Reasoning inside the content (`<think>` blocks, with or without their opening tag, and
+  Gemini's flagged `<thought>` parts) is taken out by `ThinkSplitter` (`think_split.py`).
 - tool calls: `delta.tool_calls` (or the older single `delta.function_call`), put back
   together by `toolcalls.ToolCallAssembler` (see there for the providers' habits).
 - usage: on a final chunk with empty `choices`, on every chunk (cumulative: the latest
@@ -29,25 +26,19 @@ What real servers send and how it is read:
   with the provider's message and the partial reply; the class and message come from the
   gateway's table in `failures.py`, shared with the Responses parser and the client.
 
-Speed: the client calls `feed_sse()` once per network read. A chunk that is the previous
-plain token chunk with another token in it (nearly all of a long reply) is read through a
-`ChunkTemplate` (`chunk_template.py`: prefix and suffix compared, only the token's JSON
-string decoded) instead of a full `json.loads`; anything else takes the full path. Tests
-check both agree. The fast path reads answer text only once `ThinkSplitter` knows the
-content is not a `<think>` block (from the first visible content on).
+Speed: every chunk goes through `json.loads` and `feed`; at ~2 µs a token this is far
+inside the API layer's target (`benchmarks/api_stream.py`, docs/architecture.md).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
-from chatterm.api.chunk_template import ChunkTemplate, new_object, set_text, text_delta
+from chatterm.api.catalogue import family_for
 from chatterm.api.errors import CONNECT_MESSAGE, APIConnectionError
 from chatterm.api.failures import error_from_payload, text_or_none
-from chatterm.api.sse_feed import SSEFeed, SSEItem
+from chatterm.api.sse_feed import SSEFeed, loads
+from chatterm.api.think_split import ThinkSplitter
 from chatterm.api.toolcalls import ToolCallAssembler
 from chatterm.api.types import (
     Citation,
@@ -61,12 +52,6 @@ from chatterm.api.types import (
     UsageUpdate,
 )
 from chatterm.api.usage import citations_in, merge_usage, parse_usage
-
-
-def _strip_thought(text: str) -> str:
-    if "thought>" in text:
-        text = text.replace("<thought>", "").replace("</thought>", "")
-    return text
 
 
 def _is_thought(delta: dict[str, Any]) -> bool:
@@ -90,93 +75,13 @@ def _part_text(value: Any) -> str:
     return ""
 
 
-_TAGS = (("<think>", "</think>"), ("<thought>", "</thought>"))
-"""Reasoning blocks at the start of content: R1-style models' `<think>`, and Gemini's
-`<thought>` (a non-streamed Gemini reply carries no `extra_content` flag to tell it by)."""
-_UNDECIDED, _THINKING, _AFTER_THINK, _ANSWER = range(4)
-
-
-class ThinkSplitter:
-    """Content text -> (reasoning, answer) for models whose raw output starts with a
-    `<think>...</think>` (or `<thought>...</thought>`) block. Only a block at the very
-    start counts (leading whitespace aside); tags may be split across chunks. Whitespace
-    right after the opening and the closing tag is dropped. `mode == _ANSWER` means every
-    further piece is answer text as it is (the chat parser's fast path checks exactly
-    that)."""
-
-    __slots__ = ("close", "fresh", "held", "mode")
-
-    def __init__(self) -> None:
-        self.mode = _UNDECIDED
-        self.held = ""
-        """Text not yet told: a possible start of `<think>`, or of `</think>`."""
-        self.fresh = True
-        """Inside the block, nothing but whitespace seen yet."""
-        self.close = ""
-        """The closing tag of the block being read."""
-
-    def feed(self, text: str) -> tuple[str, str]:
-        """(reasoning, answer) for the next piece of content text."""
-        held = self.held + text
-        self.held = ""
-        reasoning = ""
-        if self.mode == _UNDECIDED:
-            head = held.lstrip()
-            if not head or any(len(head) < len(o) and o.startswith(head) for o, _ in _TAGS):
-                self.held = held
-                return "", ""
-            tag = next(((o, c) for o, c in _TAGS if head.startswith(o)), None)
-            if tag is None:
-                self.mode = _ANSWER
-                return "", held
-            self.mode = _THINKING
-            held = head[len(tag[0]) :]
-            self.close = tag[1]
-        if self.mode == _THINKING:
-            if self.fresh:
-                held = held.lstrip()
-                if not held:
-                    return "", ""
-                self.fresh = False
-            close = self.close
-            end = held.find(close)
-            if end < 0:
-                keep = next((k for k in range(len(close) - 1, 0, -1) if held.endswith(close[:k])), 0)
-                if keep:
-                    self.held = held[-keep:]
-                    held = held[:-keep]
-                return held, ""
-            reasoning, held = held[:end], held[end + len(close) :]
-            self.mode = _AFTER_THINK
-        if self.mode == _AFTER_THINK:
-            held = held.lstrip()
-            if not held:
-                return reasoning, ""
-            self.mode = _ANSWER
-        return reasoning, held
-
-    def pending(self) -> tuple[str, str]:
-        """(reasoning, answer) still held at the end of the reply."""
-        if self.mode == _UNDECIDED:
-            return "", self.held
-        if self.mode == _THINKING:
-            return self.held, ""
-        return "", ""
-
-    def take_pending(self) -> tuple[str, str]:
-        """`pending()`, handed over: the splitter holds nothing after it."""
-        held = self.pending()
-        self.held = ""
-        return held
-
-
 class ChatStreamParser(SSEFeed):
     """Chat completion chunks in, stream events out; `finish()` gives the Completion.
 
     `feed(event, data)` has the same shape as the Responses parser's so the client drives
     both alike: `event` is the SSE event name ("message" or None for normal chunks).
-    `feed_text(event, text)` takes the SSE data text itself and is the client's hot path
-    (see `ChunkTemplate`); it raises ValueError when the text is not JSON.
+    `feed_text(event, text)` takes the SSE data text itself; it raises ValueError when
+    the text is not JSON.
     """
 
     def __init__(self, model: str) -> None:
@@ -192,40 +97,11 @@ class ChatStreamParser(SSEFeed):
         self.response_id: str | None = None
         self.reported_model: str | None = None
         """The model name the server put on its chunks (may differ from the one asked)."""
-        self._template: ChunkTemplate | None = None
-        self._derived = 0
-        self._think = ThinkSplitter()
+        self._think = ThinkSplitter(implied=family_for(model).think_open_implied)
 
     def feed_text(self, event: str | None, text: str) -> list[StreamEvent]:
         """`feed()` for the raw `data:` text of one chunk; ValueError when it is not JSON."""
-        template = self._template
-        if template is not None and event is None:
-            value = template.match(text)
-            if value is not None:
-                return self._token(value, template.reasoning)
-        chunk = json.loads(text)
-        events = self.feed(event, chunk)
-        # Re-derive when the shape changed (text -> reasoning, a new id), but give up on
-        # servers whose every chunk differs (a per-chunk nonce): deriving costs a parse.
-        if event is None and (self._derived < 4 or len(self._content) + len(self._reasoning) > 16 * self._derived):
-            fresh = ChunkTemplate.derive(text, chunk)
-            if fresh is not None:
-                self._derived += 1
-                self._template = fresh
-        return events
-
-    def _token(self, value: str, reasoning: bool) -> list[StreamEvent]:
-        if not value:
-            return []
-        if reasoning:
-            self._reasoning.append(value)
-            return [ReasoningDelta(value)]
-        if self._think.mode != _ANSWER:
-            events: list[StreamEvent] = []
-            self._text(value, events)
-            return events
-        self._content.append(value)
-        return [text_delta(value)]
+        return self.feed(event, loads(text))
 
     def _text(self, text: str, events: list[StreamEvent]) -> None:
         """Content text: the answer, or reasoning inside a leading `<think>` block."""
@@ -238,52 +114,6 @@ class ChatStreamParser(SSEFeed):
         if answer:
             self._content.append(answer)
             events.append(TextDelta(answer))
-
-    def feed_sse(self, events: Iterable[SSEItem]) -> list[StreamEvent]:
-        """The client's hot path: the SSE events of one network read -> stream events,
-        with `SSEFeed`'s rules for `[DONE]`, malformed chunks and error chunks.
-
-        Equivalent to `feed_text` per event, with the template match inlined and hoisted:
-        this loop runs once per token; every other event goes through `_feed_one`.
-        """
-        out: list[StreamEvent] = []
-        if self.done or self.failure is not None:
-            return out
-        append = out.append
-        content = self._content
-        template = self._template
-        prefix = suffix = ""
-        start = tail = 0
-        fast = False
-        think = self._think
-        if template is not None:
-            prefix, suffix, start, tail = template.prefix, template.suffix, template.start + 6, template.tail
-            fast = not template.reasoning and think.mode == _ANSWER
-        for item in events:
-            if type(item) is str:  # `data: {json}`, the JSON at offset 6
-                if fast and item.startswith(prefix, 6) and item.endswith(suffix):
-                    try:
-                        value, end = scanstring(item, start, True)
-                    except ValueError:
-                        end = -1
-                    if end == len(item) - tail:
-                        if value:
-                            content.append(value)
-                            delta = new_object(TextDelta)  # TextDelta(value), see text_delta
-                            set_text(delta, value)
-                            append(delta)
-                        continue
-                name, text = "message", item[6:]
-            else:
-                name, text = item[0], item[1]
-            if not self._feed_one(name, text, out):
-                break
-            if self._template is not template:
-                template = self._template
-                if template is not None:
-                    prefix, suffix, start, tail = template.prefix, template.suffix, template.start + 6, template.tail
-            fast = template is not None and not template.reasoning and think.mode == _ANSWER
-        return out
 
     def feed(self, event: str | None, data: Any) -> list[StreamEvent]:
         if not isinstance(data, dict):
@@ -337,6 +167,7 @@ class ChatStreamParser(SSEFeed):
         if reasoning and isinstance(reasoning, str):
             self._reasoning.append(reasoning)
             events.append(ReasoningDelta(reasoning))
+            self._think.reasoning_seen()
         content = delta.get("content")
         if content:
             if isinstance(content, list):  # content parts (Mistral's Magistral, some proxies)
@@ -355,10 +186,7 @@ class ChatStreamParser(SSEFeed):
             elif not isinstance(content, str):
                 content = ""  # a number or an object where text belongs: not text
             if "extra_content" in delta and _is_thought(delta):
-                thought = _strip_thought(content)
-                if thought:
-                    self._reasoning.append(thought)
-                    events.append(ReasoningDelta(thought))
+                self._emit(self._think.feed_thought(content), "", events)
             elif content:
                 self._text(content, events)
         refusal = delta.get("refusal")

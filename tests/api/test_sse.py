@@ -133,29 +133,3 @@ def test_long_line_in_many_small_reads() -> None:
     text = "x" * 100_000
     data = f"data: {text}\n\n".encode()
     assert decode([data[i : i + 7] for i in range(0, len(data), 7)]) == [SSEEvent("message", text)]
-
-
-@pytest.mark.parametrize("size", [1, 2, 5, 13, 1_000_000])
-def test_feed_fast_gives_the_same_events_with_plain_data_lines_as_text(size: int) -> None:
-    data = SCRIPT + b'data: {"plain": 1}\n\ndata: {"plain": 2}\n\nevent: x\ndata: named\n\n'
-    fast, slow = SSEDecoder(), SSEDecoder()
-    got: list[SSEEvent | str] = []
-    want: list[SSEEvent] = []
-    for i in range(0, len(data), size):
-        got += fast.feed_fast(data[i : i + size])
-        want += slow.feed(data[i : i + size])
-    as_events = [SSEEvent("message", e[6:], w.id) if isinstance(e, str) else e for e, w in zip(got, want, strict=True)]
-    assert as_events == want
-
-
-def test_feed_fast_hands_plain_data_lines_over_as_they_are() -> None:
-    decoder = SSEDecoder()
-    got = decoder.feed_fast(b': hi\n\ndata: {"a": 1}\n\nevent: x\ndata: named\n\ndata: {"b": 2}\n\n')
-    assert got == ['data: {"a": 1}', SSEEvent("x", "named"), 'data: {"b": 2}']
-
-
-def test_feed_fast_one_event_per_read_keeps_state_right() -> None:
-    decoder = SSEDecoder()
-    reads = [b"data: a\n\n", b"data: x\r\r", b"data: y\n\n", b"data: p\r", b"data: q\n\n", b"data: z\n\n"]
-    got = [e for read in reads for e in decoder.feed_fast(read)]
-    assert got == ["data: a", SSEEvent("message", "x"), "data: y", SSEEvent("message", "p\nq"), "data: z"]
