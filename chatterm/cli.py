@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=_whole_number(0, 65535), default=0, help="TCP port (0: a free one)")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--token-delay", type=_seconds, default=0.01, help="seconds between streamed tokens")
+    demo.add_argument("--no-responses", action="store_true", help="no /v1/responses route (404 there)")
+    demo.add_argument("--no-json-schema", action="store_true", help="refuse json_schema formats like llama-cpp-python")
 
     from chatterm.history_cli import add_history_parser
 
@@ -224,7 +226,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo-server":
             from chatterm.demo.server import main as demo_main
 
-            return demo_main(["--host", args.host, "--port", str(args.port), "--token-delay", str(args.token_delay)])
+            switches = [
+                f"--{name}" for name in ("no-responses", "no-json-schema") if getattr(args, name.replace("-", "_"))
+            ]
+            return demo_main(
+                ["--host", args.host, "--port", str(args.port), "--token-delay", str(args.token_delay), *switches]
+            )
         config = _load_config(args)
         if args.command == "ask":
             from chatterm.ask import run_ask

@@ -31,10 +31,16 @@ One request, step by step:
    retry with search, then a try without search that counts as the next retry (only
    while a retry is left, so never with `max_retries` 0 or 1; not for 429).
    Either way a `Notice(kind="search")` tells the user.
-7. A 400/422 saying the server does not take an optional field (`stream_options` on an
-   old Azure API version, `temperature` on a reasoning model under an unknown name) gets
-   the same request again without it (`field_fallback.py`), told once with
-   `Notice(kind="field_refused")`; the client then leaves the field out from the start.
+7. A 400/422 (or a validation error dressed as a 500) saying the server does not take an
+   optional field (`stream_options` on an old Azure API version, `temperature` on a
+   reasoning model under an unknown name) gets the same request again without it
+   (`field_fallback.py`), told once with `Notice(kind="field_refused")`; the client then
+   leaves the field out from the start.
+8. Two more fixes of the same kind, each told once and remembered by the client (that
+   is, for its base URL): a server with no `/v1/responses` route gets catalogue-routed
+   requests through chat completions (`route_fallback.py`, `kind="route_fallback"`); a
+   server refusing `json_schema` gets JSON mode with the schema in a system message
+   (`format_fallback.py`, `kind="format_refused"`). Neither counts as a retry.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from chatterm.api.errors import (
 )
 from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.field_fallback import apply_refusals, refused_field, rename_for
+from chatterm.api.format_fallback import LEVELS, format_notice, format_refused, sent_format, weaker
 from chatterm.api.reply_body import (
     drain,
     excerpt,
@@ -73,6 +80,7 @@ from chatterm.api.reply_body import (
 )
 from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after, retry_notice
+from chatterm.api.route_fallback import movable, route_missing, route_notice, through_chat
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
 from chatterm.api.sse import SSEDecoder
 from chatterm.api.sse_feed import SSEFeed
@@ -115,6 +123,10 @@ class ChatClient:
         self.retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._refused: dict[str, str | None] = {}
         """Optional fields this server refused (-> the name it wants instead, if any)."""
+        self._no_responses_route = False
+        """This server has no `/v1/responses`: catalogue-routed requests go to chat."""
+        self._format_level = 0
+        """How far this server made structured output step down (`format_fallback.LEVELS`)."""
         self.timeout = httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=max(30.0, connect_timeout), pool=connect_timeout
         )
@@ -203,6 +215,18 @@ class ChatClient:
                 error = self._redact(failed.error)
                 if progressed:
                     raise error from None
+                if prepared.protocol == "responses" and movable(current) and route_missing(error, req.model):
+                    self._no_responses_route = True  # a fix, not a retry: the same request through chat
+                    prepared = self._shaped(current)
+                    yield route_notice(error, req.model, self.base_url)
+                    for notice in self._untold(prepared.notices):
+                        yield notice
+                    continue
+                if format_refused(error, prepared.body):  # a fix: a weaker format, the schema in the prompt
+                    self._format_level = LEVELS.index(sent_format(prepared.body)) + 1
+                    prepared = self._shaped(current)
+                    yield format_notice(req.model, self._format_level, error)
+                    continue
                 if current.search and not search_dropped:
                     fallback = self._search_fallback(failed, retries, req.model)
                     if fallback is not None:
@@ -234,7 +258,13 @@ class ChatClient:
                 await attempt.aclose()
 
     def _shaped(self, req: ChatRequest) -> PreparedRequest:
-        """`prepare(req)`, less the fields this server has refused before."""
+        """`prepare(req)`, as this server has taught the client: through chat completions
+        when it has no `/v1/responses`, with the output format it takes, less the fields
+        it refused."""
+        if self._no_responses_route and movable(req):
+            req = through_chat(req)
+        if self._format_level:
+            req = weaker(req, self._format_level)
         prepared = prepare(req)
         if self._refused:
             prepared = replace(prepared, body=apply_refusals(prepared.body, self._refused))

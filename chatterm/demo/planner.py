@@ -233,8 +233,13 @@ def _structured(d: Dialogue, endpoint: str, triggers: dict[str, str]) -> str | N
     if not isinstance(fmt, dict) or fmt.get("type") not in ("json_schema", "json_object"):
         return None
     bad = "badjson" in triggers
+    value: Any
     if fmt["type"] == "json_object":
-        value: Any = (
+        asked = _schema_in_system(body)
+        if asked is not None:  # JSON mode with a schema in the system message: obey it
+            value = schema_fill.violation(asked) if bad else schema_fill.instance(asked)
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        value = (
             ["not", "an", "object"]
             if bad
             else {
@@ -250,6 +255,29 @@ def _structured(d: Dialogue, endpoint: str, triggers: dict[str, str]) -> str | N
         raise bad_request("response_format.json_schema.schema must be an object", "response_format")
     value = schema_fill.violation(schema) if bad else schema_fill.instance(schema)
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+_SCHEMA_SAID = "JSON Schema:"
+
+
+def _schema_in_system(body: dict[str, Any]) -> dict[str, Any] | None:
+    """A JSON Schema written into a system message after "JSON Schema:" (how a client
+    asks for structured output from a server that refuses `json_schema`), if any."""
+    messages = body.get("messages")
+    texts: list[Any] = []
+    if isinstance(messages, list):
+        texts = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "system"]
+    if isinstance(body.get("instructions"), str):
+        texts.append(body["instructions"])
+    for text in texts:
+        if isinstance(text, str) and _SCHEMA_SAID in text:
+            try:
+                schema, _ = json.JSONDecoder().raw_decode(text.split(_SCHEMA_SAID, 1)[1].lstrip())
+            except ValueError:
+                continue
+            if isinstance(schema, dict):
+                return schema
+    return None
 
 
 def build_plan(d: Dialogue, model: ModelInfo, endpoint: str, state: GatewayState) -> Plan:

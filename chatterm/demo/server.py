@@ -2,7 +2,7 @@
 
     gw = DemoGateway(); base_url = await gw.start(); ...; await gw.stop()
     gw = start_in_thread(); ...; gw.stop_thread()        # for sync callers
-    chatterm demo-server [--port N]                       # main(): standalone
+    chatterm demo-server [--port N] [--no-responses] [--no-json-schema]   # main(): standalone
 
 Routes (all need `Authorization: Bearer <any key but BAD_API_KEY>`):
     GET  /v1/models             the gateway page's models
@@ -62,11 +62,23 @@ class RecordedRequest:
 class DemoGateway:
     """The loopback gateway. Create, `await start()`, use `base_url`, `await stop()`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, token_delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        token_delay: float = 0.0,
+        without_responses: bool = False,
+        refuse_json_schema: bool = False,
+    ) -> None:
         self.host = host
         self.port = port
         self.token_delay = token_delay
         """Seconds between streamed tokens (0: as fast as the socket takes them)."""
+        self.without_responses = without_responses
+        """Act like a server with no `/v1/responses` (llama.cpp, older vLLM): 404 there."""
+        self.refuse_json_schema = refuse_json_schema
+        """Act like llama-cpp-python: a `json_schema` output format is a 500 validation error."""
         self.base_url = ""
         self.requests: list[RecordedRequest] = []
         self._server: asyncio.Server | None = None
@@ -168,7 +180,8 @@ class DemoGateway:
                     writer, 200, data, "application/json", keep_alive=keep, headers=[("x-request-id", request_id)]
                 )
                 return keep
-            if request.path.rstrip("/") in ("/v1/chat/completions", "/v1/responses", "/v1/models"):
+            known = ("/v1/chat/completions", "/v1/models") if self.without_responses else _ROUTES
+            if request.path.rstrip("/") in known:
                 if request.method != "POST" or route[1] == "/v1/models":
                     raise GatewayError(
                         405, f"Method {request.method} is not allowed on {request.path}", code="method_not_allowed"
@@ -220,6 +233,8 @@ class DemoGateway:
                 404, f"The model `{name}` does not exist", "invalid_request_error", "model_not_found", "model"
             )
         check_sampling(body)
+        if self.refuse_json_schema:
+            _refuse_json_schema(endpoint, body)
         try:
             dialogue = from_chat(body) if endpoint == "chat" else from_responses(body)
             plan = build_plan(dialogue, model, endpoint, self._state)
@@ -294,6 +309,27 @@ class DemoGateway:
             await _send(out, items[cut:], delay)
         await out.finish()
         return True
+
+
+_ROUTES = ("/v1/chat/completions", "/v1/responses", "/v1/models")
+
+
+def _refuse_json_schema(endpoint: str, body: dict[str, Any]) -> None:
+    """llama-cpp-python's answer to `response_format: {"type": "json_schema"}`: its request
+    model takes only `text` / `json_object`, and its error handler reports the pydantic
+    validation error as a 500 (the message is the error list's repr)."""
+    if endpoint == "chat":
+        fmt, loc = body.get("response_format"), "('body', 'response_format', 'type')"
+    else:
+        text = body.get("text")
+        fmt, loc = (text.get("format") if isinstance(text, dict) else None), "('body', 'text', 'format', 'type')"
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        raise GatewayError(
+            500,
+            f"[{{'type': 'literal_error', 'loc': {loc}, 'msg': \"Input should be 'text' or 'json_object'\", "
+            "'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}]",
+            "internal_server_error",
+        )
 
 
 async def _send(out: ChunkedStream, frames: list[bytes], delay: float) -> None:
@@ -374,10 +410,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--token-delay", type=float, default=0.01, help="seconds between streamed tokens (default 0.01)"
     )
+    parser.add_argument(
+        "--no-responses", action="store_true", help="answer 404 on /v1/responses, like servers without that route"
+    )
+    parser.add_argument(
+        "--no-json-schema",
+        action="store_true",
+        help="refuse json_schema output formats with a 500, like llama-cpp-python",
+    )
     args = parser.parse_args(argv)
 
     async def serve() -> None:
-        gateway = DemoGateway(args.host, args.port, token_delay=args.token_delay)
+        gateway = DemoGateway(
+            args.host,
+            args.port,
+            token_delay=args.token_delay,
+            without_responses=args.no_responses,
+            refuse_json_schema=args.no_json_schema,
+        )
         base_url = await gateway.start()
         print(f"chatterm demo gateway listening on {base_url}", flush=True)
         print(f"API key: {DEMO_API_KEY}   (any key works except {BAD_API_KEY!r})", flush=True)
