@@ -45,10 +45,12 @@ def notices(events: list[Any], kind: str) -> list[str]:
 
 
 async def test_a_gateway_without_responses_is_asked_through_chat_once_and_remembered() -> None:
-    async with DemoGateway(without_responses=True) as gateway:
-        async with ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=2) as client:
-            first = await events_of(client, ask(thinking=True, thinking_level="high", max_tokens=300))
-            second = await events_of(client, ask(prompt="and again"))
+    async with (
+        DemoGateway(without_responses=True) as gateway,
+        ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=2) as client,
+    ):
+        first = await events_of(client, ask(thinking=True, thinking_level="high", max_tokens=300))
+        second = await events_of(client, ask(prompt="and again"))
     told = notices(first, "route_fallback")
     assert len(told) == 1 and "has no /v1/responses (404" in told[0] and "/v1/chat/completions" in told[0]
     assert "does not exist" not in told[0]
@@ -106,16 +108,18 @@ async def test_a_forced_responses_endpoint_is_not_moved(raw_server: RawServer, m
 
 async def test_a_server_refusing_json_schema_gets_json_mode_with_the_schema_in_a_system_message() -> None:
     fmt = response_format_for_schema(PERSON)
-    async with DemoGateway(refuse_json_schema=True) as gateway:
-        async with ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=2) as client:
-            waits: list[float] = []
+    waits: list[float] = []
 
-            async def record(seconds: float) -> None:
-                waits.append(seconds)
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
 
-            client.sleep = record
-            first = await events_of(client, ask("gpt-4o", response_format=fmt))
-            second = await events_of(client, ask("gpt-4o", response_format=fmt, prompt="another"))
+    async with (
+        DemoGateway(refuse_json_schema=True) as gateway,
+        ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=2) as client,
+    ):
+        client.sleep = record
+        first = await events_of(client, ask("gpt-4o", response_format=fmt))
+        second = await events_of(client, ask("gpt-4o", response_format=fmt, prompt="another"))
     told = notices(first, "format_refused")
     assert len(told) == 1 and "`json_schema`" in told[0] and "system message" in told[0]
     assert not notices(second, "format_refused") and waits == []  # no retries spent on it
