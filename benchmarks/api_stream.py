@@ -11,7 +11,9 @@ same stream is read two ways:
 
 For each: wall-clock tokens/s and CPU microseconds per token (`time.process_time`), the
 median of `--runs` alternating runs after one warm-up each, and the api/raw CPU ratio.
-Targets: >= 50,000 tokens/s and a ratio <= 2.
+Target: >= 100,000 tokens/s for the API layer (docs/architecture.md says what its one
+remaining fast path buys). The CPU ratio and the CPU ceiling (1 / CPU per token: what one
+free core would give) are shown for reading the wall-clock figure on a busy machine.
 
 By default the gateway runs in a child process, so the CPU figures are the client's
 alone; `--gateway thread` runs it in this process (its CPU is then counted in both).
@@ -30,8 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-TARGET_TPS = 50_000
-TARGET_RATIO = 2.0
+TARGET_TPS = 100_000
 
 
 def _serve(queue: multiprocessing.Queue[str], stop: multiprocessing.Event, token_delay: float) -> None:  # type: ignore[type-arg]
@@ -136,8 +137,8 @@ def main() -> int:
         figures[name] = (tps, cpu_us)
         print(f"{name:5} {tps:>10,.0f} {cpu_us:>13.2f}")
     ratio = figures["api"][1] / figures["raw"][1]
-    print(f"\nCPU ratio api/raw: {ratio:.2f}  (target <= {TARGET_RATIO:g})")
-    ok = figures["api"][0] >= TARGET_TPS and ratio <= TARGET_RATIO
+    print(f"\nCPU ratio api/raw: {ratio:.2f}; api CPU ceiling: {1e6 / figures['api'][1]:,.0f} tokens/s")
+    ok = figures["api"][0] >= TARGET_TPS
     print(f"api tokens/s: {figures['api'][0]:,.0f}  (target >= {TARGET_TPS:,})")
     print("PASS" if ok else "MISS")
     return 0
