@@ -214,3 +214,12 @@ def text_or_none(value: Any) -> str | None:
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def plain_words(text: str, limit: int = 120) -> str:
+    """A server's words fit to quote in a notice: control characters (a terminal escape
+    in an error page) become spaces, whitespace is folded, at most `limit` characters."""
+    return _short(_CONTROLS.sub(" ", text), limit)

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from chatterm.api.errors import APIError
+from chatterm.api.failures import plain_words
 from chatterm.api.field_fallback import fixable_status
 from chatterm.api.request import ChatRequest
 from chatterm.api.structured import schema_of
@@ -94,9 +95,7 @@ def _with_system(messages: list[dict[str, Any]], words: str) -> list[dict[str, A
 
 
 def format_notice(model: str, level: int, error: APIError) -> Notice:
-    said = error.provider_message or f"{error.status}"
-    if len(said) > 120:
-        said = said[:119] + "…"
+    said = plain_words(error.provider_message or f"{error.status}")
     if level == 1:
         how = "asked for a JSON object with the schema in a system message"
     else:

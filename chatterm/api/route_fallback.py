@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from chatterm.api.errors import APIError
+from chatterm.api.failures import plain_words
 from chatterm.api.request import ChatRequest
 from chatterm.api.types import Notice
 
@@ -59,7 +60,7 @@ def through_chat(req: ChatRequest) -> ChatRequest:
 
 def route_notice(error: APIError, model: str, base_url: str) -> Notice:
     """Told once, when the client first meets the missing route."""
-    status = f"{error.status} {error.provider_message or ''}".strip()
+    status = plain_words(f"{error.status} {error.provider_message or ''}")
     return Notice(
         f"{model}: {base_url} has no /v1/responses ({status}); sent through /v1/chat/completions "
         "instead, and will for this server from now on",

@@ -67,7 +67,10 @@ async def test_a_gateway_without_responses_is_asked_through_chat_once_and_rememb
 NO_ROUTE = {
     "llama-cpp-python": raw_reply(404, "Not Found", b'{"detail":"Not Found"}', "application/json"),
     "html page": raw_reply(
-        404, "Not Found", b"<html><head><title>404 Not Found</title></head><body>nginx</body></html>", "text/html"
+        404,
+        "Not Found",
+        b"<html><head><title>404 \x1b[31mNot Found</title></head><body>nginx</body></html>",
+        "text/html",
     ),
     "openai-style, no model": json_error(404, "Not Found", "Invalid URL (POST /v1/responses)"),
     "empty 404": raw_reply(404, "Not Found", b"", "text/plain"),
@@ -83,7 +86,8 @@ async def test_what_real_servers_answer_for_a_missing_route_sends_the_request_th
     raw_server.script(answer, sse(chunk("fine"), chunk(finish="stop")))
     client = make(max_retries=2)
     events = await client.run(ask("o3-mini"))
-    assert len(notices(events, "route_fallback")) == 1
+    told = notices(events, "route_fallback")
+    assert len(told) == 1 and "\x1b" not in told[0]
     assert events[-1].completion.content == "fine"
     assert [r.path for r in raw_server.requests] == ["/v1/responses", "/v1/chat/completions"]
     assert client.waits == []  # a fix, not a retry
