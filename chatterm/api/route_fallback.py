@@ -62,7 +62,7 @@ def route_notice(error: APIError, model: str, base_url: str) -> Notice:
     """Told once, when the client first meets the missing route."""
     status = plain_words(f"{error.status} {error.provider_message or ''}")
     return Notice(
-        f"{model}: {base_url} has no /v1/responses ({status}); sent through /v1/chat/completions "
-        "instead, and will for this server from now on",
+        f"{model}: the server has no {base_url}/responses ({status}); sent through /chat/completions "
+        "instead, as every request to this server will be from now on",
         kind="route_fallback",
     )

@@ -52,7 +52,7 @@ async def test_a_gateway_without_responses_is_asked_through_chat_once_and_rememb
         first = await events_of(client, ask(thinking=True, thinking_level="high", max_tokens=300))
         second = await events_of(client, ask(prompt="and again"))
     told = notices(first, "route_fallback")
-    assert len(told) == 1 and "has no /v1/responses (404" in told[0] and "/v1/chat/completions" in told[0]
+    assert len(told) == 1 and f"has no {gateway.base_url}/responses (404" in told[0] and "/chat/completions" in told[0]
     assert "does not exist" not in told[0]
     assert first[-1].completion.content and second[-1].completion.content
     assert not notices(second, "route_fallback")
