@@ -14,8 +14,8 @@ The client then shapes the request for chat completions (the family's chat field
 the user once with `Notice(kind="route_fallback")`, and remembers it for its base URL,
 so later requests go straight to chat completions.
 
-Only requests the catalogue routed (`endpoint="auto"`) without files move: a forced
-`--endpoint responses` means the user wants that route, and files exist only there.
+Only requests the catalogue routed (`endpoint="auto"`) without files move: an
+endpoint forced to Responses means the user wants that route, and files exist only there.
 """
 
 from __future__ import annotations
