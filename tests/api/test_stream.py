@@ -441,7 +441,7 @@ def test_whole_reply_with_an_error_body_raises() -> None:
         parse_chat_body({"error": {"message": "slow", "type": "rate_limit_error"}}, "m")
 
 
-# --- the per-token fast path (feed_sse) agrees with the full parse -------------------------
+# --- feed_sse (the events of one read at once) agrees with feed, chunk by chunk ----------
 
 
 def sse_events(*texts: str) -> list[tuple[str, str, None]]:
@@ -471,7 +471,7 @@ TRICKY_TOKENS = [
 ]
 
 
-def test_fast_path_equals_full_parse_on_tricky_chunks() -> None:
+def test_feed_sse_equals_feed_on_tricky_chunks() -> None:
     import json
 
     texts = [json.dumps(ch({"role": "assistant", "content": ""}))]
@@ -494,7 +494,7 @@ def test_fast_path_equals_full_parse_on_tricky_chunks() -> None:
         assert parser.finish(saw_done=False) == expected
 
 
-def test_a_chunk_that_only_looks_like_the_template_is_parsed_in_full() -> None:
+def test_a_chunk_that_only_looks_like_a_plain_token_is_parsed_in_full() -> None:
     import json
 
     template = json.dumps(ch({"content": "a"}))
