@@ -26,7 +26,7 @@ What real servers send and how it is read:
   with the provider's message and the partial reply; the class and message come from the
   gateway's table in `failures.py`, shared with the Responses parser and the client.
 
-Speed: every chunk goes through `json.loads` and `feed`; at ~2 µs a token this is far
+Speed: every chunk goes through `json.loads` and `feed`; at ~2.5 µs a token this is well
 inside the API layer's target (`benchmarks/api_stream.py`, docs/architecture.md).
 """
 

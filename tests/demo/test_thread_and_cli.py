@@ -68,3 +68,30 @@ def test_demo_server_process_prints_url_and_key_and_stops_on_ctrl_c() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_demo_server_switches_act_like_a_server_without_responses_or_json_schema() -> None:
+    """`chatterm demo-server --no-responses --no-json-schema`: a 404 for an unknown path on
+    /v1/responses, llama-cpp-python's 500 for a json_schema format, JSON mode still taken."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "chatterm", "demo-server", "--token-delay", "0", "--no-responses"]
+    proc = subprocess.Popen(
+        [*command, "--no-json-schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+    )
+    try:
+        assert proc.stdout is not None
+        base_url = proc.stdout.readline().strip().rsplit(" ", 1)[-1]
+        missing = httpx.post(base_url + "/responses", json={"model": "gpt-5.2", "input": "hi"}, headers=AUTH)
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_url"
+        schema = {"type": "json_schema", "json_schema": {"name": "p", "schema": {"type": "object"}}}
+        body = {"model": "gpt-4o", "messages": user("json please"), "response_format": schema}
+        refused = httpx.post(base_url + "/chat/completions", json=body, headers=AUTH)
+        assert refused.status_code == 500 and "'response_format', 'type'" in refused.json()["error"]["message"]
+        body["response_format"] = {"type": "json_object"}
+        assert httpx.post(base_url + "/chat/completions", json=body, headers=AUTH).status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
