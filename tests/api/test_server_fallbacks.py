@@ -171,3 +171,12 @@ async def test_a_validation_500_naming_an_optional_field_drops_it_instead_of_ret
     assert notices(events, "field_refused") and client.waits == []
     assert "stream_options" not in raw_server.requests[1].body
     raw_server.expected_problems.append("without stream_options")
+
+
+async def test_a_schema_the_server_finds_invalid_is_told_not_worked_around(raw_server: RawServer, make: Any) -> None:
+    """OpenAI takes json_schema but refuses a schema strict mode cannot use: the user must
+    hear that, not get JSON mode instead."""
+    said = "Invalid schema for response_format 'p': 'additionalProperties' is required to be supplied and to be false."
+    raw_server.script(json_error(400, "Bad Request", said, code="invalid_json_schema"))
+    error = await make(max_retries=2).fail(ask("gpt-4o", response_format=response_format_for_schema(PERSON)))
+    assert "Invalid schema" in str(error) and len(raw_server.requests) == 1
