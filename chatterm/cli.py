@@ -233,6 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ["--host", args.host, "--port", str(args.port), "--token-delay", str(args.token_delay), *switches]
             )
         config = _load_config(args)
+        if args.command is not None:  # the TUI shows them as toasts
+            for warning in config.warnings:
+                print(f"chatterm: warning: {warning}", file=sys.stderr)
         if args.command == "ask":
             from chatterm.ask import run_ask
 

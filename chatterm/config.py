@@ -2,17 +2,18 @@
 
 Settings are a schema (`SETTINGS`): key, type, default, check, doc. The file lives in the
 platformdirs config dir (`config.toml`, or `$CHATTERM_CONFIG`); a bad file is reported
-with its path and line (`ConfigError`). The base URL and key resolve in this order:
+with its path and line (`ConfigError`); every value is type-checked on load, and unknown
+keys are warnings naming the closest valid key (`config_check.py`). The base URL and key resolve in this order:
 flags, `CHATTERM_BASE_URL`/`CHATTERM_API_KEY`, `OPENAI_BASE_URL`/`OPENAI_API_KEY`, the file.
 
-The file is written only through `save_config_values`, which keeps the rest of the file
-as it was and creates it with mode 0600 (it may hold a key).
+The file is written only through `save_config_values` (`config_write.py`), which keeps the
+rest of the file as it was, comments included, and writes it atomically with mode 0600 (it
+may hold a key).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -53,6 +54,8 @@ class Setting:
     doc: str
     check: Callable[[Any], str | None] | None = None
     """Returns a message when the value is out of bounds."""
+    item: type | None = None
+    """For lists: the type of every element."""
 
 
 def _between(low: float, high: float) -> Callable[[Any], str | None]:
@@ -69,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_key_env", str, None, "Name of an environment variable that holds the key."),
     Setting("model", str, DEFAULT_MODEL, "Model for new chats."),
     Setting("theme", str, "chatterm-dark", "TUI theme name."),
-    Setting("favourites", list, [], "Models listed first in the picker."),
+    Setting("favourites", list, [], "Models listed first in the picker.", item=str),
     Setting("stream", bool, True, "Stream replies."),
     Setting("endpoint", str, "auto", "chat, responses or auto.", _one_of("chat", "responses", "auto")),
     Setting("max_retries", int, 2, "Retries for failed requests (0 disables).", _between(0, 10)),
@@ -78,10 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("thinking_budget", int, 2048, "Thinking token budget (Claude, Gemini).", _between(0, 1_000_000)),
     Setting("thinking_level", str, "medium", "Reasoning effort.", _one_of("low", "medium", "high")),
     Setting("search_options", dict, {}, "Extra search options (Qwen search_options, Grok mode)."),
-    Setting("tools.safe", list, [], "Read-only tools that run without asking."),
-    Setting("tools.allowed_dirs", list, [], "Folders the file tools may read."),
-    Setting("tools.files", list, [], "Python files that define tools."),
-    Setting("tools.modules", list, [], "Python modules that define tools."),
+    Setting("tools.safe", list, [], "Read-only tools that run without asking.", item=str),
+    Setting("tools.allowed_dirs", list, [], "Folders the file tools may read.", item=str),
+    Setting("tools.files", list, [], "Python files that define tools.", item=str),
+    Setting("tools.modules", list, [], "Python modules that define tools.", item=str),
     Setting("tools.timeout", (int, float), 30.0, "Seconds a tool may run.", _between(0.1, 3600)),
     Setting("tools.max_rounds", int, 8, "Tool rounds per message.", _between(0, 100)),
 )
@@ -114,6 +117,9 @@ class Config:
     """The file these values came from (None: defaults only)."""
     key_source: str | None = None
     """Where the key came from (flag, env var name, config file) - never the key itself."""
+    warnings: list[str] = field(default_factory=list)
+    """Unknown keys and tables in the file, each naming the closest valid key: `ask`
+    prints them on stderr, the TUI shows them as toasts at start."""
 
     def __repr__(self) -> str:
         shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "api_key"}
@@ -123,32 +129,6 @@ class Config:
 
 def _attr(key: str) -> str:
     return key.replace(".", "_")
-
-
-def _line_of(text: str, key: str) -> int | None:
-    """Line number (1-based) where a dotted key is set, for error messages."""
-    table, _, name = key.rpartition(".")
-    current = ""
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        header = re.match(r"^\[([^\]]+)\]$", stripped)
-        if header:
-            current = header.group(1).strip()
-            continue
-        if current == table and re.match(rf"^\"?{re.escape(name)}\"?\s*=", stripped):
-            return number
-    return None
-
-
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and dotted not in _BY_KEY:
-            flat.update(_flatten(value, dotted + "."))
-        else:
-            flat[dotted] = value
-    return flat
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -165,20 +145,11 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    from chatterm.config_check import check_data
+
+    values, config.warnings = check_data(data, path, text)
     config.path = path
-    for key, value in _flatten(data).items():
-        setting = _BY_KEY.get(key)
-        if setting is None:
-            continue  # unknown keys are tolerated: newer chatterm versions may add some
-        where = _line_of(text, key)
-        at = f"{path}, line {where}" if where else str(path)
-        kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
-        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-            expected = " or ".join(k.__name__ for k in kinds)
-            raise ConfigError(f"{at}: {key} must be of type {expected} (got {value!r})")
-        problem = setting.check(value) if setting.check else None
-        if problem:
-            raise ConfigError(f"{at}: {key} {problem} (got {value!r})")
+    for key, value in values.items():
         setattr(config, _attr(key), value)
     if config.api_key:
         config.key_source = f"config file {path}"
@@ -215,44 +186,19 @@ def resolve_connection(
     return Connection(url.rstrip("/") if url else None, key, source)
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to the config file")
-
-
 def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
-    """Set top-level keys in the config file, keeping everything else as it was.
+    """Set keys (dotted for tables) in the config file, keeping everything else as it was.
 
-    The file is replaced atomically and created with mode 0600: it may hold a key.
-    """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = []
-    first_table = next((i for i, line in enumerate(lines) if line.strip().startswith("[")), len(lines))
+    Raises ValueError for a key the schema does not have or a value it would refuse on
+    load, so the file written always loads again."""
+    from chatterm.config_check import type_problem
+    from chatterm.config_write import write_values
+
     for key, value in values.items():
-        if key not in _BY_KEY or "." in key:
-            raise KeyError(f"unknown top-level setting {key!r}")
-        rendered = f"{key} = {_toml_value(value)}"
-        for i in range(first_table):
-            if re.match(rf"^\s*{re.escape(key)}\s*=", lines[i]):
-                lines[i] = rendered
-                break
-        else:
-            lines.insert(first_table, rendered)
-            first_table += 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            raise KeyError(f"unknown setting {key!r}")
+        problem = type_problem(setting, value)
+        if problem:
+            raise ValueError(f"cannot save {problem}")
+    write_values(path, values)

@@ -41,7 +41,7 @@ def test_help_does_not_import_textual_or_httpx() -> None:
         "import sys, json\n"
         "from chatterm.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'httpx', 'rich', 'openai'})))"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'httpx', 'rich', 'openai', 'tomlkit'})))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == []

@@ -113,6 +113,8 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, Plain
     def on_mount(self) -> None:
         for error in self._theme_errors:
             self.notify(error, severity="warning", title="Theme skipped")
+        for warning in self.context.config.warnings:
+            self.notify(warning, severity="warning", title="Config")
         if self.context.needs_setup:
             self.call_after_refresh(self._first_run)
         else:
