@@ -54,10 +54,15 @@ def engine_options(config: Config, **overrides: Any) -> EngineOptions:
     return options
 
 
-def build_tools(config: Config) -> tuple[ToolRegistry, list[str]]:
-    """The built-in tools plus the user's; returns the registry and load errors."""
-    from chatterm.tools import builtin_registry, load_user_tools
+def build_tools(config: Config, key: str | None = None) -> tuple[ToolRegistry, list[str]]:
+    """The built-in tools plus the user's; returns the registry and load errors.
 
+    The API key's variables leave the environment first (`tools/environment.py`), before
+    a user's tool module runs any code, so no tool and nothing a tool starts can read it."""
+    from chatterm.tools import builtin_registry, load_user_tools
+    from chatterm.tools.environment import hide_api_keys
+
+    hide_api_keys([config.api_key_env], key)
     registry = builtin_registry(allowed_dirs=[Path(d).expanduser() for d in config.tools_allowed_dirs])
     errors = load_user_tools(registry, files=config.tools_files, modules=config.tools_modules)
     for name in config.tools_safe:  # only built-in read-only tools may skip the question
@@ -127,7 +132,7 @@ class AppContext:
     @property
     def tools(self) -> ToolRegistry:
         if self._tools is None:
-            self._tools, self.tool_errors = build_tools(self.config)
+            self._tools, self.tool_errors = build_tools(self.config, self.connection.api_key)
         return self._tools
 
     def open_store(self) -> ChatStore | None:

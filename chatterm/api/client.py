@@ -68,6 +68,7 @@ from chatterm.api.errors import (
 from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.field_fallback import apply_refusals, refused_field, rename_for
 from chatterm.api.format_fallback import LEVELS, format_notice, format_refused, sent_format, weaker
+from chatterm.api.redact import Redactor
 from chatterm.api.reply_body import (
     drain,
     excerpt,
@@ -120,6 +121,8 @@ class ChatClient:
             raise ValueError("max_retries must be 0 or more")
         self.base_url = normalize_base_url(base_url)
         self._api_key = api_key or None
+        self.redactor = Redactor(self._api_key)
+        """The key and its long fragments out of any text: the engine runs what it saves through it."""
         self.retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._refused: dict[str, str | None] = {}
         """Optional fields this server refused (-> the name it wants instead, if any)."""
@@ -490,25 +493,12 @@ class ChatClient:
     # --- small helpers -----------------------------------------------------------------
 
     def _scrub(self, text: str) -> str:
-        """Servers sometimes echo the key back; it never leaves this object."""
-        key = self._api_key
-        if key and len(key) >= 4 and key in text:
-            text = text.replace(key, "***")
-        return text
+        """Servers sometimes echo the key back (whole or in pieces); it never leaves this object."""
+        return self.redactor(text)
 
     def _redact(self, error: APIError) -> APIError:
-        """Scrub the key from an error in place, wherever the server put it (an error
-        chunk, an HTML title, a Responses `error` event): every error the client raises
-        passes here. In place, so no unscrubbed copy stays behind in an exception chain."""
-        key = self._api_key
-        if not key or len(key) < 4:
-            return error
-        if key in error.message:
-            error.message = self._scrub(error.message)
-            error.args = (error.message,)
-        if error.provider_message and key in error.provider_message:
-            error.provider_message = self._scrub(error.provider_message)
-        return error
+        """Every error the client raises passes here (`Redactor.error`)."""
+        return self.redactor.error(error)
 
     def _timeout_words(self, exc: httpx.TimeoutException) -> str:
         if isinstance(exc, httpx.ConnectTimeout):

@@ -49,6 +49,7 @@ from chatterm.engine.events import (
     ToolStatus,
     UserMessageAdded,
 )
+from chatterm.engine.redaction import redact_message, redact_title
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
@@ -331,6 +332,7 @@ class ChatSession:
                     yield ToolCallStatus(call, "running")
                     running = call
                     result = await run_tool_call(registry, call, timeout=self.options.tool_timeout)
+                    result.output = self.client.redactor(result.output)  # a tool may have read the key
                     running = None
                     status = "done" if result.ok else "failed"
                     self.tool_runs.append(ToolRun(call.id, call.name, result.ok, result.output))
@@ -423,6 +425,7 @@ class ChatSession:
         )
 
     def _save_chat(self) -> None:
+        redact_title(self.conversation, self.client.redactor)
         if self.recorder is not None:
             try:
                 self.recorder.save_chat(self.conversation)
@@ -430,6 +433,9 @@ class ChatSession:
                 self._recorder_failed(error)
 
     def _save(self, message: Message) -> None:
+        """Every message passes here when it is added and as it changes: the key is taken
+        out first (`engine/redaction.py`), history or not."""
+        redact_message(message, self.client.redactor)
         if self.recorder is not None:
             try:
                 self.recorder.save_message(self.conversation, message)
