@@ -55,13 +55,16 @@ class Redactor:
         if self._runs is None or self._windows is None:  # a short key: only whole
             return text.replace(key, MASK) if key in text else text
         spans: list[list[int]] = []
+        search = self._windows.search
         for run in self._runs.finditer(text):
-            for hit in self._windows.finditer(text, run.start(), run.end()):
+            hit = search(text, run.start(), run.end())
+            while hit is not None:
                 start, end = hit.start(), hit.start() + FRAGMENT
                 if spans and start <= spans[-1][1]:
                     spans[-1][1] = end
                 else:
                     spans.append([start, end])
+                hit = search(text, start + 1, run.end())
         if not spans:
             return text
         pieces: list[str] = []
