@@ -31,12 +31,17 @@ One request, step by step:
    retry with search, then a try without search that counts as the next retry (only
    while a retry is left, so never with `max_retries` 0 or 1; not for 429).
    Either way a `Notice(kind="search")` tells the user.
-7. A 400/422 (or a validation error dressed as a 500) saying the server does not take an
+7. Bounds (`limits.py`): every body is read through `bounded_body.body_chunks`, which
+   inflates gzip itself a piece at a time and caps what is held (`Limits`), and times
+   each read against the call's `Clock` (`Deadlines`: first byte, idle, total). A failure
+   after a 2xx reply's headers arrived (the server took the request) is not retried, nor
+   is a first-byte deadline: the server may still be working on (and billing) the request.
+8. A 400/422 (or a validation error dressed as a 500) saying the server does not take an
    optional field (`stream_options` on an old Azure API version, `temperature` on a
    reasoning model under an unknown name) gets the same request again without it
    (`field_fallback.py`), told once with `Notice(kind="field_refused")`; the client then
    leaves the field out from the start.
-8. Two more fixes of the same kind, each told once and remembered by the client (that
+9. Two more fixes of the same kind, each told once and remembered by the client (that
    is, for its base URL): a server with no `/v1/responses` route gets catalogue-routed
    requests through chat completions (`route_fallback.py`, `kind="route_fallback"`); a
    server refusing `json_schema` gets JSON mode with the schema in a system message
@@ -46,6 +51,7 @@ One request, step by step:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import json
 import re
@@ -57,17 +63,22 @@ from urllib.parse import urlsplit
 import httpx
 
 from chatterm import __version__
+from chatterm.api.bounded_body import ACCEPT_ENCODING, StreamCaps, body_chunks, read_capped, read_head
+from chatterm.api.deadline_clock import Clock
 from chatterm.api.errors import (
     CONNECT_MESSAGE,
     APIConnectionError,
     APIError,
+    DeadlineError,
     NotFoundError,
     RateLimitError,
+    ResponseTooLargeError,
     api_failed_message,
 )
 from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.field_fallback import apply_refusals, refused_field, rename_for
 from chatterm.api.format_fallback import LEVELS, format_notice, format_refused, sent_format, weaker
+from chatterm.api.limits import Deadlines, Limits
 from chatterm.api.redact import Redactor
 from chatterm.api.reply_body import (
     drain,
@@ -77,7 +88,6 @@ from chatterm.api.reply_body import (
     is_ndjson,
     looks_like_sse,
     ndjson_lines,
-    read_rest,
 )
 from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after, retry_notice
@@ -94,10 +104,20 @@ DEFAULT_USER_AGENT = f"chatterm/{__version__}"
 class _Failed(Exception):
     """One attempt failed: the user-facing error plus what the retry logic needs."""
 
-    def __init__(self, error: APIError, retry_after: float | None = None) -> None:
+    def __init__(self, error: APIError, retry_after: float | None = None, *, answered: bool = False) -> None:
         super().__init__(error.kind)  # no text of its own: it sits in the raised error's chain
         self.error = error
         self.retry_after = retry_after
+        self.answered = answered
+        """A 2xx reply's headers had arrived: the server took the request."""
+
+    @property
+    def retryable(self) -> bool:
+        """A broken or stalled reply to a request the server took is not sent again blindly
+        (it may still run, and bill); what the server said (5xx, 429) keeps its own rule."""
+        if self.answered and isinstance(self.error, APIConnectionError):
+            return False
+        return is_retryable(self.error)
 
 
 class ChatClient:
@@ -109,14 +129,18 @@ class ChatClient:
         api_key: str | None,
         *,
         max_retries: int = 2,
-        connect_timeout: float = 10.0,
-        read_timeout: float = 120.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
         http: httpx.AsyncClient | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
         retry: RetryPolicy | None = None,
+        limits: Limits | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         """`retry`, when given, replaces the whole policy (tests shrink the backoff with it);
-        otherwise the default policy with `max_retries`."""
+        otherwise the default policy with `max_retries`. `connect_timeout` sets
+        `deadlines.connect`; `read_timeout` (the older single setting) sets both
+        `first_byte` and `idle`."""
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self.base_url = normalize_base_url(base_url)
@@ -130,9 +154,16 @@ class ChatClient:
         """This server has no `/v1/responses`: catalogue-routed requests go to chat."""
         self._format_level = 0
         """How far this server made structured output step down (`format_fallback.LEVELS`)."""
-        self.timeout = httpx.Timeout(
-            connect=connect_timeout, read=read_timeout, write=max(30.0, connect_timeout), pool=connect_timeout
-        )
+        deadlines = deadlines or Deadlines()
+        if connect_timeout is not None:
+            deadlines = replace(deadlines, connect=connect_timeout)
+        if read_timeout is not None:
+            deadlines = replace(deadlines, first_byte=read_timeout, idle=read_timeout)
+        self.deadlines = deadlines
+        self.limits = limits or Limits()
+        connect = deadlines.connect
+        # Reads are timed by the call's Clock (first byte, idle, total), not by httpx.
+        self.timeout = httpx.Timeout(connect=connect, read=None, write=max(30.0, connect), pool=connect)
         self.user_agent = user_agent
         self._owns_http = http is None
         self._pool = http
@@ -182,13 +213,14 @@ class ChatClient:
     async def list_models(self) -> list[str]:
         """Model ids from `GET /models`, in the server's order."""
         retries = 0
+        clock = Clock(self.deadlines)
         while True:
             try:
-                return await self._models_once()
+                return await self._models_once(clock)
             except _Failed as failed:
                 error = self._redact(failed.error)
                 delay = self._retry_delay(failed, retries)
-                if delay is None:
+                if delay is None or not clock.allows(delay):
                     raise error from None
                 retries += 1
                 await self.sleep(delay)
@@ -205,9 +237,10 @@ class ChatClient:
         retries = 0
         search_dropped = False
         fields_dropped = 0
+        clock = Clock(self.deadlines)
         while True:
             progressed = False
-            attempt = self._attempt(prepared, req.model)
+            attempt = self._attempt(prepared, req.model, clock)
             try:
                 async for batch in attempt:
                     progressed = True  # batches are never empty
@@ -233,7 +266,7 @@ class ChatClient:
                 if current.search and not search_dropped:
                     fallback = self._search_fallback(failed, retries, req.model)
                     if fallback is not None:
-                        if is_retryable(failed.error):
+                        if failed.retryable:
                             retries += 1  # a retry that also drops search: it counts
                         search_dropped = True
                         current = replace(current, search=False)
@@ -252,7 +285,7 @@ class ChatClient:
                     yield Notice(f"{req.model}: the server does not take `{refused}`; {how}", kind="field_refused")
                     continue
                 delay = self._retry_delay(failed, retries)
-                if delay is None:
+                if delay is None or not clock.allows(delay):
                     raise error from None
                 retries += 1
                 yield retry_notice(error, delay, retries, self.retry.max_retries)
@@ -287,7 +320,7 @@ class ChatClient:
     def _retry_delay(self, failed: _Failed, retries: int) -> float | None:
         """Seconds to wait before trying again, or None: give up and raise."""
         policy = self.retry
-        if retries >= policy.max_retries or not is_retryable(failed.error):
+        if retries >= policy.max_retries or not failed.retryable:
             return None
         if failed.retry_after is not None:
             if failed.retry_after > policy.max_retry_after:
@@ -309,7 +342,7 @@ class ChatClient:
             if "search" in said.lower():
                 return Notice(f"{model}: web search failed ({said}); answering without search", kind="search")
             return None
-        if not is_retryable(error) or isinstance(error, RateLimitError) or retries >= self.retry.max_retries:
+        if not failed.retryable or isinstance(error, RateLimitError) or retries >= self.retry.max_retries:
             return None  # (the try without search is a retry: none left, none made)
         if retries < 1:
             return None  # one normal retry with search first
@@ -318,12 +351,14 @@ class ChatClient:
     # --- one attempt ---------------------------------------------------------------------
 
     def _headers(self, accept: str) -> dict[str, str]:
-        headers = {"Accept": accept, "User-Agent": self.user_agent}
+        headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING, "User-Agent": self.user_agent}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         return headers
 
-    async def _attempt(self, prepared: PreparedRequest, model: str) -> AsyncGenerator[list[StreamEvent], None]:
+    async def _attempt(
+        self, prepared: PreparedRequest, model: str, clock: Clock
+    ) -> AsyncGenerator[list[StreamEvent], None]:
         """Send once and yield the reply's events, a list per network read (one generator
         hop per read, not per token); every failure leaves as `_Failed`."""
         body = prepared.body
@@ -331,19 +366,27 @@ class ChatClient:
         parser = _make_parser(prepared.protocol, model)
         headers = self._headers("text/event-stream" if streamed else "application/json")
         url = self.base_url + prepared.path
+        sent = _SentTracker()
+        answered = False
         try:
-            async with self._http.stream("POST", url, json=body, headers=headers, timeout=self.timeout) as resp:
+            async with contextlib.AsyncExitStack() as stack:
+                opening = self._http.stream(
+                    "POST", url, json=body, headers=headers, timeout=self.timeout, extensions={"trace": sent.trace}
+                )
+                resp = await clock.first_byte(stack.enter_async_context(opening), streamed=streamed, sent=sent.done)
                 if not 200 <= resp.status_code < 300:
-                    raise await self._http_failure(resp, model)
+                    raise await self._http_failure(resp, model, clock)
+                answered = True
                 ctype = resp.headers.get("content-type", "").lower()
-                chunks: AsyncIterator[bytes] = resp.aiter_bytes()
+                chunks: AsyncIterator[bytes] = body_chunks(resp, clock, self.limits)
+                caps = StreamCaps(self.limits)
                 first = b""
                 if "text/event-stream" not in ctype:
                     # The content type is a hint only: the body's first bytes decide.
                     first = await first_chunk(chunks)
                     start = first.lstrip()[:1]
                     if "html" in ctype or start == b"<":
-                        rest = await read_rest(first, chunks)
+                        rest = first + await read_head(chunks, self.limits.error_body)
                         raise _Failed(error_for(None, f"{resp.status_code} {html_summary(rest)}", model=model))
                     if looks_like_sse(first):
                         ctype = "text/event-stream"
@@ -352,40 +395,55 @@ class ChatClient:
                     elif start in (b"{", b"[", b'"') or not start:
                         ctype = "application/json"
                 if "event-stream" not in ctype:
-                    raw = await read_rest(first, chunks)
+                    raw = await read_capped(first, chunks, self.limits.json_body)
                     if is_ndjson(raw):  # chunks one per line, where one body was expected
-                        async for batch in self._sse_events(ndjson_lines(raw), b"", parser):
+                        async for batch in self._sse_events(ndjson_lines(raw), b"", parser, caps):
                             yield batch
                         return
-                    yield self._json_events(raw, resp.status_code, prepared.protocol, model)
+                    events = self._json_events(raw, resp.status_code, prepared.protocol, model)
+                    caps.check_whole(events, model)
+                    yield events
                     return
-                async for batch in self._sse_events(chunks, first, parser):
+                async for batch in self._sse_events(chunks, first, parser, caps):
                     yield batch
         except httpx.TimeoutException as exc:
             raise _Failed(
-                APIConnectionError(CONNECT_MESSAGE, provider_message=self._timeout_words(exc), partial=parser.partial)
+                APIConnectionError(CONNECT_MESSAGE, provider_message=self._timeout_words(exc), partial=parser.partial),
+                answered=answered,
             ) from None
         except httpx.TransportError as exc:
             words = self._scrub(str(exc)) or type(exc).__name__
-            raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=words, partial=parser.partial)) from None
+            raise _Failed(
+                APIConnectionError(CONNECT_MESSAGE, provider_message=words, partial=parser.partial), answered=answered
+            ) from None
         except APIError as error:
-            raise _Failed(error) from None
+            if error.partial is None and isinstance(error, (DeadlineError, ResponseTooLargeError)):
+                error.partial = parser.partial  # a bound fired mid-reply: what was shown is kept
+            raise _Failed(error, answered=answered) from None
 
     async def _sse_events(
-        self, chunks: AsyncIterator[bytes], first: bytes, parser: SSEFeed
+        self, chunks: AsyncIterator[bytes], first: bytes, parser: SSEFeed, caps: StreamCaps
     ) -> AsyncIterator[list[StreamEvent]]:
-        """Bytes -> SSE events -> parser events, a list per network read."""
+        """Bytes -> SSE events -> parser events, a list per network read; `caps` counts
+        each read (one event's size) and each batch (the reply's text)."""
         decoder = SSEDecoder()
         parser.scrub = self._scrub
+        counted, shown = caps.read, caps.shown
         if first:
-            batch = parser.feed_sse(decoder.feed(first))
+            items = decoder.feed(first)
+            counted(len(first), bool(items))
+            batch = parser.feed_sse(items)
             if batch:
                 yield batch
+                shown(batch, parser)
         if not parser.done and parser.failure is None:
             async for chunk in chunks:
-                batch = parser.feed_sse(decoder.feed(chunk))
+                items = decoder.feed(chunk)
+                counted(len(chunk), bool(items))
+                batch = parser.feed_sse(items)
                 if batch:
                     yield batch
+                    shown(batch, parser)
                 if parser.done or parser.failure is not None:
                     break
             else:  # the body ended: an event may still lack its blank line
@@ -417,10 +475,11 @@ class ChatClient:
             raise error_from_payload(body, model=model)
         return parse_response_body(body, model)
 
-    async def _http_failure(self, resp: httpx.Response, model: str | None) -> _Failed:
-        """The error for a non-2xx reply, with the provider's own words. `model` is None
-        for `GET /models`, where a 404 means the base URL is wrong, not the model."""
-        raw = await resp.aread()
+    async def _http_failure(self, resp: httpx.Response, model: str | None, clock: Clock) -> _Failed:
+        """The error for a non-2xx reply, with the provider's own words (from at most
+        `limits.error_body` of its body). `model` is None for `GET /models`, where a 404
+        means the base URL is wrong, not the model."""
+        raw = await read_head(body_chunks(resp, clock, self.limits), self.limits.error_body)
         retry_after = parse_retry_after(resp.headers)
         status = resp.status_code
         reason = resp.reason_phrase or None
@@ -458,19 +517,32 @@ class ChatClient:
             error = error_for(status, message, model=model or "", reason=reason, retry_after=retry_after)
         return _Failed(error, retry_after)
 
-    async def _models_once(self) -> list[str]:
+    async def _models_once(self, clock: Clock) -> list[str]:
+        answered = False
+        sent = _SentTracker()
         try:
-            resp = await self._http.get(
-                self.base_url + "/models", headers=self._headers("application/json"), timeout=self.timeout
-            )
-            if not 200 <= resp.status_code < 300:
-                raise await self._http_failure(resp, None)
-            body = json.loads(resp.text)
+            async with contextlib.AsyncExitStack() as stack:
+                opening = self._http.stream(
+                    "GET",
+                    self.base_url + "/models",
+                    headers=self._headers("application/json"),
+                    timeout=self.timeout,
+                    extensions={"trace": sent.trace},
+                )
+                resp = await clock.first_byte(stack.enter_async_context(opening), streamed=True, sent=sent.done)
+                if not 200 <= resp.status_code < 300:
+                    raise await self._http_failure(resp, None, clock)
+                answered = True
+                raw = await read_capped(b"", body_chunks(resp, clock, self.limits), self.limits.json_body)
+            body = json.loads(raw.decode("utf-8", "replace"))
         except httpx.TimeoutException as exc:
-            raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=self._timeout_words(exc))) from None
+            error = APIConnectionError(CONNECT_MESSAGE, provider_message=self._timeout_words(exc))
+            raise _Failed(error, answered=answered) from None
         except httpx.TransportError as exc:
             words = self._scrub(str(exc)) or type(exc).__name__
-            raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=words)) from None
+            raise _Failed(APIConnectionError(CONNECT_MESSAGE, provider_message=words), answered=answered) from None
+        except APIError as error:
+            raise _Failed(error, answered=answered) from None
         except ValueError:
             raise _Failed(error_for(None, "unreadable model list from the server", model="")) from None
         items = body
@@ -508,6 +580,23 @@ class ChatClient:
         if isinstance(exc, httpx.PoolTimeout):
             return "no free connection in the pool"
         return "the server took too long to accept the request"
+
+
+class _SentTracker:
+    """Whether the request went out (httpx's trace): a first-byte deadline then reads
+    "accepted the request but sent nothing", not "did not take the request"."""
+
+    __slots__ = ("sent",)
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    async def trace(self, name: str, info: dict[str, Any]) -> None:
+        if name.endswith("send_request_body.complete"):
+            self.sent = True
+
+    def done(self) -> bool:
+        return self.sent
 
 
 def _make_parser(protocol: str, model: str) -> SSEFeed:

@@ -5,7 +5,9 @@
      └── APIError                 "API request failed: [details]"
           ├── AuthenticationError  401/403  "Error: Invalid or unauthorized API key"
           ├── NotFoundError        404      "Error: Model [model] does not exist or is not supported"
-          ├── APIConnectionError   connect failure, timeout, stream cut  "Error: Cannot connect to API server"
+          ├── APIConnectionError   connect failure, stream cut  "Error: Cannot connect to API server"
+          │    └── DeadlineError   a `[timeouts]` deadline fired; says which and how long
+          ├── ResponseTooLargeError  a `[limits]` cap was reached; says which; reading stopped
           └── RateLimitError       429      says when to retry
 
 `str(error)` is the table's message. `provider_message` keeps what the server itself
@@ -88,6 +90,26 @@ class RateLimitError(APIError):
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.retry_after = retry_after
         """Seconds the server asked us to wait, when it said."""
+
+
+class DeadlineError(APIConnectionError):
+    """A deadline of `limits.Deadlines` fired. `deadline` is its name ("first_byte",
+    "idle", "total"), the message says what the server did and which setting to raise."""
+
+    def __init__(self, message: str, *, deadline: str, seconds: float, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.deadline = deadline
+        self.seconds = seconds
+
+
+class ResponseTooLargeError(APIError):
+    """A cap of `limits.Limits` was reached and reading stopped. `limit` is its name
+    ("json_body", "sse_event", "reply_text"); `partial` keeps what was already shown."""
+
+    def __init__(self, message: str, *, limit: str, size: int, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.limit = limit
+        self.size = size
 
 
 AUTH_MESSAGE = "Error: Invalid or unauthorized API key"

@@ -2,7 +2,6 @@
 
 first_chunk(chunks)     the body's start up to its first non-blank byte (JSON, HTML
                         or SSE is told from that byte when the content type does not)
-read_rest(first, chunks) the whole body
 looks_like_sse(first)   the body is SSE whatever its content type says
 ndjson_lines(chunks)    a stream of one JSON object per line, re-framed as SSE
 drain(chunks)           read to the end after `[DONE]`, so the connection is reused
@@ -17,6 +16,8 @@ import re
 from collections.abc import AsyncIterator
 
 import httpx
+
+from chatterm.api.errors import APIError
 
 DRAIN_SECONDS = 0.25
 """After `[DONE]`, how long we wait for the body's end so the connection can be reused."""
@@ -47,13 +48,6 @@ async def first_chunk(chunks: AsyncIterator[bytes]) -> bytes:
             if any(len(head) < len(name) and name.startswith(head) for name in _SSE_NAMES):
                 continue  # `dat`: maybe an SSE field, told only by its colon
             return b"".join(parts)
-
-
-async def read_rest(first: bytes, chunks: AsyncIterator[bytes]) -> bytes:
-    parts = [first]
-    async for chunk in chunks:
-        parts.append(chunk)
-    return b"".join(parts)
 
 
 def looks_like_sse(first: bytes) -> bool:
@@ -93,7 +87,7 @@ async def drain(chunks: AsyncIterator[bytes]) -> None:
         async with asyncio.timeout(DRAIN_SECONDS):
             async for _ in chunks:
                 pass
-    except (TimeoutError, httpx.HTTPError):
+    except (TimeoutError, httpx.HTTPError, APIError):  # APIError: a bound of bounded_body fired
         pass
 
 

@@ -1,8 +1,12 @@
 """When a failed request is tried again, and how long to wait first.
 
-    retried      408, 409, 429, every 5xx (incl. 529), connection failures and timeouts
+    retried      408, 409, 429, every 5xx (incl. 529), connection failures (a connect timeout too)
     not retried  429 `insufficient_quota` (out of credit), 4xx otherwise, and anything
-                 once a token of the reply has reached the caller (the client enforces that)
+                 once a token of the reply has reached the caller (the client enforces that);
+                 a deadline (`DeadlineError`): first byte, idle or total. A server that took
+                 the request and went silent may still be running it (and billing it), and
+                 the user already waited the time they chose; sending it again would double
+                 both. Likewise a 2xx reply whose body broke (the client's `_Failed.answered`).
     told         each wait is announced as `Notice(kind="retry")` before it starts
     wait         the server's `retry-after-ms` or `Retry-After` (seconds or an HTTP date)
                  when it sends one, up to 60 s; a longer wait fails at once with the wait
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
-from chatterm.api.errors import APIConnectionError, APIError
+from chatterm.api.errors import APIConnectionError, APIError, DeadlineError
 from chatterm.api.failures import format_wait, is_quota_error
 from chatterm.api.types import Notice
 
@@ -47,6 +51,8 @@ class RetryPolicy:
 
 def is_retryable(error: APIError) -> bool:
     """Whether this failure may go away if the same request is sent again."""
+    if isinstance(error, DeadlineError):
+        return False
     if isinstance(error, APIConnectionError):
         return True
     status = error.status

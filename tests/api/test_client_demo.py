@@ -18,6 +18,7 @@ from chatterm.api.errors import (
     APIConnectionError,
     APIError,
     AuthenticationError,
+    DeadlineError,
     NotFoundError,
     RateLimitError,
     RequestValidationError,
@@ -323,9 +324,8 @@ async def test_stall_times_out_with_partial() -> None:
     gateway, d = await open_demo(read_timeout=0.3)
     try:
         error = await d.fail("!stall please")
-        assert type(error) is APIConnectionError
-        assert str(error) == "Error: Cannot connect to API server"
-        assert error.provider_message == "no data from the server for 0.3 s"
+        assert type(error) is DeadlineError
+        assert str(error) == "Error: the server sent no reply data for 0.3 s (timeouts.idle)"
         assert error.partial is not None and error.partial.content
         assert len(d.chat_posts()) == 1
     finally:
@@ -333,12 +333,14 @@ async def test_stall_times_out_with_partial() -> None:
         await gateway.stop()
 
 
-async def test_stall_without_stream_is_retried_then_fails() -> None:
+async def test_stall_without_stream_fails_at_the_first_byte_deadline_and_is_not_sent_again() -> None:
+    """The server took the request: sending it again could run (and bill) it twice."""
     gateway, d = await open_demo(read_timeout=0.2, retry=RetryPolicy(max_retries=1, base_delay=0.001))
     try:
         error = await d.fail("!stall", stream=False)
-        assert type(error) is APIConnectionError
-        assert len(d.chat_posts()) == 2
+        assert type(error) is DeadlineError
+        assert str(error) == "Error: the server accepted the request but sent nothing for 0.2 s (timeouts.first_byte)"
+        assert len(d.chat_posts()) == 1
     finally:
         await d.client.aclose()
         await gateway.stop()

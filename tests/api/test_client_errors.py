@@ -28,6 +28,7 @@ from chatterm.api.errors import (
     NotFoundError,
     RateLimitError,
 )
+from chatterm.api.limits import Deadlines
 from chatterm.api.retry import is_retryable, parse_retry_after
 from chatterm.api.types import Finished, Notice
 
@@ -357,11 +358,12 @@ async def test_nothing_listening_is_a_connection_error_after_retries() -> None:
     assert info.value.partial_content == ""
 
 
-def test_timeouts_default_to_10_s_connect_and_120_s_read_and_are_configurable() -> None:
+def test_deadlines_default_and_the_older_timeout_arguments_set_them() -> None:
     default = ChatClient("http://127.0.0.1:1/v1", KEY)
-    assert (default.timeout.connect, default.timeout.read) == (10.0, 120.0)
+    assert default.deadlines == Deadlines(connect=10.0, first_byte=60.0, idle=120.0, total=1800.0)
+    assert default.timeout.connect == 10.0
     tuned = ChatClient("http://127.0.0.1:1/v1", KEY, connect_timeout=2.5, read_timeout=30)
-    assert (tuned.timeout.connect, tuned.timeout.read) == (2.5, 30)
+    assert tuned.deadlines == Deadlines(connect=2.5, first_byte=30, idle=30, total=1800.0)
 
 
 def full_backlog() -> tuple[socket.socket, list[socket.socket]]:
@@ -414,7 +416,7 @@ async def test_connect_timeout_is_a_connection_error_naming_the_wait() -> None:
     assert len(client.waits) == 1  # a connect failure is retried
 
 
-async def test_server_that_accepts_but_never_answers_hits_the_read_timeout() -> None:
+async def test_server_that_accepts_but_never_answers_hits_the_first_byte_deadline_once() -> None:
     accepted: list[bytes] = []
     release = asyncio.Event()
 
@@ -436,9 +438,8 @@ async def test_server_that_accepts_but_never_answers_hits_the_read_timeout() -> 
         release.set()
         server.close()
         await server.wait_closed()
-    assert str(info.value) == "Error: Cannot connect to API server"
-    assert info.value.provider_message == "no data from the server for 0.2 s"
-    assert len(accepted) == 2  # nothing had arrived, so it was retried once
+    assert str(info.value) == "Error: the server accepted the request but sent nothing for 0.2 s (timeouts.first_byte)"
+    assert len(accepted) == 1  # the server took it: not sent again (it may still run, and bill)
     assert info.value.partial_content == ""
 
 

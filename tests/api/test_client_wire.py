@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from chatterm.api import ChatClient, ChatRequest, RetryPolicy
-from chatterm.api.errors import APIConnectionError, APIError, RateLimitError
+from chatterm.api.errors import APIConnectionError, APIError, DeadlineError, RateLimitError
 from chatterm.api.shaping import prepare
 from chatterm.api.types import (
     Completion,
@@ -203,16 +203,18 @@ async def test_stall_after_tokens_times_out_with_partial(raw_server: RawServer) 
         with pytest.raises(APIConnectionError) as info:
             await collect(client, request())
     assert info.value.partial_content == "waiting"
-    assert info.value.provider_message == "no data from the server for 0.2 s"
+    assert str(info.value) == "Error: the server sent no reply data for 0.2 s (timeouts.idle)"
     assert len(raw_server.requests) == 1
 
 
-async def test_stall_before_any_token_is_retried(raw_server: RawServer) -> None:
+async def test_stall_after_the_headers_is_not_sent_again(raw_server: RawServer) -> None:
+    """A 200 whose body never comes: the server took the request and may be running it."""
     raw_server.script(Reply([], end="hang"), sse(chunk("second try"), chunk(finish="stop")))
     async with ChatClient(raw_server.base_url, "k", retry=FAST, read_timeout=0.2) as client:
-        done = finished(await collect(client, request()))
-    assert done.content == "second try"
-    assert len(raw_server.requests) == 2
+        with pytest.raises(DeadlineError) as info:
+            await collect(client, request())
+    assert str(info.value) == "Error: the server sent no reply data for 0.2 s (timeouts.idle)"
+    assert len(raw_server.requests) == 1
 
 
 async def test_malformed_chunk_is_skipped_and_told_once(raw_server: RawServer, client: ChatClient) -> None:
