@@ -258,7 +258,7 @@ class StreamCaps:
                 self.text += len(event.arguments)  # type: ignore[union-attr]
         if self.text > self._text_cap:
             cap = self._text_cap
-            raise _too_large(f"the reply's text passed {format_size(cap)} characters", "reply_text", cap, parser=parser)
+            raise _too_large(f"the reply's text passed {cap:,} characters", "reply_text", cap, parser=parser)
 
     def check_whole(self, events: list[StreamEvent], model: str) -> None:
         """A non-streamed reply's text against `reply_text` (nothing was shown: the text
@@ -272,7 +272,7 @@ class StreamCaps:
                 size += sum(len(call.arguments) for call in done.tool_calls)
                 if size > self._text_cap:
                     cap = self._text_cap
-                    error = _too_large(f"the reply's text passed {format_size(cap)} characters", "reply_text", cap)
+                    error = _too_large(f"the reply's text passed {cap:,} characters", "reply_text", cap)
                     error.partial = Completion(model=model, content=done.content[:cap])
                     raise error
 

@@ -46,6 +46,9 @@ class Reply:
     """complete: terminating chunk; drop: close the socket mid-body; hang: never finish."""
     chunked: bool = True
     """False: one body with Content-Length (pieces joined)."""
+    trickle: bytes = b""
+    """After the pieces, sent again every `every` seconds until the client hangs up."""
+    every: float = 0.05
 
 
 @dataclass
@@ -170,6 +173,10 @@ class RawServer:
                 writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                 await writer.drain()
                 await asyncio.sleep(0)
+        while reply.trickle:
+            writer.write(b"%x\r\n%s\r\n" % (len(reply.trickle), reply.trickle))
+            await writer.drain()
+            await asyncio.sleep(reply.every)
         if reply.end == "drop":
             await asyncio.sleep(0.01)
             return False
