@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -96,6 +97,8 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         return _usage_error(args, str(error))
     if args.max_retries is not None:
         config.max_retries = args.max_retries
+    if args.timeout is not None:
+        config.timeouts_total = args.timeout
     context = build_context(args, config, save_history=not args.no_save)
     try:
         problem = gateway_problem(context)
@@ -106,6 +109,8 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         except UsageError as error:
             return _usage_error(args, str(error))
         output = AskOutput(args.json, schema=_checked_schema(args, session))
+        if args.timeout is not None:  # one end for the whole run: every request, retry and tool round
+            context.client.ends_at = time.monotonic() + args.timeout
         return asyncio.run(_ask(session, context, prompt, args.file, output))
     finally:
         context.close_demo()

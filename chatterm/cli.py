@@ -52,6 +52,14 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds, more than 0."""
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds (got 0)")
+    return value
+
+
 def silence_stdout() -> None:
     """After EPIPE: point stdout at /dev/null so the interpreter's final flush of
     what is still buffered cannot fail (and print "Exception ignored ...") again."""
@@ -135,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--no-stream", action="store_true", help="ask for the whole reply at once")
     ask.add_argument(
         "--max-retries", type=_whole_number(0), metavar="N", help="retries for failed requests (0 disables)"
+    )
+    ask.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="total deadline for each request, retries included (default: [timeouts] total)",
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ask.add_argument("--thinking", action="store_true", help="turn on the model family's thinking")

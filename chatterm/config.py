@@ -76,8 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("stream", bool, True, "Stream replies."),
     Setting("endpoint", str, "auto", "chat, responses or auto.", _one_of("chat", "responses", "auto")),
     Setting("max_retries", int, 2, "Retries for failed requests (0 disables).", _between(0, 10)),
-    Setting("connect_timeout", (int, float), 10.0, "Seconds to connect.", _between(0.1, 600)),
-    Setting("read_timeout", (int, float), 120.0, "Seconds between bytes.", _between(0.1, 3600)),
+    Setting("connect_timeout", (int, float), 10.0, "Older name of timeouts.connect.", _between(0.1, 600)),
+    Setting("read_timeout", (int, float), 120.0, "Older name: timeouts.first_byte and idle.", _between(0.1, 3600)),
     Setting("thinking_budget", int, 2048, "Thinking token budget (Claude, Gemini).", _between(0, 1_000_000)),
     Setting("thinking_level", str, "medium", "Reasoning effort.", _one_of("low", "medium", "high")),
     Setting("search_options", dict, {}, "Extra search options (Qwen search_options, Grok mode)."),
@@ -87,6 +87,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tools.modules", list, [], "Python modules that define tools.", item=str),
     Setting("tools.timeout", (int, float), 30.0, "Seconds a tool may run.", _between(0.1, 3600)),
     Setting("tools.max_rounds", int, 8, "Tool rounds per message.", _between(0, 100)),
+    # [timeouts] and [limits]: api/limits.py says why these defaults
+    Setting("timeouts.connect", (int, float), 10.0, "Seconds to open a connection.", _between(0.1, 600)),
+    Setting(
+        "timeouts.first_byte", (int, float), 60.0, "Seconds from a request to its first byte.", _between(0.1, 3600)
+    ),
+    Setting(
+        "timeouts.idle",
+        (int, float),
+        120.0,
+        "Seconds without reply data (keep-alives do not count).",
+        _between(0.1, 3600),
+    ),
+    Setting("timeouts.total", (int, float), 1800.0, "Seconds for one request, retries included.", _between(0.1, 86400)),
+    Setting("limits.error_body", int, 2**20, "Bytes read of an error body.", _between(1024, 2**30)),
+    Setting("limits.json_body", int, 64 * 2**20, "Bytes of a non-streamed reply.", _between(1024, 2**32)),
+    Setting("limits.sse_event", int, 64 * 2**20, "Bytes of one stream event.", _between(1024, 2**32)),
+    Setting("limits.reply_text", int, 8 * 2**20, "Characters of one reply's text.", _between(1024, 2**32)),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -113,6 +130,14 @@ class Config:
     tools_modules: list[str] = field(default_factory=list)
     tools_timeout: float = 30.0
     tools_max_rounds: int = 8
+    timeouts_connect: float = 10.0
+    timeouts_first_byte: float = 60.0
+    timeouts_idle: float = 120.0
+    timeouts_total: float = 1800.0
+    limits_error_body: int = 2**20
+    limits_json_body: int = 64 * 2**20
+    limits_sse_event: int = 64 * 2**20
+    limits_reply_text: int = 8 * 2**20
     path: Path | None = None
     """The file these values came from (None: defaults only)."""
     key_source: str | None = None

@@ -18,6 +18,7 @@ from chatterm.engine.session import ApprovalCallback, ChatSession, EngineOptions
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
+    from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
     from chatterm.store import ChatStore
     from chatterm.tools import ToolRegistry
@@ -77,6 +78,31 @@ def build_tools(config: Config, key: str | None = None) -> tuple[ToolRegistry, l
     return registry, errors
 
 
+def client_bounds(config: Config) -> tuple[Limits, Deadlines]:
+    """`[limits]` and `[timeouts]` for the client. The older top-level `connect_timeout` and
+    `read_timeout` still count where the `[timeouts]` key is left at its default, so a
+    file written for an older chatterm keeps its meaning."""
+    from chatterm.api.limits import Deadlines, Limits
+
+    fresh = Config()
+    connect, first_byte, idle = config.timeouts_connect, config.timeouts_first_byte, config.timeouts_idle
+    if connect == fresh.timeouts_connect and config.connect_timeout != fresh.connect_timeout:
+        connect = config.connect_timeout
+    if config.read_timeout != fresh.read_timeout:
+        first_byte = config.read_timeout if first_byte == fresh.timeouts_first_byte else first_byte
+        idle = config.read_timeout if idle == fresh.timeouts_idle else idle
+    deadlines = Deadlines(
+        connect=float(connect), first_byte=float(first_byte), idle=float(idle), total=float(config.timeouts_total)
+    )
+    limits = Limits(
+        error_body=config.limits_error_body,
+        json_body=config.limits_json_body,
+        sse_event=config.limits_sse_event,
+        reply_text=config.limits_reply_text,
+    )
+    return limits, deadlines
+
+
 class AppContext:
     def __init__(
         self,
@@ -120,12 +146,13 @@ class AppContext:
                 from chatterm.api.errors import ChatTermError
 
                 raise ChatTermError("No gateway configured: pass --base-url, set CHATTERM_BASE_URL, or use --demo.")
+            limits, deadlines = client_bounds(self.config)
             self._client = ChatClient(
                 self.connection.base_url,
                 self.connection.api_key,
                 max_retries=self.config.max_retries,
-                connect_timeout=float(self.config.connect_timeout),
-                read_timeout=float(self.config.read_timeout),
+                limits=limits,
+                deadlines=deadlines,
             )
         return self._client
 

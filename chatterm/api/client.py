@@ -161,6 +161,9 @@ class ChatClient:
             deadlines = replace(deadlines, first_byte=read_timeout, idle=read_timeout)
         self.deadlines = deadlines
         self.limits = limits or Limits()
+        self.ends_at: float | None = None
+        """One end (a `time.monotonic()` instant) for every call from now on, on top of
+        `deadlines.total`: `ask --timeout` bounds a whole run, tool rounds included."""
         connect = deadlines.connect
         # Reads are timed by the call's Clock (first byte, idle, total), not by httpx.
         self.timeout = httpx.Timeout(connect=connect, read=None, write=max(30.0, connect), pool=connect)
@@ -213,7 +216,7 @@ class ChatClient:
     async def list_models(self) -> list[str]:
         """Model ids from `GET /models`, in the server's order."""
         retries = 0
-        clock = Clock(self.deadlines)
+        clock = Clock(self.deadlines, self.ends_at)
         while True:
             try:
                 return await self._models_once(clock)
@@ -237,7 +240,7 @@ class ChatClient:
         retries = 0
         search_dropped = False
         fields_dropped = 0
-        clock = Clock(self.deadlines)
+        clock = Clock(self.deadlines, self.ends_at)
         while True:
             progressed = False
             attempt = self._attempt(prepared, req.model, clock)

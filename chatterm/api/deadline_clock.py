@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -30,11 +31,16 @@ T = TypeVar("T")
 class Clock:
     """Deadlines of one call, on the event loop's clock (what `asyncio.timeout_at` reads)."""
 
-    def __init__(self, deadlines: Deadlines) -> None:
+    def __init__(self, deadlines: Deadlines, ends_at: float | None = None) -> None:
+        """`ends_at` (a `time.monotonic()` instant) ends the call sooner when it comes
+        first: one end shared by every request of an `ask --timeout` run."""
         self.deadlines = deadlines
         self._loop = asyncio.get_running_loop()
+        now = self._loop.time()
         total = deadlines.total
-        self.total_at = self._loop.time() + total if total is not None else math.inf
+        self.total_at = now + total if total is not None else math.inf
+        if ends_at is not None:
+            self.total_at = min(self.total_at, now + (ends_at - time.monotonic()))
 
     def now(self) -> float:
         return self._loop.time()
