@@ -32,7 +32,7 @@ from chatterm.api.errors import APIError, ResponseTooLargeError
 from chatterm.api.failures import error_for
 from chatterm.api.limits import Limits, format_size
 from chatterm.api.sse_feed import SSEFeed
-from chatterm.api.types import ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta
+from chatterm.api.types import Completion, ReasoningDelta, StreamEvent, TextDelta, ToolCallDelta
 
 PIECE = 256 * 1024
 """The most bytes one inflate step hands on (a bomb's 1000:1 ratio never lands at once)."""
@@ -74,7 +74,9 @@ class KeepAlive:
                     state, i = _LINE_START, i + 1
                 else:
                     found = True
-        if found:  # where the piece leaves off decides the next read's start
+        if found and piece[-1] == 10:  # whole events (nearly every read): a line starts next
+            state = _LINE_START
+        elif found:  # where the piece leaves off decides the next read's start
             last = max(piece.rfind(b"\n"), piece.rfind(b"\r"))
             if last < 0:
                 state = _IN_LINE
@@ -226,20 +228,27 @@ async def read_head(chunks: AsyncIterator[bytes], cap: int) -> bytes:
 
 
 class StreamCaps:
-    """One stream's `sse_event` and `reply_text` caps, counted per network read."""
+    """One stream's `sse_event` and `reply_text` caps, counted per network read.
 
-    __slots__ = ("_event_cap", "_text_cap", "pending", "text")
+    The text is not counted per token: a character of text costs at least one byte on
+    the wire, so until the stream's bytes pass the cap its text cannot have; from then
+    on (a broken or hostile server only) each batch's text is counted."""
+
+    __slots__ = ("_event_cap", "_text_cap", "pending", "text", "wire")
 
     def __init__(self, limits: Limits) -> None:
         self._event_cap = limits.sse_event
         self._text_cap = limits.reply_text
         self.pending = 0
         """Bytes read since an event last completed (the event being assembled, at most)."""
-        self.text = 0
-        """Characters of text, reasoning and tool arguments passed on so far."""
+        self.wire = 0
+        """Bytes of the stream so far (decompressed)."""
+        self.text = -1
+        """Characters of text, reasoning and tool arguments passed on (-1: not counted yet)."""
 
     def read(self, size: int, completed: bool) -> None:
         """After each read: `completed` when it finished at least one event."""
+        self.wire += size
         if completed:
             self.pending = 0
             return
@@ -250,12 +259,17 @@ class StreamCaps:
 
     def shown(self, batch: list[StreamEvent], parser: SSEFeed) -> None:
         """After a batch went to the caller: past `reply_text`, stop with all of it kept."""
-        for event in batch:
-            kind = type(event)
-            if kind is TextDelta or kind is ReasoningDelta:
-                self.text += len(event.text)  # type: ignore[union-attr]
-            elif kind is ToolCallDelta:
-                self.text += len(event.arguments)  # type: ignore[union-attr]
+        if self.wire <= self._text_cap:
+            return
+        if self.text < 0:  # once: everything shown so far
+            self.text = _text_size(parser.partial)
+        else:
+            for event in batch:
+                kind = type(event)
+                if kind is TextDelta or kind is ReasoningDelta:
+                    self.text += len(event.text)  # type: ignore[union-attr]
+                elif kind is ToolCallDelta:
+                    self.text += len(event.arguments)  # type: ignore[union-attr]
         if self.text > self._text_cap:
             cap = self._text_cap
             raise _too_large(f"the reply's text passed {cap:,} characters", "reply_text", cap, parser=parser)
@@ -263,18 +277,21 @@ class StreamCaps:
     def check_whole(self, events: list[StreamEvent], model: str) -> None:
         """A non-streamed reply's text against `reply_text` (nothing was shown: the text
         up to the cap is kept)."""
-        from chatterm.api.types import Completion, Finished
+        from chatterm.api.types import Finished
 
         for event in events:
             if isinstance(event, Finished):
                 done = event.completion
-                size = len(done.content) + len(done.reasoning or "")
-                size += sum(len(call.arguments) for call in done.tool_calls)
-                if size > self._text_cap:
+                if _text_size(done) > self._text_cap:
                     cap = self._text_cap
                     error = _too_large(f"the reply's text passed {cap:,} characters", "reply_text", cap)
                     error.partial = Completion(model=model, content=done.content[:cap])
                     raise error
+
+
+def _text_size(completion: Completion) -> int:
+    size = len(completion.content) + len(completion.reasoning or "")
+    return size + sum(len(call.arguments) for call in completion.tool_calls)
 
 
 def _too_large(what: str, name: str, cap: int, *, parser: SSEFeed | None = None) -> ResponseTooLargeError:
