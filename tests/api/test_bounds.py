@@ -221,3 +221,26 @@ async def test_an_oversize_model_list_fails_naming_the_cap(raw_server: RawServer
             async with asyncio.timeout(GUARD):
                 await client.list_models()
     assert info.value.limit == "json_body"
+
+
+@pytest.mark.parametrize("encoding, wbits", [("gzip", 31), ("deflate", 15), ("deflate", -15)])
+async def test_a_compressed_stream_is_read_whole(raw_server: RawServer, encoding: str, wbits: int) -> None:
+    """The client inflates by itself now: gzip, zlib-wrapped deflate and raw deflate (which
+    servers also send as "deflate") all read as the plain stream would."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    body = packer.compress(sse(chunk("Hello"), chunk(" there"), chunk(finish="stop"))) + packer.flush()
+    headers = {"content-type": "text/event-stream", "content-encoding": encoding}
+    raw_server.script(Reply([body[:7], body[7:]], headers=headers))
+    async with ChatClient(raw_server.base_url, "k", retry=FAST) as client:
+        shown, error = await attack(client)
+    assert error is None and shown == "Hello there"
+    assert raw_server.requests[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+async def test_corrupt_gzip_is_an_error_that_says_so(raw_server: RawServer) -> None:
+    headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
+    raw_server.script(Reply([b"\x1f\x8b\x08\x00this is not deflate data at all"], headers=headers))
+    async with ChatClient(raw_server.base_url, "k", retry=FAST) as client:
+        shown, error = await attack(client)
+    assert error is not None and str(error) == "API request failed: the reply's gzip data is corrupt"
+    assert shown == ""
