@@ -95,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "timeouts.idle",
         (int, float),
-        120.0,
+        300.0,
         "Seconds without reply data (keep-alives do not count).",
         _between(0.1, 3600),
     ),
@@ -132,7 +132,7 @@ class Config:
     tools_max_rounds: int = 8
     timeouts_connect: float = 10.0
     timeouts_first_byte: float = 60.0
-    timeouts_idle: float = 120.0
+    timeouts_idle: float = 300.0
     timeouts_total: float = 1800.0
     limits_error_body: int = 2**20
     limits_json_body: int = 64 * 2**20

@@ -17,7 +17,8 @@ Why these defaults:
 - `error_body` is 1 MB: an error page is read for its first words only.
 - `first_byte` is 60 s: gateways answer a streamed request's headers at once; a
   non-streamed reply is generated before its first byte, so it waits `idle` if longer.
-- `idle` is 120 s of no reply data; keep-alive comments and blank lines are not data, so
+- `idle` is 300 s of no reply data (reasoning models may think for minutes behind
+  keep-alives before their first token); keep-alive comments and blank lines are not data, so
   they do not reset it (a model that thinks silently for longer needs a larger `idle`).
 - `total` is 30 min for one call, retries and waits included (`ask --timeout` sets it).
 """
@@ -56,7 +57,7 @@ class Deadlines:
     """To open the connection (TCP and TLS)."""
     first_byte: float = 60.0
     """From sending the request to the reply's first byte (a non-streamed request: `idle` if longer)."""
-    idle: float = 120.0
+    idle: float = 300.0
     """Without reply data once the reply started; keep-alive comments and blank lines do not count."""
     total: float | None = 1800.0
     """For the whole call: every attempt, every retry wait."""
