@@ -20,6 +20,7 @@ from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
 from chatterm.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.engine.events import ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
+from chatterm.terminal_text import visible, visible_line
 
 if TYPE_CHECKING:
     from chatterm.config import Config
@@ -119,7 +120,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 def _usage_error(args: argparse.Namespace, message: str) -> int:
     """A usage error: the message on stderr, and with --json the failure object on
     stdout too, so a script reading JSON always gets JSON."""
-    print(f"chatterm ask: {message}", file=sys.stderr)
+    print(f"chatterm ask: {visible(message)}", file=sys.stderr)  # it may quote the gateway
     if getattr(args, "json", False):
         _print_json(_failure_json("UsageError", message, None, None))
     return EXIT_USAGE
@@ -240,21 +241,17 @@ def _approver(yes: bool) -> ApprovalCallback:
         if yes:
             return "once"
         if not (sys.stdin.isatty() and sys.stderr.isatty()):
-            print(f"chatterm: denied tool call {call.name} (no terminal to ask; use --yes)", file=sys.stderr)
+            print(
+                f"chatterm: denied tool call {visible_line(call.name)} (no terminal to ask; use --yes)", file=sys.stderr
+            )
             return "deny"
-        question = f"Run tool {call.name}({call.arguments})? [y/N] "
+        from chatterm.ask_approval import APPROVALS, ask_on_terminal, tool_question
         from chatterm.tools.runner import in_daemon_thread  # a Ctrl-C must not wait for Enter
 
-        answer = await in_daemon_thread(_ask_stderr, question)
-        return "once" if answer.strip().lower() in ("y", "yes") else "deny"
+        answer = await in_daemon_thread(ask_on_terminal, tool_question(call))
+        return "once" if answer.strip().lower() in APPROVALS else "deny"
 
     return approve
-
-
-def _ask_stderr(question: str) -> str:
-    sys.stderr.write(question)
-    sys.stderr.flush()
-    return sys.stdin.readline()
 
 
 async def _ask(session: ChatSession, context: AppContext, prompt: str, files: list[str], output: AskOutput) -> int:
@@ -291,7 +288,7 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
         await streaming
     except RequestValidationError as error:
         output.close()
-        print(f"chatterm ask: {error}", file=sys.stderr)
+        print(f"chatterm ask: {visible(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except asyncio.CancelledError:
         interrupted = True
@@ -385,6 +382,10 @@ class AskOutput:
         self.schema = schema
         self.terminal = sys.stdout.isatty() and not json_mode
         self.err_terminal = sys.stderr.isatty() and _color_allowed()
+        self._safe_out = sys.stdout.isatty()
+        self._safe_err = sys.stderr.isatty()
+        """Outside text bound for a terminal is made safe (`terminal_text.visible`); a
+        pipe or a file gets the exact text."""
         self.on_broken_pipe: Callable[[], object] | None = None
         self.broken = False
         self._markdown: Any = None
@@ -401,6 +402,12 @@ class AskOutput:
             stream.flush()
         except BrokenPipeError:
             self._gone()
+
+    def _outside(self, stream: TextIO, text: str) -> None:
+        """Write text that came from outside (the model, the gateway, a tool)."""
+        if self._safe_out if stream is sys.stdout else self._safe_err:
+            text = visible(text)
+        self._write(stream, text)
 
     def _gone(self) -> None:
         if self.broken:
@@ -438,10 +445,10 @@ class AskOutput:
                 from chatterm.markdown_printer import MarkdownPrinter
 
                 self._markdown = MarkdownPrinter()
-            markdown = self._markdown
-            self._render(lambda: markdown.feed(text))
+            markdown, shown = self._markdown, visible(text)
+            self._render(lambda: markdown.feed(shown))
         else:
-            self._write(sys.stdout, text)
+            self._outside(sys.stdout, text)
 
     def reasoning(self, text: str) -> None:
         if self.json_mode:
@@ -450,7 +457,7 @@ class AskOutput:
             self._in_reasoning = True
             if self.err_terminal:
                 self._write(sys.stderr, "\x1b[2m")
-        self._write(sys.stderr, text)
+        self._outside(sys.stderr, text)
 
     def _end_reasoning(self) -> None:
         if self._in_reasoning:
@@ -477,7 +484,9 @@ class AskOutput:
         self._end_reasoning()
         if status in ("running", "waiting"):
             if status == "running":
-                self.note(f"⚙ {call.name}({call.arguments or ''})")
+                from chatterm.tools.preview import arguments_preview
+
+                self.note(f"⚙ {call.name}({arguments_preview(call).text})")
             return
         summary = (result or "").replace("\n", " ")
         if len(summary) > 200:
@@ -488,7 +497,7 @@ class AskOutput:
         if self.json_mode:
             return
         self._end_reasoning()
-        self._write(sys.stderr, f"{text}\n")
+        self._outside(sys.stderr, f"{text}\n")
 
     def print_json(self, data: dict[str, Any]) -> None:
         self._write(sys.stdout, json.dumps(data, ensure_ascii=False) + "\n")
@@ -523,7 +532,7 @@ class AskOutput:
             for number, citation in enumerate(reply.citations, 1):
                 title = f" {citation.title}" if citation.title else ""
                 lines.append(f"  [{number}]{title} {citation.url}\n")
-            self._write(stream, "".join(lines))
+            self._outside(stream, "".join(lines))
 
     def _show_unrun_calls(self, reply: Message, session: ChatSession) -> None:
         """The final reply still asks for tools (`--max-tool-rounds 0`, or the round
@@ -531,7 +540,7 @@ class AskOutput:
         as `name(arguments)`."""
         if session.options.max_tool_rounds == 0:
             self.note("The model asked for these tool calls; not run (--max-tool-rounds 0):")
-        self._write(sys.stdout, "".join(f"{call.name}({call.arguments or ''})\n" for call in reply.tool_calls))
+        self._outside(sys.stdout, "".join(f"{call.name}({call.arguments or ''})\n" for call in reply.tool_calls))
 
     def _show_structured(self, text: str) -> None:
         if self.terminal:
@@ -539,7 +548,7 @@ class AskOutput:
             from rich.json import JSON
 
             try:
-                rendered = JSON(text)
+                rendered = JSON(visible(text))
             except ValueError:
                 pass
             else:
@@ -547,4 +556,4 @@ class AskOutput:
                 return
         with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        self._write(sys.stdout, text + "\n")
+        self._outside(sys.stdout, text + "\n")
