@@ -19,8 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from chatterm.terminal_text import visible, visible_line
+
 if TYPE_CHECKING:
     from chatterm.store import ChatStore
+    from chatterm.store.search import SearchHit
 
 
 def _role_name(role: str) -> str:
@@ -140,6 +143,24 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _say(text: str) -> None:
+    """Print saved text (replies, titles, model ids, errors) with control characters
+    shown, not obeyed: history holds what a model or gateway sent, byte for byte."""
+    print(visible(text))
+
+
+def _marked(hit: SearchHit, open_mark: str, close_mark: str) -> str:
+    """The hit's snippet on one line, its text made visible and the matches wrapped in
+    the marks (which may be our own escape sequences: they are added after)."""
+    out: list[str] = []
+    position = 0
+    for start, end in hit.highlights:
+        out += [visible_line(hit.text[position:start]), open_mark, visible_line(hit.text[start:end]), close_mark]
+        position = end
+    out.append(visible_line(hit.text[position:]))
+    return "".join(out)
+
+
 def _print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -154,7 +175,14 @@ def _list(store: ChatStore, args: argparse.Namespace) -> int:
         print(f"No saved chats in {store.path}.")
         return 0
     rows = [
-        (c.id[:8], _when(c.updated_at), str(c.message_count), _clip(", ".join(c.models), 28), c.title) for c in chats
+        (
+            c.id[:8],
+            _when(c.updated_at),
+            str(c.message_count),
+            _clip(visible_line(", ".join(c.models)), 28),
+            visible_line(c.title),
+        )
+        for c in chats
     ]
     header = ("ID", "UPDATED", "MSGS", "MODELS", "TITLE")
     _print_table(header, rows, right={2})
@@ -166,7 +194,7 @@ def _print_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], right
     for row in [header, *rows]:
         cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i]) for i, cell in enumerate(row)]
         cells[-1] = row[-1]  # no padding after the last column
-        print("  ".join(cells).rstrip())
+        _say("  ".join(cells).rstrip())
 
 
 def _use_color(stream: IO[str]) -> bool:
@@ -200,8 +228,8 @@ def _search(store: ChatStore, args: argparse.Namespace) -> int:
     color = _use_color(sys.stdout)
     for h in hits:
         who = _role_name(h.role) + (f" · {h.model}" if h.model else "")
-        print(f"{h.chat_id[:8]}  {_when(h.created_at)}  {h.title}  ({who})")
-        snippet = h.marked("\x1b[1;33m", "\x1b[0m") if color else h.snippet
+        print(f"{h.chat_id[:8]}  {_when(h.created_at)}  {visible_line(h.title)}  ({visible_line(who)})")
+        snippet = _marked(h, "\x1b[1;33m", "\x1b[0m") if color else _marked(h, "«", "»")
         print(f"    {snippet}")
     return 0
 
@@ -211,10 +239,10 @@ def _show(store: ChatStore, args: argparse.Namespace) -> int:
         _print_json(store.export_json(args.id))
         return 0
     conv = store.load(args.id)
-    print(conv.title or "Untitled chat")
-    print(f"{conv.id}  ·  {_when(conv.created_at)}  ·  {', '.join(conv.models) or conv.settings.model}")
+    _say(visible_line(conv.title or "Untitled chat"))
+    _say(f"{conv.id}  ·  {_when(conv.created_at)}  ·  {', '.join(conv.models) or conv.settings.model}")
     if conv.settings.system_prompt:
-        print(f"\n[System]\n{conv.settings.system_prompt}")
+        _say(f"\n[System]\n{conv.settings.system_prompt}")
     for m in conv.messages:
         label = _role_name(m.role)
         if m.role == "assistant" and m.model:
@@ -223,17 +251,17 @@ def _show(store: ChatStore, args: argparse.Namespace) -> int:
             label += f" · {m.name}"
         if m.state != "ok":
             label += " (interrupted)" if m.state == "streaming" else f" ({m.state})"
-        print(f"\n[{label}]")
+        _say(f"\n[{visible_line(label)}]")
         if m.reasoning:
-            print("(reasoning) " + m.reasoning.strip())
+            _say("(reasoning) " + m.reasoning.strip())
         if m.content:
-            print(m.content)
+            _say(m.content)
         for call in m.tool_calls:
-            print(f"-> {call.name}({call.arguments})")
+            _say(f"-> {visible_line(call.name)}({visible_line(call.arguments)})")
         for c in m.citations:
-            print(f"   source: {c.title + ' ' if c.title else ''}<{c.url}>")
+            _say(f"   source: {visible_line(c.title) + ' ' if c.title else ''}<{visible_line(c.url)}>")
         if m.error:
-            print(f"   error: {m.error}")
+            _say(f"   error: {m.error}")
     return 0
 
 

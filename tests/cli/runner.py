@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from chatterm.ask_approval import ARM_SECONDS
 from chatterm.demo import DEMO_API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +88,9 @@ async def at_the_tool_question(*args: str) -> AsyncIterator[tuple[asyncio.subpro
                 break
             seen += chunk.decode(errors="replace")
         assert "[y/N]" in seen, seen
+        # A yes is taken only once the question has been on screen for ARM_SECONDS (a
+        # quicker one was typed before it could be read): answer as a reader would.
+        await asyncio.sleep(ARM_SECONDS)
         yield process, master, seen
     finally:
         if process.returncode is None:

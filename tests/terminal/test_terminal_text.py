@@ -18,8 +18,7 @@ def test_every_control_but_newline_and_tab_is_replaced_by_a_visible_stand_in() -
     for name, attack in ATTACKS.items():
         shown = visible(attack)
         assert not any(
-            (ord(c) < 0x20
-            and c not in "\n\t")
+            (ord(c) < 0x20 and c not in "\n\t")
             or 0x7F <= ord(c) <= 0x9F
             or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
             for c in shown
