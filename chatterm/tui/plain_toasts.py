@@ -3,12 +3,15 @@
 Toasts carry model names, file paths, chat titles, prompts and the provider's own words,
 where a `[` must show as itself, not be read as markup (or crash the toast: "[/]").
 Widgets pass `markup=True` to `App.notify` unless told otherwise, so the rule lives
-here, once, instead of on every call.
+here, once, instead of on every call; so does the other rule for outside text: its
+control characters are shown (`terminal_text`), never sent to the terminal.
 """
 
 from __future__ import annotations
 
 from textual.notifications import SeverityLevel
+
+from chatterm.terminal_text import visible, visible_line
 
 
 class PlainToasts:
@@ -23,7 +26,9 @@ class PlainToasts:
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)  # type: ignore[misc]
+        super().notify(  # type: ignore[misc]
+            visible(message), title=visible_line(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def action_help_quit(self) -> None:
         """Ctrl+C's hint, worded without markup (Textual's own says `[b]ctrl+q[/b]`,

@@ -13,13 +13,15 @@ CALL = ToolCall("call_1", "calculator", '{"expression": "2 * (3 + 4)", "precisio
 
 
 class Host(App[None]):
-    def __init__(self, call: ToolCall = CALL) -> None:
+    def __init__(self, call: ToolCall = CALL, arm_seconds: float = ARM_SECONDS) -> None:
         super().__init__()
         self.call = call
+        self.arm_seconds = arm_seconds
         self.results: list[str] = []
 
     def on_mount(self) -> None:
-        self.push_screen(ToolApprovalScreen(self.call, "Evaluate arithmetic"), self.results.append)
+        screen = ToolApprovalScreen(self.call, "Evaluate arithmetic", arm_seconds=self.arm_seconds)
+        self.push_screen(screen, self.results.append)
 
 
 @pytest.mark.parametrize(
@@ -29,21 +31,58 @@ class Host(App[None]):
 async def test_keys(keys: list[str], expected: str) -> None:
     app = Host()
     async with app.run_test() as pilot:
-        if keys == ["enter"]:
+        if keys != ["n"] and keys != ["escape"]:  # approving keys are armed after ARM_SECONDS
             await pilot.pause(ARM_SECONDS + 0.1)
         await pilot.press(*keys)
     assert app.results == [expected]
 
 
-async def test_an_enter_right_as_the_dialog_opens_approves_nothing() -> None:
-    """An Enter still on its way from typing the prompt must not run the tool."""
-    app = Host()
+async def test_keys_typed_ahead_approve_nothing() -> None:
+    """An Enter still on its way from typing the prompt, or a `y`/`a` meant for the chat,
+    must not run the tool, let alone grant it for the session. (Armed after a minute
+    here, so a slow machine cannot make the keys late enough to count.)"""
+    app = Host(arm_seconds=60)
     async with app.run_test() as pilot:
-        await pilot.press("enter")
+        await pilot.press("a", "y", "enter")
+        await pilot.click("#approve-session")
         await pilot.click("#approve-once")
         assert app.results == [] and isinstance(app.screen, ToolApprovalScreen)
-        await pilot.press("n")  # the letters act at once
+        await pilot.press("n")  # denying acts at once
     assert app.results == ["deny"]
+
+
+async def test_escape_denies_at_once() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.press("escape")
+    assert app.results == ["deny"]
+
+
+async def test_a_duplicate_key_shows_the_value_that_runs() -> None:
+    """Valid JSON whose last duplicate wins; the CR and spaces hid it in the raw text."""
+    disguised = '{"expression":"1+1"\n,"expression":"6*7"\r' + " " * 30 + "}"
+    app = Host(ToolCall("call_3", "calculator", disguised))
+    async with app.run_test():
+        shown = str(app.screen.query_one("#approval-json", Static).render())
+        assert shown == '{\n  "expression": "6*7"\n}'
+
+
+async def test_control_and_invisible_characters_are_escaped() -> None:
+    arguments = '{"path": "a\u202etxt.exe", "note": "x\u009b2J\u200by"}'  # JSON escapes: the characters themselves
+    app = Host(ToolCall("call_4", "read_file", arguments))
+    async with app.run_test():
+        shown = str(app.screen.query_one("#approval-json", Static).render())
+        assert "\\u202e" in shown and "\\u009b" in shown and "\\u200b" in shown
+        assert not any(c in shown for c in "\u202e\x9b\u200b")
+
+
+async def test_invalid_json_with_control_characters_is_one_escaped_line() -> None:
+    app = Host(ToolCall("call_5", "read_file", '{"path": "x\x1b]0;pwned\x07\r\nrm -rf ~'))
+    async with app.run_test():
+        screen = app.screen
+        shown = str(screen.query_one("#approval-json", Static).render())
+        assert shown == '{"path": "x\\u001b]0;pwned\\u0007\\r\\nrm -rf ~'
+        assert screen.query("#approval-invalid")
 
 
 @pytest.mark.parametrize(

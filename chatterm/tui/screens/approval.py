@@ -1,21 +1,24 @@
 """Tool approval: may the model run this local function with these arguments?
 
-Shows the tool's name and description and the call's arguments as highlighted,
-pretty-printed JSON (or the raw text when the model wrote invalid JSON, flagged).
-Dismisses with one of the engine's three answers:
+Shows the tool's name and description and the call's arguments as they will run
+(`tools/preview.py`: the parsed arguments, duplicates resolved as the runner resolves
+them, pretty-printed and highlighted, with escapes for anything invisible or
+controlling and long values cut), or, when the model wrote invalid JSON, that text on
+one line with the same escapes, flagged. Dismisses with one of the engine's three
+answers:
 
     "once"     y / Enter     run this call
     "session"  a             run this tool without asking again in this session
     "deny"     n / Esc       do not run it (the model is told the user declined)
 
-Enter and the buttons take effect only `ARM_SECONDS` after the dialog opened: an Enter
-still on its way from typing the prompt must not approve a call nobody has read.
-The letter keys are deliberate and act at once.
+Every approving key and button takes effect only `ARM_SECONDS` after the dialog
+opened: keys typed ahead (an Enter still on its way from the prompt, a `y` or an `a`
+meant for the chat) must not run a call nobody has read, let alone grant the tool for
+the session. Denying acts at once.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from typing import ClassVar, Literal, TypeAlias
 
@@ -29,6 +32,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from chatterm.api.types import ToolCall
+from chatterm.terminal_text import visible, visible_line
+from chatterm.tools.preview import arguments_preview
 
 ApprovalChoice: TypeAlias = Literal["once", "session", "deny"]
 
@@ -36,13 +41,10 @@ ARM_SECONDS = 0.5
 
 
 def pretty_arguments(arguments: str) -> tuple[str, bool]:
-    """(text to show, whether it is valid JSON): pretty JSON, or the raw text as is."""
-    if not arguments.strip():
-        return "{}", True
-    try:
-        return json.dumps(json.loads(arguments), indent=2, ensure_ascii=False), True
-    except ValueError:
-        return arguments, False
+    """(text to show, whether it is valid JSON): the arguments as they will run, pretty;
+    or the raw text on one line, escaped."""
+    preview = arguments_preview(ToolCall("", "", arguments), indent=2)
+    return preview.text, preview.valid_json
 
 
 class ToolApprovalScreen(ModalScreen[str]):
@@ -58,14 +60,19 @@ class ToolApprovalScreen(ModalScreen[str]):
     ]
     AUTO_FOCUS = "#approve-once"
 
-    def __init__(self, call: ToolCall, description: str = "") -> None:
+    def __init__(self, call: ToolCall, description: str = "", *, arm_seconds: float = ARM_SECONDS) -> None:
         super().__init__()
         self.call = call
         self.description = description
+        self.arm_seconds = arm_seconds
+        self._opened = time.monotonic()
+
+    def on_screen_resume(self) -> None:
+        """Shown (again, if another screen covered it): the arming starts over."""
         self._opened = time.monotonic()
 
     def _armed(self) -> bool:
-        return time.monotonic() - self._opened >= ARM_SECONDS
+        return time.monotonic() - self._opened >= self.arm_seconds
 
     def compose(self) -> ComposeResult:
         text, valid = pretty_arguments(self.call.arguments)
@@ -73,11 +80,11 @@ class ToolApprovalScreen(ModalScreen[str]):
             dialog.border_title = "Run a tool?"
             dialog.border_subtitle = "y once · a session · n deny"
             yield Static(
-                Content.assemble("The model wants to run ", (self.call.name, "bold $text-accent")),
+                Content.assemble("The model wants to run ", (visible_line(self.call.name), "bold $text-accent")),
                 id="approval-tool",
             )
             if self.description:
-                yield Static(self.description, id="approval-description", markup=False)
+                yield Static(visible(self.description), id="approval-description", markup=False)
             if not valid:
                 yield Static(
                     "These arguments are not valid JSON; the tool will get an error if run.",
@@ -92,7 +99,8 @@ class ToolApprovalScreen(ModalScreen[str]):
                 yield Button("Deny (n)", variant="error", id="approve-deny")
 
     def action_choose(self, choice: ApprovalChoice) -> None:
-        self.dismiss(choice)
+        if choice == "deny" or self._armed():
+            self.dismiss(choice)
 
     def action_enter(self) -> None:
         if self._armed():

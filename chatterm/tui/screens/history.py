@@ -38,6 +38,7 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
+from chatterm.terminal_text import visible_line
 
 PAGE_SIZE = 50
 SEARCH_DELAY = 0.15
@@ -62,12 +63,12 @@ def _when(ts: float) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = visible_line(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _snippet(hit: SearchHit) -> Text:
-    text = Text(hit.text, no_wrap=True, overflow="ellipsis")
+    text = Text(visible_line(hit.text), no_wrap=True, overflow="ellipsis")  # one for one: offsets hold
     for start, end in hit.highlights:
         text.stylize("bold underline", start, end)
     return text
@@ -93,7 +94,8 @@ class RenameChatScreen(ModalScreen[str | None]):
         with Vertical(id="rename-dialog", classes="history-dialog") as dialog:
             dialog.border_title = "Rename chat"
             dialog.border_subtitle = "Enter save · Esc cancel"
-            yield Input(self.initial, id="rename-input", select_on_focus=True)
+            # The title as shown everywhere else: saving it unedited drops its control characters.
+            yield Input(visible_line(self.initial), id="rename-input", select_on_focus=True)
 
     @on(Input.Submitted, "#rename-input")
     def _save(self, event: Input.Submitted) -> None:
@@ -298,7 +300,7 @@ class HistoryScreen(Screen[str | None]):
         for hit in hits:
             label = Text(_clip(hit.title, HIT_TITLE_WIDTH), no_wrap=True, overflow="ellipsis")
             if hit.role == "assistant":
-                label.append(f"  {hit.model or 'reply'}", style="dim")
+                label.append(f"  {visible_line(hit.model or 'reply')}", style="dim")
             table.add_row(label, _snippet(hit), _when(hit.created_at), key=hit.message_id)
             self._row_chat[hit.message_id] = hit.chat_id
             self._titles[hit.message_id] = hit.title
@@ -410,9 +412,7 @@ class HistoryScreen(Screen[str | None]):
             self.notify(str(error), title="Delete", severity="error")
             return
         count = summary.message_count
-        question = (
-            f"Delete “{summary.title}” and its {count} message{'s' if count != 1 else ''}?\nThis cannot be undone."
-        )
+        question = f"Delete “{visible_line(summary.title)}” and its {count} message{'s' if count != 1 else ''}?\nThis cannot be undone."
 
         def done(confirmed: bool | None) -> None:
             if not confirmed:

@@ -33,6 +33,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from chatterm.terminal_text import visible_line
+
 TYPED_OPTION_ID = "picker-typed"
 
 
@@ -161,7 +163,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
         return [(header, ids) for header, ids in out if ids]
 
     def _label(self, model: str, matcher: Matcher | None) -> Content:
-        name = Content(model)
+        name = Content(visible_line(model))  # one character for one: the match offsets hold
         if matcher is not None:
             # Not Matcher.highlight: it parses the name as markup, and model ids are plain text.
             _score, offsets = matcher.fuzzy_search.match(matcher.query, model)

@@ -9,17 +9,18 @@ from textual.style import Style
 from textual.widgets import Static
 
 from chatterm.api.types import Citation
+from chatterm.terminal_text import visible_line
 
 
 def citations_content(citations: Sequence[Citation]) -> Content:
     lines = [Content.styled("Sources", "bold")]
     for number, citation in enumerate(citations, 1):
-        title = citation.title or citation.url
+        title = visible_line(citation.title or citation.url)
         lines.append(
             Content.assemble(
                 (f"[{number}] ", "$text-muted"),
                 Content(title).stylize(Style(link=citation.url, underline=True)),
-                (f"  {citation.url}" if citation.title else "", "$text-muted"),
+                (f"  {visible_line(citation.url)}" if citation.title else "", "$text-muted"),
             )
         )
     return Content("\n").join(lines)

@@ -11,12 +11,14 @@ from textual.content import Content
 from textual.widgets import Static
 
 from chatterm.api.errors import APIError, ChatTermError
+from chatterm.terminal_text import visible
 
 
 def error_content(error: ChatTermError | str) -> Content:
+    """The gateway's words are its own: their control characters are shown, not sent."""
     if isinstance(error, str):
-        return Content.styled(error, "bold")
-    parts = [Content.styled(str(error), "bold")]
+        return Content.styled(visible(error), "bold")
+    parts = [Content.styled(visible(str(error)), "bold")]
     if isinstance(error, APIError):
         details: list[str] = []
         if error.provider_message and error.provider_message not in str(error):
@@ -27,7 +29,7 @@ def error_content(error: ChatTermError | str) -> Content:
         if retry and "retry after" not in str(error).lower():  # the message may say it already
             details.append(f"retry after {retry:g} s")
         if details:
-            parts.append(Content(" · ".join(details)))
+            parts.append(Content(visible(" · ".join(details))))
     return Content("\n").join(parts)
 
 
@@ -51,3 +53,6 @@ class NoticeRow(Static):
         color: $text-warning; background: $warning 10%; border-left: thick $warning;
     }
     """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(visible(text), markup=False)

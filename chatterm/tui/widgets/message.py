@@ -27,6 +27,7 @@ from textual.widgets import Static
 
 from chatterm.api.types import Citation, ToolCall, ToolCallDelta
 from chatterm.engine.conversation import Message
+from chatterm.terminal_text import visible, visible_line
 from chatterm.tui.widgets.branch_stepper import BranchStepper
 from chatterm.tui.widgets.citations import CitationList
 from chatterm.tui.widgets.error_row import ErrorRow
@@ -91,8 +92,9 @@ class UserMessageView(MessageView):
             yield Static("You", classes="message-header")
             yield self.stepper
         if self.message.attachments:
-            yield Static("📎 " + ", ".join(self.message.attachments), classes="message-attachments", markup=False)
-        yield Static(self.message.text, classes="user-text", markup=False)
+            attachments = visible_line(", ".join(self.message.attachments))
+            yield Static("📎 " + attachments, classes="message-attachments", markup=False)
+        yield Static(visible(self.message.text), classes="user-text", markup=False)  # may come from history
 
     def action_edit(self) -> None:
         self.post_message(self.Action(self, "edit"))
@@ -169,7 +171,7 @@ class AssistantMessageView(MessageView):
     def _update_header(self) -> None:
         shown_state = "streaming" if self.live else self.message.state
         label = STATE_LABELS.get(shown_state, shown_state)
-        model = self.message.model or "assistant"
+        model = visible_line(self.message.model or "assistant")
         self.header.update(f"{model}" + (f" · {label}" if label else ""))
         # The streaming mark lives on the header alone: a class change on the view would
         # restyle the whole reply beneath it (tens of ms for a long one) as it ends.

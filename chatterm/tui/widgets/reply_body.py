@@ -11,6 +11,9 @@ into the last `FrozenMarkdown` (a new one when it is full) and the live `Markdow
 only the open block. `finish()` drains the buffer, stops the stream, and renders the
 rest whole as frozen text, so a closed code fence is right. A finished reply is only
 `FrozenMarkdown` widgets: ~1 widget per 4 KB instead of ~1 per block.
+
+The text is the model's: its control characters are shown as stand-ins
+(`terminal_text.visible`) on the way to the screen; `text` keeps them as they came.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
 
+from chatterm.terminal_text import visible
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
 from chatterm.tui.widgets.segmenter import Segmenter, split_markdown
 
@@ -64,7 +68,7 @@ class ReplyBody(Vertical):
 
     def compose(self):  # type: ignore[no-untyped-def]
         if self._initial.strip():
-            for piece in split_markdown(self._initial, LEAF_CHARS):
+            for piece in split_markdown(visible(self._initial), LEAF_CHARS):
                 yield FrozenMarkdown(piece)
 
     @property
@@ -105,7 +109,7 @@ class ReplyBody(Vertical):
         if not self._pending or not self.is_attached:
             self._pending.clear()
             return
-        chunk = "".join(self._pending)
+        chunk = visible("".join(self._pending))  # once per frame, not per token
         self._pending.clear()
         done = self._segmenter.feed(chunk)
         if not done:

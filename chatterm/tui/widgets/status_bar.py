@@ -26,6 +26,7 @@ from textual.widgets import Static
 from chatterm.api.catalogue import DEFAULT_FAMILY, family_for
 from chatterm.engine.conversation import ChatSettings
 from chatterm.engine.conversation import Message as ChatMessage
+from chatterm.terminal_text import visible_line
 from chatterm.tui.widgets.structured import schema_name_of
 
 
@@ -65,6 +66,7 @@ class ToggleChip(Static):
         mark = "◉" if ability == "always" else ("●" if on else "○")
         self.update(f"{mark} {self.label}")
         what = self.label.lower()
+        model = visible_line(model)
         if ability == "always":
             self.tooltip = f"{model} always uses {what}; {self.key} changes nothing for it"
         elif ability == "no":
@@ -176,7 +178,7 @@ class StatusBar(Horizontal):
 
     def show_settings(self, settings: ChatSettings) -> None:
         chip = self.query_one("#model-chip", ModelChip)
-        chip.update(f"{settings.model} ▾")
+        chip.update(f"{visible_line(settings.model)} ▾")
         chip.tooltip = "Pick a model (click or F2)"
         for toggle in self.query(ToggleChip):
             toggle.set_on(

@@ -7,13 +7,13 @@ click the result (or press Enter on it) to see all of it.
 
 from __future__ import annotations
 
-import json
-
 from textual import events
 from textual.binding import Binding
 from textual.widgets import Collapsible, Static
 
 from chatterm.api.types import ToolCall
+from chatterm.terminal_text import visible, visible_line
+from chatterm.tools.preview import arguments_preview
 
 STATUS_LABELS = {
     "streaming": "…",
@@ -29,10 +29,9 @@ PREVIEW_CHARS = 400
 
 
 def pretty_json(arguments: str) -> str:
-    try:
-        return json.dumps(json.loads(arguments), indent=2, ensure_ascii=False) if arguments.strip() else "{}"
-    except ValueError:
-        return arguments
+    """The arguments as they will run (`tools/preview.py`): pretty, escapes for anything
+    invisible or controlling, long values cut."""
+    return arguments_preview(ToolCall("", "", arguments), indent=2).text
 
 
 def preview(text: str) -> tuple[str, bool]:
@@ -60,7 +59,7 @@ class ToolResult(Static, can_focus=True):
         self.expanded = False
 
     def set_output(self, output: str) -> None:
-        self.output = output
+        self.output = visible(output)  # a tool may read a file full of escape sequences
         self._show()
 
     def _show(self) -> None:
@@ -116,4 +115,4 @@ class ToolCallRow(Collapsible):
         self._refresh_title()
 
     def _refresh_title(self) -> None:
-        self.title = f"⚙ {self.call.name or '…'} · {STATUS_LABELS.get(self.status, self.status)}"
+        self.title = f"⚙ {visible_line(self.call.name) or '…'} · {STATUS_LABELS.get(self.status, self.status)}"
