@@ -19,6 +19,7 @@ from chatterm.tui.screens.reply_messages import missing_at_paths
 from chatterm.tui.widgets.message import STOPPED_NOTE, AssistantMessageView, UserMessageView
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
+from .approving import approve
 from .conftest import reply_done, send, stop_a_long_reply, wait_until
 
 SIZE = (100, 30)
@@ -109,9 +110,9 @@ async def test_a_tool_call_waiting_its_turn_reads_queued(chat_context: Any) -> N
         titles = [str(row.title) for row in rows]
         assert titles[0].endswith("waiting for approval")
         assert titles[1].endswith("queued")
-        await pilot.press("y")
+        await approve(pilot)
         await wait_until(pilot, lambda: str(rows[1].title).endswith("waiting for approval"))
-        await pilot.press("y")
+        await approve(pilot)
         await reply_done(pilot, replies=2)
 
 

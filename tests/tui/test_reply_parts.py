@@ -17,6 +17,7 @@ from chatterm.tui.widgets.message import AssistantMessageView, UserMessageView
 from chatterm.tui.widgets.thinking import ThinkingBlock
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
+from .approving import approve
 from .conftest import reply_done, send, wait_until
 
 SIZE = (100, 40)
@@ -53,7 +54,7 @@ async def test_tool_call_row_waits_for_approval_then_shows_the_result(chat_conte
         row = app.chat_screen.query_one(ToolCallRow)
         assert row.status == "waiting" and "waiting for approval" in row.title
         assert row.call.name == "current_time"
-        await pilot.press("y")
+        await approve(pilot)
         await reply_done(pilot, replies=2)
         assert row.status == "done" and row.has_class("-done")
         assert row.result.output  # the tool's output, shown in the row

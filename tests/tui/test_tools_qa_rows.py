@@ -10,6 +10,7 @@ from typing import Any
 from chatterm.tui.app import ChatApp
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
+from .approving import approve
 from .conftest import reply_done, send, wait_until
 
 SIZE = (100, 40)
@@ -31,7 +32,7 @@ async def test_a_long_result_is_cut_then_shown_whole(chat_context: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "search the latest news")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ToolApprovalScreen")
-        await pilot.press("y")
+        await approve(pilot)
         await reply_done(pilot, replies=2)
         row = app.chat_screen.query_one(ToolCallRow)
         assert row.status == "done" and row.call.name == "web_search"

@@ -71,7 +71,9 @@ class ToolApprovalScreen(ModalScreen[str]):
         """Shown (again, if another screen covered it): the arming starts over."""
         self._opened = time.monotonic()
 
-    def _armed(self) -> bool:
+    @property
+    def armed(self) -> bool:
+        """Shown long enough for an approving key or button to count."""
         return time.monotonic() - self._opened >= self.arm_seconds
 
     def compose(self) -> ComposeResult:
@@ -99,17 +101,17 @@ class ToolApprovalScreen(ModalScreen[str]):
                 yield Button("Deny (n)", variant="error", id="approve-deny")
 
     def action_choose(self, choice: ApprovalChoice) -> None:
-        if choice == "deny" or self._armed():
+        if choice == "deny" or self.armed:
             self.dismiss(choice)
 
     def action_enter(self) -> None:
-        if self._armed():
+        if self.armed:
             self.dismiss("once")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if not self._armed():
+        if not self.armed:
             return
         choice: ApprovalChoice = {
             "approve-once": "once",
