@@ -40,13 +40,21 @@ UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def _stand_in(match: re.Match[str]) -> str:
+    return _TABLE[ord(match.group())]
+
+
+def _line_stand_in(match: re.Match[str]) -> str:
+    return _LINE_TABLE[ord(match.group())]
+
+
 def visible(text: str) -> str:
     """`text` with every control character but LF and TAB shown as a visible stand-in."""
     if UNSAFE.search(text) is None:
         return text
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
-    return text.translate(_TABLE)
+    return UNSAFE.sub(_stand_in, text)  # touches the few matches only (translate visits every character)
 
 
 def visible_line(text: str) -> str:
@@ -54,4 +62,4 @@ def visible_line(text: str) -> str:
     ids drawn where a line break would break the layout or fake another line."""
     if _UNSAFE_IN_LINE.search(text) is None:
         return text
-    return text.translate(_LINE_TABLE)
+    return _UNSAFE_IN_LINE.sub(_line_stand_in, text)
