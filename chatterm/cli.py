@@ -290,6 +290,7 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
     import json
 
     from chatterm.api.errors import ChatTermError
+    from chatterm.terminal_text import visible, visible_line
 
     context = build_context(args, config, save_history=False)
     problem = gateway_problem(context)
@@ -307,14 +308,14 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
     try:
         models = asyncio.run(fetch())
     except ChatTermError as error:
-        print(getattr(error, "detail", None) or str(error), file=sys.stderr)
+        print(visible(getattr(error, "detail", None) or str(error)), file=sys.stderr)
         return EXIT_ERROR
     finally:
         context.close_demo()
     if args.json:
         print(json.dumps(models))
     else:
-        print("\n".join(models))
+        print("\n".join(visible_line(model) for model in models))  # the gateway's words: shown, not obeyed
     return EXIT_OK
 
 

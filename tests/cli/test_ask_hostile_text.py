@@ -78,3 +78,15 @@ async def test_a_pipe_and_json_keep_the_exact_text(server) -> None:
     assert HOSTILE in piped.out
     as_json = await achatterm("ask", *flags(server), "--json", "hi")
     assert json.loads(as_json.out)["content"] == HOSTILE
+
+
+async def test_models_lists_hostile_ids_with_stand_ins_and_json_exact(server) -> None:
+    """`chatterm models` prints the gateway's ids: shown, not obeyed; `--json` exact."""
+    listing = json.dumps({"object": "list", "data": [{"id": f"gpt{TITLE}", "object": "model"}]}).encode()
+    for _ in range(2):
+        server.script(Reply([listing], headers={"content-type": "application/json"}, chunked=False))
+    base = ["--base-url", server.base_url, "--api-key", DEMO_API_KEY, "models"]
+    plain = await achatterm(*base)
+    assert plain.code == 0, plain.err
+    assert injected_in(plain.out.encode()) == [] and "gpt␛]0;pwned␇" in plain.out
+    assert json.loads((await achatterm(*base, "--json")).out) == [f"gpt{TITLE}"]

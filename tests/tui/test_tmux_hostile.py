@@ -50,7 +50,8 @@ def test_a_hostile_saved_chat_does_not_reach_the_terminal(tmp_path: Path) -> Non
         "PATH": os.environ.get("PATH", ""),
     }
     command = " ".join(
-        [f"{k}={v!r}" for k, v in env.items()] + [sys.executable, "-m", "chatterm", "--demo", "--history", str(db), "-c"]
+        [f"{k}={v!r}" for k, v in env.items()]
+        + [sys.executable, "-m", "chatterm", "--demo", "--history", str(db), "-c"]
     )
     session = f"chatterm-test-{uuid.uuid4().hex[:8]}"
     subprocess.run(

@@ -23,6 +23,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from chatterm.terminal_text import visible
+
 FirstRunResult = tuple[str, str | None, str | None]
 
 INTRO = (
@@ -84,7 +86,7 @@ class FirstRunScreen(ModalScreen[FirstRunResult | None]):
 
     def _error(self, message: str, field_id: str) -> None:
         error = self.query_one("#first-run-error", Static)
-        error.update(message)
+        error.update(visible(message))  # it may quote the gateway
         error.display = True
         for input_ in self.query(Input):
             input_.set_class(input_.id == field_id, "-invalid")

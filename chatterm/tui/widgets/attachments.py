@@ -18,6 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from chatterm.terminal_text import visible_line
+
 
 class AttachmentChip(Static):
     DEFAULT_CSS = """
@@ -30,7 +32,7 @@ class AttachmentChip(Static):
 
     def __init__(self, path: str) -> None:
         self.path = path
-        super().__init__(f"📎 {Path(path).name} ✕", markup=False)
+        super().__init__(f"📎 {visible_line(Path(path).name)} ✕", markup=False)
         self.can_focus = True
         self.tooltip = f"{path}\n(click, or Delete when focused, to remove)"
 
@@ -53,7 +55,7 @@ class MentionChip(Static):
 
     def __init__(self, path: str) -> None:
         self.path = path
-        super().__init__(f"@ {Path(path).name}", markup=False)
+        super().__init__(f"@ {visible_line(Path(path).name)}", markup=False)
         self.tooltip = f"{path}\n(named in the prompt; delete the @path there to drop it)"
 
 

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from chatterm.api.structured import ValidationOutcome, check_schema_of, validate_reply
+from chatterm.terminal_text import visible
 
 _TICKS = re.compile(r"`+")
 
@@ -76,7 +77,8 @@ def check_content(reply: StructuredReply) -> Content:
         label = "Not valid JSON" if outcome.data is None else "Not a JSON object"
     else:
         label = f"Does not fit the schema {reply.name}"
-    return Content.assemble((f"✗ {label}", "bold"), f" · {outcome.error_path or '$'}: {outcome.message or 'invalid'}")
+    detail = f" · {outcome.error_path or '$'}: {outcome.message or 'invalid'}"  # it may quote the reply
+    return Content.assemble((f"✗ {label}", "bold"), visible(detail))
 
 
 class SchemaCheck(Static):
