@@ -5,6 +5,7 @@ Each test reads the bytes the app would write for its screen (`screen_output`)."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,13 @@ SHOWN = "␛]0;pwned␇"
 
 
 def assert_safe(app: Any, *, expect: int = 1) -> str:
+    """The screen's bytes hold none of the injected sequences; returns its text without
+    the app's colours (an editor styles words apart), to look for the stand-ins in."""
     out = screen_output(app)
     assert injected_in(out.encode()) == []
-    assert out.count(SHOWN) >= expect, out
-    return out
+    text = re.sub("\x1b\\[[0-9;]*m", "", out)
+    assert text.count(SHOWN) >= expect, text
+    return text
 
 
 def hostile_reply() -> list[Message]:
@@ -141,3 +145,25 @@ async def test_history_titles_and_search_hits(tmp_path: Path) -> None:
             app.screen.query_one("#history-search").value = "sloths"  # type: ignore[attr-defined]
             await wait_until(pilot, lambda: "reply ␛" in screen_output(app))
             assert_safe(app)
+
+
+async def test_editors_show_stand_ins_for_saved_text() -> None:
+    """A prompt loaded to edit and resend, and an imported chat's system prompt in the
+    settings dialog: editors draw their text too."""
+    from chatterm.engine.conversation import ChatSettings
+    from chatterm.tui.screens.settings import ChatSettingsScreen
+    from chatterm.tui.widgets.prompt import PromptBox
+
+    class EditorHost(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PromptBox(id="prompt")
+
+    app = EditorHost()
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one(PromptBox).load_text(f"edit me {TITLE}")
+        await pilot.pause()
+        assert "edit me ␛" in assert_safe(app)
+        app.push_screen(ChatSettingsScreen(ChatSettings(model=f"m{TITLE}", system_prompt=f"system {TITLE}")))
+        await pilot.pause()
+        out = assert_safe(app, expect=2)
+        assert "system ␛" in out and "m␛" in out

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from chatterm.engine.conversation import ChatSettings
+from chatterm.terminal_text import visible, visible_line
 
 RANGES = {
     "temperature": "Temperature must be a number from 0 to 2",
@@ -95,10 +96,10 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
             dialog.border_title = "Chat settings"
             dialog.border_subtitle = "Ctrl+S save · Esc cancel"
             with VerticalScroll(id="settings-fields"):
-                yield Label(f"Model: {self.settings.model}", id="settings-model", markup=False)
+                yield Label(f"Model: {visible_line(self.settings.model)}", id="settings-model", markup=False)
                 yield Label("System prompt", classes="field-label")
                 yield TextArea(
-                    self.settings.system_prompt or "",
+                    visible(self.settings.system_prompt or ""),  # an imported chat's: shown, not obeyed
                     id="system-prompt",
                     soft_wrap=True,
                     show_line_numbers=False,

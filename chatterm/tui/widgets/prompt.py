@@ -16,6 +16,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from chatterm.terminal_text import visible
+
 
 class PromptBox(TextArea):
     DEFAULT_CSS = """
@@ -43,6 +45,11 @@ class PromptBox(TextArea):
         """Earlier prompts, oldest first."""
         self._recall: int | None = None
         """Index into `prompt_history` of the prompt being shown, while recalling."""
+
+    def load_text(self, text: str) -> None:
+        """Text put into the editor (a prompt to edit and resend, a recalled one) may come
+        from history: its control characters show as stand-ins, and are sent as shown."""
+        super().load_text(visible(text))
 
     def remember(self, text: str) -> None:
         if text.strip() and (not self.prompt_history or self.prompt_history[-1] != text):
@@ -79,7 +86,7 @@ class PromptBox(TextArea):
             return False
         if not self.text:
             return True
-        return self._recall is not None and self.text == self.prompt_history[self._recall]
+        return self._recall is not None and self.text == visible(self.prompt_history[self._recall])
 
     def _step(self, direction: int) -> None:
         if self._recall is None:
