@@ -52,7 +52,7 @@ def hostile_reply() -> list[Message]:
             reasoning=f"thinking {TITLE}",
             tool_calls=[call],
             model=f"model{TITLE}",
-            citations=[Citation("https://example.com/a", f"Source {TITLE}")],
+            citations=[Citation("https://example.com/a", f"Source {TITLE}"), Citation(f"https://e.com/{TITLE}")],
             state="failed",
             error=f"gateway said {TITLE}",
         ),

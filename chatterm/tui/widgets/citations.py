@@ -15,12 +15,13 @@ from chatterm.terminal_text import visible_line
 def citations_content(citations: Sequence[Citation]) -> Content:
     lines = [Content.styled("Sources", "bold")]
     for number, citation in enumerate(citations, 1):
-        title = visible_line(citation.title or citation.url)
+        url = visible_line(citation.url)  # also inside the link's own escape sequence (OSC 8)
+        title = visible_line(citation.title) if citation.title else url
         lines.append(
             Content.assemble(
                 (f"[{number}] ", "$text-muted"),
-                Content(title).stylize(Style(link=citation.url, underline=True)),
-                (f"  {visible_line(citation.url)}" if citation.title else "", "$text-muted"),
+                Content(title).stylize(Style(link=url, underline=True)),
+                (f"  {url}" if citation.title else "", "$text-muted"),
             )
         )
     return Content("\n").join(lines)
