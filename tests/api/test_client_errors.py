@@ -360,7 +360,7 @@ async def test_nothing_listening_is_a_connection_error_after_retries() -> None:
 
 def test_deadlines_default_and_the_older_timeout_arguments_set_them() -> None:
     default = ChatClient("http://127.0.0.1:1/v1", KEY)
-    assert default.deadlines == Deadlines(connect=10.0, first_byte=60.0, idle=120.0, total=1800.0)
+    assert default.deadlines == Deadlines(connect=10.0, first_byte=60.0, idle=300.0, total=1800.0)
     assert default.timeout.connect == 10.0
     tuned = ChatClient("http://127.0.0.1:1/v1", KEY, connect_timeout=2.5, read_timeout=30)
     assert tuned.deadlines == Deadlines(connect=2.5, first_byte=30, idle=30, total=1800.0)
