@@ -119,6 +119,23 @@ def open_database(path: Path, *, read_only: bool = False, busy_timeout_ms: int =
     return conn
 
 
+def refuse_foreign(path: Path) -> None:
+    """Raise ForeignStoreError if `path` is another application's SQLite database
+    (before "start fresh" renames it); a damaged or unreadable file passes."""
+    try:
+        conn = _connect_read_only(f"{path.absolute().as_uri()}?mode=ro")
+    except sqlite3.Error:
+        return
+    try:
+        _inspect(conn, path)
+    except ForeignStoreError:
+        raise
+    except (StoreError, sqlite3.Error):
+        return
+    finally:
+        conn.close()
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 

@@ -91,6 +91,9 @@ class ChatStore:
         self.read_only = read_only
         self.chunk_rows = CHUNK_ROWS
         self._lock = threading.RLock()
+        self.settle: Callable[[float], bool] | None = None
+        """Set by the app to its queued writer's `wait_saved`: reads first give the
+        queue up to a second, so a window reads the chat it has just saved."""
         try:
             self._conn: sqlite3.Connection | None = open_database(
                 self.path, read_only=read_only, busy_timeout_ms=busy_timeout_ms
@@ -112,6 +115,8 @@ class ChatStore:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """The connection, locked, with SQLite errors turned into errors naming the file."""
+        if self.settle is not None:
+            self.settle(1.0)
         with self._lock:
             if self._conn is None:
                 raise StoreError(f"The history file {self.path} is closed")
@@ -142,7 +147,12 @@ class ChatStore:
 
     def write_batch(self, ops: list[WriteOp]) -> None:
         """Several writes in one transaction (the queued writer's batch)."""
-        self._write(lambda conn: [apply(conn, op, self.path) for op in ops])
+
+        def work(conn: sqlite3.Connection) -> None:
+            for op in ops:
+                apply(conn, op, self.path)
+
+        self._write(work)
 
     def close(self) -> None:
         with self._lock:

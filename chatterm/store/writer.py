@@ -19,6 +19,7 @@ through `take_notice()`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -35,7 +36,18 @@ FIRST_BACKOFF = 0.05
 MAX_BACKOFF = 2.0
 TELL_AFTER = 1.0
 """A lock held this long is told to the user (once per wait)."""
+SAVE_WAIT_ENV = "CHATTERM_SAVE_WAIT"
+DEFAULT_SAVE_WAIT = 60.0
 _TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR")
+
+
+def save_wait() -> float:
+    """How long a command that ends waits for its writes (a lock held by another
+    process): `$CHATTERM_SAVE_WAIT` seconds, default 60."""
+    try:
+        return max(0.0, float(os.environ.get(SAVE_WAIT_ENV, DEFAULT_SAVE_WAIT)))
+    except ValueError:
+        return DEFAULT_SAVE_WAIT
 
 
 def is_transient(error: BaseException) -> bool:
@@ -64,6 +76,7 @@ class HistoryWriter:
         self._notices: list[str] = []
         self._waiting_since: float | None = None
         self._told_wait = False
+        self._last_error: str | None = None
         self._thread = threading.Thread(target=self._run, name="chatterm-history-writer", daemon=True)
         self._thread.start()
 
@@ -102,6 +115,14 @@ class HistoryWriter:
         return self.store.switch_branch(chat_id, message_id)
 
     # --- waiting and closing -----------------------------------------------------------
+
+    def problem(self, waited: float) -> str:
+        """Why writes are still unsaved, for the user."""
+        with self._cond:
+            error = self._last_error
+        if error is not None and "lock" in error:
+            return f"the history file {self.path} stayed locked by another process (waited {waited:g} s)"
+        return f"the history file {self.path} could not be written ({error or 'still busy'}; waited {waited:g} s)"
 
     @property
     def unsaved(self) -> int:
@@ -175,6 +196,7 @@ class HistoryWriter:
                     for op in [*batch, *later]:
                         self._add(op)
                     self._writing = 0
+                    self._last_error = str(error)
                     self._note_waiting(error)
                     self._cond.notify_all()
                     self._cond.wait(backoff)  # close() wakes us early
@@ -187,6 +209,7 @@ class HistoryWriter:
                     self._notices.append("History saved: the history file is free again.")
                 self._waiting_since = None
                 self._told_wait = False
+                self._last_error = None
                 self._cond.notify_all()
 
     def _write(self, batch: list[WriteOp]) -> None:
