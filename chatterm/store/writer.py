@@ -24,6 +24,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.store.errors import StoreError
@@ -113,6 +114,15 @@ class HistoryWriter:
     def switch_branch(self, chat_id: str, message_id: str) -> Conversation:
         self.wait_saved(5.0)
         return self.store.switch_branch(chat_id, message_id)
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else of the `ChatStore` (load, summary, search, ...), on the
+        writer's connection once the queue has reached the file (up to a second), so a
+        caller holding the session's recorder reads what it has just saved."""
+        if name.startswith("_") or name == "store":
+            raise AttributeError(name)
+        self.wait_saved(1.0)
+        return getattr(self.store, name)
 
     # --- waiting and closing -----------------------------------------------------------
 
