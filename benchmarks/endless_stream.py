@@ -31,7 +31,21 @@ from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.engine.session import ChatSession, EngineOptions
 from chatterm.store import ChatStore
 
-WORDS = ["the", "history", "store", "keeps", "every", "reply", "while", "it", "streams", "and", "stops", "when", "asked"]
+WORDS = [
+    "the",
+    "history",
+    "store",
+    "keeps",
+    "every",
+    "reply",
+    "while",
+    "it",
+    "streams",
+    "and",
+    "stops",
+    "when",
+    "asked",
+]
 
 
 def _delta_text(size: int, n: int) -> str:

@@ -194,7 +194,7 @@ class AppContext:
                 self.store_error = error
             else:
                 if self._store is not None:
-                    self._store.settle = self._recorder.wait_saved
+                    self._store.settle = self._recorder.settle
         return self._recorder
 
     def finish_saving(self, wait: float | None = None, on_wait: Callable[[], object] | None = None) -> bool:

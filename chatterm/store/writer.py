@@ -107,8 +107,17 @@ class HistoryWriter:
 
     # --- reads that must see our own writes ----------------------------------------------
 
+    def settle(self, timeout: float) -> bool:
+        """Before a read: let the queue reach the file (up to `timeout` s), unless the
+        file is locked by another process (then the read goes ahead at once and sees
+        the file as it is: a window must not freeze for a lock)."""
+        with self._cond:
+            if self._waiting_since is not None:
+                return False
+        return self.wait_saved(timeout)
+
     def siblings(self, message_id: str) -> list[Message]:
-        self.wait_saved(1.0)
+        self.settle(1.0)
         return self.store.siblings(message_id)
 
     def switch_branch(self, chat_id: str, message_id: str) -> Conversation:
@@ -121,7 +130,7 @@ class HistoryWriter:
         caller holding the session's recorder reads what it has just saved."""
         if name.startswith("_") or name == "store":
             raise AttributeError(name)
-        self.wait_saved(1.0)
+        self.settle(1.0)
         return getattr(self.store, name)
 
     # --- waiting and closing -----------------------------------------------------------
