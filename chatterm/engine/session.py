@@ -53,7 +53,7 @@ from chatterm.engine.events import (
     ToolStatus,
     UserMessageAdded,
 )
-from chatterm.engine.redaction import redact_message, redact_title
+from chatterm.engine.redaction import GrowingText, redact_message, redact_title
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
@@ -312,6 +312,8 @@ class ChatSession:
         burst on disk, and the per-token path pays nothing. A recorder that can append
         gets only the new text, so each flush costs what arrived."""
         text_sent = reasoning_sent = 0
+        # Each piece is redacted as it is written; the whole reply again when it ends.
+        text_out, reasoning_out = GrowingText(self.client.redactor), GrowingText(self.client.redactor)
         while True:
             await asyncio.sleep(self.options.flush_interval)
             text_size, reasoning_size = len(buffer.text), len(buffer.reasoning)
@@ -322,8 +324,8 @@ class ChatSession:
                 _fill(reply, buffer)
                 self._save(reply)
             else:
-                text = "".join(buffer.text[text_sent:text_size])
-                reasoning = "".join(buffer.reasoning[reasoning_sent:reasoning_size])
+                text = text_out.take("".join(buffer.text[text_sent:text_size]))
+                reasoning = reasoning_out.take("".join(buffer.reasoning[reasoning_sent:reasoning_size]))
                 try:
                     append(self.conversation, reply, text, reasoning)
                 except Exception as error:
