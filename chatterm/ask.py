@@ -109,12 +109,28 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             session = _make_session(args, context, config)
         except UsageError as error:
             return _usage_error(args, str(error))
+        except HistoryProblem as error:
+            return _history_problem(args, str(error))
         output = AskOutput(args.json, schema=_checked_schema(args, session))
         if args.timeout is not None:  # one end for the whole run: every request, retry and tool round
             context.client.ends_at = time.monotonic() + args.timeout
+        output.require_save = getattr(args, "require_save", False)
         return asyncio.run(_ask(session, context, prompt, args.file, output))
     finally:
         context.close_demo()
+
+
+class HistoryProblem(Exception):
+    """The history file cannot give the chat to continue (damaged, unreadable)."""
+
+
+def _history_problem(args: argparse.Namespace, message: str) -> int:
+    """A history file that cannot be read: its message (naming the file) on stderr,
+    and with --json the failure object; exit 1, nothing written."""
+    print(f"chatterm ask: {message}", file=sys.stderr)
+    if getattr(args, "json", False):
+        _print_json(_failure_json("StoreError", message, None, None))
+    return EXIT_ERROR
 
 
 def _usage_error(args: argparse.Namespace, message: str) -> int:
@@ -224,16 +240,20 @@ def _tell_tool_errors(context: AppContext) -> None:
 def _conversation(args: argparse.Namespace, context: AppContext) -> Conversation:
     if not (args.continue_chat or args.chat_id):
         return context.new_conversation()
+    from chatterm.store.errors import StoreError
+
     store = context.open_store()
     if store is None:
         raise UsageError(f"cannot continue a chat: {context.store_error or 'history is off (--no-save)'}")
-    chat_id = args.chat_id or store.last_chat_id()
-    if chat_id is None:
-        raise UsageError("there is no saved chat to continue yet")
     try:
+        chat_id = args.chat_id or store.last_chat_id()
+        if chat_id is None:
+            raise UsageError("there is no saved chat to continue yet")
         return store.load(chat_id)
     except LookupError as error:
         raise UsageError(str(error)) from error
+    except StoreError as error:  # a damaged page: said with the file's name, nothing written
+        raise HistoryProblem(str(error)) from error
 
 
 def _approver(yes: bool) -> ApprovalCallback:
@@ -296,6 +316,7 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
         failure = error
     finally:
         output.on_broken_pipe = None
+        output.saved = _finish_saving(context)
         await context.aclose()
     reply = session.last_reply
     if output.broken:
@@ -304,14 +325,14 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
         output.close()
         output.note("stopped")
         if output.json_mode:
-            output.print_json(_failure_json("Interrupted", "Stopped by the user", None, reply))
+            output.print_json(_failure_json("Interrupted", "Stopped by the user", None, reply) | output.saved_json())
         return EXIT_INTERRUPTED
     if failure is not None:
         output.close()
         if output.json_mode:
             http_status = failure.status if isinstance(failure, APIError) else None
             kind = failure.kind if isinstance(failure, APIError) else type(failure).__name__
-            output.print_json(_failure_json(kind, str(failure), http_status, reply, failure))
+            output.print_json(_failure_json(kind, str(failure), http_status, reply, failure) | output.saved_json())
         else:
             message = getattr(failure, "detail", None) or str(failure)
             if isinstance(failure, RequestValidationError):
@@ -323,7 +344,32 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
     output.finish(reply, session)
     if output.broken:
         return output.exit_broken()
+    if not output.saved and output.require_save:
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def _finish_saving(context: AppContext) -> bool:
+    """Write the chat to the history before `ask` ends, waiting out another process's
+    lock (up to $CHATTERM_SAVE_WAIT s, default 60); False, said on stderr, when the
+    chat could not be saved (history off or unusable, or the lock never freed)."""
+    if not context.save_history:
+        return False
+    if context.store_error is not None:
+        return False  # told when the session was made
+
+    def waiting() -> None:
+        print(
+            f"chatterm: waiting for the history file {context.history_path} (busy in another process)…", file=sys.stderr
+        )
+
+    saved = context.finish_saving(on_wait=waiting)
+    if not saved:
+        print(
+            f"chatterm: this chat was not saved: {context.save_problem or 'the history file stayed busy'}",
+            file=sys.stderr,
+        )
+    return saved
 
 
 def _failure_json(
@@ -391,6 +437,13 @@ class AskOutput:
         self._markdown: Any = None
         self._in_reasoning = False
         self._wrote_text = False
+        self.saved = True
+        """Whether the exchange reached the history file (`"saved"` in --json)."""
+        self.require_save = False
+        """`--require-save`: an exchange that was not saved makes the exit status 1."""
+
+    def saved_json(self) -> dict[str, bool]:
+        return {"saved": self.saved}
 
     # --- writing, tolerant of a reader that went away -----------------------------------
 
@@ -512,7 +565,7 @@ class AskOutput:
 
             outcome = validate_reply(reply.content or "", self.schema)
         if self.json_mode:
-            data = result_json(reply, session)
+            data = result_json(reply, session) | self.saved_json()
             if outcome is not None:
                 data["schema_error"] = None if outcome.ok else {"path": outcome.error_path, "message": outcome.message}
             self.print_json(data)

@@ -174,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="continue the last chat")
     resume.add_argument("--chat", dest="chat_id", help="continue a saved chat by id")
     ask.add_argument("--no-save", action="store_true", help="do not save this exchange in history")
+    ask.add_argument(
+        "--require-save",
+        action="store_true",
+        help="exit 1 when the exchange could not be saved in history (it is always said on stderr)",
+    )
 
     models = sub.add_parser("models", help="list the gateway's model ids")
     _connection_options(models, suppress=True)
@@ -329,15 +334,20 @@ def _run_tui(args: argparse.Namespace, config: Config) -> int:
         if store is None:
             print(f"chatterm: {context.store_error or 'history is off'}", file=sys.stderr)
             return EXIT_ERROR
-        chat_id = args.chat_id or store.last_chat_id()
-        if chat_id is None:
-            print("chatterm: there is no saved chat to continue yet", file=sys.stderr)
-            return EXIT_USAGE
+        from chatterm.store.errors import StoreError
+
         try:
+            chat_id = args.chat_id or store.last_chat_id()
+            if chat_id is None:
+                print("chatterm: there is no saved chat to continue yet", file=sys.stderr)
+                return EXIT_USAGE
             conversation = store.load(chat_id)
         except LookupError as error:
             print(f"chatterm: {error}", file=sys.stderr)
             return EXIT_USAGE
+        except StoreError as error:  # a damaged page: said with the file's name, nothing written
+            print(f"chatterm: {error}", file=sys.stderr)
+            return EXIT_ERROR
     from chatterm.tui.app import ChatApp
 
     app = ChatApp(context, conversation=conversation)

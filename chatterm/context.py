@@ -9,6 +9,7 @@ start-up pays only for reading the config file.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
     from chatterm.store import ChatStore
+    from chatterm.store.writer import HistoryWriter
     from chatterm.tools import ToolRegistry
 
 
@@ -124,9 +126,12 @@ class AppContext:
         self.save_history = save_history
         self.tool_errors: list[str] = []
         self.store_error: Exception | None = None
+        self.save_problem: str | None = None
+        """Why the last `finish_saving` could not save everything."""
         self._client: ChatClient | None = None
         self._tools: ToolRegistry | None = None
         self._store: ChatStore | None = None
+        self._recorder: HistoryWriter | None = None
 
     # --- services, built on first use ---------------------------------------------------
 
@@ -176,15 +181,54 @@ class AppContext:
                 self.store_error = error
         return self._store
 
-    def start_fresh_store(self) -> ChatStore | None:
-        """After a damaged-file report: keep the damaged file beside, start a new one."""
+    def open_recorder(self) -> HistoryWriter | None:
+        """What sessions save through: the store's writes from a queue, so a reply never
+        waits for the disk or for another process's lock (None when history is off)."""
+        if self._recorder is None and self.open_store() is not None:
+            from chatterm.store import StoreError
+            from chatterm.store.writer import HistoryWriter
+
+            try:
+                self._recorder = HistoryWriter(self.history_path)
+            except StoreError as error:
+                self.store_error = error
+            else:
+                if self._store is not None:
+                    self._store.settle = self._recorder.settle
+        return self._recorder
+
+    def finish_saving(self, wait: float | None = None, on_wait: Callable[[], object] | None = None) -> bool:
+        """Write what the sessions queued (waiting up to `wait` s, default the
+        writer's `save_wait()`; `on_wait` is called once if that takes over a second)
+        and close the writer. Whether everything was saved; `save_problem` says why not."""
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            return True
+        if self._store is not None:
+            self._store.settle = None
+        from chatterm.store.writer import save_wait
+
+        wait = save_wait() if wait is None else wait
+        if on_wait is not None and wait > 1 and not recorder.wait_saved(1.0):
+            on_wait()
+        saved = recorder.close(wait)
+        if not saved:
+            self.save_problem = recorder.problem(wait)
+        return saved
+
+    def start_fresh_store(self) -> HistoryWriter | None:
+        """After a damaged-file report: keep the damaged file beside, start a new one.
+        Another application's SQLite file is never renamed (ForeignStoreError)."""
         from chatterm.store import ChatStore
+        from chatterm.store.db import refuse_foreign
 
         if self.history_path.exists():
+            refuse_foreign(self.history_path)
             ChatStore.quarantine(self.history_path)
         self.store_error = None
         self._store = None
-        return self.open_store()
+        self._recorder = None
+        return self.open_recorder()
 
     def new_conversation(self) -> Conversation:
         settings = ChatSettings(model=self.config.model, stream=self.config.stream)
@@ -205,7 +249,7 @@ class AppContext:
             conversation or self.new_conversation(),
             tools=self.tools,
             approve=approve,
-            recorder=self.open_store(),
+            recorder=self.open_recorder(),
             options=engine_options(self.config, **options),
         )
 
@@ -267,6 +311,7 @@ class AppContext:
 
     async def aclose(self) -> None:
         await self._replace_client()
+        self.finish_saving()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -97,9 +97,13 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
         # --history path says so instead of leaving an empty database behind.
         return _no_history_file(command, args, Path(store_path).expanduser())
     from chatterm.store import ChatStore, StoreError  # here: the parser is built for every command
+    from chatterm.store.db import is_read_only
 
+    # Reading a history the user cannot write (a read-only file or folder) needs no
+    # write: no WAL switch, no migration.
+    read_only = command in _READING and is_read_only(Path(store_path).expanduser())
     try:
-        with ChatStore(store_path) as store:
+        with ChatStore(store_path, read_only=read_only) as store:
             handler = _COMMANDS[command]
             return handler(store, args)
     except StoreError as exc:
@@ -271,9 +275,11 @@ def _export(store: ChatStore, args: argparse.Namespace) -> int:
     else:
         text = store.export_markdown(args.id)
     if args.output and args.output != "-":
+        from chatterm.store.safe_write import write_text_atomically
+
         target = Path(args.output).expanduser()
-        try:
-            target.write_text(text, encoding="utf-8")
+        try:  # a full disk leaves the file that was there, never half a new one
+            write_text_atomically(target, text)
         except OSError as exc:
             print(f"chatterm history export: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
             return 1
@@ -327,6 +333,8 @@ def _delete(store: ChatStore, args: argparse.Namespace) -> int:
     print(f"Deleted {chat_id}")
     return 0
 
+
+_READING = ("list", "search", "show", "export")
 
 _COMMANDS = {
     "list": _list,

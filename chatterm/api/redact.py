@@ -31,12 +31,13 @@ E = TypeVar("E", bound=APIError)
 class Redactor:
     """`redactor(text)` is `text` without the key or any 12+ character fragment of it."""
 
-    __slots__ = ("_key", "_runs", "_windows")
+    __slots__ = ("_alphabet", "_key", "_runs", "_windows")
 
     def __init__(self, key: str | None) -> None:
         self._key = key if key and len(key) >= MIN_KEY else None
         self._runs: re.Pattern[str] | None = None
         self._windows: re.Pattern[str] | None = None
+        self._alphabet = frozenset(self._key or "")
         if self._key is not None and len(self._key) >= FRAGMENT:
             alphabet = "".join(sorted(set(self._key)))
             self._runs = re.compile(f"[{re.escape(alphabet)}]{{{FRAGMENT},}}")
@@ -47,6 +48,21 @@ class Redactor:
 
     def __bool__(self) -> bool:
         return self._key is not None
+
+    def ready_prefix(self, text: str) -> int:
+        """How much of a text that is still growing can be redacted now: all but a
+        trailing run of the key's characters, which the next piece may continue into
+        the key (a key, or a fragment of one, lies inside one such run)."""
+        key = self._key
+        if key is None:
+            return len(text)
+        if self._runs is None:  # a short key is masked only whole
+            return max(0, len(text) - (len(key) - 1))
+        end = len(text)
+        alphabet = self._alphabet
+        while end > 0 and text[end - 1] in alphabet:
+            end -= 1
+        return end
 
     def __call__(self, text: str) -> str:
         key = self._key

@@ -32,3 +32,24 @@ def redact_title(conversation: Conversation, redact: Callable[[str], str]) -> No
     """The title is the first prompt's first line until the user renames it."""
     if conversation.title:
         conversation.title = redact(conversation.title)
+
+
+class GrowingText:
+    """A reply's text handed to the recorder piece by piece (each flush appends what
+    arrived), each piece redacted on its own. A key that arrives split across two
+    flushes would escape a piece-by-piece redaction, so the tail that could still grow
+    into a key is held back for the next piece (`Redactor.ready_prefix`)."""
+
+    __slots__ = ("_held", "_redact")
+
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        self._redact = redact
+        self._held = ""
+
+    def take(self, new: str) -> str:
+        """The redacted text that can be written now, `new` included as far as it can."""
+        text = self._held + new if self._held else new
+        ready_prefix = getattr(self._redact, "ready_prefix", None)
+        cut = ready_prefix(text) if ready_prefix is not None else len(text)
+        self._held = text[cut:]
+        return self._redact(text[:cut])

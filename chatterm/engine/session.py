@@ -12,7 +12,11 @@ recorder is told, and CancelledError propagates.
 
 The recorder (the history store) hears of every message when it is added, at least
 every `flush_interval` seconds while a reply streams, and when the reply ends, so a
-crash loses at most the tokens since the last flush.
+crash loses at most the tokens since the last flush. A recorder with `append_text` gets
+only the text that arrived since the last flush (a flush costs what arrived, not the
+whole reply); the reply is saved whole once, when it ends. A tool call is saved as
+running before it runs, so a call cut short (a stop, a killed process) is recorded as
+interrupted, "it may have had effects", never as "not run".
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from chatterm.engine.events import (
     ToolStatus,
     UserMessageAdded,
 )
-from chatterm.engine.redaction import redact_message, redact_title
+from chatterm.engine.redaction import GrowingText, redact_message, redact_title
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
@@ -60,11 +64,15 @@ ApprovalCallback: TypeAlias = Callable[[ToolCall, "Tool | None"], Awaitable[Appr
 
 DENIED_OUTPUT = "The user declined to run this tool call."
 CANCELLED_OUTPUT = "The tool call was cancelled by the user before it ran."
-STOPPED_OUTPUT = "The tool call was cancelled by the user while it ran; it has no result."
+STOPPED_OUTPUT = "Interrupted: the tool call was stopped while it ran, so it may have had effects; it has no result."
+KILLED_OUTPUT = "Interrupted: chatterm ended while this tool call ran, so it may have had effects; it has no result."
+NOT_RUN_OUTPUT = "Not run."
 
 
 class Recorder(Protocol):
-    """What the engine needs from the history store."""
+    """What the engine needs from the history store. It may also have
+    `append_text(conversation, message, content, reasoning)` (text a streaming reply
+    gained since the last save) and `take_notice() -> str | None` (news about saving)."""
 
     def save_chat(self, conversation: Conversation) -> None: ...
 
@@ -301,22 +309,35 @@ class ChatSession:
     async def _flush_periodically(self, reply: Message, buffer: _ReplyBuffer) -> None:
         """Save the reply being written every `flush_interval` while it grows, on a
         timer rather than per token: a stream that stalls after a burst still has the
-        burst on disk, and the per-token path pays nothing."""
-        saved = (0, 0)
+        burst on disk, and the per-token path pays nothing. A recorder that can append
+        gets only the new text, so each flush costs what arrived."""
+        text_sent = reasoning_sent = 0
+        # Each piece is redacted as it is written; the whole reply again when it ends.
+        text_out, reasoning_out = GrowingText(self.client.redactor), GrowingText(self.client.redactor)
         while True:
             await asyncio.sleep(self.options.flush_interval)
-            size = (len(buffer.text), len(buffer.reasoning))
-            if size != saved:
-                saved = size
+            text_size, reasoning_size = len(buffer.text), len(buffer.reasoning)
+            if (text_size, reasoning_size) == (text_sent, reasoning_sent) or self.recorder is None:
+                continue
+            append = getattr(self.recorder, "append_text", None)
+            if append is None:
                 _fill(reply, buffer)
                 self._save(reply)
+            else:
+                text = text_out.take("".join(buffer.text[text_sent:text_size]))
+                reasoning = reasoning_out.take("".join(buffer.reasoning[reasoning_sent:reasoning_size]))
+                try:
+                    append(self.conversation, reply, text, reasoning)
+                except Exception as error:
+                    self._recorder_failed(error)
+            text_sent, reasoning_sent = text_size, reasoning_size
 
     async def _run_tool_calls(self, calls: list[ToolCall]) -> AsyncIterator[EngineEvent]:
         from chatterm.tools import ToolRegistry, ToolResult, run_tool_call
 
         registry = self.tools if self.tools is not None else ToolRegistry()
         answered: set[str] = set()
-        running: ToolCall | None = None
+        running: Message | None = None
         try:
             for call in calls:
                 tool = registry.get(call.name)
@@ -328,31 +349,41 @@ class ChatSession:
                 if decision == "deny":
                     result = ToolResult(False, DENIED_OUTPUT)
                     status = "denied"
-                else:
+                message = Message(role="tool", content="", tool_call_id=call.id, name=call.name)
+                if decision != "deny":
                     yield ToolCallStatus(call, "running")
-                    running = call
+                    # Saved as running first: if chatterm ends mid-run, the call is
+                    # known to have started (see `_answer_dangling_calls`).
+                    message.state = "streaming"
+                    self.conversation.append(message)
+                    answered.add(call.id)
+                    self._save(message)
+                    running = message
                     result = await run_tool_call(registry, call, timeout=self.options.tool_timeout)
                     result.output = self.client.redactor(result.output)  # a tool may have read the key
                     running = None
                     status = "done" if result.ok else "failed"
                     self.tool_runs.append(ToolRun(call.id, call.name, result.ok, result.output))
-                message = Message(
-                    role="tool",
-                    content=result.output,
-                    tool_call_id=call.id,
-                    name=call.name,
-                    error=None if result.ok else status,
-                )
-                self.conversation.append(message)
-                answered.add(call.id)
+                else:
+                    self.conversation.append(message)
+                    answered.add(call.id)
+                message.content = result.output
+                message.state = "ok"
+                message.error = None if result.ok else status
                 self._save(message)
                 yield ToolCallStatus(call, status, result.output)
         except asyncio.CancelledError:
             if running is not None:
-                self._answer_calls([running], STOPPED_OUTPUT)
-                answered.add(running.id)
+                self._interrupted(running, STOPPED_OUTPUT)
             self._answer_calls([c for c in calls if c.id not in answered], CANCELLED_OUTPUT)
             raise
+
+    def _interrupted(self, message: Message, output: str) -> None:
+        """A tool call that started and never finished: it may have done its work."""
+        message.content = output
+        message.state = "ok"
+        message.error = "interrupted"
+        self._save(message)
 
     def _may_run_unasked(self, tool: Tool) -> bool:
         if tool.name in self._allowed_for_session:
@@ -381,9 +412,13 @@ class ChatSession:
         for index in range(len(messages) - 1, -1, -1):
             message = messages[index]
             if message.role == "assistant" and message.is_sent():
-                answered = {m.tool_call_id for m in messages[index + 1 :] if m.role == "tool"}
+                results = [m for m in messages[index + 1 :] if m.role == "tool"]
+                for result in results:
+                    if result.state == "streaming":  # it was running when chatterm ended
+                        self._interrupted(result, KILLED_OUTPUT)
+                answered = {m.tool_call_id for m in results}
                 missing = [c for c in message.tool_calls if c.id not in answered]
-                self._answer_calls(missing, "Not run.")
+                self._answer_calls(missing, NOT_RUN_OUTPUT)
                 return
             if message.role == "user":
                 return
@@ -443,13 +478,19 @@ class ChatSession:
                 self._recorder_failed(error)
 
     def _recorder_failed(self, error: Exception) -> None:
-        """A history write failed (disk full, a lock held too long): stop saving this
-        chat rather than fail the reply, and tell the user at the next event."""
+        """A history write failed (a recorder that writes at once: disk full, a damaged
+        file): stop saving this chat rather than fail the reply, and tell the user at the
+        next event. The TUI's and `ask`'s recorder queues its writes and waits out a
+        lock instead (`store/writer.py`), so a lock never turns history off."""
         self.recorder = None
         self._history_notice = Notice(f"History is off for this chat: {error}", kind="history")
 
     def _take_history_notice(self) -> Notice | None:
         notice, self._history_notice = self._history_notice, None
+        take = getattr(self.recorder, "take_notice", None)
+        news = take() if take is not None else None
+        if notice is None and news:
+            notice = Notice(news, kind="history")
         return notice
 
 

@@ -1,10 +1,14 @@
 """chatterm's history: every chat in one SQLite file, searchable, branchable, exportable.
 
-    errors.py      StoreError, DamagedStoreError, NewerStoreError, UnknownChatError
+    errors.py      StoreError, DamagedStoreError (ForeignStoreError), NewerStoreError, UnknownChatError
     paths.py       default_path(), quarantine()
     migrations.py  the schema as ordered migrations (PRAGMA user_version)
-    db.py          open + check + configure (WAL, busy timeout, foreign keys); write txns
+    db.py          open + check + configure (WAL, busy timeout, foreign keys, 0600,
+                   read-only opens); write txns
     codec.py       Message / chat <-> rows
+    ops.py         the writes as values (save chat, save message, append a reply's parts)
+    writer.py      HistoryWriter: the writes from a queue on a thread, waiting out locks
+    safe_write.py  write a file by temporary file and rename (exports)
     search.py      safe FTS5 queries, SearchHit, snippet offsets
     export.py      JSON export/import, Markdown export
     store.py       ChatStore (the engine's Recorder and everything the UI reads)

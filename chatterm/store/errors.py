@@ -2,7 +2,8 @@
 
 StoreError                 anything the store cannot do (unknown chat, bad import file, ...)
 ├── DamagedStoreError      the file is not a chatterm history: damaged, random bytes,
-│                          or another application's SQLite database (`.path` is the file)
+│   │                      or another application's SQLite database (`.path` is the file)
+│   └── ForeignStoreError  another application's SQLite database: never moved aside
 ├── NewerStoreError        written by a newer chatterm (user_version above ours): refused,
 │                          never migrated down
 └── UnknownChatError       no chat (or more than one) matches an id or id prefix
@@ -28,6 +29,21 @@ class DamagedStoreError(StoreError):
             f"The history file {path} is damaged or is not a chatterm history ({reason}). "
             "It has not been changed; move it aside to start a fresh history."
         )
+
+
+class ForeignStoreError(DamagedStoreError):
+    """Another application's SQLite database: chatterm neither writes it nor renames it
+    ("start fresh" is refused), since that application still needs it where it is."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(path, reason)
+        self.args = (
+            f"The history file {path} is not a chatterm history ({reason}). "
+            "chatterm leaves it as it is; pass --history PATH or set CHATTERM_HISTORY to use another file.",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class NewerStoreError(StoreError):

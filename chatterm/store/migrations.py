@@ -6,6 +6,9 @@
        the chat's settings and tool output is not indexed
     3  messages.finish_reason, and messages.extra: JSON for any `Message.to_dict()` field
        without a column (the engine may grow fields; they are kept, not dropped)
+    4  message_parts: the text a streaming reply gained since its row was last written,
+       appended on each flush (a flush costs what arrived, not the whole reply); the
+       final save writes the row once (one FTS index pass) and deletes its parts
 
 Each migration runs in its own `BEGIN IMMEDIATE` transaction together with the bump of
 `user_version`, so a crash mid-migration leaves the previous version intact and two
@@ -14,8 +17,9 @@ migration: append a new one.
 
 The FTS table keeps its own copy of the text (not external content) and is keyed by
 `messages.rid`, an INTEGER PRIMARY KEY that VACUUM cannot renumber: deletes go by rowid
-and can never disagree with what was indexed, which keeps the index sound while replies
-stream (every flush updates the row) and while two writers interleave.
+and can never disagree with what was indexed, which keeps the index sound while two
+writers interleave. A reply is indexed when it is saved whole, not on every flush: while
+it streams its text grows in `message_parts` (readers add the parts to the row).
 """
 
 from __future__ import annotations
@@ -102,7 +106,19 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN finish_reason TEXT;
     ALTER TABLE messages ADD COLUMN extra TEXT;
     """,
+    # 4: append-only text of replies being written
+    """
+    CREATE TABLE message_parts (
+        rid        INTEGER PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        content    TEXT,
+        reasoning  TEXT
+    );
+    CREATE INDEX message_parts_by_message ON message_parts(message_id, rid);
+    """,
 )
+PARTS_VERSION = 4
+"""The schema version that has `message_parts` (a read-only older file has none)."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

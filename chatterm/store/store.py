@@ -1,8 +1,8 @@
 """`ChatStore`: the history of every chat in one SQLite file.
 
-It is the engine's `Recorder` (`save_chat`, `save_message`: each call is one short
-committed transaction, so a crash loses at most what was not yet handed to the store)
-and what the TUI and `chatterm history` read from (`list_chats`, `search`, `load`,
+It is the engine's `Recorder` (`save_chat`, `save_message`, `append_text`: each call is
+one short committed transaction, so a crash loses at most what was not yet handed to the
+store; `store/writer.py` runs the same writes from a queue off the event loop) and what the TUI and `chatterm history` read from (`list_chats`, `search`, `load`,
 branches, rename/delete, export/import).
 
 Chats are trees: every message keeps `parent_id`; `chats.current_leaf_id` says which
@@ -11,13 +11,16 @@ globally unique (uuid hex), so `siblings(message_id)` needs no chat id.
 
 One connection per ChatStore, serialised by a lock (the TUI may call from a worker
 thread). Several processes may share the file: WAL lets readers run beside a writer and
-`BEGIN IMMEDIATE` plus the busy timeout queues writers instead of failing.
+`BEGIN IMMEDIATE` plus the busy timeout queues writers instead of failing. Long writes
+(a big import, deleting a big chat) commit in chunks of `CHUNK_ROWS` with a pause
+between, so another process waiting for the lock gets its turn.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,8 +40,10 @@ from chatterm.store.codec import (
 )
 from chatterm.store.codec import UPSERT_CHAT as _UPSERT_CHAT  # benchmarks/history.py reads it here
 from chatterm.store.codec import UPSERT_MESSAGE as _UPSERT_MESSAGE
-from chatterm.store.db import open_database, write
+from chatterm.store.db import BUSY_TIMEOUT_MS, open_database, schema_version, write
 from chatterm.store.errors import DamagedStoreError, StoreError, UnknownChatError
+from chatterm.store.migrations import PARTS_VERSION
+from chatterm.store.ops import AppendParts, SaveChat, SaveMessage, WriteOp, add_parts, apply
 from chatterm.store.search import CLOSE_MARK, OPEN_MARK, SearchHit, build_match_query, parse_snippet
 
 T = TypeVar("T")
@@ -71,16 +76,29 @@ class ChatSummary:
 UNTITLED = "New chat"
 RANK_WINDOW = 5000
 """A search ranks at most this many matches, the newest (see `_rank_floor`)."""
+CHUNK_ROWS = 2000
+"""Rows a long write (import, delete) commits at a time."""
 
 
 class ChatStore:
     """Every conversation, saved as it happens; see the module docstring."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        """`read_only`: for reading commands on a file or folder that cannot be written
+        (no WAL switch, no migration); `busy_timeout_ms`: how long one write waits for
+        another process's lock before it fails."""
         self.path = Path(path).expanduser()
+        self.read_only = read_only
+        self.chunk_rows = CHUNK_ROWS
         self._lock = threading.RLock()
+        self.settle: Callable[[float], bool] | None = None
+        """Set by the app to its queued writer's `wait_saved`: reads first give the
+        queue up to a second, so a window reads the chat it has just saved."""
         try:
-            self._conn: sqlite3.Connection | None = open_database(self.path)
+            self._conn: sqlite3.Connection | None = open_database(
+                self.path, read_only=read_only, busy_timeout_ms=busy_timeout_ms
+            )
+            self._has_parts = schema_version(self._conn) >= PARTS_VERSION
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"Cannot open the history file {self.path}: {exc}") from exc
 
@@ -97,6 +115,8 @@ class ChatStore:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """The connection, locked, with SQLite errors turned into errors naming the file."""
+        if self.settle is not None:
+            self.settle(1.0)
         with self._lock:
             if self._conn is None:
                 raise StoreError(f"The history file {self.path} is closed")
@@ -109,8 +129,30 @@ class ChatStore:
                 raise StoreError(f"History file {self.path}: {exc}") from exc
 
     def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if self.read_only:
+            raise StoreError(f"The history file {self.path} is open read-only")
         with self._db() as conn, write(conn):
             return work(conn)
+
+    def _chunked(self, work: Callable[[sqlite3.Connection], bool]) -> None:
+        """Run `work` in one transaction after another until it returns False, pausing
+        between them as long as the last one took (at most 0.1 s): a long write never
+        holds the lock for long, and a process waiting for it gets in."""
+        while True:
+            started = time.monotonic()
+            more = self._write(work)
+            if not more:
+                return
+            time.sleep(min(0.1, max(0.005, time.monotonic() - started)))
+
+    def write_batch(self, ops: list[WriteOp]) -> None:
+        """Several writes in one transaction (the queued writer's batch)."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            for op in ops:
+                apply(conn, op, self.path)
+
+        self._write(work)
 
     def close(self) -> None:
         with self._lock:
@@ -132,26 +174,17 @@ class ChatStore:
 
     def save_chat(self, conversation: Conversation) -> None:
         """Upsert the chat row: title, settings, times, current leaf."""
-        params = chat_params(conversation, self._leaf(conversation))
-        self._write(lambda conn: conn.execute(_UPSERT_CHAT, params))
+        self.write_batch([SaveChat.of(conversation)])
 
     def save_message(self, conversation: Conversation, message: Message) -> None:
-        """Upsert one message and its chat row in one committed transaction.
+        """Upsert one whole message and its chat row in one committed transaction
+        (the parts a streaming reply gained are folded into it)."""
+        self.write_batch([SaveMessage.of(conversation, message)])
 
-        Called on every flush while a reply streams, so it is two indexed upserts and
-        a commit (no fsync in WAL with synchronous=NORMAL).
-        """
-        leaf = self._leaf(conversation) or message.id
-        chat = chat_params(conversation, leaf)
-        msg = message_params(conversation.id, message)
-
-        def work(conn: sqlite3.Connection) -> None:
-            conn.execute(_UPSERT_CHAT, chat)
-            cur = conn.execute(_UPSERT_MESSAGE, msg)
-            if cur.rowcount == 0:
-                raise StoreError(f"History file {self.path}: message {message.id} belongs to another chat")
-
-        self._write(work)
+    def append_text(self, conversation: Conversation, message: Message, content: str, reasoning: str = "") -> None:
+        """Add the text a streaming reply gained since it was last saved: one small
+        insert, whatever the reply's length (nothing is re-indexed until it is saved)."""
+        self.write_batch([AppendParts(message.id, content, reasoning)])
 
     def save_conversation(self, conversation: Conversation) -> None:
         """Save a whole chat (its row and every message of the current branch) at once."""
@@ -284,13 +317,17 @@ class ChatStore:
         return row[0] if row else None
 
     def _all_messages(self, conn: sqlite3.Connection, chat_id: str) -> list[Message]:
-        return [
+        messages = [
             row_to_message(r)
             for r in conn.execute(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? ORDER BY seq",
                 (chat_id,),
             )
         ]
+        return self._with_parts(conn, messages)
+
+    def _with_parts(self, conn: sqlite3.Connection, messages: list[Message]) -> list[Message]:
+        return add_parts(conn, messages) if self._has_parts else messages
 
     def _chat_row(self, conn: sqlite3.Connection, chat_id: str) -> tuple[Any, ...]:
         row = conn.execute(f"SELECT {CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)).fetchone()
@@ -336,7 +373,7 @@ class ChatStore:
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND parent_id IS ? ORDER BY created_at, seq",
                 (chat_id, parent_id),
             ).fetchall()
-        return [row_to_message(r) for r in rows]
+            return self._with_parts(conn, [row_to_message(r) for r in rows])
 
     def switch_branch(self, chat_id: str, message_id: str) -> Conversation:
         """Make the branch through `message_id` current, following its newest replies."""
@@ -379,13 +416,21 @@ class ChatStore:
         self._write(work)
 
     def delete(self, chat_id: str) -> None:
-        """Delete the chat, its messages (cascade) and their search entries (triggers)."""
+        """Delete the chat, its messages and their search entries (triggers), the
+        messages `chunk_rows` at a time so a huge chat never holds the lock for long."""
+        full_id = self.resolve_id(chat_id)
 
-        def work(conn: sqlite3.Connection) -> None:
-            full_id = self.resolve_id(chat_id)
+        def some_messages(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "DELETE FROM messages WHERE rid IN (SELECT rid FROM messages WHERE chat_id = ? LIMIT ?)",
+                (full_id, self.chunk_rows),
+            )
+            if cur.rowcount >= self.chunk_rows:
+                return True
             conn.execute("DELETE FROM chats WHERE id = ?", (full_id,))
+            return False
 
-        self._write(work)
+        self._chunked(some_messages)
 
     # --- export / import ---------------------------------------------------------------
 
@@ -429,7 +474,30 @@ class ChatStore:
             if taken or len({m.id for m in messages}) != len(messages):
                 leaf = export_mod.give_fresh_ids(conv, messages, leaf_id)
             conn.execute(_UPSERT_CHAT, chat_params(conv, leaf))
-            conn.executemany(_UPSERT_MESSAGE, [message_params(conv.id, m) for m in messages])
+            conn.executemany(_UPSERT_MESSAGE, [message_params(conv.id, m) for m in messages[: self.chunk_rows]])
             return conv.id
 
-        return self._write(work)
+        chat_id = self._write(work)
+        rest = messages[self.chunk_rows :]
+        if not rest:
+            return chat_id
+        # A big import goes on in chunks so that other processes are not starved of
+        # the lock; if it cannot finish, the part already written is taken out again.
+        done = 0
+
+        def next_chunk(conn: sqlite3.Connection) -> bool:
+            nonlocal done
+            chunk = rest[done : done + self.chunk_rows]
+            conn.executemany(_UPSERT_MESSAGE, [message_params(chat_id, m) for m in chunk])
+            done += len(chunk)
+            return done < len(rest)
+
+        try:
+            self._chunked(next_chunk)
+        except BaseException:
+            try:
+                self.delete(chat_id)
+            except StoreError:
+                pass  # the first error is the one to report
+            raise
+        return chat_id

@@ -86,3 +86,71 @@ async def test_a_failed_reply_keeps_its_partial_text_masked(server: RawServer, t
     reply = conversation.messages[-1]
     assert reply.state == "failed" and reply.content == "partial ***"
     assert KEY[4:16].encode() not in file_bytes(db)
+
+
+async def test_a_key_split_across_flushes_never_reaches_the_file(tmp_path: Path) -> None:
+    """Each flush appends only what arrived; a key arriving in pieces too short to be
+    masked on their own, one flush each, is still masked (the tail that could grow
+    into a key waits for the next piece)."""
+    import asyncio
+    import json
+
+    db = tmp_path / "history.db"
+    pieces = ["Your key is " + KEY[:11], KEY[11:22], KEY[22:33], KEY[33:] + " as you asked. "]
+    sent = asyncio.Queue[int]()
+    flushed = asyncio.Queue[int]()
+
+    def frame(text: str) -> bytes:
+        data = json.dumps({"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]})
+        return f"data: {data}\n\n".encode()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(int(h.split(b":")[1]) for h in head.split(b"\r\n") if h.lower().startswith(b"content-length"))
+        await reader.readexactly(length)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n")
+        for n, piece in enumerate(pieces):
+            writer.write(frame(piece))
+            await writer.drain()
+            await sent.put(n)
+            await flushed.get()  # one flush per piece
+        await asyncio.sleep(30)  # then it stalls; the user stops it
+
+    class Store(ChatStore):
+        def append_text(self, conversation, message, content, reasoning=""):  # type: ignore[no-untyped-def]
+            super().append_text(conversation, message, content, reasoning)
+            flushed.put_nowait(1)
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = ChatClient(f"http://127.0.0.1:{port}/v1", KEY, max_retries=0)
+    store = Store(db)
+    session = ChatSession(
+        client,
+        Conversation(settings=ChatSettings(model="gpt-4o")),
+        recorder=store,
+        options=EngineOptions(flush_interval=0.02),
+    )
+    task = asyncio.create_task(collect(session.send("what is my key?")))
+    for _ in pieces:
+        await asyncio.wait_for(sent.get(), 10)
+    while not flushed.empty() or sent.qsize():
+        await asyncio.sleep(0.01)
+    # What a reader of the file gets while the reply is written (another window, an
+    # export, a restart after a crash): the row plus its parts, joined.
+    while_streaming = store.load(session.conversation.id).messages[-1].content or ""
+    assert while_streaming.startswith("Your key is ")
+    for piece in (KEY, KEY[5:17], KEY[16:28], KEY[28:40]):
+        assert piece not in while_streaming
+        assert piece.encode() not in file_bytes(db)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    assert store.load(session.conversation.id).messages[-1].content == "Your key is *** as you asked. "
+    for piece in (KEY, KEY[5:17], KEY[16:28], KEY[28:40]):
+        assert piece.encode() not in file_bytes(db)
+    store.close()
+    await client.aclose()
+    server.close()

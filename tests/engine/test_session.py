@@ -256,18 +256,20 @@ async def test_a_failing_history_write_turns_history_off_with_a_notice(demo_gate
     from chatterm.api.types import Notice
     from chatterm.store import ChatStore
 
-    class LockedStore(ChatStore):
-        """A real store whose writes fail as a long-held lock makes them fail."""
+    class FailingStore(ChatStore):
+        """A real store, written at once (no queue), whose writes fail as a failing disk
+        makes them fail (a lock is waited out by the app's queued writer instead:
+        tests/store/test_store_locks.py)."""
 
         def save_message(self, conversation, message):
-            raise sqlite3.OperationalError("database is locked")
+            raise sqlite3.OperationalError("disk I/O error")
 
-    store = LockedStore(tmp_path / "history.db")
+    store = FailingStore(tmp_path / "history.db")
     session = make_session(demo_gateway)
     session.recorder = store
     events = await collect(session.send("hello"))
     notices = [e for e in events if isinstance(e, Notice)]
-    assert len(notices) == 1 and "database is locked" in notices[0].text
+    assert len(notices) == 1 and "disk I/O error" in notices[0].text
     assert session.conversation.messages[-1].state == "ok"  # the reply itself is unharmed
     events = await collect(session.send("again"))
     assert not [e for e in events if isinstance(e, Notice)]  # told once

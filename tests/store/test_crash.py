@@ -61,8 +61,11 @@ def _partial_reply(db: Path) -> str | None:
     try:
         raw = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
         try:
+            # A streaming reply's text is its row plus the parts each flush appended.
             row = raw.execute(
-                "SELECT content FROM messages WHERE role = 'assistant' AND content <> '' LIMIT 1"
+                "SELECT COALESCE(m.content, '') || COALESCE((SELECT group_concat(p.content, '') FROM "
+                "(SELECT content FROM message_parts WHERE message_id = m.id ORDER BY rid) AS p), '') AS text "
+                "FROM messages m WHERE m.role = 'assistant' AND text <> '' LIMIT 1"
             ).fetchone()
         finally:
             raw.close()

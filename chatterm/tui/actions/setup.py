@@ -2,7 +2,8 @@
 
 no key or base URL     FirstRunScreen: save a gateway and key (config 0600) or the demo
 damaged history file   ConfirmScreen: start a fresh one (the damaged file is kept,
-                       renamed) or go on without history; a newer file is only reported
+                       renamed) or go on without history; a newer file, or another
+                       application's SQLite file, is only reported
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ class SetupActions:
         """A damaged history file: say which, and offer a fresh one (the damaged file
         is kept beside it, renamed). A file from a newer chatterm is only reported."""
         from chatterm.store import DamagedStoreError
+        from chatterm.store.errors import ForeignStoreError
 
         error = self.context.store_error
-        if not isinstance(error, DamagedStoreError):
+        if not isinstance(error, DamagedStoreError) or isinstance(error, ForeignStoreError):
             self.notify(str(error), title="History is off", severity="warning", timeout=10)
             return
         from chatterm.tui.screens import ConfirmScreen

@@ -38,6 +38,7 @@ from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
+from chatterm.store.safe_write import write_text_atomically
 from chatterm.terminal_text import visible_line
 
 PAGE_SIZE = 50
@@ -448,7 +449,7 @@ class HistoryScreen(Screen[str | None]):
             while path.exists():
                 path = folder / f"{_slug(title)}-{chat_id[:8]}-{n}.md"
                 n += 1
-            path.write_text(markdown, encoding="utf-8")
+            write_text_atomically(path, markdown)  # a full disk leaves no half file
         except (StoreError, OSError) as error:
             self.notify(str(error), title="Export", severity="error")
             return
