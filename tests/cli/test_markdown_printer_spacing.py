@@ -1,7 +1,5 @@
 """`ask`'s progressive Markdown printer (chatterm/markdown_printer.py): the same reply
 prints with the same gaps however fast it arrives.
-
-(It lives here because the QA pass that fixed it owns tests/tui; it tests no widget.)
 """
 
 from __future__ import annotations
