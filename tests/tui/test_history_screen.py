@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Input, Static
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.store import ChatStore
 from chatterm.tui.plain_toasts import PlainToasts
-from chatterm.tui.screens.history import ConfirmDeleteScreen, HistoryScreen, RenameChatScreen
+from chatterm.tui.screens.confirm import ConfirmScreen
+from chatterm.tui.screens.history import HistoryScreen, RenameChatScreen
 
 CHATS = 120
 
@@ -173,8 +174,9 @@ async def test_delete_asks_then_removes_the_chat(store, chats, tmp_path) -> None
         await pilot.pause()
         await pilot.press("d")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmDeleteScreen)
+        assert isinstance(app.screen, ConfirmScreen)
         assert "Question 119" in app.screen.question and "2 messages" in app.screen.question
+        assert app.screen.focused is not None and app.screen.focused.id == "confirm-no"  # Enter keeps it
         await pilot.press("n")  # changed my mind
         await pilot.pause()
         assert store.count_chats() == CHATS
@@ -251,8 +253,8 @@ async def test_titles_with_brackets_show_as_typed_and_never_crash(store, tmp_pat
         assert "explain arr[i] and [bold]x" in _screen_text(app)
         await pilot.press("d")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmDeleteScreen)
-        question = str(app.screen.query_one("#delete-question", Static).render())
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#confirm-question", Static).render())
         assert "“explain arr[i] and [bold]x”" in question
         await pilot.press("n")
         await pilot.press("r")

@@ -6,7 +6,6 @@
                                `HistoryScreen.ChatDeleted`, which bubbles to the app so it can
                                leave a chat that no longer exists)
     RenameChatScreen(title)    ModalScreen[str | None]: a one-line title editor
-    ConfirmDeleteScreen(text)  ModalScreen[bool]: "delete this chat?"
 
 The list is a DataTable filled a page (50 chats) at a time: the first page is one
 indexed query, later pages load as the cursor or the scrollbar nears the end, so a
@@ -30,15 +29,16 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.events import DescendantFocus, Key
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
 from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
 from chatterm.terminal_text import visible_line
+from chatterm.tui.screens.confirm import ConfirmScreen
 
 PAGE_SIZE = 50
 SEARCH_DELAY = 0.15
@@ -105,38 +105,6 @@ class RenameChatScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class ConfirmDeleteScreen(ModalScreen[bool]):
-    """Ask before deleting: y / Enter on Delete confirms, n / Esc cancels."""
-
-    CSS_PATH = "history.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "answer(False)", "Cancel"),
-        Binding("y", "answer(True)", "Delete"),
-    ]
-    AUTO_FOCUS = "#delete-cancel"
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="delete-dialog", classes="history-dialog") as dialog:
-            dialog.border_title = "Delete chat"
-            dialog.border_subtitle = "y delete · n / Esc cancel"
-            yield Label(self.question, id="delete-question", markup=False)
-            with Horizontal(id="delete-buttons"):
-                yield Button("Delete", variant="error", id="delete-confirm")
-                yield Button("Cancel", id="delete-cancel")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "delete-confirm")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class HistoryScreen(Screen[str | None]):
@@ -433,7 +401,7 @@ class HistoryScreen(Screen[str | None]):
             self._update_status()
             self.notify(f"Deleted “{summary.title}”", title="History")
 
-        self.app.push_screen(ConfirmDeleteScreen(question), done)
+        self.app.push_screen(ConfirmScreen("Delete chat", question, yes="Delete", no="Cancel", danger=True), done)
 
     def action_export(self) -> None:
         chat_id = self.selected_chat()
