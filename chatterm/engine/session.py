@@ -18,6 +18,7 @@ crash loses at most the tokens since the last flush.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -259,7 +260,12 @@ class ChatSession:
         started = time.monotonic()
         first_token: float | None = None
         completion: Completion | None = None
-        flusher = asyncio.ensure_future(self._flush_periodically(reply, buffer)) if self.recorder is not None else None
+        stop_flushing = asyncio.Event()
+        flusher = (
+            asyncio.ensure_future(self._flush_periodically(reply, buffer, stop_flushing))
+            if self.recorder is not None
+            else None
+        )
         try:
             async for event in self.client.stream(request):
                 if isinstance(event, TextDelta):
@@ -285,7 +291,8 @@ class ChatSession:
             raise
         finally:
             if flusher is not None:
-                flusher.cancel()
+                stop_flushing.set()
+                await asyncio.wait([flusher])  # a write under way ends before the final save
         reply.timings = Timings(first_token, time.monotonic() - started, streamed=request.stream)
         if completion is None:  # a client that ended without Finished: keep what arrived
             _fill(reply, buffer)
@@ -298,18 +305,23 @@ class ChatSession:
         if completion.citations:
             reply.citations = list(completion.citations)
 
-    async def _flush_periodically(self, reply: Message, buffer: _ReplyBuffer) -> None:
+    async def _flush_periodically(self, reply: Message, buffer: _ReplyBuffer, stop: asyncio.Event) -> None:
         """Save the reply being written every `flush_interval` while it grows, on a
         timer rather than per token: a stream that stalls after a burst still has the
-        burst on disk, and the per-token path pays nothing."""
+        burst on disk, and the per-token path pays nothing. The write runs in a worker
+        thread (a store busy with a history search must not freeze the TUI) and is never
+        abandoned half way: `stop` ends the loop between writes, so no stale flush can
+        land after the reply's final save."""
         saved = (0, 0)
-        while True:
-            await asyncio.sleep(self.options.flush_interval)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.options.flush_interval)
+                return
             size = (len(buffer.text), len(buffer.reasoning))
             if size != saved:
                 saved = size
                 _fill(reply, buffer)
-                self._save(reply)
+                await asyncio.to_thread(self._save, reply)
 
     async def _run_tool_calls(self, calls: list[ToolCall]) -> AsyncIterator[EngineEvent]:
         from chatterm.tools import ToolRegistry, ToolResult, run_tool_call

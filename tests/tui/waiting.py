@@ -24,3 +24,18 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], timeout
             raise AssertionError(f"timed out after {timeout:g} s waiting for a condition{where}")
         await pilot.pause(0.02)
     await pilot.pause()
+
+
+async def wait_for_palette_hit(pilot: Pilot[Any], title: str) -> None:
+    """Wait until the command palette lists `title` first (it gathers hits in background
+    tasks, so Enter pressed before then runs whatever happened to be first)."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    def first_is_title() -> bool:
+        if not CommandPalette.is_open(pilot.app):
+            return False
+        options = pilot.app.screen.query_one(OptionList).options
+        return bool(options) and str(options[0].prompt).split("\n")[0] == title
+
+    await wait_until(pilot, first_is_title)
