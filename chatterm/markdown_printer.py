@@ -1,36 +1,17 @@
 """Progressive Markdown for `ask` on a terminal.
 
 Re-rendering the whole reply per token is quadratic and a `Live` view taller than the
-screen repaints badly, so finished blocks (text before a blank line that is outside a
-code fence) are printed once, for good, and only the unfinished tail is shown live.
+screen repaints badly, so finished blocks (cut by `markdown_blocks.Segmenter`, the rule
+the TUI's reply view uses too) are printed once, for good, and only the unfinished tail
+is shown live.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-
-
-def split_finished(text: str) -> int:
-    """Index up to which `text` is made of finished Markdown blocks (0: none)."""
-    in_fence = False
-    cut = 0
-    position = 0
-    for line in text.splitlines(keepends=True):
-        position += len(line)
-        if not line.endswith(("\n", "\r")):
-            break  # the last line is still being written
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            if not in_fence:
-                cut = position  # a closed fence ends a block
-            continue
-        if not in_fence and not line.strip():
-            cut = position
-    return cut
+from chatterm.markdown_blocks import Segmenter
 
 
 def _is_blank(line: list[Any]) -> bool:
@@ -49,7 +30,9 @@ class MarkdownPrinter:
 
         self.console = Console()
         self._live: Any = None
-        self._pending = ""
+        self._blocks = Segmenter()
+        self._finished = ""
+        """Text the segmenter cut off that is not printed yet (printing is throttled)."""
         self._interval = 1.0 / refresh_per_second
         self._last = 0.0
         self._printed = False
@@ -60,19 +43,20 @@ class MarkdownPrinter:
         return Markdown(text, code_theme="monokai")
 
     def feed(self, text: str) -> None:
-        self._pending += text
+        self._finished += self._blocks.feed(text)
         now = time.monotonic()
         if now - self._last < self._interval:
             return
         self._last = now
         self._print_finished()
-        if not self._pending.strip():
+        tail = self._blocks.tail
+        if not tail.strip():
             return
         if self._live is None:
             from rich.live import Live
 
             self._live = Live(
-                self._markdown(self._pending),
+                self._markdown(tail),
                 console=self.console,
                 auto_refresh=False,
                 transient=True,
@@ -80,12 +64,11 @@ class MarkdownPrinter:
             )
             self._live.start()
         else:
-            self._live.update(self._markdown(self._pending), refresh=True)
+            self._live.update(self._markdown(tail), refresh=True)
 
     def _print_finished(self) -> None:
-        cut = split_finished(self._pending)
-        if cut:
-            done, self._pending = self._pending[:cut], self._pending[cut:]
+        done, self._finished = self._finished, ""
+        if done:
             self._print(done)  # above the live tail, for good
 
     def _print(self, text: str) -> None:
@@ -116,6 +99,7 @@ class MarkdownPrinter:
         if self._live is not None:
             self._live.stop()
             self._live = None
-        text, self._pending = self._pending, ""
+        self._print_finished()
+        text, self._blocks.tail = self._blocks.tail, ""
         if text.strip():
             self._print(text)

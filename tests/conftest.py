@@ -42,6 +42,9 @@ async def demo_gateway() -> AsyncIterator[object]:
     try:
         yield gateway
     finally:
+        from tests.open_clients import close_tracked
+
+        await close_tracked()
         await gateway.stop()
 
 

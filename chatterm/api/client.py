@@ -78,6 +78,7 @@ from chatterm.api.errors import (
 from chatterm.api.failures import error_for, error_from_payload
 from chatterm.api.field_fallback import apply_refusals, refused_field, rename_for
 from chatterm.api.format_fallback import LEVELS, format_notice, format_refused, sent_format, weaker
+from chatterm.api.json_body import json_bytes
 from chatterm.api.limits import Deadlines, Limits
 from chatterm.api.redact import Redactor
 from chatterm.api.reply_body import (
@@ -233,7 +234,7 @@ class ChatClient:
 
         Raises RequestValidationError before sending, and APIError subclasses after.
         """
-        prepared = self._shaped(req)
+        prepared = await self._shaped_off_loop(req)
         for notice in self._untold(prepared.notices):
             yield notice
         current = req
@@ -243,7 +244,7 @@ class ChatClient:
         clock = Clock(self.deadlines, self.ends_at)
         while True:
             progressed = False
-            attempt = self._attempt(prepared, req.model, clock)
+            attempt = self._attempt(prepared, req.model, clock, encode_off_loop=bool(req.files))
             try:
                 async for batch in attempt:
                     progressed = True  # batches are never empty
@@ -256,14 +257,14 @@ class ChatClient:
                     raise error from None
                 if prepared.protocol == "responses" and movable(current) and route_missing(error, req.model):
                     self._no_responses_route = True  # a fix, not a retry: the same request through chat
-                    prepared = self._shaped(current)
+                    prepared = await self._shaped_off_loop(current)
                     yield route_notice(error, req.model, self.base_url)
                     for notice in self._untold(prepared.notices):
                         yield notice
                     continue
                 if format_refused(error, prepared.body):  # a fix: a weaker format, the schema in the prompt
                     self._format_level = LEVELS.index(sent_format(prepared.body)) + 1
-                    prepared = self._shaped(current)
+                    prepared = await self._shaped_off_loop(current)
                     yield format_notice(req.model, self._format_level, error)
                     continue
                 if current.search and not search_dropped:
@@ -273,7 +274,7 @@ class ChatClient:
                             retries += 1  # a retry that also drops search: it counts
                         search_dropped = True
                         current = replace(current, search=False)
-                        prepared = self._shaped(current)
+                        prepared = await self._shaped_off_loop(current)
                         yield fallback
                         for notice in self._untold(prepared.notices):
                             yield notice
@@ -308,6 +309,13 @@ class ChatClient:
         if self._refused:
             prepared = replace(prepared, body=apply_refusals(prepared.body, self._refused))
         return prepared
+
+    async def _shaped_off_loop(self, req: ChatRequest) -> PreparedRequest:
+        """`_shaped(req)` in a worker thread when it reads files: reading and base64-encoding
+        a 40 MB file takes ~300 ms, which on the event loop freezes the TUI that waits."""
+        if req.files:
+            return await asyncio.to_thread(self._shaped, req)
+        return self._shaped(req)
 
     def _untold(self, notices: list[Notice]) -> list[Notice]:
         """The shaping notices this client has not told yet (each is told once)."""
@@ -360,21 +368,26 @@ class ChatClient:
         return headers
 
     async def _attempt(
-        self, prepared: PreparedRequest, model: str, clock: Clock
+        self, prepared: PreparedRequest, model: str, clock: Clock, *, encode_off_loop: bool = False
     ) -> AsyncGenerator[list[StreamEvent], None]:
         """Send once and yield the reply's events, a list per network read (one generator
-        hop per read, not per token); every failure leaves as `_Failed`."""
+        hop per read, not per token); every failure leaves as `_Failed`. A body carrying
+        files (up to 50 MB of base64) is serialised in a worker thread, in slices (`json_body.py`)."""
         body = prepared.body
         streamed = bool(body.get("stream"))
         parser = _make_parser(prepared.protocol, model)
         headers = self._headers("text/event-stream" if streamed else "application/json")
         url = self.base_url + prepared.path
+        payload: dict[str, Any] = {"json": body}
+        if encode_off_loop:
+            payload = {"content": await asyncio.to_thread(json_bytes, body)}
+            headers["Content-Type"] = "application/json"
         sent = _SentTracker()
         answered = False
         try:
             async with contextlib.AsyncExitStack() as stack:
                 opening = self._http.stream(
-                    "POST", url, json=body, headers=headers, timeout=self.timeout, extensions={"trace": sent.trace}
+                    "POST", url, **payload, headers=headers, timeout=self.timeout, extensions={"trace": sent.trace}
                 )
                 resp = await clock.first_byte(stack.enter_async_context(opening), streamed=streamed, sent=sent.done)
                 if not 200 <= resp.status_code < 300:

@@ -18,6 +18,7 @@ behind it, costs no server-side parsing, and the model still sees the file name.
 from __future__ import annotations
 
 import base64
+import codecs
 import os
 import stat as stat_mode
 from dataclasses import dataclass
@@ -189,15 +190,34 @@ def _encode(c: _Checked) -> dict[str, Any]:
     data = _read(c)
     if c.kind == "text":
         try:
-            text = data.decode("utf-8")
+            text = _utf8_text(data)
         except UnicodeDecodeError:
             raise RequestValidationError(f"file {c.path.name}: not UTF-8 text, so it cannot be sent as text") from None
         body = text[:-1] if text.endswith("\n") else text  # its own last newline ends the line
         return {"type": "input_text", "text": f'<file name="{c.path.name}">\n{body}\n</file>'}
-    url = f"data:{c.mime};base64,{base64.b64encode(data).decode('ascii')}"
+    url = _base64_text(data, prefix=f"data:{c.mime};base64,")
     if c.kind == "image":
         return {"type": "input_image", "image_url": url, "detail": "auto"}
     return {"type": "input_file", "filename": c.path.name, "file_data": url}
+
+
+SLICE = 3 * 1024 * 1024
+"""Bytes encoded or decoded per call (a multiple of 3, so base64 slices join exactly).
+One call over 50 MB keeps the GIL ~100 ms; the client prepares files in a worker thread,
+and slices let the event loop (the TUI) run between them."""
+
+
+def _base64_text(data: bytes, prefix: str = "") -> str:
+    view = memoryview(data)
+    slices = (base64.b64encode(view[i : i + SLICE]).decode("ascii") for i in range(0, len(data), SLICE))
+    return "".join([prefix, *slices])
+
+
+def _utf8_text(data: bytes) -> str:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    text = "".join(decoder.decode(view[i : i + SLICE]) for i in range(0, len(data), SLICE))
+    return text + decoder.decode(b"", final=True)
 
 
 def _read(c: _Checked) -> bytes:

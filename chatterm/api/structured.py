@@ -12,24 +12,24 @@ oneOf, allOf, $ref into $defs/definitions, minimum/maximum and the exclusive for
 multipleOf, minLength/maxLength, pattern, minItems/maxItems, uniqueItems,
 minProperties/maxProperties). Other keywords (format, descriptions) are ignored.
 
-Why our own validator rather than `jsonschema`: jsonschema is only a dev dependency,
-and with two code paths a user's verdict and message would depend on what happens to
-be installed. Ours walks the reply depth-first in document order, so "the first
-error" is well defined (`$.items[0].name`), which jsonschema's error order does not
-promise. The tests cross-check our verdicts against jsonschema on the same cases.
+The checking is `chatterm/json_schema_subset.py`, the one checker tool arguments use
+too; this module only words its first error for a person (`$.items[0].name`). It walks
+the reply depth-first in document order, so "the first error" is well defined, which
+jsonschema's error order does not promise. The tests cross-check our verdicts against
+jsonschema on the same cases.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chatterm.api.errors import RequestValidationError
-from chatterm.api.types import is_json_type, json_equal, json_type
+from chatterm.api.types import json_type
+from chatterm.json_schema_subset import SchemaDefinitionError, SchemaError, schema_errors
 
 _NAME_OK = re.compile(r"[^a-zA-Z0-9_-]+")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -176,25 +176,26 @@ def validate_reply(text: str, schema: dict[str, Any] | None) -> ValidationOutcom
         )
     if schema is None:
         return ValidationOutcome(True, data)
-    error = _Validator(schema).first_error(data, schema, "$")
+    error = _first_error(data, schema)
     if error is None:
         return ValidationOutcome(True, data)
     path, message = error
     return ValidationOutcome(False, data, path, message)
 
 
-# --- the validator ------------------------------------------------------------------
-
-_Error = tuple[str, str]
-_MAX_DEPTH = 400
+# --- the verdict's wording (the checking is chatterm/json_schema_subset.py) ----------
 
 
-def _child(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    if _IDENT.match(key):
-        return f"{path}.{key}"
-    return f"{path}[{json.dumps(key)}]"
+def _path_text(path: tuple[str | int, ...]) -> str:
+    text = "$"
+    for key in path:
+        if isinstance(key, int):
+            text += f"[{key}]"
+        elif _IDENT.match(key):
+            text += f".{key}"
+        else:
+            text += f"[{json.dumps(key)}]"
+    return text
 
 
 def _short(value: Any) -> str:
@@ -202,181 +203,59 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class _Validator:
-    def __init__(self, root: dict[str, Any]) -> None:
-        self.root = root
-        self._following: set[tuple[int, str]] = set()
-        """$refs being followed at a reply path: meeting one again is a loop."""
-
-    def resolve(self, ref: str) -> dict[str, Any] | bool:
-        if ref == "#":
-            return self.root
-        if not ref.startswith("#/"):
-            raise RequestValidationError(f"schema: only local $ref is supported (got {ref})")
-        node: Any = self.root
-        for token in ref[2:].split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or token not in node:
-                raise RequestValidationError(f"schema: $ref {ref} points nowhere")
-            node = node[token]
-        return node  # type: ignore[no-any-return]
-
-    def first_error(self, value: Any, schema: Any, path: str, depth: int = 0) -> _Error | None:
-        if schema is True or schema == {}:
-            return None
-        if schema is False:
-            return path, "no value is allowed here"
-        if not isinstance(schema, dict):
-            return None
-        if depth > _MAX_DEPTH:
-            raise RequestValidationError("schema: the reply is nested too deeply to check")
-        if "$ref" in schema:
-            target = self.resolve(schema["$ref"])
-            key = (id(target), path)
-            if key in self._following:
-                raise RequestValidationError(f"schema: $ref {schema['$ref']} loops without end")
-            self._following.add(key)
-            try:
-                error = self.first_error(value, target, path, depth + 1)
-            finally:
-                self._following.discard(key)
-            if error:
-                return error
-        for check in (
-            self._type,
-            self._enum_const,
-            self._combinators,
-            self._number,
-            self._string,
-            self._array,
-            self._object,
-        ):
-            error = check(value, schema, path, depth)
-            if error:
-                return error
+def _first_error(value: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
+    try:
+        error = next(schema_errors(value, schema), None)
+    except SchemaDefinitionError as exc:
+        raise RequestValidationError(f"schema: {exc}") from None
+    if error is None:
         return None
+    return _path_text(error.path), _message(error)
 
-    def _type(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        expected = schema.get("type")
-        if expected is None:
-            return None
-        options = expected if isinstance(expected, list) else [expected]
-        if any(is_json_type(value, t) for t in options):
-            return None
-        return path, f"expected {' or '.join(options)}, got {json_type(value)}"
 
-    def _enum_const(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        if "const" in schema and not json_equal(value, schema["const"]):
-            return path, f"must be {_short(schema['const'])}, got {_short(value)}"
-        if "enum" in schema and not any(json_equal(value, v) for v in schema["enum"]):
-            allowed = ", ".join(_short(v) for v in schema["enum"])
-            return path, f"must be one of {allowed}; got {_short(value)}"
-        return None
+def _message(error: SchemaError) -> str:
+    keyword, expected, value = error.keyword, error.expected, error.value
+    match keyword:
+        case "type":
+            options = expected if isinstance(expected, list) else [expected]
+            return f"expected {' or '.join(options)}, got {json_type(value)}"
+        case "const":
+            return f"must be {_short(expected)}, got {_short(value)}"
+        case "enum":
+            return f"must be one of {', '.join(_short(v) for v in expected)}; got {_short(value)}"
+        case "anyOf" | "oneOf" if error.closest:
+            closest = error.closest[0]
+            detail = f" (closest: {_path_text(closest.path)}: {_message(closest)})"
+            return f"matches none of the {expected} allowed shapes{detail}"
+        case "oneOf":
+            return f"matches {value} of the oneOf shapes; exactly one is allowed"
+        case "minimum":
+            return f"must be at least {expected}, got {value}"
+        case "maximum":
+            return f"must be at most {expected}, got {value}"
+        case "exclusiveMinimum":
+            return f"must be more than {expected}, got {value}"
+        case "exclusiveMaximum":
+            return f"must be less than {expected}, got {value}"
+        case "multipleOf":
+            return f"must be a multiple of {expected}, got {value}"
+        case "minLength" | "maxLength":
+            return f"must be {_bound(keyword)} {expected} characters, got {len(value)}"
+        case "minItems" | "maxItems":
+            return f"must have {_bound(keyword)} {expected} items, got {len(value)}"
+        case "minProperties" | "maxProperties":
+            return f"must have {_bound(keyword)} {expected} properties"
+        case "pattern":
+            return f"must match the pattern {expected}; got {_short(value)}"
+        case "uniqueItems":
+            return f"repeats item {expected}; items must be unique"
+        case "additionalProperties":
+            return "is not allowed (no additional properties)"
+        case "required":
+            return "is required but missing"
+        case _:
+            return "no value is allowed here"
 
-    def _combinators(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        for sub in schema.get("allOf") or []:
-            error = self.first_error(value, sub, path, depth + 1)
-            if error:
-                return error
-        for key in ("anyOf", "oneOf"):
-            branches = schema.get(key)
-            if not branches:
-                continue
-            errors: list[_Error] = []
-            passing = 0
-            for sub in branches:
-                error = self.first_error(value, sub, path, depth + 1)
-                if error is None:
-                    passing += 1
-                    if key == "anyOf":
-                        break  # one fitting shape is enough (and stops recursive schemas)
-                else:
-                    errors.append(error)
-            if passing == 0:
-                # The branch that got deepest into the reply is the likeliest intent.
-                closest = max(errors, key=lambda e: len(e[0]))
-                detail = f" (closest: {closest[0]}: {closest[1]})"
-                return path, f"matches none of the {len(branches)} allowed shapes{detail}"
-            if key == "oneOf" and passing > 1:
-                return path, f"matches {passing} of the oneOf shapes; exactly one is allowed"
-        return None
 
-    def _number(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        if json_type(value) not in ("integer", "number"):
-            return None
-        if "minimum" in schema and value < schema["minimum"]:
-            return path, f"must be at least {schema['minimum']}, got {value}"
-        if "maximum" in schema and value > schema["maximum"]:
-            return path, f"must be at most {schema['maximum']}, got {value}"
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            return path, f"must be more than {schema['exclusiveMinimum']}, got {value}"
-        if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
-            return path, f"must be less than {schema['exclusiveMaximum']}, got {value}"
-        step = schema.get("multipleOf")
-        if step:
-            quotient = value / step
-            if not math.isclose(quotient, round(quotient), rel_tol=0, abs_tol=1e-9):
-                return path, f"must be a multiple of {step}, got {value}"
-        return None
-
-    def _string(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        if not isinstance(value, str):
-            return None
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            return path, f"must be at least {schema['minLength']} characters, got {len(value)}"
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            return path, f"must be at most {schema['maxLength']} characters, got {len(value)}"
-        pattern = schema.get("pattern")
-        if pattern is not None:
-            try:
-                found = re.search(pattern, value)
-            except re.error as exc:
-                raise RequestValidationError(f"schema: bad pattern {pattern!r} ({exc})") from None
-            if not found:
-                return path, f"must match the pattern {pattern}; got {_short(value)}"
-        return None
-
-    def _array(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        if not isinstance(value, list):
-            return None
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            return path, f"must have at least {schema['minItems']} items, got {len(value)}"
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            return path, f"must have at most {schema['maxItems']} items, got {len(value)}"
-        prefix = schema.get("prefixItems") or []
-        for index, item in enumerate(value):
-            sub = prefix[index] if index < len(prefix) else schema.get("items")
-            if sub is None:
-                continue
-            error = self.first_error(item, sub, _child(path, index), depth + 1)
-            if error:
-                return error
-        if schema.get("uniqueItems"):
-            for i, a in enumerate(value):
-                for j in range(i):
-                    if json_equal(a, value[j]):
-                        return _child(path, i), f"repeats item {j}; items must be unique"
-        return None
-
-    def _object(self, value: Any, schema: dict[str, Any], path: str, depth: int) -> _Error | None:
-        if not isinstance(value, dict):
-            return None
-        if "minProperties" in schema and len(value) < schema["minProperties"]:
-            return path, f"must have at least {schema['minProperties']} properties"
-        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
-            return path, f"must have at most {schema['maxProperties']} properties"
-        properties = schema.get("properties") or {}
-        additional = schema.get("additionalProperties", True)
-        for key, item in value.items():
-            if key in properties:
-                error = self.first_error(item, properties[key], _child(path, key), depth + 1)
-            elif additional is False:
-                error = (_child(path, key), "is not allowed (no additional properties)")
-            else:
-                error = self.first_error(item, additional, _child(path, key), depth + 1)
-            if error:
-                return error
-        for name in schema.get("required") or []:
-            if name not in value:
-                return _child(path, name), "is required but missing"
-        return None
+def _bound(keyword: str) -> str:
+    return "at least" if keyword.startswith("min") else "at most"

@@ -22,6 +22,7 @@ interrupted, "it may have had effects", never as "not run".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -267,7 +268,12 @@ class ChatSession:
         started = time.monotonic()
         first_token: float | None = None
         completion: Completion | None = None
-        flusher = asyncio.ensure_future(self._flush_periodically(reply, buffer)) if self.recorder is not None else None
+        stop_flushing = asyncio.Event()
+        flusher = (
+            asyncio.ensure_future(self._flush_periodically(reply, buffer, stop_flushing))
+            if self.recorder is not None
+            else None
+        )
         try:
             async for event in self.client.stream(request):
                 if isinstance(event, TextDelta):
@@ -293,7 +299,8 @@ class ChatSession:
             raise
         finally:
             if flusher is not None:
-                flusher.cancel()
+                stop_flushing.set()
+                await asyncio.wait([flusher])  # a write under way ends before the final save
         reply.timings = Timings(first_token, time.monotonic() - started, streamed=request.stream)
         if completion is None:  # a client that ended without Finished: keep what arrived
             _fill(reply, buffer)
@@ -306,23 +313,28 @@ class ChatSession:
         if completion.citations:
             reply.citations = list(completion.citations)
 
-    async def _flush_periodically(self, reply: Message, buffer: _ReplyBuffer) -> None:
+    async def _flush_periodically(self, reply: Message, buffer: _ReplyBuffer, stop: asyncio.Event) -> None:
         """Save the reply being written every `flush_interval` while it grows, on a
         timer rather than per token: a stream that stalls after a burst still has the
         burst on disk, and the per-token path pays nothing. A recorder that can append
-        gets only the new text, so each flush costs what arrived."""
+        gets only the new text, so each flush costs what arrived; one that cannot is
+        written from a worker thread (a store busy with a history search must not freeze
+        the TUI). A flush is never abandoned half way: `stop` ends the loop between
+        writes, so no stale flush can land after the reply's final save."""
         text_sent = reasoning_sent = 0
         # Each piece is redacted as it is written; the whole reply again when it ends.
         text_out, reasoning_out = GrowingText(self.client.redactor), GrowingText(self.client.redactor)
-        while True:
-            await asyncio.sleep(self.options.flush_interval)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.options.flush_interval)
+                return
             text_size, reasoning_size = len(buffer.text), len(buffer.reasoning)
             if (text_size, reasoning_size) == (text_sent, reasoning_sent) or self.recorder is None:
                 continue
             append = getattr(self.recorder, "append_text", None)
             if append is None:
                 _fill(reply, buffer)
-                self._save(reply)
+                await asyncio.to_thread(self._save, reply)
             else:
                 text = text_out.take("".join(buffer.text[text_sent:text_size]))
                 reasoning = reasoning_out.take("".join(buffer.reasoning[reasoning_sent:reasoning_size]))

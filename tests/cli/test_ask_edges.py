@@ -159,6 +159,7 @@ def test_a_closed_pipe_stops_the_reply_quietly_and_keeps_it(tmp_path) -> None:
     head = process.stdout.read(200)
     process.stdout.close()
     err = process.stderr.read().decode()
+    process.stderr.close()
     process.wait(timeout=60)
     assert head.startswith(b"## Section 1")
     assert process.returncode == 141, err

@@ -85,6 +85,7 @@ def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
     process.stdout.read(2)
     process.stdout.close()
     err = process.stderr.read().decode()
+    process.stderr.close()
     process.wait(timeout=60)
     assert "Broken pipe" not in err and "Traceback" not in err
     assert process.returncode in (0, 141)  # 0 when everything fit in the pipe first

@@ -7,17 +7,6 @@ import pty
 import re
 import sys
 
-from chatterm.markdown_printer import split_finished
-
-
-def test_split_keeps_open_blocks_and_fences_back() -> None:
-    assert split_finished("para one\n\npara tw") == len("para one\n\n")
-    assert split_finished("no blank line yet\n") == 0
-    text = "intro\n\n```python\nx = 1\n\ny = 2\n"
-    assert split_finished(text) == len("intro\n\n")  # a blank line inside an open fence is no cut
-    closed = text + "```\nafter"
-    assert split_finished(closed) == len(text + "```\n")
-
 
 def run_in_pty(args: list[str]) -> str:
     pid, fd = pty.fork()

@@ -68,6 +68,8 @@ def test_demo_server_process_prints_url_and_key_and_stops_on_ctrl_c() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
 
 
 def test_demo_server_switches_act_like_a_server_without_responses_or_json_schema() -> None:
@@ -95,3 +97,5 @@ def test_demo_server_switches_act_like_a_server_without_responses_or_json_schema
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ from chatterm.api.types import ToolCall
 from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.engine.session import ChatSession, EngineOptions
 from chatterm.tools import builtin_registry
+from tests.open_clients import tracked
 
 
 async def allow(call: ToolCall, tool: Any) -> str:
@@ -33,7 +34,7 @@ def make_session(
     from chatterm.demo import DEMO_API_KEY
 
     return ChatSession(
-        ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=0),
+        tracked(ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=0)),
         Conversation(settings=ChatSettings(model=model, stream=stream)),
         tools=registry if registry is not None else builtin_registry(),
         approve=approve,

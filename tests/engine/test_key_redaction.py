@@ -104,17 +104,24 @@ async def test_a_key_split_across_flushes_never_reaches_the_file(tmp_path: Path)
         data = json.dumps({"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]})
         return f"data: {data}\n\n".encode()
 
+    handlers: list[asyncio.Task[None]] = []
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(int(h.split(b":")[1]) for h in head.split(b"\r\n") if h.lower().startswith(b"content-length"))
-        await reader.readexactly(length)
-        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n")
-        for n, piece in enumerate(pieces):
-            writer.write(frame(piece))
-            await writer.drain()
-            await sent.put(n)
-            await flushed.get()  # one flush per piece
-        await asyncio.sleep(30)  # then it stalls; the user stops it
+        handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(h.split(b":")[1]) for h in head.split(b"\r\n") if h.lower().startswith(b"content-length"))
+            await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n")
+            for n, piece in enumerate(pieces):
+                writer.write(frame(piece))
+                await writer.drain()
+                await sent.put(n)
+                await flushed.get()  # one flush per piece
+            await asyncio.sleep(30)  # then it stalls; the user stops it
+        finally:
+            writer.close()
+            await writer.wait_closed()
 
     class Store(ChatStore):
         def append_text(self, conversation, message, content, reasoning=""):  # type: ignore[no-untyped-def]
@@ -153,4 +160,8 @@ async def test_a_key_split_across_flushes_never_reaches_the_file(tmp_path: Path)
         assert piece.encode() not in file_bytes(db)
     store.close()
     await client.aclose()
+    for handler in handlers:  # the stalled connection, closed with its socket
+        handler.cancel()
+    await asyncio.gather(*handlers, return_exceptions=True)
     server.close()
+    await server.wait_closed()

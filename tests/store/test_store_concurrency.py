@@ -21,6 +21,7 @@ WRITER = textwrap.dedent(
 
     db, tag, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     store = ChatStore(db)
+    Path(f"{go}.{tag}.ready").touch()
     while not go.exists():
         time.sleep(0.005)
     for n in range(4):
@@ -62,7 +63,12 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
         )
         for tag in ("left", "right")
     ]
-    time.sleep(0.3)  # let both open the store before they race
+    ready = [tmp_path / f"go.{tag}.ready" for tag in ("left", "right")]
+    deadline = time.monotonic() + 60
+    while not all(path.exists() for path in ready):  # both have the store open: now race
+        assert time.monotonic() < deadline, "the writers never opened the store"
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        time.sleep(0.01)
     go.touch()
     for p in procs:
         out, err = p.communicate(timeout=60)

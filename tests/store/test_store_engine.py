@@ -12,6 +12,7 @@ from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.engine.session import ChatSession
 from chatterm.store import ChatStore
 from chatterm.tools import builtin_registry
+from tests.open_clients import tracked
 
 
 async def allow(call: ToolCall, tool: Any) -> str:
@@ -22,7 +23,7 @@ def _session(gateway, store: ChatStore, conversation: Conversation) -> ChatSessi
     from chatterm.demo import DEMO_API_KEY
 
     return ChatSession(
-        ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=0),
+        tracked(ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=0)),
         conversation,
         tools=builtin_registry(),
         approve=allow,

@@ -16,6 +16,7 @@ from chatterm.api.types import TextDelta
 from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.engine.session import ChatSession, EngineOptions
 from chatterm.store import ChatStore
+from tests.open_clients import tracked
 
 
 def make_session(
@@ -24,7 +25,7 @@ def make_session(
     from chatterm.demo import DEMO_API_KEY
 
     return ChatSession(
-        ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=0),
+        tracked(ChatClient(gateway.base_url, DEMO_API_KEY, max_retries=0)),
         Conversation(settings=ChatSettings(model=model, thinking=thinking)),
         recorder=store,
         options=EngineOptions(flush_interval=flush_interval),

@@ -1,4 +1,5 @@
-"""chatterm.tools uses the standard library only (plus chatterm.api.types)."""
+"""chatterm.tools uses the standard library only (plus chatterm.api.types and the
+shared schema checker chatterm.json_schema_subset, which imports nothing else)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import chatterm
 
 PACKAGE = Path(chatterm.__file__).resolve().parent
 TOOLS = PACKAGE / "tools"
+ALLOWED = {"chatterm.api.types", "chatterm.json_schema_subset"}
 
 
 def parse(source: str) -> ast.Module:
@@ -46,8 +48,13 @@ def test_tools_modules_import_only_stdlib_and_api_types() -> None:
     for path in files:
         for name in imported_modules(path):
             top = name.split(".")[0]
-            ok = top in sys.stdlib_module_names or name.startswith("chatterm.tools") or name == "chatterm.api.types"
+            ok = top in sys.stdlib_module_names or name.startswith("chatterm.tools") or name in ALLOWED
             assert ok, f"{path.name} imports {name}"
+
+
+def test_the_shared_schema_checker_keeps_to_the_same_rule() -> None:
+    for name in imported_modules(PACKAGE / "json_schema_subset.py"):
+        assert name.split(".")[0] in sys.stdlib_module_names or name == "chatterm.api.types", name
 
 
 PROBE = """

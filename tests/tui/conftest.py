@@ -1,19 +1,21 @@
 """Fixtures for the chat app's Pilot tests: the real app on the demo gateway.
 
 `chat_context` is an `AppContext` on the suite's `demo_gateway` (loopback TCP) with
-config, history and model cache in the test's temp dir. `wait_until` polls a condition
-while the app runs (bounded, so a broken app fails instead of hanging).
+config, history and model cache in the test's temp dir. `wait_until` (from `waiting.py`,
+re-exported here) polls a condition while the app runs and fails when time runs out.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+
+from .waiting import wait_until
+
+__all__ = ["wait_until"]
 
 
 @pytest.fixture
@@ -21,17 +23,6 @@ def chat_context(demo_gateway: Any, tmp_path: Path) -> Any:
     from chatterm.context import AppContext
 
     return AppContext.for_tests(demo_gateway.base_url, tmp_path)
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.02)
-    await pilot.pause()
 
 
 async def send(pilot: Pilot[Any], text: str) -> None:

@@ -16,6 +16,7 @@ from chatterm.tui.widgets.error_row import ErrorRow
 from chatterm.tui.widgets.message import AssistantMessageView, UserMessageView
 
 from .conftest import reply_done, send, stop_a_long_reply, wait_until
+from .waiting import wait_for_palette_hit
 
 SIZE = (100, 36)
 
@@ -300,7 +301,7 @@ async def test_command_palette_runs_chat_commands(chat_context: Any) -> None:
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"toggle search")
-        await pilot.pause(0.3)
+        await wait_for_palette_hit(pilot, "Toggle search")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.conversation.settings.search)
         assert app.chat_screen.query_one("#toggle-search").has_class("-on")
@@ -316,7 +317,7 @@ async def test_palette_offers_our_help_not_textuals_key_panel(chat_context: Any)
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"help")
-        await pilot.pause(0.3)
+        await wait_for_palette_hit(pilot, "Help")
         await pilot.press("enter")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
+from chatterm.markdown_blocks import Segmenter
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
-from chatterm.tui.widgets.segmenter import Segmenter
 
 TEXT = """# Title
 

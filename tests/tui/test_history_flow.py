@@ -18,6 +18,7 @@ from chatterm.tui.screens.history import HistoryScreen
 from chatterm.tui.widgets.message import AssistantMessageView, UserMessageView
 
 from .conftest import reply_done, send, wait_until
+from .waiting import wait_for_palette_hit
 
 SIZE = (110, 36)
 
@@ -118,7 +119,7 @@ async def test_command_palette_opens_history(chat_context: Any) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"History")
-        await pilot.pause(0.3)
+        await wait_for_palette_hit(pilot, "History")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
 

@@ -13,7 +13,10 @@ from textual.widgets import DataTable, Input, Static
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.store import ChatStore
 from chatterm.tui.plain_toasts import PlainToasts
-from chatterm.tui.screens.history import ConfirmDeleteScreen, HistoryScreen, RenameChatScreen
+from chatterm.tui.screens.confirm import ConfirmScreen
+from chatterm.tui.screens.history import HistoryScreen, RenameChatScreen
+
+from .waiting import wait_until
 
 CHATS = 120
 
@@ -76,6 +79,15 @@ def _row_titles(app: App[None]) -> list[str]:
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
 
 
+def _status(app: App[None]) -> str:
+    return str(_screen(app).query_one("#history-status", Static).render())
+
+
+async def _listed(pilot, rows: int = 50) -> None:
+    """The screen's first page came from the store (its reads run in worker threads)."""
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen) and _table(pilot.app).row_count == rows)
+
+
 def _screen_text(app: App[None]) -> str:
     """What the terminal shows (the screenshot's text, entities decoded)."""
     return html.unescape(app.export_screenshot()).replace("\xa0", " ")
@@ -84,32 +96,28 @@ def _screen_text(app: App[None]) -> str:
 async def test_first_page_newest_first_then_more_on_scroll(store, chats, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot)
         table = _table(app)
-        assert table.row_count == 50
         titles = _row_titles(app)
         assert titles[0] == "Question 119 about chat number 119"
         assert titles[49] == "Question 70 about chat number 70"
         first = table.get_row_at(0)
         assert str(first[1]) == "model-a" and str(first[3]) == "2"
-        assert "50 chats (more below)" in str(_screen(app).query_one("#history-status", Static).render())
+        assert "50 chats (more below)" in _status(app)
         assert app.focused is table
 
         table.move_cursor(row=45)  # the cursor nears the end
-        await pilot.pause()
-        assert table.row_count == 100
+        await wait_until(pilot, lambda: table.row_count == 100)
         table.scroll_end(animate=False, immediate=True)  # the scrollbar reaches the end
-        await pilot.pause()
-        await pilot.pause()
-        assert table.row_count == CHATS
+        await wait_until(pilot, lambda: table.row_count == CHATS)
         assert _row_titles(app)[-1] == "Question 0 about chat number 0"
-        assert f"{CHATS} chats" in str(_screen(app).query_one("#history-status", Static).render())
+        assert f"{CHATS} chats" in _status(app)
 
 
 async def test_enter_opens_the_highlighted_chat(store, chats, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot)
         await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert app.results == [chats[117].id]
@@ -127,14 +135,13 @@ async def test_escape_closes_with_none(store, chats, tmp_path) -> None:
 async def test_typing_searches_and_enter_opens_the_hit(store, chats, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot)
         await pilot.press("w")  # type-to-search from the list
         search = _screen(app).query_one("#history-search", Input)
         assert app.focused is search and search.value == "w"
         await pilot.press(*"ombat")
-        await pilot.pause(0.4)  # past the 150 ms debounce
         screen = _screen(app)
-        assert screen.mode == "search" and screen.last_query == "wombat"
+        await wait_until(pilot, lambda: screen.mode == "search" and screen.last_query == "wombat")
         table = _table(app)
         assert table.row_count == 2
         prompt_row = table.get_row_at(0)
@@ -145,7 +152,7 @@ async def test_typing_searches_and_enter_opens_the_hit(store, chats, tmp_path) -
             span.style == "bold underline" and snippet.plain[span.start : span.end] == "wombats"
             for span in snippet.spans
         )
-        assert "2 matches" in str(screen.query_one("#history-status", Static).render())
+        assert "2 matches" in _status(app)
 
         await pilot.press("enter")  # from the search box: to the results
         assert app.focused is table
@@ -158,32 +165,33 @@ async def test_typing_searches_and_enter_opens_the_hit(store, chats, tmp_path) -
 async def test_clearing_the_search_returns_to_the_list(store, chats, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
+        await _listed(pilot)
         await pilot.press("slash", *"nothing-matches-this")
-        await pilot.pause(0.4)
+        await wait_until(pilot, lambda: "No messages match" in _status(app))
         assert _table(app).row_count == 0
-        assert "No messages match" in str(_screen(app).query_one("#history-status", Static).render())
         _screen(app).query_one("#history-search", Input).value = ""
-        await pilot.pause()
-        assert _screen(app).mode == "list" and _table(app).row_count == 50
+        await _listed(pilot)
+        assert _screen(app).mode == "list"
 
 
 async def test_delete_asks_then_removes_the_chat(store, chats, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot)
         await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDeleteScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert isinstance(app.screen, ConfirmScreen)
         assert "Question 119" in app.screen.question and "2 messages" in app.screen.question
+        assert app.screen.focused is not None and app.screen.focused.id == "confirm-no"  # Enter keeps it
         await pilot.press("n")  # changed my mind
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert store.count_chats() == CHATS
         assert app.deleted == []
 
         await pilot.press("d")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.deleted != [])
         assert isinstance(app.screen, HistoryScreen)
         assert store.count_chats() == CHATS - 1
         assert chats[119].id not in {c.id for c in store.list_chats(200)}
@@ -197,16 +205,15 @@ async def test_delete_asks_then_removes_the_chat(store, chats, tmp_path) -> None
 async def test_rename_updates_store_and_row(store, chats, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot)
         await pilot.press("down", "r")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, RenameChatScreen))
         assert isinstance(app.screen, RenameChatScreen)
         field = app.screen.query_one(Input)
         assert field.value == "Question 118 about chat number 118"
         field.value = ""
         await pilot.press(*"Renamed chat", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, HistoryScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and _row_titles(app)[1] == "Renamed chat")
         loaded = store.load(chats[118].id)
         assert loaded.title == "Renamed chat" and loaded.title_is_custom
         assert _row_titles(app)[1] == "Renamed chat"
@@ -215,24 +222,22 @@ async def test_rename_updates_store_and_row(store, chats, tmp_path) -> None:
 async def test_export_writes_markdown_and_says_where(store, chats, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot)
         await pilot.press("e")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("Exported" in str(n.message) for n in app._notifications))
         [path] = list(tmp_path.glob("*.md"))
         assert path.name == f"question-119-about-chat-number-119-{chats[119].id[:8]}.md"
         assert path.read_text().startswith("# Question 119 about chat number 119")
         await pilot.press("e")  # again: a second file, never overwriting the first
-        await pilot.pause()
-        assert len(list(tmp_path.glob("*.md"))) == 2
+        await wait_until(pilot, lambda: len(list(tmp_path.glob("*.md"))) == 2)
         assert any(str(path) in str(n.message) for n in app._notifications)
 
 
 async def test_empty_store(store, tmp_path) -> None:
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await wait_until(pilot, lambda: "No saved chats yet" in _status(app))
         assert _table(app).row_count == 0
-        assert "No saved chats yet" in str(_screen(app).query_one("#history-status", Static).render())
         await pilot.press("enter", "r", "d", "e")
         await pilot.pause()
         assert isinstance(app.screen, HistoryScreen) and app.results == []
@@ -247,20 +252,20 @@ async def test_titles_with_brackets_show_as_typed_and_never_crash(store, tmp_pat
     store.save_conversation(conv)
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot, rows=1)
         assert "explain arr[i] and [bold]x" in _screen_text(app)
         await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDeleteScreen)
-        question = str(app.screen.query_one("#delete-question", Static).render())
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#confirm-question", Static).render())
         assert "“explain arr[i] and [bold]x”" in question
         await pilot.press("n")
         await pilot.press("r")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, RenameChatScreen))
         field = app.screen.query_one(Input)
         field.value = ""
         await pilot.press(*"weird [/] title", "enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("weird" in str(n.message) for n in app._notifications))
         assert isinstance(app.screen, HistoryScreen)  # still running
         assert "weird [/] title" in _screen_text(app)
         toasts = [n for n in app._notifications if "weird" in n.message]
@@ -277,11 +282,11 @@ async def test_fast_typing_on_the_list_all_goes_to_the_search(store, chats, tmp_
 
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await _listed(pilot)
         assert _screen(app).focused is _table(app)
         for char in "wombat dreams":
             app.post_message(events.Key("space" if char == " " else char, char))
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: _screen(app).last_query == "wombat dreams")
         assert isinstance(app.screen, HistoryScreen), "no dialog opened"
         assert _screen(app).query_one("#history-search", Input).value == "wombat dreams"
         assert store.count_chats() == CHATS

@@ -3,7 +3,6 @@ them, and choosing one runs the app's action (tools and themes included)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,6 +13,8 @@ from textual.widgets import Input, OptionList
 from chatterm.engine.conversation import ChatSettings
 from chatterm.tui.commands import ChatCommands, ThemeCommands, chat_commands
 from chatterm.tui.themes import register_themes
+
+from .waiting import wait_until
 
 ACTIONS = (
     "new_chat",
@@ -62,14 +63,6 @@ class Host(App[None]):
 def palette_prompts(app: App[None]) -> list[str]:
     option_list = app.screen.query_one(OptionList)
     return [str(option.prompt).split("\n")[0] for option in option_list.options]
-
-
-async def wait_until(pilot: Any, condition: Callable[[], object]) -> None:
-    """Let the app run until `condition` holds (the palette works in background tasks)."""
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.01)
 
 
 async def wait_for_first(pilot: Any, text: str) -> None:

@@ -11,6 +11,8 @@ from textual.widgets import Input, OptionList, Static
 
 from chatterm.tui.screens.picker import ModelPickerScreen
 
+from .waiting import wait_until
+
 GROUPS = {
     "OpenAI": ["gpt-4o", "gpt-4o-mini", "o3-mini"],
     "Claude": ["claude-sonnet-4-5", "claude-opus-4-1"],
@@ -32,14 +34,6 @@ class Host(App[None]):
     def on_mount(self) -> None:
         screen = ModelPickerScreen(GROUPS, self.favourites, "gpt-4o", self.load_models)
         self.push_screen(screen, self.results.append)
-
-
-async def wait_until(pilot: Any, condition: Callable[[], bool]) -> None:
-    """Let the app run until `condition` holds (workers and messages take a few turns)."""
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.01)
 
 
 def picker(app: App[None]) -> ModelPickerScreen:

@@ -15,6 +15,7 @@ from chatterm.tui.widgets.message import AssistantMessageView
 from chatterm.tui.widgets.structured import SchemaCheck
 
 from .conftest import reply_done, send, wait_until
+from .waiting import wait_for_palette_hit
 
 SIZE = (100, 40)
 PERSON = {
@@ -78,7 +79,7 @@ async def test_detach_schema_from_the_palette(chat_context: Any, demo_gateway: A
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"detach schema")
-        await pilot.pause(0.3)
+        await wait_for_palette_hit(pilot, "Detach schema")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.conversation.settings.response_format is None)
         assert chip_text(app) == ""

@@ -1,4 +1,8 @@
-"""A yes/no question in a modal: y / Enter on the first button confirms, n / Esc declines."""
+"""A yes/no question in a modal: y confirms, n / Esc declines, Enter takes the focused button.
+
+`danger=True` is for what cannot be undone (deleting a chat): the dialog and its Yes
+button are red and the focus starts on No, so an Enter pressed out of habit keeps
+things as they are."""
 
 from __future__ import annotations
 
@@ -20,20 +24,23 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
     AUTO_FOCUS = "#confirm-yes"
 
-    def __init__(self, title: str, question: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, title: str, question: str, *, yes: str = "Yes", no: str = "No", danger: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.question = question
         self.yes_label = yes
         self.no_label = no
+        self.danger = danger
+        if danger:
+            self.AUTO_FOCUS = "#confirm-no"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog") as dialog:
+        with Vertical(id="confirm-dialog", classes="danger" if self.danger else "") as dialog:
             dialog.border_title = self.title_text
-            dialog.border_subtitle = "y yes · n no"
+            dialog.border_subtitle = f"y {self.yes_label.lower()} · n / Esc {self.no_label.lower()}"
             yield Static(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button(self.yes_label, variant="primary", id="confirm-yes")
+                yield Button(self.yes_label, variant="error" if self.danger else "primary", id="confirm-yes")
                 yield Button(self.no_label, id="confirm-no")
 
     @on(Button.Pressed)

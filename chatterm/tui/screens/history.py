@@ -6,7 +6,6 @@
                                `HistoryScreen.ChatDeleted`, which bubbles to the app so it can
                                leave a chat that no longer exists)
     RenameChatScreen(title)    ModalScreen[str | None]: a one-line title editor
-    ConfirmDeleteScreen(text)  ModalScreen[bool]: "delete this chat?"
 
 The list is a DataTable filled a page (50 chats) at a time: the first page is one
 indexed query, later pages load as the cursor or the scrollbar nears the end, so a
@@ -15,8 +14,10 @@ the list moves to the search box) searches the store's FTS index 150 ms after th
 keystroke; hits show the matching snippet with the match in bold.
 
 Keys on the list: Enter open · r rename · d delete (asks first) · e export Markdown ·
-/ search · Esc close. The store is fast enough (< 50 ms for any call on a 200,000-message
-store) to be called from handlers directly; errors it raises become notifications.
+/ search · Esc close. Every store call runs in a worker thread and posts its answer
+(`history_messages.py`): most take under 50 ms, but a search over a very large store,
+a slow disk or a store locked by another chatterm window must not freeze the app.
+Errors the store raises become notifications.
 """
 
 from __future__ import annotations
@@ -27,19 +28,29 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.events import DescendantFocus, Key
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
 from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
 from chatterm.store.safe_write import write_text_atomically
 from chatterm.terminal_text import visible_line
+from chatterm.tui.screens.confirm import ConfirmScreen
+from chatterm.tui.screens.history_messages import (
+    ChatExported,
+    ChatRemoved,
+    ChatRenamed,
+    DeleteAsked,
+    PageLoaded,
+    SearchDone,
+    StoreFailed,
+)
 
 PAGE_SIZE = 50
 SEARCH_DELAY = 0.15
@@ -108,38 +119,6 @@ class RenameChatScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmDeleteScreen(ModalScreen[bool]):
-    """Ask before deleting: y / Enter on Delete confirms, n / Esc cancels."""
-
-    CSS_PATH = "history.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "answer(False)", "Cancel"),
-        Binding("y", "answer(True)", "Delete"),
-    ]
-    AUTO_FOCUS = "#delete-cancel"
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="delete-dialog", classes="history-dialog") as dialog:
-            dialog.border_title = "Delete chat"
-            dialog.border_subtitle = "y delete · n / Esc cancel"
-            yield Label(self.question, id="delete-question", markup=False)
-            with Horizontal(id="delete-buttons"):
-                yield Button("Delete", variant="error", id="delete-confirm")
-                yield Button("Cancel", id="delete-cancel")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "delete-confirm")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
 class HistoryScreen(Screen[str | None]):
     """Browse, search and manage saved chats; dismisses with the chat id to open."""
 
@@ -173,6 +152,12 @@ class HistoryScreen(Screen[str | None]):
         """"list" (newest chats) or "search" (hits for the query)."""
         self._loaded = 0
         self._exhausted = False
+        self._loading = False
+        """A page of the list is being read (one at a time, in order)."""
+        self._generation = 0
+        """Bumped when the table starts showing something else: older answers are dropped."""
+        self._focus_results = False
+        """Enter was pressed in the search box before the results came."""
         self._row_chat: dict[str, str] = {}
         """Row key -> chat id (rows are chats in list mode, messages in search mode)."""
         self._titles: dict[str, str] = {}
@@ -216,19 +201,33 @@ class HistoryScreen(Screen[str | None]):
         self._titles = {}
         self._loaded = 0
         self._exhausted = False
+        self._loading = False
+        self._generation += 1
         self._load_more()
         self._update_status()
 
     def _load_more(self) -> None:
-        """Append the next page of chats (list mode)."""
-        if self.mode != "list" or self._exhausted:
+        """Ask for the next page of chats (list mode); `_page_loaded` appends it."""
+        if self.mode != "list" or self._exhausted or self._loading:
             return
+        self._loading = True
+        self._read_page(self._generation, self._loaded)
+
+    @work(thread=True, group="history-page", exit_on_error=False)
+    def _read_page(self, generation: int, offset: int) -> None:
         try:
-            chats = self.store.list_chats(limit=PAGE_SIZE, offset=self._loaded)
+            chats = self.store.list_chats(limit=PAGE_SIZE, offset=offset)
         except StoreError as error:
-            self.notify(str(error), title="History", severity="error")
-            self._exhausted = True
-            return
+            self.post_message(StoreFailed("History", str(error)))
+            chats = []
+        self.post_message(PageLoaded(generation, chats))
+
+    @on(PageLoaded)
+    def _page_loaded(self, event: PageLoaded) -> None:
+        if event.generation != self._generation:
+            return  # the table shows something else now
+        self._loading = False
+        chats = event.chats
         self._exhausted = len(chats) < PAGE_SIZE
         self._loaded += len(chats)
         table = self.table
@@ -238,6 +237,9 @@ class HistoryScreen(Screen[str | None]):
             table.add_row(*self._list_cells(chat), key=chat.id)
             self._row_chat[chat.id] = chat.id
             self._titles[chat.id] = chat.title
+        self._update_status()
+        if table.cursor_row >= table.row_count - MORE_MARGIN:
+            self._load_more()  # the cursor went on while this page was read
 
     @staticmethod
     def _list_cells(chat: ChatSummary) -> tuple[object, ...]:
@@ -256,7 +258,6 @@ class HistoryScreen(Screen[str | None]):
             return
         if self.mode == "list" and not self._exhausted and (near_cursor or near_bottom):
             self._load_more()
-            self._update_status()
 
     @on(DataTable.RowHighlighted, "#history-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -273,6 +274,7 @@ class HistoryScreen(Screen[str | None]):
             self._search_timer.stop()
             self._search_timer = None
         if not event.value.strip():
+            self._generation += 1  # a search still running is not wanted any more
             if self.mode != "list":
                 self._show_list()
             return
@@ -283,12 +285,24 @@ class HistoryScreen(Screen[str | None]):
         query = self.query_one("#history-search", Input).value
         if not query.strip():
             return
-        self.last_query = query
+        self._generation += 1
+        self._search(self._generation, query)
+
+    @work(thread=True, group="history-search", exit_on_error=False)
+    def _search(self, generation: int, query: str) -> None:
         try:
             hits = self.store.search(query, limit=PAGE_SIZE)
         except StoreError as error:
-            self.notify(str(error), title="Search", severity="error")
+            self.post_message(StoreFailed("Search", str(error)))
             return
+        self.post_message(SearchDone(generation, query, hits))
+
+    @on(SearchDone)
+    def _search_done(self, event: SearchDone) -> None:
+        if event.generation != self._generation:
+            return  # the query was retyped or cleared since
+        hits = event.hits
+        self.last_query = event.query
         self.mode = "search"
         table = self.table
         table.clear(columns=True)
@@ -306,6 +320,9 @@ class HistoryScreen(Screen[str | None]):
             self._row_chat[hit.message_id] = hit.chat_id
             self._titles[hit.message_id] = hit.title
         self._update_status(len(hits))
+        if self._focus_results and hits:
+            self.table.focus()
+        self._focus_results = False
 
     def _update_status(self, hits: int | None = None) -> None:
         status = self.query_one("#history-status", Static)
@@ -313,7 +330,7 @@ class HistoryScreen(Screen[str | None]):
             count = hits if hits is not None else self.table.row_count
             status.update(f"{count} match{'es' if count != 1 else ''}" if count else "No messages match.")
         elif self.table.row_count == 0:
-            status.update("No saved chats yet.")
+            status.update("Reading the history…" if self._loading else "No saved chats yet.")
         else:
             more = "" if self._exhausted else " (more below)"
             status.update(f"{self.table.row_count} chats{more}")
@@ -324,7 +341,8 @@ class HistoryScreen(Screen[str | None]):
         if self._search_timer is not None:  # Enter before the debounce fired
             self._search_timer.stop()
             self._run_search()
-        if self.table.row_count:
+            self._focus_results = True  # to the results when they come
+        elif self.table.row_count:
             self.table.focus()
 
     def on_key(self, event: Key) -> None:
@@ -385,65 +403,89 @@ class HistoryScreen(Screen[str | None]):
             return
 
         def done(title: str | None) -> None:
-            if not title:
-                return
-            try:
-                self.store.rename(chat_id, title)
-            except StoreError as error:
-                self.notify(str(error), title="Rename", severity="error")
-                return
-            for key, chat in self._row_chat.items():
-                if chat == chat_id:
-                    self._titles[key] = title
-                    if self.mode == "list":
-                        self.table.update_cell(key, "title", Text(_clip(title, TITLE_WIDTH)))
-                    else:
-                        self.table.update_cell(key, "title", Text(_clip(title, HIT_TITLE_WIDTH)))
-            self.notify(f"Renamed to “{title}”", title="History")
+            if title:
+                self._rename(chat_id, title)
 
         self.app.push_screen(RenameChatScreen(self._titles.get(row_key, "")), done)
 
-    def action_delete(self) -> None:
-        chat_id, row_key = self.selected_chat(), self._selected_row_key()
-        if chat_id is None or row_key is None:
+    @work(thread=True, group="history-edit", exit_on_error=False)
+    def _rename(self, chat_id: str, title: str) -> None:
+        try:
+            self.store.rename(chat_id, title)
+        except StoreError as error:
+            self.post_message(StoreFailed("Rename", str(error)))
             return
+        self.post_message(ChatRenamed(chat_id, title))
+
+    @on(ChatRenamed)
+    def _renamed(self, event: ChatRenamed) -> None:
+        title = event.title
+        for key, chat in self._row_chat.items():
+            if chat == event.chat_id:
+                self._titles[key] = title
+                width = TITLE_WIDTH if self.mode == "list" else HIT_TITLE_WIDTH
+                self.table.update_cell(key, "title", Text(_clip(title, width)))
+        self.notify(f"Renamed to “{title}”", title="History")
+
+    def action_delete(self) -> None:
+        chat_id = self.selected_chat()
+        if chat_id is not None:
+            self._ask_delete(chat_id)
+
+    @work(thread=True, group="history-edit", exit_on_error=False)
+    def _ask_delete(self, chat_id: str) -> None:
         try:
             summary = self.store.summary(chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Delete", severity="error")
+            self.post_message(StoreFailed("Delete", str(error)))
             return
+        self.post_message(DeleteAsked(summary))
+
+    @on(DeleteAsked)
+    def _confirm_delete(self, event: DeleteAsked) -> None:
+        summary = event.summary
         count = summary.message_count
         question = f"Delete “{visible_line(summary.title)}” and its {count} message{'s' if count != 1 else ''}?\nThis cannot be undone."
 
         def done(confirmed: bool | None) -> None:
-            if not confirmed:
-                return
-            try:
-                self.store.delete(chat_id)
-            except StoreError as error:
-                self.notify(str(error), title="Delete", severity="error")
-                return
-            self.deleted.add(chat_id)
-            self.post_message(self.ChatDeleted(chat_id))
-            for key in [k for k, c in self._row_chat.items() if c == chat_id]:
-                self.table.remove_row(key)
-                del self._row_chat[key]
-                self._titles.pop(key, None)
-            if self.mode == "list":
-                self._loaded = max(0, self._loaded - 1)
-            self._update_status()
-            self.notify(f"Deleted “{summary.title}”", title="History")
+            if confirmed:
+                self._delete(summary)
 
-        self.app.push_screen(ConfirmDeleteScreen(question), done)
+        self.app.push_screen(ConfirmScreen("Delete chat", question, yes="Delete", no="Cancel", danger=True), done)
+
+    @work(thread=True, group="history-edit", exit_on_error=False)
+    def _delete(self, summary: ChatSummary) -> None:
+        try:
+            self.store.delete(summary.id)
+        except StoreError as error:
+            self.post_message(StoreFailed("Delete", str(error)))
+            return
+        self.post_message(ChatRemoved(summary))
+
+    @on(ChatRemoved)
+    def _removed(self, event: ChatRemoved) -> None:
+        chat_id = event.summary.id
+        self.deleted.add(chat_id)
+        self.post_message(self.ChatDeleted(chat_id))
+        for key in [k for k, c in self._row_chat.items() if c == chat_id]:
+            self.table.remove_row(key)
+            del self._row_chat[key]
+            self._titles.pop(key, None)
+        if self.mode == "list":
+            self._loaded = max(0, self._loaded - 1)
+        self._update_status()
+        self.notify(f"Deleted “{event.summary.title}”", title="History")
 
     def action_export(self) -> None:
         chat_id = self.selected_chat()
-        if chat_id is None:
-            return
+        if chat_id is not None:
+            self._export(chat_id, self.export_dir or Path.cwd())
+
+    @work(thread=True, group="history-edit", exit_on_error=False)
+    def _export(self, chat_id: str, folder: Path) -> None:
         try:
             markdown = self.store.export_markdown(chat_id)
             title = self.store.summary(chat_id).title
-            folder = self.export_dir or Path.cwd()
             path = folder / f"{_slug(title)}-{chat_id[:8]}.md"
             n = 1
             while path.exists():
@@ -451,6 +493,14 @@ class HistoryScreen(Screen[str | None]):
                 n += 1
             write_text_atomically(path, markdown)  # a full disk leaves no half file
         except (StoreError, OSError) as error:
-            self.notify(str(error), title="Export", severity="error")
+            self.post_message(StoreFailed("Export", str(error)))
             return
-        self.notify(f"Exported to {path}", title="History")
+        self.post_message(ChatExported(path))
+
+    @on(ChatExported)
+    def _exported(self, event: ChatExported) -> None:
+        self.notify(f"Exported to {event.path}", title="History")
+
+    @on(StoreFailed)
+    def _store_failed(self, event: StoreFailed) -> None:
+        self.notify(event.error, title=event.what, severity="error")

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
 
+from chatterm.markdown_blocks import Segmenter, split_markdown
 from chatterm.terminal_text import visible
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
-from chatterm.tui.widgets.segmenter import Segmenter, split_markdown
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown

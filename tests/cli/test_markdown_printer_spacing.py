@@ -1,7 +1,5 @@
 """`ask`'s progressive Markdown printer (chatterm/markdown_printer.py): the same reply
-prints with the same gaps however fast it arrives.
-
-(It lives here because the QA pass that fixed it owns tests/tui; it tests no widget.)
+prints the same, gaps and all, however fast it arrives.
 """
 
 from __future__ import annotations
@@ -10,6 +8,7 @@ import io
 import itertools
 import re
 
+import pytest
 from rich.console import Console
 
 from chatterm.demo.text import answer_markdown, bench_tokens, tokenize
@@ -56,3 +55,15 @@ def test_one_blank_line_between_blocks_never_two() -> None:
         assert not (blank(before) and blank(after)), "two blank lines in a row"
     quote = [text(line) for line in lines].index("▌ Is 1001 prime?")
     assert blank(lines[quote + 1]) and text(lines[quote + 2]).startswith("You wrote")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Steps:\n\n1. one\n\n2. two\n\n3. three\n",  # a loose list stays one list
+        "- item\n\n  its second paragraph\n\nend\n",  # an item's paragraph stays in the item
+        "````md\n```\ninner\n\nstill code\n```\n````\n\nafter\n",  # ``` does not close ````
+    ],
+)
+def test_blocks_are_cut_where_the_tui_cuts_them(reply: str) -> None:
+    assert seen(tokenize(reply)) == seen([reply])

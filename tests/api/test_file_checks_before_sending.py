@@ -1,4 +1,4 @@
-"""QA follow-ups on files and structured output: what the checks refuse before sending.
+"""Files and structured output: what the checks refuse before sending.
 
 Pipes and FIFOs (`--file <(cmd)`) used to be read once to sniff their type and again
 to send, so the model got an empty file (or the read blocked for ever on a FIFO with

@@ -1,4 +1,4 @@
-"""Edge cases found in review: a retry budget of one with search on, a mislabelled
+"""Client edge cases: a retry budget of one with search on, a mislabelled
 stream whose first read is a few bytes, a reply that is only a possible `<think>`
 start."""
 

@@ -1,4 +1,4 @@
-"""QA follow-ups for `chatterm ask --file` / `--json-object` / `--schema`, as subprocesses
+"""`chatterm ask --file` / `--json-object` / `--schema`, as subprocesses
 on the demo gateway: refusals happen before any request; JSON mode checks the reply."""
 
 from __future__ import annotations

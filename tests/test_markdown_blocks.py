@@ -1,10 +1,11 @@
-"""The Segmenter cuts streamed Markdown only where a new top-level block starts."""
+"""The one finished-block rule (the TUI's reply view and `ask`'s printer): streamed
+Markdown is cut only where a new top-level block starts."""
 
 from __future__ import annotations
 
 import random
 
-from chatterm.tui.widgets.segmenter import Segmenter, split_markdown
+from chatterm.markdown_blocks import Segmenter, split_markdown
 
 TEXT = """\
 ## Title
@@ -71,3 +72,10 @@ def test_split_markdown_groups_blocks_up_to_a_size() -> None:
     assert len(pieces) > 5
     assert all(p.startswith("Paragraph") for p in pieces)
     assert all(len(p) < 300 + 40 for p in pieces)
+
+
+def test_a_long_fence_is_closed_only_by_a_fence_as_long() -> None:
+    segmenter = Segmenter()
+    text = "````md\n```\ninner\n\nstill code\n```\n\nstill code\n````\n\nafter\n"
+    done = segmenter.feed(text)
+    assert done == text[: text.index("after")]  # no cut inside the four-backtick fence

@@ -1,4 +1,4 @@
-"""QA follow-ups for attachments and JSON mode in the chat app (Pilot, demo gateway).
+"""Attachments and JSON mode in the chat app (Pilot, demo gateway).
 
 - Ctrl+F refuses, in the dialog, a file the gateway would not take (over 50 MB alone,
   or with the chips already there), instead of a chip that fails only on Enter.

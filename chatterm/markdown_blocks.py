@@ -1,13 +1,15 @@
 """Find where a streaming Markdown text may be cut into self-contained pieces.
 
-Why: every block widget Textual's `Markdown` mounts costs ~2 ms to mount and layout time
-on every refresh after. The reply view therefore keeps only the block still being
-written in a live `Markdown` (fed through a `MarkdownStream`) and moves finished blocks
-into a few static widgets. `Segmenter` says which text is finished.
+Both progressive renderers need it, so both use this one rule: the TUI's reply view
+(every block widget Textual's `Markdown` mounts costs ~2 ms to mount and layout time on
+every refresh after, so finished blocks move into a few static widgets) and `ask`'s
+`MarkdownPrinter` (finished blocks are printed once, for good). Were the rules two, a
+reply would be cut differently on each side, and a cut in the wrong place (between a
+list's loose items, inside a four-backtick fence) renders differently from the whole.
 
 A cut is safe at the start of a line that follows a blank line, outside a code fence,
 and that starts a new top-level block: not indented and not a list item (so a list and
-its loose items stay together). Pure Python; no Textual.
+its loose items stay together). Pure Python: neither Textual nor rich.
 """
 
 from __future__ import annotations
