@@ -68,7 +68,7 @@ def _read_stdin(stdin: TextIO) -> str:
         text = stdin.read()
         _check_utf8(text, "stdin")
         return text
-    data = buffer.read()
+    data: bytes = buffer.read()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -162,7 +162,7 @@ def _check_flags(args: argparse.Namespace, config: Config) -> None:
                 top_p=args.top_p,
                 max_tokens=args.max_tokens,
                 files=[FileInput(f) for f in args.file or []],
-                endpoint=args.endpoint or config.endpoint,
+                endpoint=args.endpoint or config.endpoint,  # type: ignore[arg-type]  # config checks it is one of the three
             )
         )
     except RequestValidationError as error:

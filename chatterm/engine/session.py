@@ -190,6 +190,28 @@ class ChatSession:
         async for event in self.send(text):
             yield event
 
+    @property
+    def keeps_branches(self) -> bool:
+        """The recorder keeps siblings (regenerated replies, edited prompts) to step to."""
+        return callable(getattr(self.recorder, "siblings", None))
+
+    def siblings(self, message_id: str) -> list[Message]:
+        """The message and its siblings (same parent), oldest first; [] when the chat is
+        not saved or the store cannot tell (it failed, or the message is not in it)."""
+        siblings = getattr(self.recorder, "siblings", None)
+        if siblings is None:
+            return []
+        try:
+            found: list[Message] = siblings(message_id)
+        except Exception:
+            return []
+        return found
+
+    def use_recorder(self, recorder: Recorder | None) -> None:
+        """Record into another store from the next write on (a fresh history file that
+        replaced a damaged one)."""
+        self.recorder = recorder
+
     def switch_branch(self, message_id: str) -> None:
         """Make the branch through `message_id` current (needs a store that keeps branches)."""
         switch = getattr(self.recorder, "switch_branch", None)

@@ -8,9 +8,10 @@
 The app owns the chat state (`conversation`, `session`) and the actions the bindings,
 the status bar and the command palette call (`action_new_chat`, `action_pick_model`,
 `action_toggle_thinking`, ...). The chat screen owns the widgets and the reply worker.
-Groups of actions live in `chatterm/tui/actions/` as mixins: copy, branches
-(regenerate, edit, steppers), attachments (files, schema) and setup (first run,
-damaged history file).
+Groups of actions live in `chatterm/tui/actions/`: copy, branches (regenerate, edit,
+steppers), attachments (files, schema) and setup (first run, damaged history file).
+Each subclasses `ChatHost` (actions/host.py), the typed contract of the state and
+methods they use, which this class implements.
 
 Start-up reads only the config (through the context) and the theme files before the
 first frame; the engine session (client, tools, history store) is built right after
@@ -34,7 +35,6 @@ from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.setup import SetupActions
-from chatterm.tui.plain_toasts import PlainToasts
 
 if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from chatterm.engine.session import ChatSession
     from chatterm.tools import Tool
     from chatterm.tui.screens.chat import ChatScreen
+    from chatterm.tui.widgets.message import MessageView
 
 
 def _chat_commands() -> Any:
@@ -66,7 +67,7 @@ def _chat_screen() -> Screen[Any]:
 __all__ = ["ChatApp", "code_blocks"]
 
 
-class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, PlainToasts, App[None]):
+class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_chat_commands, _theme_commands}
@@ -233,6 +234,19 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, Plain
         views = self.chat_screen.pane.views()
         last_prompt = max((i for i, v in enumerate(views) if isinstance(v, UserMessageView)), default=0)
         self.show_branches(views[last_prompt:])
+
+    async def message_action(self, view: MessageView, action: str, argument: int = 0) -> None:
+        """A message view asked for something (keys on a focused message, the stepper)."""
+        if action == "copy":
+            self._copy(view.message.text, "the message")
+        elif action == "copy_code":
+            self.action_copy_code_block(view.message.text)
+        elif action == "edit":
+            self.start_edit(view)
+        elif action == "regenerate":
+            self.action_regenerate()
+        elif action == "branch":
+            await self.step_branch(view, argument)
 
     # -- toggles and settings ----------------------------------------------------------
 

@@ -129,7 +129,10 @@ def theme_from_data(data: dict[str, Any]) -> Theme:
             raise ThemeFileError(f"variable {key!r} must be a string")
         # Text styles ("bold", "none", "reverse") are not colours.
         variables[key] = value if key.endswith("text-style") else _check_colour(key, value)
-    theme = Theme(name=name.strip(), dark=dark, variables=variables, **colours, **floats)
+    # Theme's colour and float fields are checked above, key by key; typed as one mapping
+    # they would not match each parameter's type.
+    fields: dict[str, Any] = {**colours, **floats}
+    theme = Theme(name=name.strip(), dark=dark, variables=variables, **fields)
     try:
         theme.to_color_system().generate()
     except Exception as error:  # any failure here means Textual could not apply it

@@ -7,12 +7,10 @@ against it (see widgets/structured.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chatterm.api.errors import ChatTermError
-
-if TYPE_CHECKING:
-    from chatterm.tui.app import ChatApp
+from chatterm.tui.actions.host import ChatHost
 
 
 def schema_label(response_format: dict[str, Any] | None) -> str | None:
@@ -24,8 +22,8 @@ def schema_label(response_format: dict[str, Any] | None) -> str | None:
     return schema_name_of(response_format)
 
 
-class AttachmentActions:
-    def action_attach_file(self: ChatApp) -> None:
+class AttachmentActions(ChatHost):
+    def action_attach_file(self) -> None:
         from chatterm.tui.screens import AttachFileScreen
         from chatterm.tui.widgets.attachments import AttachmentChips
 
@@ -40,7 +38,7 @@ class AttachmentActions:
         # becomes a chip that fails only when the message is sent.
         self.push_screen(AttachFileScreen(check=lambda path: chips.problem([str(path)])), picked)
 
-    def action_attach_schema(self: ChatApp) -> None:
+    def action_attach_schema(self) -> None:
         from chatterm.tui.screens import AttachFileScreen
 
         def picked(path: str | None) -> None:
@@ -49,7 +47,7 @@ class AttachmentActions:
 
         self.push_screen(AttachFileScreen(title="Attach a JSON Schema file"), picked)
 
-    def attach_schema(self: ChatApp, path: str) -> bool:
+    def attach_schema(self, path: str) -> bool:
         """Ask for replies that fit the schema in `path`; False (and a message) if unusable."""
         from chatterm.api.structured import response_format_for_schema
 
@@ -63,7 +61,7 @@ class AttachmentActions:
         self.notify(f"Replies in this chat will be JSON that fits the schema {name}", title="Schema attached")
         return True
 
-    def action_detach_schema(self: ChatApp) -> None:
+    def action_detach_schema(self) -> None:
         settings = self.conversation.settings
         if settings.response_format is None:
             self.notify("No schema is attached to this chat.", severity="warning", timeout=3)

@@ -13,27 +13,26 @@ ends), so a long chat or a streaming reply never pays for it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chatterm.api.errors import ChatTermError
+from chatterm.tui.actions.host import ChatHost
 
 if TYPE_CHECKING:
     from chatterm.engine.session import ChatSession
-    from chatterm.tui.app import ChatApp
     from chatterm.tui.widgets.message import MessageView
 
 
-class BranchActions:
+class BranchActions(ChatHost):
     _editing: str | None = None
     """Id of the prompt being edited (the next send resends it as a new branch)."""
 
-    def _store(self: ChatApp) -> Any:
-        session = self.session
-        return getattr(session, "recorder", None) if session is not None else None
+    def _keeps_branches(self) -> bool:
+        return self.session is not None and self.session.keeps_branches
 
     # -- regenerate and edit ------------------------------------------------------
 
-    def action_regenerate(self: ChatApp) -> None:
+    def action_regenerate(self) -> None:
         screen = self.chat_screen
         session = self.ensure_session()
         if session is None:
@@ -46,11 +45,11 @@ class BranchActions:
             return
         self.call_later(self._regenerate, session)
 
-    async def _regenerate(self: ChatApp, session: ChatSession) -> None:
+    async def _regenerate(self, session: ChatSession) -> None:
         await self.chat_screen.remove_after_last_prompt()
         self.chat_screen.run_reply(session.regenerate)
 
-    def start_edit(self: ChatApp, view: MessageView) -> None:
+    def start_edit(self, view: MessageView) -> None:
         """Load a prompt into the prompt box; the next send resends it from there."""
         if self.chat_screen.replying:
             self.notify("A reply is still being written.", severity="warning")
@@ -64,14 +63,14 @@ class BranchActions:
         self.refresh_bindings()
         self.notify("Editing: Enter resends from here (a new branch), Esc cancels", timeout=4)
 
-    def take_edit(self: ChatApp) -> str | None:
+    def take_edit(self) -> str | None:
         editing, self._editing = self._editing, None
         if editing is not None:
             self.show_editing()
             self.refresh_bindings()
         return editing
 
-    def show_editing(self: ChatApp) -> None:
+    def show_editing(self) -> None:
         """Say on the prompt box itself that the next send resends an edited prompt
         (the toast saying so is gone after a few seconds; the edit is not)."""
         try:
@@ -83,45 +82,24 @@ class BranchActions:
         )
         prompt.set_class(self._editing is not None, "-editing")
 
-    async def resend_edit(self: ChatApp, message_id: str, text: str) -> None:
+    async def resend_edit(self, message_id: str, text: str) -> None:
         session = self.ensure_session()
         if session is None:
             return
         await self.chat_screen.remove_from(message_id)
         self.chat_screen.run_reply(lambda: session.edit(message_id, text))
 
-    # -- message views ---------------------------------------------------------------
-
-    async def message_action(self: ChatApp, view: MessageView, action: str, argument: int = 0) -> None:
-        """A message view asked for something (keys on a focused message, the stepper)."""
-        if action == "copy":
-            self._copy(view.message.text, "the message")
-        elif action == "copy_code":
-            self.action_copy_code_block(view.message.text)
-        elif action == "edit":
-            self.start_edit(view)
-        elif action == "regenerate":
-            self.action_regenerate()
-        elif action == "branch":
-            await self.step_branch(view, argument)
-
     # -- steppers --------------------------------------------------------------------
 
-    def _sibling_ids(self: ChatApp, view: MessageView) -> list[str]:
+    def _sibling_ids(self, view: MessageView) -> list[str]:
         """Ids of the message's siblings of the same role, oldest first ([] if unsaved)."""
-        store = self._store()
-        siblings = getattr(store, "siblings", None)
-        if siblings is None:
-            return []
-        try:
-            found = siblings(view.message.id)
-        except Exception:
-            return []
+        session = self.session
+        found = session.siblings(view.message.id) if session is not None else []
         return [m.id for m in found if m.role == view.message.role]
 
-    def show_branches(self: ChatApp, views: Iterable[MessageView] | None = None) -> None:
+    def show_branches(self, views: Iterable[MessageView] | None = None) -> None:
         """Set the stepper of each view (default: every mounted one) from the store."""
-        if self._store() is None:
+        if not self._keeps_branches():
             return
         for view in list(views) if views is not None else self.chat_screen.pane.views():
             if not view.is_attached or view.message.state == "streaming":
@@ -132,10 +110,10 @@ class BranchActions:
             else:
                 view.set_branches(0, 1)
 
-    async def step_branch(self: ChatApp, view: MessageView, step: int) -> None:
+    async def step_branch(self, view: MessageView, step: int) -> None:
         """Show the previous (-1) or next (+1) sibling of `view`'s message and its branch."""
         session = self.ensure_session()
-        if session is None or self._store() is None:
+        if session is None or not session.keeps_branches:
             return
         if self.chat_screen.replying:
             self.notify("A reply is still being written.", severity="warning")

@@ -7,10 +7,8 @@ Ctrl+B   a code block of the last reply; pressing again steps to the one before 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from chatterm.tui.app import ChatApp
+from chatterm.tui.actions.host import ChatHost
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^ {0,3}\1[ \t]*$", re.MULTILINE | re.DOTALL)
 
@@ -20,29 +18,29 @@ def code_blocks(text: str) -> list[str]:
     return [m.group(2).rstrip("\n") for m in _FENCE.finditer(text)]
 
 
-class CopyActions:
+class CopyActions(ChatHost):
     _code_cursor: tuple[str, int] | None = None
     """(text, index) of the code block copied last, so Ctrl+B again steps back."""
 
-    def _copy(self: ChatApp, text: str, what: str) -> None:
+    def _copy(self, text: str, what: str) -> None:
         self.copy_to_clipboard(text)
         lines = text.count("\n") + 1
         self.notify(f"Copied {what} ({lines} line{'s' if lines != 1 else ''})", timeout=2)
 
-    def _last_reply_text(self: ChatApp) -> str | None:
+    def _last_reply_text(self) -> str | None:
         for message in reversed(self.conversation.messages):
             if message.role == "assistant" and message.text:
                 return message.text
         return None
 
-    def action_copy_last_reply(self: ChatApp) -> None:
+    def action_copy_last_reply(self) -> None:
         text = self._last_reply_text()
         if text is None:
             self.notify("No reply to copy yet.", severity="warning")
             return
         self._copy(text, "the last reply")
 
-    def action_copy_code_block(self: ChatApp, message_text: str | None = None) -> None:
+    def action_copy_code_block(self, message_text: str | None = None) -> None:
         """Copy the last code block; pressing again steps to the one before it."""
         text = message_text if message_text is not None else self._last_reply_text()
         blocks = code_blocks(text or "")
@@ -55,7 +53,7 @@ class CopyActions:
         self._code_cursor = (text or "", index)
         self._copy(blocks[index], f"code block {index + 1} of {len(blocks)}")
 
-    def action_copy_message(self: ChatApp) -> None:
+    def action_copy_message(self) -> None:
         """Copy the focused message (or the last reply when none has focus)."""
         from chatterm.tui.widgets.message import MessageView
 

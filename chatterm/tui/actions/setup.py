@@ -8,21 +8,17 @@ damaged history file   ConfirmScreen: start a fresh one (the damaged file is kep
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chatterm.api.errors import ChatTermError
-
-if TYPE_CHECKING:
-    from chatterm.tui.app import ChatApp
+from chatterm.tui.actions.host import ChatHost
 
 
-class SetupActions:
-    def _first_run(self: ChatApp) -> None:
+class SetupActions(ChatHost):
+    def _first_run(self) -> None:
         from chatterm.tui.screens import FirstRunScreen
 
         self.push_screen(FirstRunScreen(), self._setup_done)
 
-    async def _setup_done(self: ChatApp, result: tuple[str, str | None, str | None] | None) -> None:
+    async def _setup_done(self, result: tuple[str, str | None, str | None] | None) -> None:
         if result is None:
             self.exit()
             return
@@ -43,7 +39,7 @@ class SetupActions:
         self._warm_up()
         self.notify("Ready: type a message and press Enter.", title="Connected")
 
-    def _offer_fresh_store(self: ChatApp) -> None:
+    def _offer_fresh_store(self) -> None:
         """A damaged history file: say which, and offer a fresh one (the damaged file
         is kept beside it, renamed). A file from a newer chatterm is only reported."""
         from chatterm.store import DamagedStoreError
@@ -65,7 +61,7 @@ class SetupActions:
                 self.notify(str(failure), title="History is off", severity="error")
                 return
             if self._session is not None:
-                self._session.recorder = store
+                self._session.use_recorder(store)
             self.notify("Started a fresh history; the damaged file was kept.", title="History")
 
         question = (

@@ -141,7 +141,7 @@ class AssistantMessageView(MessageView):
         self._delta_rows: dict[int, ToolCallRow] = {}
         outputs = tool_outputs or {}
         for call in [] if self.live else message.tool_calls:
-            status, output = outputs.get(call.id, ("pending", None))  # type: ignore[assignment]
+            status, output = outputs.get(call.id, ("pending", None))
             self.tool_rows[call.id] = ToolCallRow(call, status, output)
         self.citations: CitationList | None = None
         if message.citations and not self.live:

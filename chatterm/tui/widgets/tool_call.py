@@ -46,7 +46,7 @@ def preview(text: str) -> tuple[str, bool]:
 class ToolResult(Static, can_focus=True):
     """A tool's output, truncated until clicked."""
 
-    BINDINGS = [Binding("enter", "toggle", "Show all", show=False)]
+    BINDINGS = [Binding("enter", "toggle_output", "Show all", show=False)]
     DEFAULT_CSS = """
     ToolResult { height: auto; padding: 0 1; background: $boost; }
     ToolResult.-truncated { text-style: none; }
@@ -71,13 +71,13 @@ class ToolResult(Static, can_focus=True):
             self.update(f"{text}\n… {len(self.output):,} chars; click to show all")
             self.set_class(True, "-truncated")
 
-    def action_toggle(self) -> None:
+    def action_toggle_output(self) -> None:
         self.expanded = not self.expanded
         self._show()
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_toggle_output()
 
 
 class ToolCallRow(Collapsible):
