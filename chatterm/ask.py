@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
-from chatterm.cli import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.engine.events import ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
+from chatterm.process import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.terminal_text import visible, visible_line
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def _check_utf8(text: str, what: str) -> None:
 
 
 def run_ask(args: argparse.Namespace, config: Config) -> int:
-    from chatterm.cli import build_context, gateway_problem
+    from chatterm.process import build_context, gateway_problem
 
     try:
         prompt = read_prompt(args, sys.stdin)
@@ -471,7 +471,7 @@ class AskOutput:
             stop()
 
     def exit_broken(self) -> int:
-        from chatterm.cli import EXIT_BROKEN_PIPE, silence_stdout
+        from chatterm.process import EXIT_BROKEN_PIPE, silence_stdout
 
         silence_stdout()
         return EXIT_BROKEN_PIPE

@@ -4,9 +4,8 @@ Nothing heavy is imported before the command is known: `chatterm --help` and
 `chatterm ask` never import Textual; `chatterm` (the TUI) never imports rich's
 Markdown renderer for `ask`.
 
-Exit status: 0 ok, 1 API or runtime error (the gateway table's message on stderr),
-2 usage error, 130 after Ctrl-C, 141 when the reader of stdout went away (`| head`),
-as for any command killed by SIGPIPE, without a traceback.
+Exit codes and `build_context` (what `ask` shares with the other commands) live in
+`process.py`, so `ask.py` never imports this module back.
 """
 
 from __future__ import annotations
@@ -17,12 +16,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chatterm.process import (
+    EXIT_BROKEN_PIPE,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    build_context,
+    gateway_problem,
+    silence_stdout,
+)
+
 if TYPE_CHECKING:
     from chatterm.config import Config
-    from chatterm.context import AppContext
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what `cmd | head` gives for any Unix tool
 
 
 def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -58,19 +64,6 @@ def _positive_seconds(text: str) -> float:
     if value == 0:
         raise argparse.ArgumentTypeError("must be more than 0 seconds (got 0)")
     return value
-
-
-def silence_stdout() -> None:
-    """After EPIPE: point stdout at /dev/null so the interpreter's final flush of
-    what is still buffered cannot fail (and print "Exception ignored ...") again."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):
-        pass
 
 
 def _connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -112,7 +105,7 @@ then OPENAI_BASE_URL/OPENAI_API_KEY, then the config file.
 def _where_files_live() -> str:
     """The default config and history paths for this user (platformdirs, no Textual)."""
     from chatterm.config import default_config_path
-    from chatterm.context import default_history_path
+    from chatterm.store.paths import default_path as default_history_path
 
     return f"\nConfig file: {default_config_path()}\nHistory:     {default_history_path()}\n"
 
@@ -203,39 +196,6 @@ def _load_config(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None))
 
 
-def build_context(
-    args: argparse.Namespace, config: Config, *, save_history: bool = True, demo_token_delay: float = 0.0
-) -> AppContext:
-    """The services for a command: demo gateway or the configured one."""
-    from chatterm.config import DEFAULT_MODEL, Connection, resolve_connection
-    from chatterm.context import DEMO_MODEL, AppContext
-
-    demo = None
-    if getattr(args, "demo", False):
-        from chatterm.demo import DEMO_API_KEY, start_in_thread
-
-        demo = start_in_thread(token_delay=demo_token_delay)
-        # An explicit --api-key still goes to the demo gateway: `--demo --api-key bad-key`
-        # is how a user sees the 401 path without a real gateway.
-        api_key = getattr(args, "api_key", None) or DEMO_API_KEY
-        connection = Connection(demo.base_url, api_key, "demo gateway")
-    else:
-        connection = resolve_connection(
-            config, base_url=getattr(args, "base_url", None), api_key=getattr(args, "api_key", None)
-        )
-    if getattr(args, "model", None):
-        config.model = args.model
-    elif demo is not None and config.model == DEFAULT_MODEL:
-        config.model = DEMO_MODEL
-    return AppContext(
-        config,
-        connection,
-        history_path=getattr(args, "history", None),
-        demo=demo,
-        save_history=save_history,
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -262,10 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "models":
             return _run_models(args, config)
         if args.command == "history":
-            from chatterm.context import default_history_path
             from chatterm.history_cli import run_history
+            from chatterm.store.paths import default_path
 
-            return run_history(args, getattr(args, "history", None) or default_history_path())
+            return run_history(args, getattr(args, "history", None) or default_path())
         return _run_tui(args, config)
     except ConfigError as error:
         print(f"chatterm: {error}", file=sys.stderr)
@@ -275,19 +235,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         silence_stdout()
         return EXIT_BROKEN_PIPE
-
-
-NO_GATEWAY = (
-    "no gateway configured: pass --base-url URL (and --api-key KEY), set CHATTERM_BASE_URL "
-    "and CHATTERM_API_KEY, put base_url in the config file, or try --demo"
-)
-
-
-def gateway_problem(context: AppContext) -> str | None:
-    """Why this command cannot talk to a gateway (None: it can)."""
-    if context.demo is None and not context.connection.base_url:
-        return NO_GATEWAY
-    return None
 
 
 def _run_models(args: argparse.Namespace, config: Config) -> int:

@@ -1,0 +1,83 @@
+"""What every chatterm command shares as a process: exit codes, the services a
+command runs on (`build_context`), and the quiet end after a closed stdout.
+
+`cli.py` (argument parsing and dispatch) and `ask.py` (the one-shot command) both use
+these; living here, neither imports the other back. Importing this module loads
+nothing heavy: the context and the demo gateway load when `build_context` runs.
+
+Exit status: 0 ok, 1 API or runtime error (the gateway table's message on stderr),
+2 usage error, 130 after Ctrl-C, 141 when the reader of stdout went away (`| head`),
+as for any command killed by SIGPIPE, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chatterm.config import Config
+    from chatterm.context import AppContext
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what `cmd | head` gives for any Unix tool
+
+
+def silence_stdout() -> None:
+    """After EPIPE: point stdout at /dev/null so the interpreter's final flush of
+    what is still buffered cannot fail (and print "Exception ignored ...") again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def build_context(
+    args: argparse.Namespace, config: Config, *, save_history: bool = True, demo_token_delay: float = 0.0
+) -> AppContext:
+    """The services for a command: demo gateway or the configured one."""
+    from chatterm.config import DEFAULT_MODEL, Connection, resolve_connection
+    from chatterm.context import DEMO_MODEL, AppContext
+
+    demo = None
+    if getattr(args, "demo", False):
+        from chatterm.demo import DEMO_API_KEY, start_in_thread
+
+        demo = start_in_thread(token_delay=demo_token_delay)
+        # An explicit --api-key still goes to the demo gateway: `--demo --api-key bad-key`
+        # is how a user sees the 401 path without a real gateway.
+        api_key = getattr(args, "api_key", None) or DEMO_API_KEY
+        connection = Connection(demo.base_url, api_key, "demo gateway")
+    else:
+        connection = resolve_connection(
+            config, base_url=getattr(args, "base_url", None), api_key=getattr(args, "api_key", None)
+        )
+    if getattr(args, "model", None):
+        config.model = args.model
+    elif demo is not None and config.model == DEFAULT_MODEL:
+        config.model = DEMO_MODEL
+    return AppContext(
+        config,
+        connection,
+        history_path=getattr(args, "history", None),
+        demo=demo,
+        save_history=save_history,
+    )
+
+
+NO_GATEWAY = (
+    "no gateway configured: pass --base-url URL (and --api-key KEY), set CHATTERM_BASE_URL "
+    "and CHATTERM_API_KEY, put base_url in the config file, or try --demo"
+)
+
+
+def gateway_problem(context: AppContext) -> str | None:
+    """Why this command cannot talk to a gateway (None: it can)."""
+    if context.demo is None and not context.connection.base_url:
+        return NO_GATEWAY
+    return None
