@@ -117,3 +117,23 @@ async def test_pieces_of_a_long_reply_join_with_one_blank_line() -> None:
         heading = shown.index("Heading")
         assert shown[heading + 1 : heading + 3] == ["", "After the heading."]
         assert shown[heading + 3] == "" and shown[heading + 4].endswith("a quote")
+
+
+async def test_a_body_removed_mid_stream_leaves_nothing_running() -> None:
+    """A new chat or a branch switch removes a reply while it streams: its flusher ends
+    with it, and no task keeps writing to a widget that is gone."""
+    import asyncio
+
+    app = BodyApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        body = app.query_one(ReplyBody)
+        before = set(asyncio.all_tasks())
+        body.feed("A paragraph that is still being written")
+        await pilot.pause(0.1)
+        assert body.query(Markdown)  # the live block is on screen
+        body.feed(" and more of it")
+        await body.remove()
+        await pilot.pause(0.1)
+        assert [w for w in app.workers if w.node is body and not w.is_finished] == []
+        started = [t for t in asyncio.all_tasks() - before if not t.done()]
+        assert all("ReplyBody" not in repr(t.get_coro()) for t in started), started

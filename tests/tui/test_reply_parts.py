@@ -74,6 +74,20 @@ async def test_denied_tool_call_is_marked_denied(chat_context: Any) -> None:
         assert "declined" in row.result.output
 
 
+async def test_a_reply_stopped_while_approval_waits_closes_the_approval_dialog(chat_context: Any) -> None:
+    """The reply is stopped, so nobody waits for the dialog's answer: it goes too."""
+    from chatterm.tui.screens.approval import ToolApprovalScreen
+
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "what time is it?")
+        await wait_until(pilot, lambda: isinstance(app.screen, ToolApprovalScreen))
+        assert app.chat_screen.stop_reply()  # what a new chat or a history pick does first
+        await wait_until(pilot, lambda: app.screen is app.chat_screen)
+        assert not any(isinstance(s, ToolApprovalScreen) for s in app.screen_stack)
+        assert not app.chat_screen.replying
+
+
 async def test_regenerate_keeps_a_branch_and_steps_between_replies(chat_context: Any) -> None:
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
@@ -152,6 +166,8 @@ async def test_history_reopens_a_saved_chat_and_continues_it(chat_context: Any, 
         await reply_done(pilot)
         first_chat = app.conversation.id
         await pilot.press("ctrl+n")
+        await pilot.pause(1)
+        print("DBG", app.screen_stack, app.chat_screen.replying, app.conversation.messages)
         await wait_until(pilot, lambda: app.conversation.id != first_chat)
         assert not app.chat_screen.pane.views()
         await pilot.press("f8")

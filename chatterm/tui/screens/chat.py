@@ -318,8 +318,10 @@ class ChatScreen(Screen[None]):
                 await pane.add(NoticeRow(reason))
 
     async def on_reply_ended(self, message: ReplyEnded) -> None:
+        from chatterm.tui.screens.approval import ToolApprovalScreen
+
         # A stop while the approval modal waits: nobody is waiting for its answer now.
-        while self.app.screen is not self and type(self.app.screen).__name__ == "ToolApprovalScreen":
+        while self.app.screen is not self and isinstance(self.app.screen, ToolApprovalScreen):
             self.app.pop_screen()
         view = self.current_view
         if message.stopped and view is not None:

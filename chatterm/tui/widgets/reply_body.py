@@ -3,12 +3,13 @@
     ReplyBody (Vertical)
       ├── FrozenMarkdown    finished blocks, a few thousand characters per widget: one
       ├── FrozenMarkdown    leaf widget each instead of one widget per paragraph/list item
-      └── Markdown.-live    the block still being written, fed through a MarkdownStream
+      └── Markdown.-live    the block still being written, appended to once per frame
 
-`feed()` only buffers. A flusher task wakes at most every `FRAME` seconds, so tokens
-coalesce per frame; the `Segmenter` says which text is finished. Finished text moves
+`feed()` only buffers. A flusher (a worker of this widget, so it ends when the widget
+is removed) wakes at most every `FRAME` seconds, so tokens coalesce per frame and
+while an append is still being laid out; the `Segmenter` says which text is finished. Finished text moves
 into the last `FrozenMarkdown` (a new one when it is full) and the live `Markdown` keeps
-only the open block. `finish()` drains the buffer, stops the stream, and renders the
+only the open block. `finish()` drains the buffer, stops the flusher, and renders the
 rest whole as frozen text, so a closed code fence is right. A finished reply is only
 `FrozenMarkdown` widgets: ~1 widget per 4 KB instead of ~1 per block.
 
@@ -19,18 +20,21 @@ The text is the model's: its control characters are shown as stand-ins
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
+from textual.worker import WorkerCancelled
 
 from chatterm.markdown_blocks import Segmenter, split_markdown
 from chatterm.terminal_text import visible
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
 
 if TYPE_CHECKING:
+    from textual.app import ComposeResult
     from textual.widgets import Markdown
-    from textual.widgets.markdown import MarkdownStream
+    from textual.worker import Worker
 
 FRAME = 1 / 30
 """Seconds between flushes to the screen while streaming."""
@@ -55,18 +59,17 @@ class ReplyBody(Vertical):
         self._pending: list[str] = []
         self._wake = asyncio.Event()
         self._done = False
-        self._flusher: asyncio.Task[None] | None = None
+        self._flusher: Worker[None] | None = None
         self._sleeping = False
         """The flusher is waiting out the frame, not writing: safe to cancel."""
         self._leaf: FrozenMarkdown | None = None
         self._live: Markdown | None = None
-        self._stream: MarkdownStream | None = None
         self.text = text
         """Everything fed so far."""
         self.last_flush: float = 0.0
         """perf_counter of the last write to the screen (benchmarks read it)."""
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         if self._initial.strip():
             for piece in split_markdown(visible(self._initial), LEAF_CHARS):
                 yield FrozenMarkdown(piece)
@@ -85,7 +88,7 @@ class ReplyBody(Vertical):
         self._pending.append(text)
         self._wake.set()
         if self._flusher is None:
-            self._flusher = asyncio.create_task(self._flush_loop())
+            self._flusher = self.run_worker(self._flush_loop, group="flush", exit_on_error=False)
 
     async def _flush_loop(self) -> None:
         try:
@@ -140,30 +143,10 @@ class ReplyBody(Vertical):
         if self._live is None:
             self._live = Markdown(classes="-live")
             await self.mount(self._live)
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self._live)
-        await self._stream.write(text)
-
-    async def _stop_stream(self) -> None:
-        """Stop the live stream, writing what it still holds.
-
-        A stream whose task never got to run raises CancelledError from `stop()`; that
-        one is swallowed (it must not end the caller's message loop), a real
-        cancellation of the caller is not.
-        """
-        stream, self._stream = self._stream, None
-        if stream is None:
-            return
-        try:
-            await stream.stop()
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise
+        await self._live.append(text)
 
     async def _reset_live(self, tail: str) -> None:
         """The live Markdown now holds only `tail` (the open block)."""
-        await self._stop_stream()
         if not tail:
             if self._live is not None:
                 await self._live.remove()
@@ -182,18 +165,18 @@ class ReplyBody(Vertical):
         await self._live.append(tail)
 
     async def finish(self) -> None:
-        """Drain what is buffered, stop the stream, render the rest whole (frozen)."""
+        """Drain what is buffered, stop the flusher, render the rest whole (frozen)."""
         self._done = True
         self._wake.set()
         flusher, self._flusher = self._flusher, None
         if flusher is not None:
             if self._sleeping:
                 flusher.cancel()  # the end need not wait out the frame; nothing is half-written
-            await flusher
+            with contextlib.suppress(WorkerCancelled):  # cancelled before it first ran
+                await flusher.wait()
         await self._flush()
         tail = self._segmenter.tail
         self._segmenter.tail = ""
-        await self._stop_stream()
         if not self.is_attached:
             return
         with self.app.batch_update():
@@ -203,12 +186,3 @@ class ReplyBody(Vertical):
                 await self._live.remove()
                 self._live = None
         self.last_flush = time.perf_counter()
-
-    def on_unmount(self) -> None:
-        """Removed mid-stream (a new chat, a branch switch): stop the background tasks."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-        stream, self._stream = self._stream, None
-        task = getattr(stream, "_task", None)
-        if task is not None:
-            task.cancel()
