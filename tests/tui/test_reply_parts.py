@@ -166,8 +166,6 @@ async def test_history_reopens_a_saved_chat_and_continues_it(chat_context: Any, 
         await reply_done(pilot)
         first_chat = app.conversation.id
         await pilot.press("ctrl+n")
-        await pilot.pause(1)
-        print("DBG", app.screen_stack, app.chat_screen.replying, app.conversation.messages)
         await wait_until(pilot, lambda: app.conversation.id != first_chat)
         assert not app.chat_screen.pane.views()
         await pilot.press("f8")
