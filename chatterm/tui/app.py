@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual.app import App, SystemCommand
@@ -102,7 +103,8 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
     def __init__(self, context: AppContext, *, conversation: Conversation | None = None) -> None:
         super().__init__()
         self.context = context
-        self.conversation = conversation or context.new_conversation()
+        self.set_reactive(ChatApp.conversation, conversation or context.new_conversation())
+        self.set_reactive(ChatApp.settings, self.conversation.settings)
         self._session: ChatSession | None = None
         self._theme_ready = False
         self._froze_gc = False
@@ -220,8 +222,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
         self.chat_screen.stop_reply()
         self.conversation = conversation
         self._session = None
-        self._editing = None
-        self.show_editing()
+        self.editing = None
         if not self.context.needs_setup:
             self.ensure_session()
         await self.chat_screen.show_conversation(conversation, focus=focus)
@@ -251,10 +252,10 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
     # -- toggles and settings ----------------------------------------------------------
 
     def toggle_setting(self, setting: str) -> None:
-        settings = self.conversation.settings
+        settings = replace(self.settings)  # settings change by assignment (see ChatHost)
         value = not getattr(settings, setting)
         setattr(settings, setting, value)
-        self.chat_screen.refresh_status()
+        self.settings = settings
         self.notify(f"{setting.capitalize()} {'on' if value else 'off'} for the next reply", timeout=2)
 
     def action_toggle_thinking(self) -> None:
@@ -286,7 +287,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
         screen = ModelPickerScreen(
             self.context.catalogue_groups(),
             list(self.context.config.favourites),
-            self.conversation.settings.model,
+            self.settings.model,
             self.context.refresh_models,
             cached=self.context.cached_models(),
         )
@@ -294,8 +295,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
 
     def set_model(self, model: str) -> None:
         """The next reply comes from `model`; the conversation stays."""
-        self.conversation.settings.model = model
-        self.chat_screen.refresh_status()
+        self.settings = replace(self.settings, model=model)
         if self.context.demo is None:  # trying models on the demo leaves the real default alone
             with contextlib.suppress(OSError):
                 self.context.save_config(model=model)
@@ -306,10 +306,9 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
 
         def done(settings: Any) -> None:
             if settings is not None:
-                self.conversation.settings = settings
-                self.chat_screen.refresh_status()
+                self.settings = settings
 
-        self.push_screen(ChatSettingsScreen(self.conversation.settings), done)
+        self.push_screen(ChatSettingsScreen(self.settings), done)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's palette entries, less "Keys": it opens Textual's own key panel (every
@@ -366,7 +365,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
                 replying = self.chat_screen.replying
             except RuntimeError:
                 return False
-            return replying if action == "stop" else (self._editing is not None and not replying)
+            return replying if action == "stop" else (self.editing is not None and not replying)
         return True
 
     def action_stop(self) -> None:
@@ -374,9 +373,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
             self.action_cancel_edit()
 
     def action_cancel_edit(self) -> None:
-        if self._editing is not None:
-            self._editing = None
-            self.show_editing()
+        if self.editing is not None:
+            self.editing = None
             self.chat_screen.prompt.load_text("")
-            self.refresh_bindings()
             self.notify("Edit cancelled", timeout=2)

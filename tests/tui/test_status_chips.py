@@ -52,3 +52,25 @@ async def test_the_figures_of_the_last_reply_give_way_while_the_next_is_written(
         await pilot.press("escape")
         await wait_until(pilot, lambda: not app.chat_screen.replying)
         assert str(stats.render()) != "writing…"
+
+
+async def test_the_status_bar_follows_the_chat_settings_by_itself(chat_context: Any) -> None:
+    """Whatever changes the settings (a key, the palette, the settings dialog, another
+    chat opened), the bar shows them: it watches them, nobody has to tell it."""
+    from dataclasses import replace
+
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.settings = replace(app.settings, model="claude-sonnet-4-5-20250929", search=True)
+        await pilot.pause()
+        assert str(app.chat_screen.query_one("#model-chip").render()).startswith("claude-sonnet-4-5-20250929")
+        assert chip(app, "search").has_class("-on")
+        assert app.conversation.settings.search is True  # what the next request reads
+
+        other = chat_context.new_conversation()
+        other.settings.model, other.settings.thinking = "claude-sonnet-4-5-20250929", True
+        await app.load_conversation(other)
+        await pilot.pause()
+        assert chip(app, "thinking").has_class("-on") and not chip(app, "search").has_class("-on")
+        assert app.settings is other.settings

@@ -7,6 +7,7 @@ against it (see widgets/structured.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from chatterm.api.errors import ChatTermError
@@ -52,21 +53,20 @@ class AttachmentActions(ChatHost):
         from chatterm.api.structured import response_format_for_schema
 
         try:
-            self.conversation.settings.response_format = response_format_for_schema(path)
+            response_format = response_format_for_schema(path)
         except (ChatTermError, OSError, ValueError) as error:
             self.notify(str(error), title="Schema not used", severity="error")
             return False
-        self.chat_screen.refresh_status()
-        name = schema_label(self.conversation.settings.response_format)
+        self.settings = replace(self.settings, response_format=response_format)
+        name = schema_label(response_format)
         self.notify(f"Replies in this chat will be JSON that fits the schema {name}", title="Schema attached")
         return True
 
     def action_detach_schema(self) -> None:
-        settings = self.conversation.settings
+        settings = self.settings
         if settings.response_format is None:
             self.notify("No schema is attached to this chat.", severity="warning", timeout=3)
             return
         name = schema_label(settings.response_format)
-        settings.response_format = None
-        self.chat_screen.refresh_status()
+        self.settings = replace(settings, response_format=None)
         self.notify(f"Schema {name} detached: replies are free text again", title="Schema detached")

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from textual.reactive import var
+
 from chatterm.api.errors import ChatTermError
 from chatterm.tui.actions.host import ChatHost
 
@@ -24,8 +26,13 @@ if TYPE_CHECKING:
 
 
 class BranchActions(ChatHost):
-    _editing: str | None = None
-    """Id of the prompt being edited (the next send resends it as a new branch)."""
+    editing: var[str | None] = var(None, init=False)
+    """Id of the prompt being edited (the next send resends it as a new branch); the
+    prompt box's title and the footer's Esc follow it."""
+
+    def watch_editing(self) -> None:
+        self.show_editing()
+        self.refresh_bindings()
 
     def _keeps_branches(self) -> bool:
         return self.session is not None and self.session.keeps_branches
@@ -54,20 +61,15 @@ class BranchActions(ChatHost):
         if self.chat_screen.replying:
             self.notify("A reply is still being written.", severity="warning")
             return
-        self._editing = view.message.id
-        self.show_editing()
+        self.editing = view.message.id
         prompt = self.chat_screen.prompt
         prompt.load_text(view.message.text)
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
-        self.refresh_bindings()
         self.notify("Editing: Enter resends from here (a new branch), Esc cancels", timeout=4)
 
     def take_edit(self) -> str | None:
-        editing, self._editing = self._editing, None
-        if editing is not None:
-            self.show_editing()
-            self.refresh_bindings()
+        editing, self.editing = self.editing, None
         return editing
 
     def show_editing(self) -> None:
@@ -78,9 +80,9 @@ class BranchActions(ChatHost):
         except Exception:
             return
         prompt.border_title = (
-            "Editing a sent prompt · Enter resends it (a new branch) · Esc cancels" if self._editing else None
+            "Editing a sent prompt · Enter resends it (a new branch) · Esc cancels" if self.editing else None
         )
-        prompt.set_class(self._editing is not None, "-editing")
+        prompt.set_class(self.editing is not None, "-editing")
 
     async def resend_edit(self, message_id: str, text: str) -> None:
         session = self.ensure_session()

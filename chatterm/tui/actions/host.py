@@ -13,20 +13,25 @@ from abc import abstractmethod
 from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.reactive import var
 
+from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.tui.plain_toasts import PlainToasts
 
 if TYPE_CHECKING:
     from chatterm.context import AppContext
-    from chatterm.engine.conversation import Conversation
     from chatterm.engine.session import ChatSession
     from chatterm.tui.screens.chat import ChatScreen
 
 
 class ChatHost(PlainToasts, App[None]):
     context: AppContext
-    conversation: Conversation
-    """The chat shown (its settings decide the next request)."""
+    conversation: var[Conversation] = var(Conversation, always_update=True, init=False)
+    """The chat shown; assigning one makes its settings the shown `settings`."""
+    settings: var[ChatSettings] = var(ChatSettings, always_update=True, init=False)
+    """The shown chat's settings (model, toggles, schema), which the next request uses.
+    Change them by assigning new ones (`dataclasses.replace`): the chat screen's status
+    bar watches this, so what it shows follows by itself."""
     _session: ChatSession | None
     """The engine session for `conversation`, built on first use."""
 
@@ -43,6 +48,12 @@ class ChatHost(PlainToasts, App[None]):
     @abstractmethod
     def ensure_session(self) -> ChatSession | None:
         """The session, built now if needed; None (and a message) when it cannot be."""
+
+    def watch_conversation(self, conversation: Conversation) -> None:
+        self.settings = conversation.settings
+
+    def watch_settings(self, settings: ChatSettings) -> None:
+        self.conversation.settings = settings  # where the engine and the store read them
 
     @abstractmethod
     def _warm_up(self) -> None:

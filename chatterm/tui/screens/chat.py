@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import Worker
@@ -87,8 +88,14 @@ class ChatScreen(Screen[None]):
         """The reply being written."""
         self._views: dict[int, AssistantMessageView] = {}
         self._tool_rows: dict[str, Any] = {}
-        self.last_reply: Message | None = None
         self._pending_prompt = ""
+
+    reply: var[Message | None] = var(None, always_update=True, init=False)
+    """The reply whose figures the status bar shows: the last finished one, or the one
+    being written ("writing…"); assigned again when its state changes."""
+    replying: var[bool] = var(False, init=False)
+    """A reply worker is started and not finished (also while it is being stopped);
+    the footer offers Esc (Stop) while it holds."""
 
     @property
     def chat_app(self) -> ChatApp:
@@ -122,7 +129,14 @@ class ChatScreen(Screen[None]):
         return self.query_one(StatusBar)
 
     async def on_mount(self) -> None:
+        self.watch(self.app, "settings", self.status.show_settings)
         await self.show_conversation(self.chat_app.conversation)
+
+    def watch_reply(self, reply: Message | None) -> None:
+        self.status.show_stats(reply)
+
+    def watch_replying(self) -> None:
+        self.app.refresh_bindings()
 
     async def show_conversation(
         self, conversation: Conversation, *, focus: str | None = None, take_focus: bool = False
@@ -147,9 +161,7 @@ class ChatScreen(Screen[None]):
             self._focus_message(focus, take_focus)
         self.prompt.prompt_history = [m.text for m in conversation.messages if m.role == "user" and m.text][-100:]
         replies = [m for m in conversation.messages if m.role == "assistant"]
-        self.last_reply = replies[-1] if replies else None
-        self.refresh_status()
-        self.status.show_stats(self.last_reply)
+        self.reply = replies[-1] if replies else None
 
     def _focus_message(self, message_id: str, take_focus: bool) -> None:
         views = self.pane.views()
@@ -174,14 +186,9 @@ class ChatScreen(Screen[None]):
         where = urlsplit(base_url).netloc if base_url else None
         return Welcome(demo=context.demo is not None, where=where, model=self.chat_app.conversation.settings.model)
 
-    def refresh_status(self) -> None:
-        self.status.show_settings(self.chat_app.conversation.settings)
-
     # -- sending ---------------------------------------------------------------------
 
-    @property
-    def replying(self) -> bool:
-        """A reply worker is started and not finished (also while it is being stopped)."""
+    def _reply_running(self) -> bool:
         return any(not w.is_finished for w in self.workers if w.group == "reply")
 
     @on(PromptBox.Changed, "#prompt")
@@ -234,6 +241,7 @@ class ChatScreen(Screen[None]):
     def run_reply(self, source: EventSource) -> None:
         self.pane.anchor()
         self._stream(source)
+        self.replying = True
 
     @work(exclusive=True, group="reply", exit_on_error=False)
     async def _stream(self, source: EventSource) -> None:
@@ -286,11 +294,11 @@ class ChatScreen(Screen[None]):
                     await welcome.remove()
                 await pane.add(UserMessageView(user))
             case ReplyStarted(message=reply):
-                settings = self.chat_app.conversation.settings
+                settings = self.chat_app.settings
                 view = AssistantMessageView(reply, response_format=settings.response_format, live=True)
                 self.current_view = view
                 await pane.add(view)
-                self.status.show_stats(reply)  # "writing…" until its own figures
+                self.reply = reply  # "writing…" until its own figures
             case ToolCallDelta() as delta:
                 if self.current_view is not None:
                     await self.current_view.tool_call_delta(delta)
@@ -303,11 +311,10 @@ class ChatScreen(Screen[None]):
                 self.notify(text, title="Note")
             case ReplyFinished(message=reply):
                 await self._finish_view(reply)
-                self.last_reply = reply
-                self.status.show_stats(reply)
+                self.reply = reply
             case ReplyFailed(message=reply, error=error, prompt=prompt):
                 await self._finish_view(reply)
-                self.status.show_stats(reply)  # not the figures of an older reply
+                self.reply = reply  # not the figures of an older reply
                 await pane.add(ErrorRow(error))
                 self._restore_prompt(prompt)
             case ToolCallStatus(call=call, status=status, output=output):
@@ -328,7 +335,7 @@ class ChatScreen(Screen[None]):
             if view.message.state == "streaming":
                 view.message.state = "stopped"
             await view.finish()
-            self.status.show_stats(view.message)  # what is known of it, not an older reply's
+            self.reply = view.message  # what is known of it, not an older reply's
         if message.error is not None:
             if view is not None:
                 await view.finish()
@@ -339,7 +346,7 @@ class ChatScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "reply":
-            self.app.refresh_bindings()  # Esc (Stop) is offered only while a reply runs
+            self.replying = self._reply_running()
 
     async def _finish_view(self, reply: Message) -> None:
         view = self.current_view
@@ -376,7 +383,7 @@ class ChatScreen(Screen[None]):
 
     def stop_reply(self) -> bool:
         """Cancel the reply worker; True when there was one."""
-        if not self.replying:
+        if not self._reply_running():
             return False
         self.workers.cancel_group(self, "reply")
         return True
