@@ -239,6 +239,28 @@ async def test_regenerate_replaces_the_last_reply(demo_gateway) -> None:
     await session.client.aclose()
 
 
+async def test_siblings_come_from_the_store_the_session_records_into(demo_gateway, tmp_path) -> None:
+    """Regenerated replies are siblings a UI can step between: only once the chat is
+    recorded by a store that keeps them; a store swapped in later is used from then on."""
+    from chatterm.store import ChatStore
+
+    session = make_session(demo_gateway)
+    await collect(session.send("hello"))
+    reply = session.conversation.messages[-1]
+    assert not session.keeps_branches and session.siblings(reply.id) == []
+
+    store = ChatStore(tmp_path / "history.db")
+    session.use_recorder(store)
+    await collect(session.send("again"))
+    first = session.conversation.messages[-1]
+    await collect(session.regenerate())
+    second = session.conversation.messages[-1]
+    assert session.keeps_branches
+    assert [m.id for m in session.siblings(second.id)] == [first.id, second.id]
+    assert session.siblings("no-such-message") == []  # the store cannot tell: nothing to step to
+    await session.client.aclose()
+
+
 async def test_model_switch_mid_chat(demo_gateway) -> None:
     session = make_session(demo_gateway)
     await collect(session.send("hello"))
