@@ -7,10 +7,10 @@
 
 `feed()` only buffers. A flusher (a worker of this widget, so it ends when the widget
 is removed) wakes at most every `FRAME` seconds, so tokens coalesce per frame and
-while an append is still being laid out; the `Segmenter` says which text is finished. Finished text moves
-into the last `FrozenMarkdown` (a new one when it is full) and the live `Markdown` keeps
-only the open block. `finish()` drains the buffer, stops the flusher, and renders the
-rest whole as frozen text, so a closed code fence is right. A finished reply is only
+while an append is still being laid out; the `Segmenter` says which text is finished.
+Finished text moves into the last `FrozenMarkdown` (a new one when it is full) and the
+live `Markdown` keeps only the open block. `finish()` drains the buffer, stops the
+flusher, and renders the rest whole as frozen text, so a closed code fence is right. A finished reply is only
 `FrozenMarkdown` widgets: ~1 widget per 4 KB instead of ~1 per block.
 
 The text is the model's: its control characters are shown as stand-ins
