@@ -82,7 +82,7 @@ async def test_a_saved_reply_every_part_shows_stand_ins() -> None:
         for view in app.query("ThinkingBlock, ToolCallRow"):
             view.collapsed = False  # type: ignore[attr-defined]
         for result in app.query("ToolResult"):
-            result.action_toggle()  # type: ignore[attr-defined]
+            result.action_toggle_output()  # type: ignore[attr-defined]
         await pilot.pause()
         out = assert_safe(app, expect=10)
         for part in ("prompt from history ␛", "thinking ␛", "calc␛", "model␛", "Source ␛", "gateway said ␛"):
