@@ -31,8 +31,6 @@ class ConfirmScreen(ModalScreen[bool]):
         self.yes_label = yes
         self.no_label = no
         self.danger = danger
-        if danger:
-            self.AUTO_FOCUS = "#confirm-no"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="danger" if self.danger else "") as dialog:
@@ -42,6 +40,10 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes_label, variant="error" if self.danger else "primary", id="confirm-yes")
                 yield Button(self.no_label, id="confirm-no")
+
+    def on_mount(self) -> None:
+        if self.danger:  # after AUTO_FOCUS (a class setting) put it on Yes
+            self.query_one("#confirm-no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
