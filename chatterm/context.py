@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
     from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
+    from chatterm.media.blobs import BlobStore
     from chatterm.store import ChatStore
     from chatterm.store.writer import HistoryWriter
     from chatterm.tools import ToolRegistry
@@ -251,7 +252,15 @@ class AppContext:
             approve=approve,
             recorder=self.open_recorder(),
             options=engine_options(self.config, **options),
+            blobs=self.blobs,
         )
+
+    @property
+    def blobs(self) -> BlobStore:
+        """Where generated images are kept: beside the history file, one file per image."""
+        from chatterm.media.blobs import BlobStore, images_dir
+
+        return BlobStore(images_dir(self.history_path))
 
     # --- models -------------------------------------------------------------------------
 

@@ -94,7 +94,7 @@ from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after, retry_notice
 from chatterm.api.route_fallback import movable, route_missing, route_notice, through_chat
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
-from chatterm.api.sse import SSEDecoder
+from chatterm.api.sse import SSEDecoder, SSEEvent
 from chatterm.api.sse_feed import SSEFeed
 from chatterm.api.stream import ChatStreamParser, parse_chat_body
 from chatterm.api.types import Completion, Finished, Notice, StreamEvent
@@ -416,7 +416,12 @@ class ChatClient:
                         async for batch in self._sse_events(ndjson_lines(raw), b"", parser, caps):
                             yield batch
                         return
-                    events = self._json_events(raw, resp.status_code, prepared.protocol, model)
+                    if len(raw) >= _BIG_EVENT:  # a body carrying an image: read off the loop
+                        events = await asyncio.to_thread(
+                            self._json_events, raw, resp.status_code, prepared.protocol, model
+                        )
+                    else:
+                        events = self._json_events(raw, resp.status_code, prepared.protocol, model)
                     caps.check_whole(events, model)
                     yield events
                     return
@@ -448,7 +453,7 @@ class ChatClient:
         if first:
             items = decoder.feed(first)
             counted(len(first), bool(items))
-            batch = parser.feed_sse(items)
+            batch = await _feed_off_loop(parser, items)
             if batch:
                 yield batch
                 shown(batch, parser)
@@ -456,14 +461,14 @@ class ChatClient:
             async for chunk in chunks:
                 items = decoder.feed(chunk)
                 counted(len(chunk), bool(items))
-                batch = parser.feed_sse(items)
+                batch = await _feed_off_loop(parser, items)
                 if batch:
                     yield batch
                     shown(batch, parser)
                 if parser.done or parser.failure is not None:
                     break
             else:  # the body ended: an event may still lack its blank line
-                batch = parser.feed_sse(decoder.close())
+                batch = await _feed_off_loop(parser, decoder.close())
                 if batch:
                     yield batch
         if parser.failure is not None:
@@ -648,3 +653,17 @@ def _is_local(host: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_private or address.is_link_local
+
+
+_BIG_EVENT = 1024 * 1024
+"""An SSE event at least this long (a generated image's base64) is parsed off the loop."""
+
+
+async def _feed_off_loop(parser: SSEFeed, items: list[SSEEvent]) -> list[StreamEvent]:
+    """`parser.feed_sse(items)`, in a worker thread when an event is big: reading and
+    decoding a 20 MB image event takes a tenth of a second or more, which would freeze
+    the TUI's frames if it ran on the event loop. Small events stay on the loop (a thread
+    hop per token would cost more than the parse)."""
+    if any(len(item[1]) >= _BIG_EVENT for item in items):
+        return await asyncio.to_thread(parser.feed_sse, items)
+    return parser.feed_sse(items)

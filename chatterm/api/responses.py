@@ -10,6 +10,8 @@ maps each to the same events a chat completion stream gives:
     response.function_call_arguments.delta     -> ToolCallDelta(index, None, None, delta)
     response.function_call_arguments.done,
     response.output_item.done                  -> the call's final arguments (no event)
+    output_item.done (image_generation_call),
+    Markdown data-URL images in the text       -> ImageDelta (`media/images_out.py`)
     response.output_text.annotation.added
       (url_citation)                           -> CitationsUpdate (all citations so far)
     response.completed / response.incomplete   -> UsageUpdate (+ text/calls the stream
@@ -42,6 +44,8 @@ from chatterm.api.types import (
     CitationsUpdate,
     Completion,
     Finished,
+    ImageDelta,
+    ImageOutput,
     ReasoningDelta,
     StreamEvent,
     TextDelta,
@@ -51,6 +55,7 @@ from chatterm.api.types import (
     UsageUpdate,
 )
 from chatterm.api.usage import responses_usage
+from chatterm.media.images_out import MarkdownImageStripper, image_from_part, strip_markdown_images
 
 _TERMINAL = ("response.completed", "response.incomplete")
 
@@ -74,6 +79,11 @@ class ResponsesStreamParser(SSEFeed):
         self._response_id: str | None = None
         self._finish_reason: str | None = None
         self._done = False
+        self._strip = MarkdownImageStripper()
+        self._saw_text = False
+        self._images: list[ImageOutput] = []
+        self._image_items: set[str] = set()
+        """Ids of `image_generation_call` items already read (done, then completed)."""
 
     # --- public ----------------------------------------------------------------------
 
@@ -122,14 +132,38 @@ class ResponsesStreamParser(SSEFeed):
         """What has arrived so far, as a Completion."""
         return Completion(
             model=self._model,
-            content="".join(self._text),
+            content="".join(self._text) + self._strip.holding,
             reasoning="".join(self._reasoning) or None,
             tool_calls=[ToolCall(c.id, c.name, c.arguments, dict(c.extra)) for c in self._calls],
             finish_reason=self._finish_reason,
             usage=self._usage,
             citations=list(self._citations),
             response_id=self._response_id,
+            images=list(self._images),
         )
+
+    def flush(self) -> list[StreamEvent]:
+        """Text the image stripper still holds at the end, as events."""
+        text, images = self._strip.flush()
+        events: list[StreamEvent] = []
+        if text:
+            self._text.append(text)
+            events.append(TextDelta(text))
+        return events + self._add_images(images)
+
+    def _add_images(self, images: list[ImageOutput]) -> list[StreamEvent]:
+        self._images.extend(images)
+        return [ImageDelta(image) for image in images]
+
+    def _image_item(self, item: dict[str, Any]) -> list[StreamEvent]:
+        key = str(item.get("id") or len(self._image_items))
+        if key in self._image_items:
+            return []
+        image = image_from_part(item)
+        if image is None:
+            return []
+        self._image_items.add(key)
+        return self._add_images([image])
 
     # --- handlers --------------------------------------------------------------------
 
@@ -143,8 +177,13 @@ class ResponsesStreamParser(SSEFeed):
         delta = _text(data.get("delta"))
         if not delta:
             return []
-        self._text.append(delta)
-        return [TextDelta(delta)]
+        self._saw_text = True
+        delta, images = self._strip.feed(delta)
+        events: list[StreamEvent] = []
+        if delta:
+            self._text.append(delta)
+            events.append(TextDelta(delta))
+        return events + self._add_images(images)
 
     def _on_reasoning_part(self, data: dict[str, Any]) -> list[StreamEvent]:
         key = (str(data.get("item_id", "")), str(data.get("summary_index") or 0))
@@ -168,6 +207,8 @@ class ResponsesStreamParser(SSEFeed):
 
     def _on_item_added(self, data: dict[str, Any]) -> list[StreamEvent]:
         item = _obj(data.get("item"))
+        if item.get("type") == "image_generation_call":
+            return self._image_item(item)
         if item.get("type") != "function_call":
             return []
         return self._add_call(item, data.get("output_index"))[1]
@@ -225,6 +266,8 @@ class ResponsesStreamParser(SSEFeed):
 
     def _on_item_done(self, data: dict[str, Any]) -> list[StreamEvent]:
         item = _obj(data.get("item"))
+        if item.get("type") == "image_generation_call":
+            return self._image_item(item)
         if item.get("type") != "function_call":
             return []
         _, events = self._add_call(item, data.get("output_index"))
@@ -274,7 +317,7 @@ class ResponsesStreamParser(SSEFeed):
         """Take from the final `output` whatever the stream did not deliver as deltas
         (some gateways send only `response.completed`), plus all citations."""
         events: list[StreamEvent] = []
-        streamed_text = bool(self._text)
+        streamed_text = bool(self._text) or self._saw_text
         streamed_reasoning = bool(self._reasoning)
         for item in _objs(output):
             kind = item.get("type")
@@ -285,8 +328,13 @@ class ResponsesStreamParser(SSEFeed):
                 for part in _objs(content):
                     text = _text(part.get("text") if part.get("type") == "output_text" else part.get("refusal"))
                     if text and not streamed_text:
-                        self._text.append(text)
-                        events.append(TextDelta(text))
+                        text, images = strip_markdown_images(text)
+                        if text:
+                            self._text.append(text)
+                            events.append(TextDelta(text))
+                        events.extend(self._add_images(images))
+                    elif not streamed_text and (image := image_from_part(part)) is not None:
+                        events.extend(self._add_images([image]))
                     events.extend(self._add_citations(part.get("annotations")))
             elif kind == "reasoning" and not streamed_reasoning:
                 texts = [_text(s.get("text")) for s in _objs(item.get("summary"))]
@@ -300,6 +348,8 @@ class ResponsesStreamParser(SSEFeed):
                     events.append(ReasoningDelta(text))
             elif kind == "function_call":
                 events.extend(self._on_item_done({"item": item}))
+            elif kind == "image_generation_call":
+                events.extend(self._image_item(item))
         return events
 
     def _on_error(self, data: dict[str, Any]) -> list[StreamEvent]:

@@ -19,6 +19,9 @@ What real servers send and how it is read:
 - usage: on a final chunk with empty `choices`, on every chunk (cumulative: the latest
   wins, field by field), inside `choices[0].usage` (Moonshot) or `x_groq.usage` (Groq);
   `usage.py` reads its shapes.
+- images: `delta.images[]` / `message.images[]`, `image_url` parts in a content array,
+  Markdown data-URL images inside the text (taken out of it, even split across chunks);
+  each arrives as one `ImageDelta` with the decoded bytes (`media/images_out.py`).
 - citations: top-level `citations` (URLs), Perplexity's `search_results` (`{title, url}`),
   GLM's `web_search` results (`{title, link}`), `url_citation` annotations on the delta or
   message; de-duplicated by URL (a later title fills an untitled one), order kept.
@@ -45,6 +48,8 @@ from chatterm.api.types import (
     CitationsUpdate,
     Completion,
     Finished,
+    ImageDelta,
+    ImageOutput,
     ReasoningDelta,
     StreamEvent,
     TextDelta,
@@ -52,6 +57,7 @@ from chatterm.api.types import (
     UsageUpdate,
 )
 from chatterm.api.usage import citations_in, merge_usage, parse_usage
+from chatterm.media.images_out import MarkdownImageStripper, image_from_part, images_in
 
 
 def _is_thought(delta: dict[str, Any]) -> bool:
@@ -98,14 +104,25 @@ class ChatStreamParser(SSEFeed):
         self.reported_model: str | None = None
         """The model name the server put on its chunks (may differ from the one asked)."""
         self._think = ThinkSplitter(implied=family_for(model).think_open_implied)
+        self._strip = MarkdownImageStripper()
+        self._images: list[ImageOutput] = []
 
     def feed_text(self, event: str | None, text: str) -> list[StreamEvent]:
         """`feed()` for the raw `data:` text of one chunk; ValueError when it is not JSON."""
         return self.feed(event, loads(text))
 
     def _text(self, text: str, events: list[StreamEvent]) -> None:
-        """Content text: the answer, or reasoning inside a leading `<think>` block."""
-        self._emit(*self._think.feed(text), events)
+        """Content text: the answer, or reasoning inside a leading `<think>` block; a
+        Markdown data-URL image in it becomes an image, never text."""
+        text, images = self._strip.feed(text)
+        if text:
+            self._emit(*self._think.feed(text), events)
+        self._add_images(images, events)
+
+    def _add_images(self, images: list[ImageOutput], events: list[StreamEvent]) -> None:
+        for image in images:
+            self._images.append(image)
+            events.append(ImageDelta(image))
 
     def _emit(self, reasoning: str, answer: str, events: list[StreamEvent]) -> None:
         if reasoning:
@@ -182,6 +199,8 @@ class ChatStreamParser(SSEFeed):
                             events.append(ReasoningDelta(thought))
                     elif isinstance(part.get("text"), str):
                         texts.append(part["text"])
+                    elif (image := image_from_part(part)) is not None:
+                        self._add_images([image], events)
                 content = "".join(texts)
             elif not isinstance(content, str):
                 content = ""  # a number or an object where text belongs: not text
@@ -198,6 +217,8 @@ class ChatStreamParser(SSEFeed):
                 tool_calls = [tool_calls]
             if isinstance(tool_calls, list):
                 events.extend(self._tools.feed(tool_calls))
+        if "images" in delta:
+            self._add_images(images_in(delta["images"]), events)
         function_call = delta.get("function_call")  # the pre-tools single-call shape
         if isinstance(function_call, dict) and function_call:
             events.extend(self._tools.feed([{"index": 0, "function": function_call}]))
@@ -231,19 +252,24 @@ class ChatStreamParser(SSEFeed):
         held_reasoning, held_answer = self._think.pending()
         return Completion(
             model=self.model,
-            content="".join(self._content) + held_answer,
+            content="".join(self._content) + held_answer + self._strip.holding,
             reasoning="".join(self._reasoning) + held_reasoning or None,
             tool_calls=self._tools.build(),
             finish_reason=self.finish_reason,
             usage=self._usage,
             citations=list(self._citations),
             response_id=self.response_id,
+            images=list(self._images),
         )
 
     def flush(self) -> list[StreamEvent]:
         """What `ThinkSplitter` still holds at the end (a reply that is only `<`, a
         block cut inside its closing tag) as events, so what is shown is what is kept."""
         events: list[StreamEvent] = []
+        text, images = self._strip.flush()
+        if text:
+            self._emit(*self._think.feed(text), events)
+        self._add_images(images, events)
         self._emit(*self._think.take_pending(), events)
         return events
 

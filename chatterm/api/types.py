@@ -3,7 +3,7 @@
 The API layer turns whatever a server sends (chat completion chunks, a whole chat
 completion, Responses API events) into one vocabulary:
 
-    TextDelta, ReasoningDelta, ToolCallDelta, UsageUpdate, CitationsUpdate, Notice
+    TextDelta, ReasoningDelta, ToolCallDelta, UsageUpdate, CitationsUpdate, ImageDelta, Notice
         ... then exactly one Finished(Completion) when the reply is complete.
 
 A non-streamed reply yields the same events (one delta each) so there is one
@@ -121,6 +121,22 @@ class Completion:
     usage: Usage | None = None
     citations: list[Citation] = field(default_factory=list)
     response_id: str | None = None
+    images: list[ImageOutput] = field(default_factory=list)
+    """Generated images, in the order they arrived (see `chatterm/media/images_out.py`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageOutput:
+    """One image the model produced: the decoded bytes of a data URL or base64 field, or
+    only a `url` (an `https://` image the server links to; chatterm never fetches it).
+    Decoded once, where it is parsed, so no base64 travels further than the API layer."""
+
+    mime: str
+    data: bytes = b""
+    url: str | None = None
+
+    def __repr__(self) -> str:  # a 20 MB image must not flood a log or a test failure
+        return f"ImageOutput(mime={self.mime!r}, {len(self.data)} bytes, url={self.url!r})"
 
 
 @dataclass(slots=True)
@@ -165,6 +181,13 @@ class CitationsUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageDelta:
+    """A whole generated image arrived (images are never shown half-decoded)."""
+
+    image: ImageOutput
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """Something the user should be told once (a dropped parameter, a retry without
     search). `kind` is a short machine-readable tag."""
@@ -178,7 +201,9 @@ class Finished:
     completion: Completion
 
 
-StreamEvent: TypeAlias = TextDelta | ReasoningDelta | ToolCallDelta | UsageUpdate | CitationsUpdate | Notice | Finished
+StreamEvent: TypeAlias = (
+    TextDelta | ReasoningDelta | ToolCallDelta | UsageUpdate | CitationsUpdate | ImageDelta | Notice | Finished
+)
 
 
 # --- JSON values by JSON Schema's rules -----------------------------------------------

@@ -39,6 +39,7 @@ MODELS: tuple[tuple[str, str], ...] = (
     ("gemini-3-pro-preview", "google"),
     ("gemini-3-flash-preview", "google"),
     ("nano-banana-pro", "google"),
+    ("gemini-2.5-flash-image", "google"),
     ("glm-5", "zhipu"),
     ("glm-4.7", "zhipu"),
     ("doubao-seed-1-8-251228", "bytedance"),

@@ -119,6 +119,8 @@ def stream_frames(plan: Plan, *, cid: str, created: int, include_usage: bool) ->
     annotations = _annotations(plan)
     if annotations:
         out.add(chunk({"annotations": annotations}))
+    if plan.image is not None and plan.image.style == "images":  # the whole image, one event
+        out.add(chunk({"images": [plan.image.part()]}))
 
     fragments = [_call_fragments(i, c) for i, c in enumerate(plan.tool_calls)]
     for step in range(max((len(f) for f in fragments), default=0)):
@@ -169,6 +171,8 @@ def completion_body(plan: Plan, *, cid: str, created: int) -> dict[str, Any]:
     annotations = _annotations(plan)
     if annotations:
         message["annotations"] = annotations
+    if plan.image is not None and plan.image.style == "images":
+        message["images"] = [plan.image.part()]
     return {
         "id": cid,
         "object": "chat.completion",

@@ -21,6 +21,7 @@ from chatterm.demo import schema_fill
 from chatterm.demo.catalogue import ModelInfo
 from chatterm.demo.dialogue import Dialogue
 from chatterm.demo.errors import PROXY_502_HTML, GatewayError, bad_request
+from chatterm.demo.image_models import ImagePlan, plan_image
 from chatterm.demo.text import (
     answer_markdown,
     bench_tokens,
@@ -64,6 +65,8 @@ class Plan:
     """Tokens per second for `!rate=R`."""
     prompt_tokens: int = 0
     cached_tokens: int = 0
+    image: ImagePlan | None = None
+    """An image model's picture (`image_models.py`); the Markdown style is in `content`."""
 
     @property
     def text(self) -> str:
@@ -317,6 +320,11 @@ def build_plan(d: Dialogue, model: ModelInfo, endpoint: str, state: GatewayState
     if search:
         plan.citations = _citations(d.prompt)
         plan.citation_style = search
+    plan.image = plan_image(model.base, d.prompt, triggers)
+    if plan.image is not None and not plan.content:
+        plan.content = tokenize(f"Here is the image you asked for ({len(d.prompt.split())} words of prompt).\n\n")
+        if plan.image.style == "markdown":
+            plan.content += plan.image.markdown_pieces()
     if not plan.content:
         structured = _structured(d, endpoint, triggers)
         if structured is not None:

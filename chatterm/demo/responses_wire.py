@@ -141,9 +141,23 @@ class ResponseBuilder:
             for fid, c in zip(self.fc_ids, self.plan.tool_calls, strict=False)
         ]
 
+    def image_items(self) -> list[dict[str, Any]]:
+        """An `image_generation_call` for an `images`-style model's picture (bare base64)."""
+        image = self.plan.image
+        if image is None or image.style != "images" or not image.url.startswith("data:"):
+            return []
+        return [
+            {
+                "type": "image_generation_call",
+                "id": "ig_" + self.msg_id.removeprefix("msg_"),
+                "status": "completed",
+                "result": image.b64,
+            }
+        ]
+
     def output(self) -> list[dict[str, Any]]:
         items = [self.reasoning_item(), self.message_item()]
-        return [i for i in items if i is not None] + self.call_items()
+        return [i for i in items if i is not None] + self.image_items() + self.call_items()
 
     def final_status(self) -> str:
         return "incomplete" if self.incomplete else "completed"
@@ -236,6 +250,17 @@ def stream_frames(plan: Plan, body: dict[str, Any], *, rid: str, created: int) -
         ev.add({"type": "response.output_text.done", **where, "text": plan.text, "logprobs": []})
         ev.add({"type": "response.content_part.done", **where, "part": rb.text_part()})
         ev.add({"type": "response.output_item.done", "output_index": index, "item": message})
+        index += 1
+
+    for item in rb.image_items():  # the whole image in one event, as OpenAI sends it
+        ev.add(
+            {
+                "type": "response.output_item.added",
+                "output_index": index,
+                "item": {**item, "status": "in_progress", "result": None},
+            }
+        )
+        ev.add({"type": "response.output_item.done", "output_index": index, "item": item})
         index += 1
 
     for item in rb.call_items():

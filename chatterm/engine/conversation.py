@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
 from chatterm.api.types import Citation, ToolCall, Usage
+from chatterm.media.blobs import ImageRef
 
 Role: TypeAlias = Literal["system", "user", "assistant", "tool"]
 MessageState: TypeAlias = Literal["ok", "streaming", "stopped", "failed"]
@@ -71,6 +72,8 @@ class Message:
     """For failed/stopped replies: what the user was told."""
     attachments: list[str] = field(default_factory=list)
     """Names of files sent with a user message."""
+    images: list[ImageRef] = field(default_factory=list)
+    """Images the model generated: references into the blob store, never their bytes."""
     id: str = field(default_factory=new_id)
     parent_id: str | None = None
     created_at: float = field(default_factory=time.time)
@@ -120,6 +123,7 @@ class Message:
             "state": self.state,
             "error": self.error,
             "attachments": list(self.attachments),
+            "images": [image.to_dict() for image in self.images],
             "created_at": self.created_at,
         }
 
@@ -140,6 +144,7 @@ class Message:
             state=data.get("state", "ok"),
             error=data.get("error"),
             attachments=list(data.get("attachments") or []),
+            images=[ImageRef.from_dict(i) for i in data.get("images") or [] if isinstance(i, dict)],
             id=data.get("id") or new_id(),
             parent_id=data.get("parent_id"),
             created_at=data.get("created_at") or time.time(),

@@ -6,7 +6,7 @@ around them. Callers dispatch with `match`.
 
 A send yields, in order:
     UserMessageAdded
-    ReplyStarted -> deltas ... -> ReplyFinished | ReplyFailed
+    ReplyStarted -> deltas (ImageAdded for each generated image) ... -> ReplyFinished | ReplyFailed
     [ToolCallStatus ... per call, then another ReplyStarted ... for each tool round]
     [ToolLoopStopped when the round limit cut the loop]
 """
@@ -14,6 +14,7 @@ A send yields, in order:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TypeAlias
 
 from chatterm.api.errors import ChatTermError
@@ -27,6 +28,7 @@ from chatterm.api.types import (
     UsageUpdate,
 )
 from chatterm.engine.conversation import Message
+from chatterm.media.blobs import ImageRef
 
 ToolStatus: TypeAlias = Literal["waiting", "running", "done", "failed", "denied"]
 
@@ -65,6 +67,16 @@ class ToolCallStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageAdded:
+    """A generated image was saved and referenced by `message` (the reply)."""
+
+    message: Message
+    image: ImageRef
+    path: Path | None
+    """The saved file (None for an image known only by its URL, or with no store)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ToolLoopStopped:
     reason: str
 
@@ -76,6 +88,7 @@ EngineEvent: TypeAlias = (
     | ReplyFailed
     | ToolCallStatus
     | ToolLoopStopped
+    | ImageAdded
     | TextDelta
     | ReasoningDelta
     | ToolCallDelta

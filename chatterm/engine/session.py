@@ -37,6 +37,8 @@ from chatterm.api.types import (
     Endpoint,
     FileInput,
     Finished,
+    ImageDelta,
+    ImageOutput,
     Notice,
     ReasoningDelta,
     TextDelta,
@@ -46,6 +48,7 @@ from chatterm.api.types import (
 from chatterm.engine.conversation import Conversation, Message, Timings
 from chatterm.engine.events import (
     EngineEvent,
+    ImageAdded,
     ReplyFailed,
     ReplyFinished,
     ReplyStarted,
@@ -55,6 +58,7 @@ from chatterm.engine.events import (
     UserMessageAdded,
 )
 from chatterm.engine.redaction import GrowingText, redact_message, redact_title
+from chatterm.media.blobs import BlobStore, ImageRef, image_size, sniff_mime
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
@@ -128,12 +132,15 @@ class ChatSession:
         approve: ApprovalCallback | None = None,
         recorder: Recorder | None = None,
         options: EngineOptions | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         self.client = client
         self.conversation = conversation or Conversation()
         self.tools = tools
         self.approve = approve
         self.recorder = recorder
+        self.blobs = blobs
+        """Where generated images are kept; without one an image is only referenced."""
         self.options = options or EngineOptions()
         self.busy = False
         self.last_reply: Message | None = None
@@ -309,6 +316,9 @@ class ChatSession:
                     reply.usage = event.usage
                 elif isinstance(event, CitationsUpdate):
                     reply.citations = list(event.citations)
+                elif isinstance(event, ImageDelta):
+                    yield await self._keep_image(reply, event.image)
+                    continue
                 if first_token is None and isinstance(event, (TextDelta, ReasoningDelta)):
                     first_token = time.monotonic() - started
                 yield event
@@ -334,6 +344,20 @@ class ChatSession:
         reply.finish_reason = completion.finish_reason
         if completion.citations:
             reply.citations = list(completion.citations)
+
+    async def _keep_image(self, reply: Message, image: ImageOutput) -> ImageAdded:
+        """Save a generated image (hashing and writing 20 MB happen in a worker thread,
+        off the loop the TUI draws on) and reference it from the reply."""
+        path = None
+        if image.url and not image.data:
+            ref = ImageRef(mime=image.mime, url=image.url)
+        elif self.blobs is not None:
+            ref = await asyncio.to_thread(self.blobs.save, image.data, image.mime)
+            path = self.blobs.path_for(ref)
+        else:
+            ref = await asyncio.to_thread(_unsaved_ref, image)
+        reply.images.append(ref)
+        return ImageAdded(reply, ref, path)
 
     async def _flush_periodically(self, reply: Message, buffer: _ReplyBuffer, stop: asyncio.Event) -> None:
         """Save the reply being written every `flush_interval` while it grows, on a
@@ -536,3 +560,17 @@ def _fill(reply: Message, buffer: _ReplyBuffer) -> None:
 
 def _file_label(source: str) -> str:
     return source.rstrip("/").rsplit("/", 1)[-1] or source
+
+
+def _unsaved_ref(image: ImageOutput) -> ImageRef:
+    """The reference of an image no store keeps (a session built without one)."""
+    import hashlib
+
+    width, height = image_size(image.data)
+    return ImageRef(
+        mime=sniff_mime(image.data) or image.mime,
+        sha256=hashlib.sha256(image.data).hexdigest(),
+        width=width,
+        height=height,
+        size=len(image.data),
+    )
