@@ -273,7 +273,8 @@ def _export(store: ChatStore, args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(store.export_json(args.id), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = store.export_markdown(args.id)
+        beside = Path(args.output).expanduser() if args.output and args.output != "-" else None
+        text = store.export_markdown(args.id, beside)  # images are copied beside the file
     if args.output and args.output != "-":
         from chatterm.store.safe_write import write_text_atomically
 

@@ -9,7 +9,9 @@ JSON (`format: "chatterm-chat"`, `version: 1`)::
         {"role", "content", "tool_calls" (wire format, provider extras inline),
          "tool_call_id",                      <- the gateway's chat completions format
          "id", "parent_id", "name", "model", "reasoning", "usage", "timings",
-         "citations", "state", "error", "attachments", "created_at"}  <- chatterm's ]}
+         "citations", "state", "error", "attachments", "images" (references),
+         "created_at"}  <- chatterm's ],
+     "images": {sha256: {"mime", "data" (base64)}}   <- when the chat has generated images}
 
 Tool call `arguments` are kept exactly as the model wrote them (even empty), so
 export -> import -> export is byte-identical. Markdown shows the current branch only:
@@ -140,8 +142,9 @@ def _when(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
-def chat_to_markdown(conv: Conversation) -> str:
-    """The current branch as a readable Markdown document."""
+def chat_to_markdown(conv: Conversation, image_links: dict[str, str] | None = None) -> str:
+    """The current branch as a readable Markdown document. `image_links` (sha256 ->
+    relative path) are the generated images copied beside the file."""
     title = conv.title or "Untitled chat"
     parts = [f"# {title}"]
     meta = [f"Started {_when(conv.created_at)}", f"updated {_when(conv.updated_at)}"]
@@ -152,11 +155,11 @@ def chat_to_markdown(conv: Conversation) -> str:
     if conv.settings.system_prompt:
         parts.append(_details("System prompt", conv.settings.system_prompt))
     for m in conv.messages:
-        parts.append(_message_markdown(m))
+        parts.append(_message_markdown(m, image_links or {}))
     return "\n\n".join(parts) + "\n"
 
 
-def _message_markdown(m: Message) -> str:
+def _message_markdown(m: Message, image_links: dict[str, str]) -> str:
     if m.role == "tool":
         name = m.name or "tool"
         return _details(f"Tool result: {name}", _fence(m.content or ""))
@@ -168,6 +171,10 @@ def _message_markdown(m: Message) -> str:
         blocks.append(_details("Reasoning", m.reasoning))
     if m.content:
         blocks.append(m.content)
+    if m.images:
+        from chatterm.store.export_images import image_markdown
+
+        blocks.extend(image_markdown(ref, image_links) for ref in m.images)
     if m.attachments:
         blocks.append("Attached: " + ", ".join(f"`{a}`" for a in m.attachments))
     for call in m.tool_calls:

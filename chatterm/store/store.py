@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chatterm.engine.conversation import Conversation, Message
+from chatterm.media.blobs import BlobStore, images_dir
 from chatterm.store import export as export_mod
 from chatterm.store import paths
 from chatterm.store.codec import (
@@ -442,11 +443,28 @@ class ChatStore:
             messages = self._all_messages(conn, full_id)
         conv = row_to_conversation(row, [])
         leaf = self._branch(messages, row[6])
-        return export_mod.chat_to_export(conv, messages, leaf[-1].id if leaf else None)
+        document = export_mod.chat_to_export(conv, messages, leaf[-1].id if leaf else None)
+        if any(m.images for m in messages):
+            from chatterm.store.export_images import images_for_export
 
-    def export_markdown(self, chat_id: str) -> str:
-        """The current branch as Markdown."""
-        return export_mod.chat_to_markdown(self.load(chat_id))
+            document["images"] = images_for_export(messages, self.blobs)
+        return document
+
+    def export_markdown(self, chat_id: str, target: Path | None = None) -> str:
+        """The current branch as Markdown; with `target` (the .md file to be written),
+        its generated images are copied beside it and linked."""
+        conv = self.load(chat_id)
+        links: dict[str, str] = {}
+        if target is not None and any(m.images for m in conv.messages):
+            from chatterm.store.export_images import copy_images_beside
+
+            links = copy_images_beside(target, conv.messages, self.blobs)
+        return export_mod.chat_to_markdown(conv, links)
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The generated images of this history (the folder beside its file)."""
+        return BlobStore(images_dir(self.path))
 
     def import_json(self, data: dict[str, Any], *, source: str | None = None) -> str:
         """Add an exported chat; returns its id. `source` (the file's name) is what
@@ -456,9 +474,15 @@ class ChatStore:
         into another store -> export is identical); otherwise (importing a chat that is
         already here) the chat and its messages get fresh ids, parent links remapped.
         """
-        conv, messages, leaf_id = export_mod.chat_from_export(
-            data, source if source is not None else f"The import into {self.path}"
-        )
+        named = source if source is not None else f"The import into {self.path}"
+        conv, messages, leaf_id = export_mod.chat_from_export(data, named)
+        if isinstance(data, dict) and "images" in data:  # the pictures first: no reference to nothing
+            from chatterm.store.export_images import restore_images
+
+            try:
+                restore_images(data, self.blobs, named)
+            except OSError as exc:
+                raise StoreError(f"{named}: cannot save its images: {exc.strerror or exc}") from exc
 
         def work(conn: sqlite3.Connection) -> str:
             taken = conn.execute("SELECT 1 FROM chats WHERE id = ?", (conv.id,)).fetchone()
