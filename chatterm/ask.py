@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
-from chatterm.engine.events import ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
+from chatterm.ask_images import AskImages
+from chatterm.engine.events import ImageAdded, ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
 from chatterm.process import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.terminal_text import visible, visible_line
 
@@ -112,6 +113,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         except HistoryProblem as error:
             return _history_problem(args, str(error))
         output = AskOutput(args.json, schema=_checked_schema(args, session))
+        output.images = _images_for(args, session, context)
         if args.timeout is not None:  # one end for the whole run: every request, retry and tool round
             context.client.ends_at = time.monotonic() + args.timeout
         output.require_save = getattr(args, "require_save", False)
@@ -298,6 +300,8 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
                     failure = failed
                 case CitationsUpdate():
                     pass
+                case ImageAdded():
+                    output.images.add(event)
 
     # The reply streams in a task of its own so that a reader that goes away (`| head`)
     # stops it the way Ctrl-C does: the engine marks the reply stopped and saves it,
@@ -318,6 +322,7 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
         output.on_broken_pipe = None
         output.saved = _finish_saving(context)
         await context.aclose()
+        output.tell_images()
     reply = session.last_reply
     if output.broken:
         return output.exit_broken()
@@ -347,6 +352,16 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
     if not output.saved and output.require_save:
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _images_for(args: argparse.Namespace, session: ChatSession, context: AppContext) -> AskImages:
+    """Where this run's images go; with `--no-save` the history keeps none of them."""
+    from chatterm.ask_images import save_target, scratch_blobs
+
+    images = AskImages(save_target(getattr(args, "save_images", None), args.json))
+    if not context.save_history:
+        images.scratch = session.blobs = scratch_blobs()
+    return images
 
 
 def _finish_saving(context: AppContext) -> bool:
@@ -441,6 +456,8 @@ class AskOutput:
         """Whether the exchange reached the history file (`"saved"` in --json)."""
         self.require_save = False
         """`--require-save`: an exchange that was not saved makes the exit status 1."""
+        self.images = AskImages(None)
+        """This run's generated images (`ask_images.py`)."""
 
     def saved_json(self) -> dict[str, bool]:
         return {"saved": self.saved}
@@ -565,7 +582,7 @@ class AskOutput:
 
             outcome = validate_reply(reply.content or "", self.schema)
         if self.json_mode:
-            data = result_json(reply, session) | self.saved_json()
+            data = result_json(reply, session) | self.saved_json() | {"images": self.images.json()}
             if outcome is not None:
                 data["schema_error"] = None if outcome.ok else {"path": outcome.error_path, "message": outcome.message}
             self.print_json(data)
@@ -576,6 +593,8 @@ class AskOutput:
                 self.note(f"The reply does not fit the schema: {outcome.error_path}: {outcome.message}")
         if reply.tool_calls:
             self._show_unrun_calls(reply, session)
+        if self.images.saved:
+            self._show_images()
         if reply.citations:
             # The sources belong to the answer (it cites them as [1], [2]): stdout, so
             # `ask --search ... > answer.md` keeps them. A structured reply keeps stdout
@@ -586,6 +605,21 @@ class AskOutput:
                 title = f" {citation.title}" if citation.title else ""
                 lines.append(f"  [{number}]{title} {citation.url}\n")
             self._outside(stream, "".join(lines))
+
+    def _show_images(self) -> None:
+        """The saved images' paths (or URLs) after the answer, on stdout: they are part of it."""
+        lines = ["\nImages:\n"]
+        for image in self.images.saved:
+            where = str(image.path) if image.path is not None else image.ref.url or "(not saved)"
+            size = f" ({image.ref.width}x{image.ref.height})" if image.ref.width else ""
+            lines.append(f"  {where}{size}\n")
+        self._outside(sys.stdout, "".join(lines))
+
+    def tell_images(self) -> None:
+        """Problems saving images (stderr), and the scratch folder removed."""
+        for problem in self.images.problems:
+            self.note(problem)
+        self.images.close()
 
     def _show_unrun_calls(self, reply: Message, session: ChatSession) -> None:
         """The final reply still asks for tools (`--max-tool-rounds 0`, or the round

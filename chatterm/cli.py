@@ -155,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["chat", "responses", "auto"],
         help="chat (/chat/completions), responses (/responses), or auto: by model family",
     )
+    ask.add_argument(
+        "--save-images",
+        metavar="DIR",
+        help="save generated images in DIR (default: the current folder on a terminal, none in a pipe)",
+    )
     ask.add_argument("--tools", help="offer tools: comma-separated names, or 'all'")
     ask.add_argument("--yes", "-y", action="store_true", help="approve every tool call")
     ask.add_argument(
