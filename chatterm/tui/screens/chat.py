@@ -44,6 +44,7 @@ from chatterm.api.types import (
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.engine.events import (
     EngineEvent,
+    ImageAdded,
     ReplyFailed,
     ReplyFinished,
     ReplyStarted,
@@ -307,6 +308,9 @@ class ChatScreen(Screen[None]):
             case CitationsUpdate(citations=citations):
                 if self.current_view is not None:
                     self.current_view.set_citations(citations)
+            case ImageAdded(image=image, path=path):
+                if self.current_view is not None:
+                    await self.current_view.add_image(image, path)
             case Notice(text=text):
                 self.notify(text, title="Note")
             case ReplyFinished(message=reply):

@@ -2,7 +2,8 @@
 
     UserMessageView        "You" (‹ 1/2 › stepper) + attachments + the prompt as plain text
     AssistantMessageView   header (model, state, ‹ 1/2 › branch stepper)
-                           ThinkingBlock?  ToolCallRow*  ReplyBody  SchemaCheck?  CitationList?
+                           ThinkingBlock?  ToolCallRow*  ReplyBody  ImageView*  SchemaCheck?
+                           CitationList?
 
 A reply view is driven by the chat screen while it streams (`add_text`,
 `add_reasoning`, `tool_call_delta`, `finish`) and built whole for loaded chats
@@ -27,10 +28,12 @@ from textual.widgets import Static
 
 from chatterm.api.types import Citation, ToolCall, ToolCallDelta
 from chatterm.engine.conversation import Message
+from chatterm.media.blobs import ImageRef
 from chatterm.terminal_text import visible, visible_line
 from chatterm.tui.widgets.branch_stepper import BranchStepper
 from chatterm.tui.widgets.citations import CitationList
 from chatterm.tui.widgets.error_row import ErrorRow
+from chatterm.tui.widgets.image import ImageView
 from chatterm.tui.widgets.reply_body import ReplyBody
 from chatterm.tui.widgets.structured import SchemaCheck, StructuredReply, structured_reply
 from chatterm.tui.widgets.thinking import ThinkingBlock
@@ -143,6 +146,7 @@ class AssistantMessageView(MessageView):
         for call in [] if self.live else message.tool_calls:
             status, output = outputs.get(call.id, ("pending", None))
             self.tool_rows[call.id] = ToolCallRow(call, status, output)
+        self.images = [] if self.live else [ImageView(ref) for ref in message.images]
         self.citations: CitationList | None = None
         if message.citations and not self.live:
             self.citations = CitationList(message.citations)
@@ -156,6 +160,7 @@ class AssistantMessageView(MessageView):
             yield self.thinking
         yield from self.tool_rows.values()
         yield self.body
+        yield from self.images
         if self.message.state == "stopped" and not self.live:
             yield self._stop_note()
         if self.schema_check is not None:
@@ -215,6 +220,12 @@ class AssistantMessageView(MessageView):
             if delta.id:
                 call.id = delta.id
             row.update_call(call)
+
+    async def add_image(self, ref: ImageRef, path: Any = None) -> None:
+        """A generated image arrived: shown below the text (and any image before it)."""
+        view = ImageView(ref, path)
+        await self.mount(view, after=self.images[-1] if self.images else self.body)
+        self.images.append(view)
 
     def set_citations(self, citations: Sequence[Citation]) -> None:
         if self.citations is None:
