@@ -107,7 +107,7 @@ class ImageView(Vertical, can_focus=True):
             return
         self._timer.stop()
         self._loading = True
-        width = max(8, (self.parent.size.width if self.parent is not None else 40) - 2)
+        width = max(8, (self.size.width or 40) - 2)
         self._decode(width)
 
     def _in_view(self) -> bool:
@@ -145,13 +145,13 @@ class ImageView(Vertical, can_focus=True):
                 problem = f"cannot read the image: {exc}"
         self.app.call_from_thread(self._show, picture, problem)
 
-    async def _show(self, picture: Any, problem: str | None) -> None:
+    def _show(self, picture: Any, problem: str | None) -> None:
         self.loaded = True
         self._loading = False
         if picture is None:
             where = str(self.path) if self.path is not None else self.ref.url or "(not saved)"
             note = f" ({problem})" if problem else ""
-            await self.mount(Static(f"{visible_line(where)}{note}", classes="image-placeholder", markup=False))
+            self.mount(Static(f"{visible_line(where)}{note}", classes="image-placeholder", markup=False))
             return
         from textual_image.widget import HalfcellImage
         from textual_image.widget import Image as AutoImage
@@ -162,7 +162,7 @@ class ImageView(Vertical, can_focus=True):
             widget.styles.height = (picture.height + 1) // 2
         else:
             widget = AutoImage(picture, classes="image-picture")
-        await self.mount(widget)
+        self.mount(widget)
 
     def action_open_image(self) -> None:
         if self.path is None or not self.path.exists():
