@@ -459,9 +459,13 @@ class ChatClient:
                 shown(batch, parser)
         if not parser.done and parser.failure is None:
             async for chunk in chunks:
-                items = decoder.feed(chunk)
-                counted(len(chunk), bool(items))
-                batch = await _feed_off_loop(parser, items)
+                if caps.pending + len(chunk) >= _BIG_EVENT:  # a big event: assembled off the loop too
+                    items, batch = await asyncio.to_thread(_decode_and_feed, decoder, parser, chunk)
+                    counted(len(chunk), bool(items))
+                else:
+                    items = decoder.feed(chunk)
+                    counted(len(chunk), bool(items))
+                    batch = parser.feed_sse(items)
                 if batch:
                     yield batch
                     shown(batch, parser)
@@ -657,6 +661,12 @@ def _is_local(host: str) -> bool:
 
 _BIG_EVENT = 1024 * 1024
 """An SSE event at least this long (a generated image's base64) is parsed off the loop."""
+
+
+def _decode_and_feed(decoder: SSEDecoder, parser: SSEFeed, chunk: bytes) -> tuple[list[SSEEvent], list[StreamEvent]]:
+    """One read of a big event, decoded and parsed (in a worker thread)."""
+    items = decoder.feed(chunk)
+    return items, parser.feed_sse(items)
 
 
 async def _feed_off_loop(parser: SSEFeed, items: list[SSEEvent]) -> list[StreamEvent]:

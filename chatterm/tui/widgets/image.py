@@ -128,6 +128,7 @@ class ImageView(Vertical, can_focus=True):
             problem = "the image file is missing" if self.ref.sha256 else None
         else:
             try:
+                import textual_image.widget  # noqa: F401 - loaded here, off the UI thread
                 from PIL import Image as PILImage
                 from textual_image._terminal import get_cell_size
 
