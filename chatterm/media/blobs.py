@@ -100,7 +100,8 @@ class BlobStore:
         path = self.path_for(ref)
         assert path is not None
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)  # private, like the history
+            path.parent.mkdir(exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
             try:
                 os.fchmod(fd, 0o600)

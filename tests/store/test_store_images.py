@@ -57,6 +57,7 @@ async def test_an_image_is_saved_once_by_hash_and_the_history_keeps_a_reference(
     assert event.path is not None and event.path.read_bytes() == png
     assert event.path.parent.parent == images_dir(db)
     assert stat.S_IMODE(event.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(images_dir(db).stat().st_mode) == 0o700
     assert (event.image.width, event.image.height, event.image.mime) == (96, 64, "image/png")
 
     b64 = base64.b64encode(png).decode()
