@@ -16,6 +16,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+# Defined beside its parsers, in the layer under the API; re-exported as part of the vocabulary.
+from chatterm.media.images_out import ImageOutput as ImageOutput
+
 Endpoint: TypeAlias = Literal["chat", "responses", "auto"]
 
 
@@ -123,20 +126,6 @@ class Completion:
     response_id: str | None = None
     images: list[ImageOutput] = field(default_factory=list)
     """Generated images, in the order they arrived (see `chatterm/media/images_out.py`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImageOutput:
-    """One image the model produced: the decoded bytes of a data URL or base64 field, or
-    only a `url` (an `https://` image the server links to; chatterm never fetches it).
-    Decoded once, where it is parsed, so no base64 travels further than the API layer."""
-
-    mime: str
-    data: bytes = b""
-    url: str | None = None
-
-    def __repr__(self) -> str:  # a 20 MB image must not flood a log or a test failure
-        return f"ImageOutput(mime={self.mime!r}, {len(self.data)} bytes, url={self.url!r})"
 
 
 @dataclass(slots=True)

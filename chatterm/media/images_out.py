@@ -10,16 +10,30 @@
   full-text index or the reply-size cap;
 - plain `https://` image URLs: kept as a URL (`ImageOutput.url`), never fetched here.
 
-Stdlib and `api/types.py` only: the API parsers call it on the event loop's thread or a
-worker thread alike.
+Stdlib only (the layer under `api/`, which re-exports `ImageOutput` from `api/types.py`):
+the API parsers call it on the event loop's thread or a worker thread alike.
 """
 
 from __future__ import annotations
 
 import binascii
+from dataclasses import dataclass
 from typing import Any
 
-from chatterm.api.types import ImageOutput
+
+@dataclass(frozen=True, slots=True)
+class ImageOutput:
+    """One image the model produced: the decoded bytes of a data URL or base64 field, or
+    only a `url` (an `https://` image the server links to; chatterm never fetches it).
+    Decoded once, where it is parsed, so no base64 travels further than the API layer."""
+
+    mime: str
+    data: bytes = b""
+    url: str | None = None
+
+    def __repr__(self) -> str:  # a 20 MB image must not flood a log or a test failure
+        return f"ImageOutput(mime={self.mime!r}, {len(self.data)} bytes, url={self.url!r})"
+
 
 _DATA_PREFIX = "data:image/"
 _MAX_ALT = 500
