@@ -146,13 +146,22 @@ async def test_the_app_keeps_running_while_a_50_mb_file_is_prepared(gateway_proc
         encoding = await lateness_on_the_loop(pilot, ticks, lambda: json_bytes(bodies[0]))
         blocked = max(reading, encoding)
 
-        app.chat_screen.query_one(AttachmentChips).add_path(str(pdf))
-        ticks.reset()
-        await send(pilot, "what is in this file?")
-        await reply_done(pilot, timeout=120)
-        [reply] = app.chat_screen.query(AssistantMessageView)
-        assert "report.pdf" in reply.body.text  # the file reached the gateway
-        assert ticks.worst < blocked / 2, f"ticks {ticks.worst * 1000:.0f} ms late; {blocked * 1000:.0f} ms blocked"
+        # As with the search below, the best of up to three sends counts: a loaded machine
+        # can stall the process once, a blocked loop is late every time.
+        late: list[float] = []
+        for attempt in range(1, 4):
+            app.chat_screen.query_one(AttachmentChips).add_path(str(pdf))
+            ticks.reset()
+            await send(pilot, "what is in this file?")
+            await reply_done(pilot, replies=attempt, timeout=120)
+            reply = list(app.chat_screen.query(AssistantMessageView))[-1]
+            assert "report.pdf" in reply.body.text  # the file reached the gateway
+            late.append(ticks.worst)
+            if ticks.worst < blocked / 2:
+                break
+        assert min(late) < blocked / 2, (
+            f"ticks {[round(t * 1000) for t in late]} ms late; {blocked * 1000:.0f} ms blocked"
+        )
 
 
 # --- history search over 100,000 chats ------------------------------------------------
