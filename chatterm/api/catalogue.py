@@ -30,6 +30,13 @@ Styles (what the Thinking / Search toggles turn into):
                claude_tool      no parameter exists; search happens through a tool call
     Over /v1/responses only OpenAI families search (`responses_search`: the hosted
     `{"type": "web_search"}` tool); the others get a Notice and no search.
+
+Media in: `vision` says whether a family's models take images (None: not known, so
+chatterm sends them with a one-time notice), `vision_except` names the models that
+differ from their family (gpt-3.5, o3-mini, Qwen's VL and omni models); `audio` names
+the models that take `input_audio` (Qwen omni/ASR). `takes_images(model)` and
+`takes_audio(model)` answer for one model id; shaping refuses attachments a model is
+known not to take before anything is sent.
 """
 
 from __future__ import annotations
@@ -93,6 +100,12 @@ class Family:
     reasoning (`think_split.py`)."""
     known: tuple[str, ...] = ()
     """Model ids the gateway page names for this family (picker suggestions)."""
+    vision: bool | None = None
+    """The models take image inputs (None: not known)."""
+    vision_except: tuple[str, ...] = ()
+    """Globs of this family's models whose vision is the opposite of `vision`."""
+    audio: tuple[str, ...] = ()
+    """Globs of this family's models that take audio (`input_audio`)."""
     note: str = ""
     """One line for the picker / `chatterm models`."""
 
@@ -106,12 +119,13 @@ class Family:
         """The Search toggle does something on chat completions (Claude: via a tool)."""
         return self.search != "none"
 
-    def matches(self, model: str) -> bool:
+    def matches(self, model: str, patterns: tuple[str, ...] | None = None) -> bool:
         """Glob match on the lower-cased name, also without a vendor prefix
         ("openai/o3-mini" is an o-series model)."""
         name = model.strip().lower()
         names = (name, name.rsplit("/", 1)[-1]) if "/" in name else (name,)
-        return any(fnmatchcase(n, pattern) for n in names for pattern in self.patterns)
+        globs = self.patterns if patterns is None else patterns
+        return any(fnmatchcase(n, pattern) for n in names for pattern in globs)
 
 
 _SAMPLING = frozenset({"temperature", "top_p"})
@@ -128,6 +142,8 @@ FAMILIES: tuple[Family, ...] = (
         max_tokens_field="max_completion_tokens",
         known=("o4-mini", "o3-mini", "o3", "o1"),
         note="reasoning models; the gateway page sends them to /v1/responses",
+        vision=True,
+        vision_except=("o1-mini*", "o3-mini*"),
     ),
     Family(
         name="openai-search",
@@ -138,6 +154,7 @@ FAMILIES: tuple[Family, ...] = (
         rejects=_SAMPLING,
         known=("gpt-4o-search-preview", "gpt-4o-mini-search-preview"),
         note="web search through web_search_options",
+        vision=False,
     ),
     Family(
         name="openai",
@@ -146,6 +163,9 @@ FAMILIES: tuple[Family, ...] = (
         patterns=("gpt-5-chat*", "gpt-5*-chat*", "gpt-4*", "gpt-3.5*", "chatgpt-*"),
         known=("gpt-4.1", "gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo", "gpt-5-chat"),
         note="chat models; files go through /v1/responses",
+        vision=True,
+        vision_except=("gpt-3.5*",),
+        audio=("gpt-4o*audio*", "gpt-audio*"),
     ),
     Family(
         name="openai-gpt5",
@@ -158,6 +178,7 @@ FAMILIES: tuple[Family, ...] = (
         max_tokens_field="max_completion_tokens",
         known=("gpt-5.2", "gpt-5.1"),
         note="GPT-5 reasoning models through /v1/responses",
+        vision=True,
     ),
     Family(
         name="claude",
@@ -176,6 +197,7 @@ FAMILIES: tuple[Family, ...] = (
             "claude-3-opus-20240229",
             "claude-3-haiku-20240307",
         ),
+        vision=True,
         note="thinking with a token budget; web search only through a tool call",
     ),
     Family(
@@ -185,6 +207,7 @@ FAMILIES: tuple[Family, ...] = (
         thinking="always_on",
         think_open_implied=True,
         note="DeepSeek-R1 distills: reason in a <think> block whose opening tag may be in the prompt",
+        vision=False,
     ),
     Family(
         name="deepseek-reasoner",
@@ -193,6 +216,7 @@ FAMILIES: tuple[Family, ...] = (
         thinking="always_on",
         known=("deepseek-r1",),
         note="reasons by itself (reasoning_content)",
+        vision=False,
     ),
     Family(
         name="deepseek",
@@ -202,6 +226,7 @@ FAMILIES: tuple[Family, ...] = (
         thinking_off="omit",
         known=("deepseek-v3-1-250821", "deepseek-v3"),
         note='thinking: {"type": "enabled"}; off by default',
+        vision=False,
     ),
     Family(
         name="grok",
@@ -210,6 +235,8 @@ FAMILIES: tuple[Family, ...] = (
         search="grok_search_parameters",
         known=("grok-3", "grok-3-fast"),
         note="live search through search_parameters",
+        vision=False,
+        vision_except=("grok-*vision*",),
     ),
     Family(
         name="grok-reasoning",
@@ -221,6 +248,7 @@ FAMILIES: tuple[Family, ...] = (
         # The gateway may answer that search_parameters is no longer supported (it does
         # for grok-4 in the demo); the client then retries once without search.
         note="reasons by itself; answer tokens = completion - reasoning",
+        vision=True,
     ),
     Family(
         name="grok-other",
@@ -236,6 +264,8 @@ FAMILIES: tuple[Family, ...] = (
         thinking="gemini_variant",
         known=("gemini-3-pro-preview", "gemini-3-flash-preview", "nano-banana-pro"),
         note="thinking picked by model-name variant (-thinking, -nothinking, ...)",
+        vision=True,
+        audio=("gemini-*",),
     ),
     Family(
         name="qwq",
@@ -245,6 +275,7 @@ FAMILIES: tuple[Family, ...] = (
         search="qwen_parameters",
         think_open_implied=True,
         note="always reasons; served raw, the opening <think> may be in the prompt",
+        vision=False,
     ),
     Family(
         name="qwen",
@@ -254,6 +285,9 @@ FAMILIES: tuple[Family, ...] = (
         search="qwen_parameters",
         known=("qwen3-coder-plus", "qwen3-omni-flash"),
         note="extended options inside `parameters`",
+        vision=False,
+        vision_except=("*-vl*", "*omni*", "qvq*"),
+        audio=("*omni*", "*asr*", "*audio*"),
     ),
     Family(
         name="glm",
@@ -299,6 +333,22 @@ def family_for(model: str) -> Family:
         if family.matches(model):
             return family
     return DEFAULT_FAMILY
+
+
+def takes_images(model: str) -> bool | None:
+    """Whether `model` takes image inputs: True, False, or None when not known."""
+    family = family_for(model)
+    if family.vision is None:
+        return None
+    return family.vision != family.matches(model, family.vision_except)
+
+
+def takes_audio(model: str) -> bool | None:
+    """Whether `model` takes audio inputs: True, False, or None for an unknown model."""
+    family = family_for(model)
+    if family.matches(model, family.audio):
+        return True
+    return None if family is DEFAULT_FAMILY else False
 
 
 def known_models() -> dict[str, list[str]]:

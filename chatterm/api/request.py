@@ -37,6 +37,12 @@ class ChatRequest:
     search_options: dict[str, Any] | None = None
     files: list[FileInput] = field(default_factory=list)
     endpoint: Endpoint = "auto"
+    image_max_side: int = 2048
+    """Attached images larger than this many pixels on their longest side are sent
+    scaled down (0: sent as they are); config `images.max_side`."""
+    asr_options: dict[str, Any] | None = None
+    """Qwen speech recognition options (`language`, `enable_itn`), sent inside
+    `parameters` to Qwen models (chat settings)."""
     extra_body: dict[str, Any] = field(default_factory=dict)
     """Extra top-level fields, merged last (escape hatch for servers we do not know)."""
 
@@ -50,6 +56,10 @@ class ChatRequest:
             isinstance(self.max_tokens, bool) or not isinstance(self.max_tokens, int) or self.max_tokens < 1
         ):
             raise RequestValidationError(f"max_tokens must be a whole number of at least 1 (got {self.max_tokens!r})")
+        if self.image_max_side < 0:
+            raise RequestValidationError(
+                f"images.max_side must be 0 (off) or more pixels (got {self.image_max_side!r})"
+            )
         if self.thinking_budget is not None and self.thinking_budget < 0:
             raise RequestValidationError(f"thinking_budget must be 0 or more tokens (got {self.thinking_budget!r})")
 

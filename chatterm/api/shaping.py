@@ -4,8 +4,11 @@
 in `api/catalogue.py`, picks the protocol, and builds the body:
 
     endpoint   "chat" / "responses" force the protocol; "auto" sends the family's
-               endpoint (OpenAI reasoning models -> /v1/responses) and any request
-               with files to /v1/responses; everything else to /v1/chat/completions.
+               endpoint (OpenAI reasoning models -> /v1/responses), a request with
+               PDFs, text files or file URLs to /v1/responses, one with audio to
+               /v1/chat/completions; images go either way (`files.endpoints_for`).
+    media      a model the catalogue knows takes no images (or audio) is refused
+               before sending; an unknown one gets them with a one-time notice.
     chat       model, messages, temperature/top_p/max_tokens when set, stream,
                stream_options {"include_usage": true} when streaming, tools,
                tool_choice, response_format, then the family's thinking/search fields,
@@ -32,9 +35,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from chatterm.api.catalogue import DEFAULT_FAMILY, Family, family_for
+from chatterm.api.catalogue import DEFAULT_FAMILY, Family, family_for, takes_audio, takes_images
 from chatterm.api.errors import RequestValidationError
-from chatterm.api.files import check_files, encode_files
+from chatterm.api.files import check_files, encode_files, endpoints_for
 from chatterm.api.request import ChatRequest
 from chatterm.api.responses_shape import (
     responses_format,
@@ -113,8 +116,9 @@ def prepare(req: ChatRequest) -> PreparedRequest:
     req.validate()
     req = _json_mode_said(req)
     family = family_for(req.model)
-    protocol = _protocol(req, family)
     notices: list[Notice] = []
+    kinds = _attachment_kinds(req, notices)
+    protocol = _protocol(req, family, kinds)
     model = _model_name(req, family, notices)
     if protocol == "chat":
         body = _chat_body(req, family, model, notices)
@@ -143,9 +147,8 @@ def preflight(req: ChatRequest) -> None:
     the engine calls it before it saves a prompt, so a refused request leaves no
     failed chat behind."""
     req.validate()
-    _protocol(req, family_for(req.model))  # files on a forced chat endpoint
-    if req.files:
-        check_files(list(req.files))
+    kinds = _attachment_kinds(req, [])
+    _protocol(req, family_for(req.model), kinds)  # files the endpoint cannot carry
 
 
 def search_unsupported(message: str) -> bool:
@@ -161,18 +164,64 @@ def search_unsupported(message: str) -> bool:
 # --- protocol and model name --------------------------------------------------------
 
 
-def _protocol(req: ChatRequest, family: Family) -> Literal["chat", "responses"]:
-    if req.endpoint == "chat":
-        if req.files:
+def _attachment_kinds(req: ChatRequest, notices: list[Notice]) -> set[str]:
+    """What is attached (files checked by stat and first bytes), refusing images or
+    audio the model is known not to take; an unknown model gets a notice."""
+    if not req.files:
+        return set()
+    kinds: set[str] = {c.kind for c in check_files(list(req.files), max_side=req.image_max_side)}
+    model = req.model.strip()
+    if kinds & {"image", "url-image"}:
+        vision = takes_images(model)
+        if vision is False:
             raise RequestValidationError(
-                "files: the gateway takes files only on /v1/responses, and the endpoint is set to chat (set it to responses or auto)"
+                f"{model} does not take images; pick a vision model (gpt-4o, claude, gemini, qwen-vl...) "
+                "or remove the image"
+            )
+        if vision is None:
+            notices.append(
+                Notice(f"chatterm does not know whether {model} takes images; sent them anyway", "vision_unknown")
+            )
+    if "audio" in kinds:
+        audio = takes_audio(model)
+        if audio is False:
+            raise RequestValidationError(
+                f"{model} does not take audio; pick a model that does (qwen3-omni-flash, a Qwen ASR model) "
+                "or remove the audio"
+            )
+        if audio is None:
+            notices.append(
+                Notice(f"chatterm does not know whether {model} takes audio; sent it anyway", "audio_unknown")
+            )
+    return kinds
+
+
+def _protocol(req: ChatRequest, family: Family, kinds: set[str]) -> Literal["chat", "responses"]:
+    carriers = endpoints_for(kinds) if kinds else ("chat", "responses")
+    if not carriers:
+        raise RequestValidationError(
+            "files: audio goes only to /v1/chat/completions and PDFs or text files only to "
+            "/v1/responses; send them in separate messages"
+        )
+    if req.endpoint == "chat":
+        if "chat" not in carriers:
+            raise RequestValidationError(
+                "files: the gateway takes PDFs and text files only on /v1/responses, and the endpoint is set "
+                "to chat (set it to responses or auto; images and audio can go to chat)"
             )
         return "chat"
     if req.endpoint == "responses":
+        if "responses" not in carriers:
+            raise RequestValidationError(
+                "files: audio goes only to /v1/chat/completions, and the endpoint is set to responses "
+                "(set it to chat or auto)"
+            )
         return "responses"
     if req.endpoint != "auto":
         raise RequestValidationError(f"endpoint must be chat, responses or auto (got {req.endpoint!r})")
-    return "responses" if req.files or family.endpoint == "responses" else "chat"
+    if len(carriers) == 1:
+        return "chat" if carriers == ("chat",) else "responses"
+    return family.endpoint
 
 
 def _model_name(req: ChatRequest, family: Family, notices: list[Notice]) -> str:
@@ -206,7 +255,7 @@ def _model_name(req: ChatRequest, family: Family, notices: list[Notice]) -> str:
 
 
 def _chat_body(req: ChatRequest, family: Family, model: str, notices: list[Notice]) -> dict[str, Any]:
-    body: dict[str, Any] = {"model": model, "messages": [dict(m) for m in req.messages]}
+    body: dict[str, Any] = {"model": model, "messages": _with_attachments(req, notices)}
     sampling = _sampling(req, family, notices)
     qwen = family.thinking == "qwen_parameters" or family.search == "qwen_parameters"
     parameters: dict[str, Any] = {}
@@ -250,6 +299,8 @@ def _chat_body(req: ChatRequest, family: Family, model: str, notices: list[Notic
     if req.search:
         _chat_search(req, family, body, tools, parameters, notices)
 
+    if qwen and req.asr_options:
+        parameters["asr_options"] = dict(req.asr_options)
     extra = dict(req.extra_body)
     if qwen:
         for key in [k for k in extra if k in QWEN_PARAMETER_KEYS]:
@@ -261,6 +312,25 @@ def _chat_body(req: ChatRequest, family: Family, model: str, notices: list[Notic
             body["parameters"] = parameters
     body.update(extra)
     return body
+
+
+def _with_attachments(req: ChatRequest, notices: list[Notice]) -> list[dict[str, Any]]:
+    """The messages, the attachments' parts joined to the last user message before its
+    text, as on /v1/responses (chat completions takes a list of parts as content)."""
+    messages = [dict(m) for m in req.messages]
+    if not req.files:
+        return messages
+    encoded = encode_files(req.files, "chat", max_side=req.image_max_side)
+    notices.extend(Notice(text, "image_unscaled") for text in encoded.notices)
+    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    if last_user < 0:
+        messages.append({"role": "user", "content": encoded.parts})
+        return messages
+    content = messages[last_user].get("content")
+    text = [{"type": "text", "text": str(content)}] if content else []
+    parts = list(content) if isinstance(content, list) else text
+    messages[last_user]["content"] = encoded.parts + parts
+    return messages
 
 
 def _chat_search(
@@ -388,7 +458,11 @@ def _effort(req: ChatRequest) -> str:
 
 
 def _responses_body(req: ChatRequest, family: Family, model: str, notices: list[Notice]) -> dict[str, Any]:
-    file_parts = encode_files(req.files) if req.files else []
+    file_parts: list[dict[str, Any]] = []
+    if req.files:
+        encoded = encode_files(req.files, "responses", max_side=req.image_max_side)
+        file_parts = encoded.parts
+        notices.extend(Notice(text, "image_unscaled") for text in encoded.notices)
     instructions, items = to_responses_input(req.messages, file_parts)
     body: dict[str, Any] = {"model": model}
     if instructions:

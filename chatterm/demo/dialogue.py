@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from chatterm.demo.errors import GatewayError, bad_request
+from chatterm.demo.media_headers import describe
 from chatterm.demo.text import count_words
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -48,6 +49,9 @@ class Dialogue:
     """Assistant tool-call rounds since the last user message."""
     files: list[str] = field(default_factory=list)
     """One line per input file: name, type and decoded size."""
+    media: list[str] = field(default_factory=list)
+    """One line per image or audio part of the last user message, read from its header
+    ("PNG image, 64x48"): what a vision or speech model answers with."""
 
     @property
     def triggers(self) -> dict[str, str]:
@@ -55,7 +59,7 @@ class Dialogue:
         return {m.group(1).lower(): m.group(2) or "" for m in _TRIGGER.finditer(self.prompt)}
 
 
-def _text_of(content: Any, files: list[str] | None = None) -> str:
+def _text_of(content: Any, files: list[str] | None = None, media: list[str] | None = None) -> str:
     """Plain text of a message's content (a string or a list of parts)."""
     if content is None:
         return ""
@@ -77,7 +81,43 @@ def _text_of(content: Any, files: list[str] | None = None) -> str:
             texts.append(str(part.get("text", "")))
         elif kind in ("input_file", "file") and files is not None:
             files.append(_describe_file(part.get("file", part) if kind == "file" else part))
+        elif kind in ("image_url", "input_image", "input_audio") and media is not None:
+            media.append(_describe_media(part))
     return "\n".join(texts)
+
+
+def _describe_media(part: dict[str, Any]) -> str:
+    """ "PNG image, 64x48" for an image or audio part carried as data; a URL is named."""
+    kind = part.get("type")
+    url: Any
+    if kind == "input_audio":
+        audio = part.get("input_audio")
+        url = audio.get("data") if isinstance(audio, dict) else None
+        if not isinstance(url, str) or not url:
+            raise bad_request("input_audio needs data", "input_audio", "invalid_media")
+    else:
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else image
+        if not isinstance(url, str) or not url:
+            raise bad_request(f"{kind} needs an image_url", "image_url", "invalid_image")
+        if not url.startswith("data:"):
+            return f"image from {url} (not downloaded by the demo)"
+    payload = url
+    if url.startswith("data:"):
+        header, sep, payload = url.partition(",")
+        if not sep or ";base64" not in header:
+            raise bad_request("media data must be a base64 data: URL", str(kind), "invalid_media")
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise bad_request("media data is not valid base64", str(kind), "invalid_media") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise bad_request("File size exceeds the 50 MB limit", str(kind), "file_too_large")
+    described = describe(raw)
+    if described is None:
+        what = "audio" if kind == "input_audio" else "image"
+        raise bad_request(f"the {what} could not be read (unknown format)", str(kind), "invalid_media")
+    return described
 
 
 def _describe_file(part: dict[str, Any]) -> str:
@@ -140,7 +180,7 @@ def from_chat(body: dict[str, Any]) -> Dialogue:
         if not isinstance(msg, dict):
             raise bad_request(f"messages[{i}] must be an object", f"messages[{i}]")
         files: list[str] | None = d.files if i == last_user else None
-        text = _text_of(msg.get("content"), files)
+        text = _text_of(msg.get("content"), files, d.media if i == last_user else None)
         tokens = count_words(text) + 3
         for call in msg.get("tool_calls") or []:
             if isinstance(call, dict):
@@ -192,7 +232,8 @@ def from_responses(body: dict[str, Any]) -> Dialogue:
         elif kind == "function_call_output":
             tokens = count_words(_output_text(item.get("output", ""))) + 3
         else:
-            text = _text_of(item.get("content"), d.files if i == last_user else None)
+            last = i == last_user
+            text = _text_of(item.get("content"), d.files if last else None, d.media if last else None)
             tokens = count_words(text) + 3
             if i == last_user:
                 d.prompt = text

@@ -25,6 +25,7 @@ from chatterm.demo.image_models import ImagePlan, plan_image
 from chatterm.demo.text import (
     answer_markdown,
     bench_tokens,
+    media_markdown,
     reasoning_text,
     tokenize,
     tool_results_markdown,
@@ -329,6 +330,8 @@ def build_plan(d: Dialogue, model: ModelInfo, endpoint: str, state: GatewayState
         structured = _structured(d, endpoint, triggers)
         if structured is not None:
             plan.content = tokenize(structured)
+        elif d.media:
+            plan.content = tokenize(media_markdown(d.prompt, d.media))
         elif "tokens" in triggers and triggers["tokens"].isdigit():
             plan.content = bench_tokens(min(int(triggers["tokens"]), MAX_BENCH_TOKENS))
         else:

@@ -8,6 +8,7 @@ whitespace before it, so `"".join(tokenize(text)) == text` always holds.
     reasoning_text(prompt, ...)     what a thinking model "thinks" before answering
     bench_tokens(n)                 exactly n tokens of mixed Markdown (`!tokens=N`)
     tool_results_markdown(results)  the final answer after tool calls
+    media_markdown(prompt, media)   what a vision/speech model "saw" in its attachments
 """
 
 from __future__ import annotations
@@ -81,6 +82,16 @@ def answer_markdown(
         parts += ["", f"Search found {len(citations)} sources {marks}."]
     parts += ["", "That is all from the demo gateway."]
     return "\n".join(parts)
+
+
+def media_markdown(prompt: str, media: list[str]) -> str:
+    """What a vision or speech model answers: each image or audio it received, as its
+    header says ("PNG image, 64x48"; "WAV audio, 1.5 s, 16000 Hz, 1 channel")."""
+    lines = [f"I received {len(media)} attachment{'s' if len(media) != 1 else ''}:", ""]
+    lines += [f"- {line}" for line in media]
+    if prompt.strip():
+        lines += ["", f"> {_one_line(prompt, 160)}"]
+    return "\n".join(lines)
 
 
 def reasoning_text(prompt: str) -> str:
