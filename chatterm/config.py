@@ -104,6 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("limits.json_body", int, 64 * 2**20, "Bytes of a non-streamed reply.", _between(1024, 2**32)),
     Setting("limits.sse_event", int, 64 * 2**20, "Bytes of one stream event.", _between(1024, 2**32)),
     Setting("limits.reply_text", int, 8 * 2**20, "Characters of one reply's text.", _between(1024, 2**32)),
+    Setting(
+        "images.max_side",
+        int,
+        2048,
+        "Attached images are scaled to this longest side in pixels (0: sent as they are).",
+        _between(0, 100_000),
+    ),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -138,6 +145,7 @@ class Config:
     limits_json_body: int = 64 * 2**20
     limits_sse_event: int = 64 * 2**20
     limits_reply_text: int = 8 * 2**20
+    images_max_side: int = 2048
     path: Path | None = None
     """The file these values came from (None: defaults only)."""
     key_source: str | None = None

@@ -51,6 +51,7 @@ def engine_options(config: Config, **overrides: Any) -> EngineOptions:
         thinking_level=config.thinking_level,
         search_options=dict(config.search_options) or None,
         endpoint=config.endpoint,  # type: ignore[arg-type]
+        image_max_side=config.images_max_side,
     )
     for key, value in overrides.items():
         if value is not None:

@@ -166,6 +166,19 @@ class ChatSettings:
     response_format: dict[str, Any] | None = None
     """A structured-output format held by the chat (json_schema or json_object)."""
     disabled_tools: list[str] = field(default_factory=list)
+    asr_language: str | None = None
+    """Qwen speech recognition: the spoken language ("zh", "en", ...; None: detected)."""
+    asr_itn: bool = False
+    """Qwen speech recognition: inverse text normalisation ("twenty" -> "20")."""
+
+    def asr_options(self) -> dict[str, Any] | None:
+        """Qwen's `asr_options` from these settings (None when all are defaults)."""
+        options: dict[str, Any] = {}
+        if self.asr_language:
+            options["language"] = self.asr_language
+        if self.asr_itn:
+            options["enable_itn"] = True
+        return options or None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -179,6 +192,8 @@ class ChatSettings:
             "stream": self.stream,
             "response_format": self.response_format,
             "disabled_tools": list(self.disabled_tools),
+            "asr_language": self.asr_language,
+            "asr_itn": self.asr_itn,
         }
 
     @classmethod

@@ -101,6 +101,8 @@ class EngineOptions:
     thinking_level: str | None = None
     search_options: dict[str, Any] | None = None
     endpoint: Endpoint = "auto"
+    image_max_side: int = 2048
+    """Attached images are scaled to this longest side (0: sent as they are)."""
     flush_interval: float = 0.5
 
 
@@ -515,6 +517,8 @@ class ChatSession:
             search_options=self.options.search_options,
             files=[FileInput(f) for f in files],
             endpoint=self.options.endpoint,
+            image_max_side=self.options.image_max_side,
+            asr_options=settings.asr_options(),
         )
 
     def _save_chat(self) -> None:

@@ -42,7 +42,9 @@ def test_local_pdf_becomes_input_file_with_a_data_url(tmp_path: Path) -> None:
 
 
 def test_url_becomes_input_file_with_file_url_and_image_urls_input_image() -> None:
-    parts = encode_files([FileInput("https://example.com/papers/a.pdf"), FileInput("https://example.com/cat.webp")]).parts
+    parts = encode_files(
+        [FileInput("https://example.com/papers/a.pdf"), FileInput("https://example.com/cat.webp")]
+    ).parts
     assert parts == [
         {"type": "input_file", "file_url": "https://example.com/papers/a.pdf"},
         {"type": "input_image", "image_url": "https://example.com/cat.webp", "detail": "auto"},
