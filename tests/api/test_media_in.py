@@ -188,7 +188,7 @@ def test_audio_is_refused_where_it_cannot_go(tmp_path: Path) -> None:
     pdf = write(tmp_path / "a.pdf", b"%PDF-1.4\n")
     with pytest.raises(RequestValidationError, match="gpt-4o does not take audio"):
         preflight(ask("gpt-4o", [wav]))
-    with pytest.raises(RequestValidationError, match="audio goes only to /v1/chat/completions.*set to responses"):
+    with pytest.raises(RequestValidationError, match=r"audio goes only to /v1/chat/completions.*set to responses"):
         preflight(ask("qwen3-omni-flash", [wav], "responses"))
     with pytest.raises(RequestValidationError, match="send them in separate messages"):
         preflight(ask("qwen3-omni-flash", [wav, pdf]))
