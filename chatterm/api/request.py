@@ -13,6 +13,9 @@ from typing import Any
 from chatterm.api.errors import RequestValidationError
 from chatterm.api.types import Endpoint, FileInput
 
+DEFAULT_IMAGE_MAX_SIDE = 2048
+"""Pixels: models look at about this much of an image (config `images.max_side`)."""
+
 
 @dataclass(slots=True)
 class ChatRequest:
@@ -37,7 +40,7 @@ class ChatRequest:
     search_options: dict[str, Any] | None = None
     files: list[FileInput] = field(default_factory=list)
     endpoint: Endpoint = "auto"
-    image_max_side: int = 2048
+    image_max_side: int = DEFAULT_IMAGE_MAX_SIDE
     """Attached images larger than this many pixels on their longest side are sent
     scaled down (0: sent as they are); config `images.max_side`."""
     asr_options: dict[str, Any] | None = None

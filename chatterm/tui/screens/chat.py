@@ -222,7 +222,7 @@ class ChatScreen(Screen[None]):
                 severity="warning",
             )
             return
-        problem = chips.problem(at_paths(text))
+        problem = chips.problem(at_paths(text), model=self.chat_app.conversation.settings.model)
         if problem is not None:  # refused before the prompt and the chips are taken
             self.notify(problem, title="Not sent", severity="warning")
             return

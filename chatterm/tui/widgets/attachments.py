@@ -109,18 +109,25 @@ class AttachmentChips(Horizontal):
                 if prompt is not None and getattr(prompt, "can_focus", False):
                     prompt.focus()
 
-    def problem(self, more: Sequence[str] = ()) -> str | None:
+    def problem(self, more: Sequence[str] = (), *, model: str | None = None) -> str | None:
         """Why these files plus `more` could not be sent (missing, over 50 MB alone or
-        together, a type the gateway does not take), or None. Stat only: nothing is read."""
+        together, a type the gateway does not take; with `model`, images or audio that
+        model does not take), or None. Stat and a file's first bytes only."""
         from chatterm.api.errors import RequestValidationError
         from chatterm.api.files import check_files
+        from chatterm.api.request import DEFAULT_IMAGE_MAX_SIDE, ChatRequest
+        from chatterm.api.shaping import preflight
         from chatterm.api.types import FileInput
 
         sources = [*self.paths, *(p for p in more if p not in self.paths)]
         if not sources:
             return None
+        files = [FileInput(source) for source in sources]
         try:
-            check_files([FileInput(source) for source in sources])
+            if model:
+                preflight(ChatRequest(model=model, messages=[], files=files))
+            else:
+                check_files(files, max_side=DEFAULT_IMAGE_MAX_SIDE)
         except RequestValidationError as error:
             return str(error)
         return None
