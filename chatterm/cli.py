@@ -149,7 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     structured = ask.add_mutually_exclusive_group()
     structured.add_argument("--schema", type=Path, help="JSON schema file for structured output")
     structured.add_argument("--json-object", action="store_true", help="ask for any JSON object")
-    ask.add_argument("--file", action="append", default=[], help="file path or URL (Responses API); repeatable")
+    ask.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        help="file path or URL: PDF, text, image (PNG/JPEG/WebP/GIF) or audio (WAV/MP3/M4A/FLAC/OGG); repeatable",
+    )
     ask.add_argument(
         "--endpoint",
         choices=["chat", "responses", "auto"],

@@ -1,4 +1,5 @@
-"""Per-chat settings: system prompt, temperature, top_p, max_tokens.
+"""Per-chat settings: system prompt, temperature, top_p, max_tokens; for a model that
+takes audio (Qwen omni/ASR), the speech recognition options (`asr_options`).
 
 An empty field means "the server's default" (the request leaves it out). Values are
 checked here, before anything is sent: a bad one shows a message under its field that
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -18,8 +20,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
+from chatterm.api.catalogue import takes_audio
 from chatterm.engine.conversation import ChatSettings
 from chatterm.terminal_text import visible, visible_line
 
@@ -29,6 +32,9 @@ RANGES = {
     "max_tokens": "Max tokens must be a whole number of at least 1",
 }
 EMPTY_HINT = " (leave empty for the server's default)."
+ASR_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?")
+"""A language code as Qwen's `asr_options.language` takes it ("zh", "en", "yue")."""
+ASR_LANGUAGE_HINT = "Speech language must be a language code such as en, zh or yue (leave empty to detect it)."
 
 
 @dataclass(slots=True)
@@ -118,6 +124,15 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
                                 placeholder="server default",
                                 id=name.replace("_", "-"),
                             )
+                if takes_audio(self.settings.model):
+                    yield Label("Speech recognition [dim](audio attachments)[/]", classes="field-label")
+                    with Horizontal(classes="number-row"):
+                        with Vertical(classes="number-field"):
+                            yield Label("Language [dim](code)[/]", classes="field-label")
+                            yield Input(self.settings.asr_language or "", placeholder="detect", id="asr-language")
+                        yield Checkbox(
+                            "Inverse text normalisation", self.settings.asr_itn, id="asr-itn", classes="number-field"
+                        )
                 yield Static("", id="settings-errors")
             with Horizontal(id="settings-buttons"):
                 yield Button("Save", variant="primary", id="settings-save")
@@ -134,6 +149,14 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
         for name in RANGES:
             self.query_one(f"#{name.replace('_', '-')}", Input).set_class(name in form.errors, "-invalid")
         errors = self.query_one("#settings-errors", Static)
+        asr_language, asr_itn = self.settings.asr_language, self.settings.asr_itn
+        if self.query("#asr-language"):
+            asr_language = self.query_one("#asr-language", Input).value.strip() or None
+            asr_itn = self.query_one("#asr-itn", Checkbox).value
+            bad = asr_language is not None and not ASR_LANGUAGE.fullmatch(asr_language)
+            self.query_one("#asr-language", Input).set_class(bad, "-invalid")
+            if bad:
+                form.errors["asr_language"] = ASR_LANGUAGE_HINT
         if form.errors:
             errors.update("\n".join(f"• {message}" for message in form.errors.values()))
             errors.display = True
@@ -150,6 +173,8 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
                 top_p=form.top_p,
                 max_tokens=form.max_tokens,
                 disabled_tools=list(self.settings.disabled_tools),
+                asr_language=asr_language,
+                asr_itn=asr_itn,
             )
         )
 
