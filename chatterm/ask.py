@@ -119,7 +119,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         output.require_save = getattr(args, "require_save", False)
         return asyncio.run(_ask(session, context, prompt, args.file, output))
     finally:
-        context.close_demo()
+        context.close()
 
 
 class HistoryProblem(Exception):
@@ -212,13 +212,17 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
     elif args.json_object:
         settings.response_format = {"type": "json_object"}
     offered: list[str] = []
+    context.use_mcp = bool(args.tools)  # no server is started for a reply that offers no tool
     if args.tools:
-        available = context.tools.names()
+        from chatterm.tools.selection import select_tools
+
+        mcp_problems = context.wait_for_tools()  # MCP servers' tools, or why not (builds the tools)
+        context.tool_errors.extend(mcp_problems)
         _tell_tool_errors(context)  # before any "unknown tool": they may say why
-        offered = available if args.tools.strip() == "all" else [t.strip() for t in args.tools.split(",") if t.strip()]
-        unknown = [t for t in offered if t not in available]
-        if unknown:
-            raise UsageError(f"unknown tool(s): {', '.join(unknown)}; available: {', '.join(available)}")
+        try:
+            offered = select_tools(args.tools, context.tools)
+        except KeyError as error:
+            raise UsageError(str(error.args[0])) from None
     session = context.make_session(
         conversation,
         approve=_approver(args.yes),

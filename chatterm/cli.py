@@ -87,6 +87,13 @@ def _file_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--config", default=default, type=Path, help="config file path (or $CHATTERM_CONFIG)")
     parser.add_argument("--history", default=default, type=Path, help="history database path (or $CHATTERM_HISTORY)")
+    parser.add_argument(
+        "--mcp-config",
+        default=default,
+        type=Path,
+        metavar="FILE",
+        help="MCP servers: a Claude-Desktop mcpServers JSON file or a TOML file with [mcp.servers.*]",
+    )
 
 
 EPILOG = """examples:
@@ -197,13 +204,26 @@ def build_parser() -> argparse.ArgumentParser:
     from chatterm.history_cli import add_history_parser
 
     _file_options(add_history_parser(sub), suppress=True)
+    from chatterm.tools_cli import add_tools_parser
+
+    _file_options(add_tools_parser(sub), suppress=True)
     return parser
 
 
 def _load_config(args: argparse.Namespace) -> Config:
     from chatterm.config import load_config
 
-    return load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None))
+    mcp_file = getattr(args, "mcp_config", None)
+    if mcp_file is not None:
+        from chatterm.config import ConfigError
+        from chatterm.mcp.servers import McpConfigError, load_mcp_file
+
+        try:
+            config.mcp_servers = {**config.mcp_servers, **load_mcp_file(mcp_file)}
+        except McpConfigError as error:
+            raise ConfigError(f"--mcp-config {error}") from None
+    return config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ask(args, config)
         if args.command == "models":
             return _run_models(args, config)
+        if args.command == "tools":
+            from chatterm.tools_cli import run_tools
+
+            return run_tools(args, config)
         if args.command == "history":
             from chatterm.history_cli import run_history
             from chatterm.store.paths import default_path
@@ -258,7 +282,7 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
     problem = gateway_problem(context)
     if problem is not None:
         print(f"chatterm models: {problem}", file=sys.stderr)
-        context.close_demo()
+        context.close()
         return EXIT_USAGE
 
     async def fetch() -> list[str]:
@@ -273,7 +297,7 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
         print(visible(getattr(error, "detail", None) or str(error)), file=sys.stderr)
         return EXIT_ERROR
     finally:
-        context.close_demo()
+        context.close()
     if args.json:
         print(json.dumps(models))
     else:
@@ -311,7 +335,7 @@ def _run_tui(args: argparse.Namespace, config: Config) -> int:
     try:
         app.run()
     finally:
-        context.close_demo()
+        context.close()
     return app.return_code or EXIT_OK
 
 

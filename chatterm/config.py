@@ -62,6 +62,12 @@ def _between(low: float, high: float) -> Callable[[Any], str | None]:
     return lambda v: None if low <= v <= high else f"must be between {low:g} and {high:g}"
 
 
+def _mcp_servers_problem(servers: Any) -> str | None:
+    from chatterm.mcp.servers import server_problem  # no SDK: only the table's shape
+
+    return server_problem(servers)
+
+
 def _one_of(*choices: str) -> Callable[[Any], str | None]:
     return lambda v: None if v in choices else "must be one of " + ", ".join(choices)
 
@@ -111,6 +117,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Attached images are scaled to this longest side in pixels (0: sent as they are).",
         _between(0, 100_000),
     ),
+    Setting("mcp.servers", dict, {}, "MCP servers whose tools chatterm offers.", lambda v: _mcp_servers_problem(v)),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -146,6 +153,7 @@ class Config:
     limits_sse_event: int = 64 * 2**20
     limits_reply_text: int = 8 * 2**20
     images_max_side: int = 2048
+    mcp_servers: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     """The file these values came from (None: defaults only)."""
     key_source: str | None = None

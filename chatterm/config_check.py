@@ -63,6 +63,8 @@ def type_problem(setting: Setting, value: Any) -> str | None:
             if not _is(item, setting.item):
                 return f"{setting.key}[{index}] must be of type {_names(setting.item)} (got {item!r})"
     problem = setting.check(value) if setting.check else None
+    if problem and isinstance(value, dict):  # a nested table: the check names the part at fault
+        return f"{setting.key}: {problem}"
     return f"{setting.key} {problem} (got {value!r})" if problem else None
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
     from chatterm.media.blobs import BlobStore
+    from chatterm.mcp.manager import McpManager
     from chatterm.store import ChatStore
     from chatterm.store.writer import HistoryWriter
     from chatterm.tools import ToolRegistry
@@ -69,9 +70,16 @@ def build_tools(config: Config, key: str | None = None) -> tuple[ToolRegistry, l
 
     hide_api_keys([config.api_key_env], key)
     registry = builtin_registry(allowed_dirs=[Path(d).expanduser() for d in config.tools_allowed_dirs])
+    for built_in in registry:
+        built_in.source = "builtin"
     errors = load_user_tools(registry, files=config.tools_files, modules=config.tools_modules)
+    for loaded in registry:
+        loaded.source = loaded.source or "user"
+    mcp_prefixes = tuple(f"{server}__" for server in config.mcp_servers)
     for name in config.tools_safe:  # only built-in read-only tools may skip the question
         tool = registry.get(name)
+        if tool is None and name.startswith(mcp_prefixes or ("\0",)):
+            continue  # an MCP server's tool: its server lists it once it has started
         if tool is None:
             errors.append(f"config [tools] safe: no tool named {name!r}")
         elif not tool.safe:
@@ -134,6 +142,10 @@ class AppContext:
         self._tools: ToolRegistry | None = None
         self._store: ChatStore | None = None
         self._recorder: HistoryWriter | None = None
+        self.mcp: McpManager | None = None
+        """The MCP servers, started in the background with the tools (None: none configured)."""
+        self.use_mcp = True
+        """False: the MCP servers are not started (`ask` without `--tools` offers none)."""
 
     # --- services, built on first use ---------------------------------------------------
 
@@ -167,7 +179,33 @@ class AppContext:
     def tools(self) -> ToolRegistry:
         if self._tools is None:
             self._tools, self.tool_errors = build_tools(self.config, self.connection.api_key)
+            self._start_mcp(self._tools)
         return self._tools
+
+    def _start_mcp(self, registry: ToolRegistry) -> None:
+        """The configured MCP servers start in the background; their tools join `registry`
+        as each is ready. With none configured the SDK is never imported."""
+        if not self.config.mcp_servers or not self.use_mcp:
+            return
+        from chatterm.mcp.manager import McpManager
+        from chatterm.mcp.servers import McpConfigError, specs_from
+
+        try:
+            specs = specs_from(self.config.mcp_servers)
+        except McpConfigError as error:
+            self.tool_errors.append(f"config [mcp.servers]: {error}")
+            return
+        self.mcp = McpManager(specs, registry, self.history_path.parent / "mcp-logs")
+        self.mcp.start()
+
+    def wait_for_tools(self, timeout: float = 30.0) -> list[str]:
+        """`ask` and `tools`: wait (at most `timeout` s) until every MCP server is ready or
+        failed, so their tools can be offered; returns the failures to tell."""
+        _ = self.tools  # builds the registry and starts the servers
+        if self.mcp is None:
+            return []
+        self.mcp.wait_ready(timeout)
+        return self.mcp.reports()
 
     def open_store(self) -> ChatStore | None:
         """The history store, or None when history is off or the file is unusable
@@ -325,6 +363,14 @@ class AppContext:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def close(self) -> None:
+        """At the end of a command or the app: the demo gateway and every MCP server
+        (their processes included) stop."""
+        if self.mcp is not None:
+            self.mcp.stop()
+            self.mcp = None
+        self.close_demo()
 
     def close_demo(self) -> None:
         if self.demo is not None:

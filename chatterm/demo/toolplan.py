@@ -3,7 +3,9 @@
 `plan_calls(dialogue, triggers, model)` for a turn that starts from the user:
   forced `tool_choice` -> that tool; `!unknown-tool` -> `no_such_tool`; `!bad-args` ->
   arguments that are not JSON; `!parallel` -> current_time + calculator; `!chain` ->
-  calculator; otherwise natural words: time/date -> current_time, arithmetic ->
+  calculator; `!call <tool> <json-args>` -> that tool with those arguments (any tool,
+  MCP or local, driven offline; a tool not offered is called all the same, so the
+  user sees chatterm's answer to that); otherwise natural words: time/date -> current_time, arithmetic ->
   calculator, "search"/"latest"/"news" -> an offered `*search*` tool.
 `chain_calls(...)` for a turn that ends with tool results (`!chain`'s second call).
 Only tools the request offers are called (except `!unknown-tool`, on purpose).
@@ -28,6 +30,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _TIME_WORDS = re.compile(r"\b(time|date|clock|today)\b", re.IGNORECASE)
 _SEARCH_WORDS = re.compile(r"\b(search|look up|latest|news)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_CALL = re.compile(r"!call\s+([^\s{]+)\s*(.*)", re.DOTALL)
 _TRIGGER_WORD = re.compile(r"![a-z0-9][a-z0-9-]*(?:=[\d.]+)?", re.IGNORECASE)
 
 
@@ -108,6 +111,23 @@ def _expression(prompt: str) -> str | None:
     return None
 
 
+def _requested_call(prompt: str) -> tuple[str, str] | None:
+    """`!call <tool> <json-args>` -> (tool, arguments). The arguments are the JSON object
+    after the name (`{}` when there is none); text that is not JSON is sent as it is, so
+    the client's answer to bad arguments can be seen too."""
+    match = _CALL.search(prompt)
+    if match is None:
+        return None
+    rest = match.group(2).strip()
+    if not rest:
+        return match.group(1), "{}"
+    try:
+        _, end = json.JSONDecoder().raw_decode(rest)
+    except ValueError:
+        return match.group(1), rest
+    return match.group(1), rest[:end]
+
+
 def plan_calls(d: Dialogue, triggers: dict[str, str], model: ModelInfo) -> list[PlannedCall]:
     """Calls for a turn that starts from the user (no trailing tool results)."""
     choice = d.body.get("tool_choice")
@@ -118,8 +138,11 @@ def plan_calls(d: Dialogue, triggers: dict[str, str], model: ModelInfo) -> list[
     if isinstance(choice, dict):
         forced = (choice.get("function") or {}).get("name") or choice.get("name")
     arith = _expression(d.prompt)
+    requested = _requested_call(d.prompt) if "call" in triggers else None
     if forced in d.tools:
         wanted.append((forced, _args_for(forced, d, arith or "6*7")))
+    elif requested is not None:
+        wanted.append(requested)
     elif "unknown-tool" in triggers:
         wanted.append(("no_such_tool", "{}"))
     elif "bad-args" in triggers:

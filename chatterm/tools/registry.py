@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any, overload
 
 from .schema import ToolDefinitionError, function_schema
+from .sources import ToolSource
 
 __all__ = ["TOOL_ATTRIBUTE", "Tool", "ToolRegistry", "default_registry", "tool"]
 
@@ -44,6 +45,11 @@ class Tool:
     parameters: dict[str, Any]
     func: Callable[..., Any]
     safe: bool = False
+    source: str = ""
+    """Where the tool comes from: `builtin`, `user`, or `mcp:<server>` (see `sources.py`)."""
+    read_only: bool = False
+    """The tool's own claim that it changes nothing (an MCP server's `readOnlyHint`):
+    shown in the approval dialog, never a reason to skip it."""
 
     def to_wire(self) -> dict[str, Any]:
         """The entry for `tools` in a chat completions request."""
@@ -99,6 +105,8 @@ class ToolRegistry:
     def __init__(self, *, replace_duplicates: bool = False) -> None:
         self._tools: dict[str, Tool] = {}
         self._replace_duplicates = replace_duplicates
+        self.sources: dict[str, ToolSource] = {}
+        """Outside sources by name (`mcp:time`): their state, and a restart."""
 
     def register(
         self,
@@ -165,6 +173,26 @@ class ToolRegistry:
             return f
 
         return decorate(func) if func is not None else decorate
+
+    def replace_source(self, source: str, tools: Iterable[Tool]) -> list[str]:
+        """Swap every tool of `source` for `tools` (a server's list changed), keeping the
+        order of the others. Names another source already holds are skipped and returned,
+        so a server can never shadow a built-in. One dict assignment: a reader in another
+        thread sees the old set or the new one."""
+        kept = {name: t for name, t in self._tools.items() if t.source != source}
+        clashes: list[str] = []
+        for new in tools:
+            _check_name(new.name)
+            if new.name in kept:
+                clashes.append(new.name)
+                continue
+            kept[new.name] = replace(new, source=source)
+        self._tools = kept
+        return clashes
+
+    def add_source(self, source: ToolSource) -> None:
+        """A source of tools that lives outside this process (an MCP server)."""
+        self.sources[source.name] = source
 
     def unregister(self, name: str) -> Tool | None:
         return self._tools.pop(name, None)

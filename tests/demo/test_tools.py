@@ -205,3 +205,15 @@ async def test_asking_the_time_without_a_known_city_asks_for_utc(client: httpx.A
     body = {"model": "gpt-4o", "messages": user("What time is it?"), "tools": TOOLS, "stream": False}
     choice = await _plain(client, body)
     assert json.loads(choice["message"]["tool_calls"][0]["function"]["arguments"]) == {"timezone": "UTC"}
+
+
+async def test_call_trigger_calls_the_named_tool_with_the_given_arguments(client: httpx.AsyncClient) -> None:
+    tools = [*TOOLS, fn("time__get_current_time", {"timezone": {"type": "string"}})]
+    prompt = 'please !call time__get_current_time {"timezone": "Asia/Tokyo"} and tell me'
+    body = await _plain(client, {"model": "gpt-4o", "messages": user(prompt), "tools": tools})
+    [call] = body["message"]["tool_calls"]
+    assert call["function"]["name"] == "time__get_current_time"
+    assert json.loads(call["function"]["arguments"]) == {"timezone": "Asia/Tokyo"}
+    bare = await _plain(client, {"model": "gpt-4o", "messages": user("!call calculator"), "tools": tools})
+    [call] = bare["message"]["tool_calls"]
+    assert (call["function"]["name"], call["function"]["arguments"]) == ("calculator", "{}")
