@@ -98,6 +98,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
         Binding("ctrl+o", "copy_last_reply", "Copy reply", show=False),
         Binding("ctrl+b", "copy_code_block", "Copy code", show=False),
         Binding("ctrl+f", "attach_file", "Attach file", show=False),
+        Binding("ctrl+t", "tools", "Tools", tooltip="Every tool: on/off for this chat, MCP servers", show=False),
     ]
 
     def __init__(self, context: AppContext, *, conversation: Conversation | None = None) -> None:
@@ -159,6 +160,8 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
             self._offer_fresh_store()
         for error in getattr(self.context, "tool_errors", []):
             self.notify(str(error), title="Tool not loaded", severity="warning")
+        if getattr(self.context, "mcp", None) is not None:
+            self.set_interval(1.0, self._tell_mcp_failures)
         self._freeze_startup_objects()
 
     def _freeze_startup_objects(self) -> None:
@@ -213,7 +216,8 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
         from chatterm.tui.screens import ToolApprovalScreen
 
         description = tool.description if tool is not None else ""
-        answer = await self.push_screen_wait(ToolApprovalScreen(call, description))
+        source, read_only = (tool.source, tool.read_only) if tool is not None else ("", False)
+        answer = await self.push_screen_wait(ToolApprovalScreen(call, description, source=source, read_only=read_only))
         return answer if answer in ("once", "session", "deny") else "deny"
 
     async def load_conversation(self, conversation: Conversation, *, focus: str | None = None) -> None:
@@ -266,6 +270,22 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
 
     def action_toggle_stream(self) -> None:
         self.toggle_setting("stream")
+
+    def _tell_mcp_failures(self) -> None:
+        """An MCP server that failed or died is told once, as a toast with its stderr."""
+        manager = getattr(self.context, "mcp", None)
+        for report in manager.reports() if manager is not None else []:
+            self.notify(report, title="MCP server", severity="warning")
+
+    def action_tools(self) -> None:
+        """The tools screen; its switches edit this chat's disabled tools in place."""
+        from chatterm.tui.screens import ToolsScreen
+
+        self.push_screen(
+            ToolsScreen(
+                self.context.tools, self.conversation.settings.disabled_tools, set(self.context.config.tools_safe)
+            )
+        )
 
     def action_toggle_tool(self, name: str) -> None:
         disabled = self.conversation.settings.disabled_tools

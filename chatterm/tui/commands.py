@@ -51,6 +51,7 @@ BASE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("History", "Browse, search and reopen saved chats", "history"),
     ("Regenerate reply", "Ask again for the last reply", "regenerate"),
     ("Help", "Every key binding", "help"),
+    ("Tools", "Every tool by source and state: switch them for this chat, restart a server", "tools"),
     ("Attach file", "Send a file with the next message", "attach_file"),
     ("Attach schema file", "Ask for JSON that fits a JSON Schema file", "attach_schema"),
     ("Detach schema", "Replies in this chat are free text again", "detach_schema"),

@@ -84,3 +84,21 @@ def test_mcp_config_takes_a_claude_desktop_file(tmp_path: Path) -> None:
     servers.write_text(json.dumps({"mcpServers": {"probe": {"command": 3}}}))
     done = chatterm(tmp_path, "--mcp-config", str(servers), "tools", "list")
     assert done.returncode == 2 and "server 'probe': command must be a non-empty string" in done.stderr
+
+
+def test_tools_safe_may_name_an_mcp_tool(tmp_path: Path) -> None:
+    time_table = (
+        "[mcp.servers.time]\n"
+        f"command = {json.dumps(sys.executable)}\n"
+        'args = ["-m", "mcp_server_time", "--local-timezone", "UTC"]\n'
+    )
+    prompt = '!call time__get_current_time {"timezone":"Asia/Tokyo"}'
+    (tmp_path / "config.toml").write_text(time_table)
+    asked = chatterm(tmp_path, "ask", "--demo", "--tools", "mcp:time", prompt, "--json")
+    assert json.loads(asked.stdout)["tool_results"] == []  # no terminal to ask: denied
+    assert "denied tool call time__get_current_time" in asked.stderr
+    (tmp_path / "config.toml").write_text('[tools]\nsafe = ["time__get_current_time"]\n' + time_table)
+    unasked = chatterm(tmp_path, "ask", "--demo", "--tools", "mcp:time", prompt, "--json")
+    assert unasked.returncode == 0 and "chatterm:" not in unasked.stderr, unasked.stderr
+    [result] = json.loads(unasked.stdout)["tool_results"]
+    assert result["ok"] and "Asia/Tokyo" in result["output"]

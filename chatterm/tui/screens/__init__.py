@@ -6,6 +6,7 @@
     first_run.py   FirstRunScreen        base URL + API key, or the demo gateway
     approval.py    ToolApprovalScreen    allow a tool call once / for the session / deny
     attach.py      AttachFileScreen      pick a file (attachments, schema files)
+    tools.py       ToolsScreen           every tool by source and state; on/off per chat
     history.py     the saved-chats browser (the store's screen)
 
 The chat screen itself (chat.py, ChatScreen) is the app's default mode, with the
@@ -29,6 +30,7 @@ _EXPORTS = {
     "AttachFileScreen": "attach",
     "HistoryScreen": "history",
     "ConfirmScreen": "confirm",
+    "ToolsScreen": "tools",
 }
 
 __all__ = sorted(_EXPORTS)

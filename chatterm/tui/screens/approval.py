@@ -1,6 +1,7 @@
 """Tool approval: may the model run this local function with these arguments?
 
-Shows the tool's name and description and the call's arguments as they will run
+Shows the tool's name and description (for an MCP server's tool, the server, and
+whether it marks the tool read-only) and the call's arguments as they will run
 (`tools/preview.py`: the parsed arguments, duplicates resolved as the runner resolves
 them, pretty-printed and highlighted, with escapes for anything invisible or
 controlling and long values cut), or, when the model wrote invalid JSON, that text on
@@ -47,6 +48,17 @@ def pretty_arguments(arguments: str) -> tuple[str, bool]:
     return preview.text, preview.valid_json
 
 
+def source_line(source: str, read_only: bool) -> str:
+    """Whose tool this is, and the server's read-only claim (a hint the server makes about
+    itself, so it informs the user and decides nothing)."""
+    if not source.startswith("mcp:"):
+        return ""
+    line = f"From the MCP server {visible_line(source[4:])}."
+    if read_only:
+        line += " The server marks it read-only (it says it changes nothing)."
+    return line
+
+
 class ToolApprovalScreen(ModalScreen[str]):
     """Ask whether to run one tool call; dismisses with "once", "session" or "deny"."""
 
@@ -60,10 +72,22 @@ class ToolApprovalScreen(ModalScreen[str]):
     ]
     AUTO_FOCUS = "#approve-once"
 
-    def __init__(self, call: ToolCall, description: str = "", *, arm_seconds: float = ARM_SECONDS) -> None:
+    def __init__(
+        self,
+        call: ToolCall,
+        description: str = "",
+        *,
+        arm_seconds: float = ARM_SECONDS,
+        source: str = "",
+        read_only: bool = False,
+    ) -> None:
         super().__init__()
         self.call = call
         self.description = description
+        self.source = source
+        """`mcp:<server>` for a server's tool: the dialog says whose tool it is."""
+        self.read_only = read_only
+        """The server annotates the tool read-only: shown, as the server's claim."""
         self.arm_seconds = arm_seconds
         self._opened = time.monotonic()
 
@@ -87,6 +111,9 @@ class ToolApprovalScreen(ModalScreen[str]):
             )
             if self.description:
                 yield Static(visible(self.description), id="approval-description", markup=False)
+            origin = source_line(self.source, self.read_only)
+            if origin:
+                yield Static(origin, id="approval-source", markup=False)
             if not valid:
                 yield Static(
                     "These arguments are not valid JSON; the tool will get an error if run.",
