@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from .results import outcome_of
+from .results import outcome_of, prompt_text
 from .servers import ServerSpec, expand
 
 __all__ = ["ServerConnection", "ServerFailure"]
@@ -45,6 +45,9 @@ class ServerConnection:
         self.detail = ""
         self.restarts_left = 1
         self.tools: list[dict[str, Any]] = []
+        self.prompts: list[dict[str, Any]] = []
+        """The server's prompts (`prompts/list`, wire form): the TUI's palette offers them."""
+        self.has_prompts = False
         self.ready = asyncio.Event()
         """Set when a start attempt ended (ready or failed)."""
         self._on_tools = on_tools
@@ -69,6 +72,8 @@ class ServerConnection:
     async def stop(self) -> None:
         if self._stop is not None:
             self._stop.set()
+        if self._task is not None and self.state == "starting":
+            self._task.cancel()  # a server still starting would hold the exit up to its timeout
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
@@ -97,8 +102,10 @@ class ServerConnection:
                 session = await stack.enter_async_context(self._new_session(read, write))
                 try:
                     async with asyncio.timeout(self.spec.timeout):
-                        await session.initialize()
+                        started = await session.initialize()
                         listed = await self._list_tools(session)
+                        self.has_prompts = getattr(started.capabilities, "prompts", None) is not None
+                        self.prompts = await self._list_prompts(session)
                 except TimeoutError:
                     self._fail(f"it did not answer initialize within {self.spec.timeout:g} s")
                     return
@@ -172,6 +179,8 @@ class ServerConnection:
         async def on_message(message: Any) -> None:
             if isinstance(message, types.ToolListChangedNotification):
                 self._schedule_refresh()
+            elif isinstance(message, types.PromptListChangedNotification):
+                self._schedule_refresh(prompts=True)
 
         from chatterm import __version__
 
@@ -203,13 +212,37 @@ class ServerConnection:
         self.tools = listed
         self._on_tools(self, listed)
 
-    def _schedule_refresh(self) -> None:
+    async def _list_prompts(self, session: Any) -> list[dict[str, Any]]:
+        if not self.has_prompts:
+            return []
+        try:
+            listed = await session.list_prompts()
+        except Exception:
+            return []  # a server whose prompts fail still serves its tools
+        return [prompt.model_dump(by_alias=True, mode="json", exclude_none=True) for prompt in listed.prompts]
+
+    async def get_prompt(self, name: str, arguments: dict[str, str]) -> str:
+        """A prompt's messages as the text to put in the prompt box."""
+        session = self._session
+        if self.state != "ready" or session is None:
+            raise ServerFailure(f"MCP server {self.spec.name!r} is not running: {self.detail or self.state}")
+        try:
+            result = await session.get_prompt(name, arguments or None)
+        except Exception as exc:
+            raise ServerFailure(f"MCP server {self.spec.name!r}: {_describe(exc)}") from exc
+        wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+        return prompt_text(wire)
+
+    def _schedule_refresh(self, *, prompts: bool = False) -> None:
         async def refresh() -> None:
             session = self._session
             if session is None:
                 return
             with contextlib.suppress(Exception):
-                self._take_tools(await self._list_tools(session))
+                if prompts:
+                    self.prompts = await self._list_prompts(session)
+                else:
+                    self._take_tools(await self._list_tools(session))
 
         self._refreshing = asyncio.get_running_loop().create_task(refresh())
 

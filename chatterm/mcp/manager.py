@@ -179,3 +179,15 @@ class McpManager:
         if is_error:
             raise ToolError(text or f"tool {tool!r} of MCP server {server!r} reported an error")
         return text
+
+    # --- prompts ------------------------------------------------------------------------
+
+    def prompts(self) -> list[tuple[str, dict[str, Any]]]:
+        """(server, prompt) for every ready server's prompts, in config order."""
+        return [(name, prompt) for name, c in self.connections.items() if c.state == "ready" for prompt in c.prompts]
+
+    async def get_prompt(self, server: str, name: str, arguments: dict[str, str]) -> str:
+        """The prompt's text (from any event loop). Raises ServerFailure saying why not."""
+        future = self.submit(self.connections[server].get_prompt(name, arguments))
+        text: str = await asyncio.wrap_future(future)
+        return text

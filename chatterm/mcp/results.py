@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CallOutcome", "outcome_of"]
+__all__ = ["CallOutcome", "outcome_of", "prompt_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +64,12 @@ def outcome_of(result: dict[str, Any]) -> CallOutcome:
         # not is it the model's text (sending it twice would only cost tokens).
         text = json.dumps(structured, ensure_ascii=False, indent=2)
     return CallOutcome(text=text, is_error=bool(result.get("isError")))
+
+
+def prompt_text(result: dict[str, Any]) -> str:
+    """A `prompts/get` result as one text for the prompt box: each message's content in
+    turn (a prompt is usually one user message; others are kept, in order)."""
+    parts = [
+        _block_text(message.get("content")) for message in result.get("messages") or [] if isinstance(message, dict)
+    ]
+    return "\n\n".join(part for part in parts if part)

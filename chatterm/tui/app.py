@@ -36,6 +36,7 @@ from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.setup import SetupActions
+from chatterm.tui.actions.tools import ToolActions
 
 if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
@@ -68,7 +69,7 @@ def _chat_screen() -> Screen[Any]:
 __all__ = ["ChatApp", "code_blocks"]
 
 
-class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
+class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_chat_commands, _theme_commands}
@@ -270,22 +271,6 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions):
 
     def action_toggle_stream(self) -> None:
         self.toggle_setting("stream")
-
-    def _tell_mcp_failures(self) -> None:
-        """An MCP server that failed or died is told once, as a toast with its stderr."""
-        manager = getattr(self.context, "mcp", None)
-        for report in manager.reports() if manager is not None else []:
-            self.notify(report, title="MCP server", severity="warning")
-
-    def action_tools(self) -> None:
-        """The tools screen; its switches edit this chat's disabled tools in place."""
-        from chatterm.tui.screens import ToolsScreen
-
-        self.push_screen(
-            ToolsScreen(
-                self.context.tools, self.conversation.settings.disabled_tools, set(self.context.config.tools_safe)
-            )
-        )
 
     def action_toggle_tool(self, name: str) -> None:
         disabled = self.conversation.settings.disabled_tools

@@ -114,7 +114,26 @@ def chat_commands(app: Any) -> list[PaletteCommand]:
                         f"Tool: disable {name}", "Stop offering this tool in this chat", "toggle_tool", (name,)
                     )
                 )
+    commands += _mcp_prompt_commands(app)
     return commands
+
+
+def _mcp_prompt_commands(app: Any) -> list[PaletteCommand]:
+    """Each ready MCP server's prompts: choosing one fills the prompt box."""
+    manager = getattr(getattr(app, "context", None), "mcp", None)
+    if manager is None or not callable(getattr(app, "action_use_mcp_prompt", None)):
+        return []
+    from chatterm.terminal_text import visible_line
+
+    return [
+        PaletteCommand(
+            visible_line(f"Prompt: {server} / {prompt.get('name', '')}"),
+            visible_line(str(prompt.get("description") or "An MCP prompt: fills the prompt box")),
+            "use_mcp_prompt",
+            (server, str(prompt.get("name", ""))),
+        )
+        for server, prompt in manager.prompts()
+    ]
 
 
 async def run_command(app: Any, command: PaletteCommand) -> None:

@@ -84,6 +84,16 @@ def die() -> str:
     os._exit(3)
 
 
+@server.prompt(description="Ask for a review of some code.")
+def review(code: str, focus: str = "bugs") -> str:
+    return f"Please review this code, looking for {focus}:\n\n{code}"
+
+
+@server.prompt(description="Say hello.")
+def greeting() -> str:
+    return "Hello! What can you do?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--http", type=int, default=None)

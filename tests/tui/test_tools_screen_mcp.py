@@ -82,3 +82,25 @@ async def test_the_tools_screen_lists_switches_and_restarts(mcp_context: Any) ->
         await wait_until(pilot, lambda: told() == 2)  # the restart failed again and says so once
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, ToolsScreen))
+
+
+async def test_an_mcp_prompt_from_the_palette_fills_the_prompt_box(mcp_context: Any) -> None:
+    from chatterm.tui.commands import chat_commands, run_command
+    from chatterm.tui.screens.mcp_prompt import McpPromptScreen
+
+    app = ChatApp(mcp_context)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None and "probe__echo" in mcp_context.tools, timeout=60)
+        commands = {c.text: c for c in chat_commands(app)}
+        assert commands["Prompt: probe / review"].help == "Ask for a review of some code."
+        await run_command(app, commands["Prompt: probe / greeting"])
+        await wait_until(pilot, lambda: app.chat_screen.prompt.text == "Hello! What can you do?")
+        await run_command(app, commands["Prompt: probe / review"])
+        await wait_until(pilot, lambda: isinstance(app.screen, McpPromptScreen))
+        await pilot.press("enter", "enter")  # `code` is required: nothing happens yet
+        assert isinstance(app.screen, McpPromptScreen)
+        assert "Fill in: code" in str(app.screen.query_one("#mcp-prompt-problem").render())
+        app.screen.query_one("#mcp-arg-0").focus()
+        await pilot.press(*"x = 1", "enter", *"style", "enter")
+        await wait_until(pilot, lambda: "looking for style" in app.chat_screen.prompt.text)
+        assert app.chat_screen.prompt.text.endswith("x = 1")

@@ -4,6 +4,7 @@
     branches.py      BranchActions       regenerate, edit-and-resend, branch steppers
     attachments.py   AttachmentActions   attach a file; attach / detach a JSON Schema
     setup.py         SetupActions        first-run dialog, a damaged history file
+    tools.py         ToolActions         the tools screen, MCP prompts, a failed server's toast
 
     host.py          ChatHost            what they use of the app, typed (state and methods)
 

@@ -7,6 +7,7 @@
     approval.py    ToolApprovalScreen    allow a tool call once / for the session / deny
     attach.py      AttachFileScreen      pick a file (attachments, schema files)
     tools.py       ToolsScreen           every tool by source and state; on/off per chat
+    mcp_prompt.py  McpPromptScreen       an MCP prompt's arguments, before it fills the prompt box
     history.py     the saved-chats browser (the store's screen)
 
 The chat screen itself (chat.py, ChatScreen) is the app's default mode, with the
@@ -31,6 +32,7 @@ _EXPORTS = {
     "HistoryScreen": "history",
     "ConfirmScreen": "confirm",
     "ToolsScreen": "tools",
+    "McpPromptScreen": "mcp_prompt",
 }
 
 __all__ = sorted(_EXPORTS)
