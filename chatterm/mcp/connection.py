@@ -48,6 +48,9 @@ class ServerConnection:
         self.prompts: list[dict[str, Any]] = []
         """The server's prompts (`prompts/list`, wire form): the TUI's palette offers them."""
         self.has_prompts = False
+        self.resources: list[dict[str, Any]] = []
+        """The server's resources (`resources/list`): attachable to a message in the TUI."""
+        self.has_resources = False
         self.ready = asyncio.Event()
         """Set when a start attempt ended (ready or failed)."""
         self._on_tools = on_tools
@@ -106,6 +109,8 @@ class ServerConnection:
                         listed = await self._list_tools(session)
                         self.has_prompts = getattr(started.capabilities, "prompts", None) is not None
                         self.prompts = await self._list_prompts(session)
+                        self.has_resources = getattr(started.capabilities, "resources", None) is not None
+                        self.resources = await self._list_resources(session)
                 except TimeoutError:
                     self._fail(f"it did not answer initialize within {self.spec.timeout:g} s")
                     return
@@ -181,6 +186,8 @@ class ServerConnection:
                 self._schedule_refresh()
             elif isinstance(message, types.PromptListChangedNotification):
                 self._schedule_refresh(prompts=True)
+            elif isinstance(message, types.ResourceListChangedNotification):
+                self._schedule_refresh(resources=True)
 
         from chatterm import __version__
 
@@ -221,6 +228,29 @@ class ServerConnection:
             return []  # a server whose prompts fail still serves its tools
         return [prompt.model_dump(by_alias=True, mode="json", exclude_none=True) for prompt in listed.prompts]
 
+    async def _list_resources(self, session: Any) -> list[dict[str, Any]]:
+        if not self.has_resources:
+            return []
+        try:
+            listed = await session.list_resources()
+        except Exception:
+            return []  # a server whose resources fail still serves its tools
+        return [resource.model_dump(by_alias=True, mode="json", exclude_none=True) for resource in listed.resources]
+
+    async def read_resource(self, uri: str) -> list[dict[str, Any]]:
+        """A resource's contents (wire form: `uri`, `mimeType`, `text` or `blob`)."""
+        session = self._session
+        if self.state != "ready" or session is None:
+            raise ServerFailure(f"MCP server {self.spec.name!r} is not running: {self.detail or self.state}")
+        try:
+            result = await session.read_resource(uri)
+        except Exception as exc:
+            raise ServerFailure(f"MCP server {self.spec.name!r}: {_describe(exc)}") from exc
+        contents: list[dict[str, Any]] = result.model_dump(by_alias=True, mode="json", exclude_none=True).get(
+            "contents", []
+        )
+        return contents
+
     async def get_prompt(self, name: str, arguments: dict[str, str]) -> str:
         """A prompt's messages as the text to put in the prompt box."""
         session = self._session
@@ -233,7 +263,7 @@ class ServerConnection:
         wire = result.model_dump(by_alias=True, mode="json", exclude_none=True)
         return prompt_text(wire)
 
-    def _schedule_refresh(self, *, prompts: bool = False) -> None:
+    def _schedule_refresh(self, *, prompts: bool = False, resources: bool = False) -> None:
         async def refresh() -> None:
             session = self._session
             if session is None:
@@ -241,6 +271,8 @@ class ServerConnection:
             with contextlib.suppress(Exception):
                 if prompts:
                     self.prompts = await self._list_prompts(session)
+                elif resources:
+                    self.resources = await self._list_resources(session)
                 else:
                     self._take_tools(await self._list_tools(session))
 

@@ -191,3 +191,24 @@ class McpManager:
         future = self.submit(self.connections[server].get_prompt(name, arguments))
         text: str = await asyncio.wrap_future(future)
         return text
+
+    # --- resources ----------------------------------------------------------------------
+
+    def resources(self) -> list[tuple[str, dict[str, Any]]]:
+        """(server, resource) for every ready server's resources, in config order."""
+        return [(name, r) for name, c in self.connections.items() if c.state == "ready" for r in c.resources]
+
+    async def resource_text(self, server: str, uri: str) -> str:
+        """A resource as text to attach to a message: each text content in a
+        `<resource uri="...">` block. Raises ServerFailure for a server that cannot read
+        it, and for binary content (a chat message carries text; the model would only
+        get its size)."""
+        future = self.submit(self.connections[server].read_resource(uri))
+        contents: list[dict[str, Any]] = await asyncio.wrap_future(future)
+        blocks = []
+        for content in contents:
+            if "text" not in content:
+                kind = content.get("mimeType", "binary data")
+                raise ServerFailure(f"{uri} is {kind}: only text resources can be attached to a message")
+            blocks.append(f'<resource uri="{content.get("uri", uri)}">\n{content["text"]}\n</resource>')
+        return "\n\n".join(blocks)

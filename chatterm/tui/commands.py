@@ -119,13 +119,23 @@ def chat_commands(app: Any) -> list[PaletteCommand]:
 
 
 def _mcp_prompt_commands(app: Any) -> list[PaletteCommand]:
-    """Each ready MCP server's prompts: choosing one fills the prompt box."""
+    """Each ready MCP server's resources (attached to the prompt as text) and prompts
+    (choosing one fills the prompt box)."""
     manager = getattr(getattr(app, "context", None), "mcp", None)
     if manager is None or not callable(getattr(app, "action_use_mcp_prompt", None)):
         return []
     from chatterm.terminal_text import visible_line
 
-    return [
+    resources = [
+        PaletteCommand(
+            visible_line(f"Attach resource: {server} / {resource.get('name') or resource.get('uri', '')}"),
+            visible_line(str(resource.get("description") or resource.get("uri", ""))),
+            "attach_mcp_resource",
+            (server, str(resource.get("uri", ""))),
+        )
+        for server, resource in manager.resources()
+    ]
+    return resources + [
         PaletteCommand(
             visible_line(f"Prompt: {server} / {prompt.get('name', '')}"),
             visible_line(str(prompt.get("description") or "An MCP prompt: fills the prompt box")),

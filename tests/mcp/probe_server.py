@@ -94,6 +94,16 @@ def greeting() -> str:
     return "Hello! What can you do?"
 
 
+@server.resource("notes://today", name="today", description="Today's notes.", mime_type="text/plain")
+def today() -> str:
+    return "buy milk\ncall Ada"
+
+
+@server.resource("notes://logo", name="logo", description="A picture.", mime_type="image/png")
+def logo() -> bytes:
+    return PNG
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--http", type=int, default=None)

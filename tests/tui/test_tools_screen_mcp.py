@@ -104,3 +104,19 @@ async def test_an_mcp_prompt_from_the_palette_fills_the_prompt_box(mcp_context: 
         await pilot.press(*"x = 1", "enter", *"style", "enter")
         await wait_until(pilot, lambda: "looking for style" in app.chat_screen.prompt.text)
         assert app.chat_screen.prompt.text.endswith("x = 1")
+
+
+async def test_an_mcp_resource_is_attached_to_the_message(mcp_context: Any) -> None:
+    from chatterm.tui.commands import chat_commands, run_command
+
+    app = ChatApp(mcp_context)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None and "probe__echo" in mcp_context.tools, timeout=60)
+        commands = {c.text: c for c in chat_commands(app)}
+        app.chat_screen.prompt.load_text("Summarise these notes.")
+        await run_command(app, commands["Attach resource: probe / today"])
+        expected = 'Summarise these notes.\n\n<resource uri="notes://today">\nbuy milk\ncall Ada\n</resource>'
+        await wait_until(pilot, lambda: app.chat_screen.prompt.text == expected)
+        await run_command(app, commands["Attach resource: probe / logo"])
+        await wait_until(pilot, lambda: any("only text resources" in n.message for n in app._notifications))
+        assert app.chat_screen.prompt.text == expected

@@ -4,6 +4,8 @@ Ctrl+T (and the palette's Tools)   every tool by source and state, on/off for th
                                    restart an MCP server (`screens/tools.py`)
 palette "Prompt: <server> / <name>" an MCP server's prompt into the prompt box (its
                                    arguments asked for first, `screens/mcp_prompt.py`)
+palette "Attach resource: ..."     an MCP server's text resource added to the message, in a
+                                   `<resource uri="...">` block
 """
 
 from __future__ import annotations
@@ -63,3 +65,21 @@ class ToolActions:
         prompt = self.chat_screen.prompt
         prompt.load_text(text)
         prompt.focus()
+
+    def action_attach_mcp_resource(self: ChatApp, server: str, uri: str) -> None:
+        """An MCP server's text resource, added to the prompt box for the next message."""
+        self.run_worker(self._attach_mcp_resource(server, uri), group="mcp-resource")
+
+    async def _attach_mcp_resource(self: ChatApp, server: str, uri: str) -> None:
+        from chatterm.mcp.connection import ServerFailure
+
+        assert self.context.mcp is not None
+        try:
+            text = await self.context.mcp.resource_text(server, uri)
+        except ServerFailure as error:
+            self.notify(str(error), title="Resource not attached", severity="error")
+            return
+        prompt = self.chat_screen.prompt
+        prompt.load_text(f"{prompt.text.rstrip()}\n\n{text}".lstrip() if prompt.text.strip() else text)
+        prompt.focus()
+        self.notify(f"Attached {uri} to the message", timeout=3)
