@@ -72,6 +72,7 @@ def build_tools(config: Config, key: str | None = None) -> tuple[ToolRegistry, l
     registry = builtin_registry(allowed_dirs=[Path(d).expanduser() for d in config.tools_allowed_dirs])
     for built_in in registry:
         built_in.source = "builtin"
+        built_in.read_only = built_in.safe  # a built-in is marked safe because it only reads
     errors = load_user_tools(registry, files=config.tools_files, modules=config.tools_modules)
     for loaded in registry:
         loaded.source = loaded.source or "user"
