@@ -153,10 +153,7 @@ class ServerConnection:
             from mcp.client.sse import sse_client
 
             return _pair(sse_client(url, headers=headers))
-        from mcp.client.streamable_http import streamable_http_client
-        from mcp.shared._httpx_utils import create_mcp_http_client
-
-        return _pair(streamable_http_client(url, http_client=create_mcp_http_client(headers=headers)))
+        return _streamable_http(url, headers)
 
     @contextlib.asynccontextmanager
     async def _stdio(self) -> Any:
@@ -336,6 +333,18 @@ class ServerConnection:
         text = text.rpartition(_MARK)[2].partition("\n")[2]  # this run's lines only
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         return " | ".join(lines[-_TAIL_LINES:])
+
+
+@contextlib.asynccontextmanager
+async def _streamable_http(url: str, headers: dict[str, str]) -> Any:
+    """Streamable HTTP with our headers; the HTTP client is ours, so we close it (the SDK
+    closes only a client it made itself)."""
+    from mcp.client.streamable_http import streamable_http_client
+    from mcp.shared._httpx_utils import create_mcp_http_client
+
+    async with create_mcp_http_client(headers=headers) as client:
+        async with _pair(streamable_http_client(url, http_client=client)) as streams:
+            yield streams
 
 
 @contextlib.asynccontextmanager

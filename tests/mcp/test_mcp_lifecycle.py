@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -132,6 +133,7 @@ def test_streamable_http_on_loopback(tmp_path: Path) -> None:
             assert not ok
         finally:
             manager.stop()
+        gc.collect()  # an HTTP connection left open would be a ResourceWarning here (an error)
     finally:
         os.environ.pop("PROBE_TOKEN", None)
         server.terminate()
@@ -154,14 +156,15 @@ def test_no_server_process_outlives_chatterm(tmp_path: Path, how: signal.Signals
     chatterm = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         marker = tmp_path / "slow.started"
-        assert wait_for(marker.exists, 60), chatterm.stderr.read().decode() if chatterm.poll() is not None else ""
+        assert wait_for(marker.exists, 60), chatterm.communicate()[1].decode() if chatterm.poll() is not None else ""
         server_pid = int(marker.read_text())
         helper_pid = int((tmp_path / "linger.pid").read_text())
         assert alive(server_pid) and alive(helper_pid)
         chatterm.send_signal(how)
-        chatterm.wait(30)
+        chatterm.communicate(timeout=30)
     finally:
         if chatterm.poll() is None:
             chatterm.kill()
+            chatterm.communicate()
     assert wait_for(lambda: not alive(server_pid), 10), "the MCP server outlived chatterm"
     assert wait_for(lambda: not alive(helper_pid), 10), "the MCP server's helper outlived chatterm"
