@@ -217,7 +217,7 @@ def _load_config(args: argparse.Namespace) -> Config:
     mcp_file = getattr(args, "mcp_config", None)
     if mcp_file is not None:
         from chatterm.config import ConfigError
-        from chatterm.mcp.servers import McpConfigError, load_mcp_file
+        from chatterm.mcp_servers import McpConfigError, load_mcp_file
 
         try:
             config.mcp_servers = {**config.mcp_servers, **load_mcp_file(mcp_file)}

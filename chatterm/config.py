@@ -63,7 +63,7 @@ def _between(low: float, high: float) -> Callable[[Any], str | None]:
 
 
 def _mcp_servers_problem(servers: Any) -> str | None:
-    from chatterm.mcp.servers import server_problem  # no SDK: only the table's shape
+    from chatterm.mcp_servers import server_problem  # no SDK: only the table's shape
 
     return server_problem(servers)
 

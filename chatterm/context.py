@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
     from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
-    from chatterm.media.blobs import BlobStore
     from chatterm.mcp.manager import McpManager
+    from chatterm.media.blobs import BlobStore
     from chatterm.store import ChatStore
     from chatterm.store.writer import HistoryWriter
     from chatterm.tools import ToolRegistry
@@ -189,7 +189,7 @@ class AppContext:
         if not self.config.mcp_servers or not self.use_mcp:
             return
         from chatterm.mcp.manager import McpManager
-        from chatterm.mcp.servers import McpConfigError, specs_from
+        from chatterm.mcp_servers import McpConfigError, specs_from
 
         try:
             specs = specs_from(self.config.mcp_servers)

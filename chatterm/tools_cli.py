@@ -48,7 +48,7 @@ def approval_of(tool: Tool, safe_names: set[str]) -> str:
 
 
 def run_tools(args: argparse.Namespace, config: Config) -> int:
-    from chatterm.cli import EXIT_OK, build_context
+    from chatterm.process import EXIT_OK, build_context
 
     context = build_context(args, config, save_history=False)
     try:
@@ -95,7 +95,7 @@ def _list(context: AppContext, as_json: bool) -> None:
 
 def _run(context: AppContext, name: str, arguments: str) -> int:
     from chatterm.api.types import ToolCall
-    from chatterm.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+    from chatterm.process import EXIT_ERROR, EXIT_OK, EXIT_USAGE
     from chatterm.tools import run_tool_call
 
     if name not in context.tools:

@@ -1,6 +1,7 @@
 """MCP servers as tool sources (core: no Textual; the SDK is imported only when a server runs).
 
-    servers.py          [mcp.servers.<name>] and Claude-Desktop `mcpServers` files -> ServerSpec
+    (chatterm/mcp_servers.py, beside config.py, which checks the table with it:
+                        [mcp.servers.<name>] and Claude-Desktop `mcpServers` files -> ServerSpec)
     naming.py           `<server>__<tool>` within 64 characters (a short hash when cut)
     schema_clean.py     a server's input schema without the keywords some providers refuse
     results.py          a tools/call result -> the text the model gets (or a ToolError)

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from chatterm.mcp_servers import ServerSpec, expand
+
 from .results import outcome_of, prompt_text
-from .servers import ServerSpec, expand
 
 __all__ = ["ServerConnection", "ServerFailure"]
 
@@ -342,9 +343,11 @@ async def _streamable_http(url: str, headers: dict[str, str]) -> Any:
     from mcp.client.streamable_http import streamable_http_client
     from mcp.shared._httpx_utils import create_mcp_http_client
 
-    async with create_mcp_http_client(headers=headers) as client:
-        async with _pair(streamable_http_client(url, http_client=client)) as streams:
-            yield streams
+    async with (
+        create_mcp_http_client(headers=headers) as client,
+        _pair(streamable_http_client(url, http_client=client)) as streams,
+    ):
+        yield streams
 
 
 @contextlib.asynccontextmanager

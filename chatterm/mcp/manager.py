@@ -22,6 +22,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+from chatterm.mcp_servers import ServerSpec
 from chatterm.tools.registry import Tool, ToolRegistry
 from chatterm.tools.runner import ToolError
 from chatterm.tools.sources import SourceStatus
@@ -30,7 +31,6 @@ from . import children
 from .connection import ServerConnection, ServerFailure
 from .naming import tool_name
 from .schema_clean import clean_schema
-from .servers import ServerSpec
 
 __all__ = ["McpManager", "McpSource"]
 

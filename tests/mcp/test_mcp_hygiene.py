@@ -20,7 +20,7 @@ def test_tools_without_mcp_servers_do_not_import_the_sdk(tmp_path) -> None:
     code = (
         "from pathlib import Path\n"
         "from chatterm.context import AppContext\n"
-        "import chatterm.mcp, chatterm.mcp.servers\n"
+        "import chatterm.mcp, chatterm.mcp_servers\n"
         f"context = AppContext.for_tests('http://127.0.0.1:9/v1', Path({str(tmp_path)!r}))\n"
         "assert 'current_time' in context.tools and context.wait_for_tools() == []\n"
     )

@@ -17,7 +17,7 @@ import pytest
 
 from chatterm.api.types import ToolCall
 from chatterm.mcp.manager import McpManager
-from chatterm.mcp.servers import specs_from
+from chatterm.mcp_servers import specs_from
 from chatterm.tools import ToolRegistry, run_tool_call
 from tests.mcp.conftest import PROBE, probe_server
 

@@ -11,8 +11,8 @@ from chatterm.config import ConfigError, load_config
 from chatterm.mcp.naming import tool_name
 from chatterm.mcp.results import outcome_of
 from chatterm.mcp.schema_clean import clean_schema
-from chatterm.mcp.servers import McpConfigError, expand, load_mcp_file, specs_from
 from chatterm.mcp.stdio_transport import child_environment
+from chatterm.mcp_servers import McpConfigError, expand, load_mcp_file, specs_from
 
 
 def test_tool_names_are_server_prefixed_and_fit_64_characters() -> None:

@@ -10,20 +10,17 @@ palette "Attach resource: ..."     an MCP server's text resource added to the me
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from chatterm.tui.app import ChatApp
+from chatterm.tui.actions.host import ChatHost
 
 
-class ToolActions:
-    def _tell_mcp_failures(self: ChatApp) -> None:
+class ToolActions(ChatHost):
+    def _tell_mcp_failures(self) -> None:
         """An MCP server that failed or died is told once, as a toast with its stderr."""
         manager = getattr(self.context, "mcp", None)
         for report in manager.reports() if manager is not None else []:
             self.notify(report, title="MCP server", severity="warning")
 
-    def action_tools(self: ChatApp) -> None:
+    def action_tools(self) -> None:
         """The tools screen; its switches edit this chat's disabled tools in place."""
         from chatterm.tui.screens import ToolsScreen
 
@@ -33,7 +30,7 @@ class ToolActions:
             )
         )
 
-    def action_use_mcp_prompt(self: ChatApp, server: str, name: str) -> None:
+    def action_use_mcp_prompt(self, server: str, name: str) -> None:
         """An MCP server's prompt into the prompt box; its arguments asked for first."""
         manager = self.context.mcp
         prompt = (
@@ -53,7 +50,7 @@ class ToolActions:
 
         self.push_screen(McpPromptScreen(server, prompt), chosen)
 
-    async def _fill_mcp_prompt(self: ChatApp, server: str, name: str, arguments: dict[str, str]) -> None:
+    async def _fill_mcp_prompt(self, server: str, name: str, arguments: dict[str, str]) -> None:
         from chatterm.mcp.connection import ServerFailure
 
         assert self.context.mcp is not None
@@ -66,11 +63,11 @@ class ToolActions:
         prompt.load_text(text)
         prompt.focus()
 
-    def action_attach_mcp_resource(self: ChatApp, server: str, uri: str) -> None:
+    def action_attach_mcp_resource(self, server: str, uri: str) -> None:
         """An MCP server's text resource, added to the prompt box for the next message."""
         self.run_worker(self._attach_mcp_resource(server, uri), group="mcp-resource")
 
-    async def _attach_mcp_resource(self: ChatApp, server: str, uri: str) -> None:
+    async def _attach_mcp_resource(self, server: str, uri: str) -> None:
         from chatterm.mcp.connection import ServerFailure
 
         assert self.context.mcp is not None

@@ -9,7 +9,8 @@
     headers = { Authorization = "Bearer ${NOTES_TOKEN}" }
 
 `server_problem` is the config check (`config.py` calls it for `mcp.servers`): it names
-the server and the key, so a typo is reported where it is. `${VAR}` is read from the
+the server and the key, so a typo is reported where it is. It lives beside `config.py`,
+not in `mcp/`: the config sits in the lowest layer and may not import the one `mcp/` is in. `${VAR}` is read from the
 environment when a server starts (`expand`), not when the file loads, so a token never
 sits in the parsed config. Nothing here imports the MCP SDK.
 """
