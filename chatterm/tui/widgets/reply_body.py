@@ -6,8 +6,10 @@
       └── Markdown.-live    the block still being written, appended to once per frame
 
 `feed()` only buffers. A flusher (a worker of this widget, so it ends when the widget
-is removed) wakes at most every `FRAME` seconds, so tokens coalesce per frame and
-while an append is still being laid out; the `Segmenter` says which text is finished.
+is removed) wakes at most every `FRAME` seconds, later when the last frame cost more
+than `CPU_BUDGET` of a core or a key was just typed (the frame budget, see
+docs/architecture.md), so tokens coalesce per frame and while an append is still being
+laid out; the `Segmenter` says which text is finished.
 Finished text moves into the last `FrozenMarkdown` (a new one when it is full) and the
 live `Markdown` keeps only the open block. `finish()` drains the buffer, stops the
 flusher, and renders the rest whole as frozen text, so a closed code fence is right. A finished reply is only
@@ -39,12 +41,12 @@ if TYPE_CHECKING:
 
 FRAME = 1 / 20
 """Least seconds between flushes to the screen while streaming (at most 20 a second)."""
-CPU_BUDGET = 0.2
+CPU_BUDGET = 0.12
 """Share of a core a streaming reply may spend per frame: a frame that cost `c` CPU
 seconds (the append, the layout and paint it caused, the stream read meanwhile) is
 followed by at least `c / CPU_BUDGET` seconds before the next, so a slow machine or a
 heavy block draws fewer frames rather than taking the core."""
-MAX_FRAME = 0.25
+MAX_FRAME = 0.15
 """Most seconds between flushes, whatever a frame costs (the reply keeps moving)."""
 INPUT_FIRST = 0.05
 """A flush waits this long after the last key (at most `MAX_FRAME` in all), so the
