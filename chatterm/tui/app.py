@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -112,6 +114,14 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
         self._froze_gc = False
         self._theme_errors: list[str] = []
         self._apply_themes()  # before the first compose: a later switch restyles every widget
+        self.last_key_at = 0.0
+        """perf_counter of the last key: a streaming reply defers its next frame a little
+        (reply_body.INPUT_FIRST), so the echo of a key is painted first."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.perf_counter()
+        await super().on_event(event)
 
     # -- start-up ---------------------------------------------------------------------
 

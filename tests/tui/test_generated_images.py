@@ -65,8 +65,9 @@ async def test_a_loaded_chat_decodes_only_the_images_in_view(chat_context: Any) 
     conversation = _chat_with_images(chat_context, 12)
     app = ChatApp(chat_context, conversation=conversation)
     async with app.run_test(size=SIZE) as pilot:
+        # The window above the first screenful is mounted after the first frame.
+        await wait_until(pilot, lambda: len(app.chat_screen.query(ImageView)) == 12)
         views = list(app.chat_screen.query(ImageView))
-        assert len(views) == 12
         await wait_until(pilot, lambda: views[-1].loaded)
         assert not views[0].loaded  # scrolled far above: not decoded
         app.chat_screen.pane.scroll_home(animate=False)

@@ -106,6 +106,13 @@ class ConversationView(VerticalScroll):
 
     async def _fill_window(self) -> None:
         """After the first frame: mount the rest of the window above (off screen)."""
+        if self.app._batch_count:
+            # That "refresh" painted nothing: Textual holds a batch while the app starts,
+            # and a frame composed inside one is dropped yet counted as painted. Filling
+            # now would put the window's layout before the first frame a chat opened with
+            # `-c` shows; paint the screen first.
+            self.call_after_refresh(self._repaint_then_fill)
+            return
         first = self.hidden_before
         shown = self._shown()
         start = max(0, first - (WINDOW - FIRST_PAINT))
@@ -113,6 +120,13 @@ class ConversationView(VerticalScroll):
         if views and self.is_attached:
             await self.mount_all(views, before=0)
             self.post_message(self.ViewsMounted(views))
+
+    def _repaint_then_fill(self) -> None:
+        if self.app._batch_count:
+            self.call_after_refresh(self._repaint_then_fill)
+            return
+        self.screen.refresh()
+        self.call_after_refresh(self._fill_window)
 
     async def add(self, widget: Widget) -> None:
         """Mount a view or row at the bottom, then unmount far-away views."""

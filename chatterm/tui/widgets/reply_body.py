@@ -6,8 +6,10 @@
       └── Markdown.-live    the block still being written, appended to once per frame
 
 `feed()` only buffers. A flusher (a worker of this widget, so it ends when the widget
-is removed) wakes at most every `FRAME` seconds, so tokens coalesce per frame and
-while an append is still being laid out; the `Segmenter` says which text is finished.
+is removed) wakes at most every `FRAME` seconds, later when the last frame cost more
+than `CPU_BUDGET` of a core or a key was just typed (the frame budget, see
+docs/architecture.md), so tokens coalesce per frame and while an append is still being
+laid out; the `Segmenter` says which text is finished.
 Finished text moves into the last `FrozenMarkdown` (a new one when it is full) and the
 live `Markdown` keeps only the open block. `finish()` drains the buffer, stops the
 flusher, and renders the rest whole as frozen text, so a closed code fence is right. A finished reply is only
@@ -32,14 +34,39 @@ from chatterm.terminal_text import visible
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
     from textual.app import ComposeResult
     from textual.widgets import Markdown
     from textual.worker import Worker
 
-FRAME = 1 / 30
-"""Seconds between flushes to the screen while streaming."""
+FRAME = 1 / 20
+"""Least seconds between flushes to the screen while streaming (at most 20 a second)."""
+CPU_BUDGET = 0.12
+"""Share of a core a streaming reply may spend per frame: a frame that cost `c` CPU
+seconds (the append, the layout and paint it caused, the stream read meanwhile) is
+followed by at least `c / CPU_BUDGET` seconds before the next, so a slow machine or a
+heavy block draws fewer frames rather than taking the core."""
+MAX_FRAME = 0.15
+"""Most seconds between flushes, whatever a frame costs (the reply keeps moving)."""
+INPUT_FIRST = 0.05
+"""A flush waits this long after the last key (at most `MAX_FRAME` in all), so the
+frame that echoes a keypress paints only the prompt, not a reflowed conversation."""
 LEAF_CHARS = 1500
 """Finished text per FrozenMarkdown widget (bounds the cost of re-rendering one)."""
+
+
+_PARSER: MarkdownIt | None = None
+
+
+def _shared_parser() -> MarkdownIt:
+    """One markdown-it parser for every live block: Textual's `Markdown` builds a new
+    one (~1 ms, its rules compiled again) on every append, i.e. every frame."""
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        _PARSER = MarkdownIt("gfm-like")
+    return _PARSER
 
 
 class ReplyBody(Vertical):
@@ -91,11 +118,19 @@ class ReplyBody(Vertical):
             self._flusher = self.run_worker(self._flush_loop, group="flush", exit_on_error=False)
 
     async def _flush_loop(self) -> None:
+        cpu_mark = time.process_time()
+        interval = FRAME
         try:
             while True:
                 await self._wake.wait()
-                wait = self.last_flush + FRAME - time.perf_counter()
-                if wait > 0 and not self._done:
+                due = self.last_flush + interval
+                while not self._done:
+                    now = time.perf_counter()
+                    # Input first: a key just typed gets its own cheap frame before this one.
+                    typed = getattr(self.app, "last_key_at", 0.0) + INPUT_FIRST
+                    wait = max(due, min(typed, self.last_flush + MAX_FRAME)) - now
+                    if wait <= 0:
+                        break
                     self._sleeping = True
                     try:
                         await asyncio.sleep(wait)
@@ -105,6 +140,10 @@ class ReplyBody(Vertical):
                 await self._flush()
                 if self._done:
                     return
+                # The frame budget: what this cycle cost the process sets the next gap.
+                cpu_now = time.process_time()
+                interval = min(MAX_FRAME, max(FRAME, (cpu_now - cpu_mark) / CPU_BUDGET))
+                cpu_mark = cpu_now
         except asyncio.CancelledError:
             pass
 
@@ -141,7 +180,7 @@ class ReplyBody(Vertical):
         from textual.widgets import Markdown
 
         if self._live is None:
-            self._live = Markdown(classes="-live")
+            self._live = Markdown(classes="-live", parser_factory=_shared_parser)
             await self.mount(self._live)
         await self._live.append(text)
 
@@ -158,7 +197,7 @@ class ReplyBody(Vertical):
         if self._live is None:
             from textual.widgets import Markdown
 
-            self._live = Markdown(classes="-live")
+            self._live = Markdown(classes="-live", parser_factory=_shared_parser)
             await self.mount(self._live)
         else:
             await self._live.update("")

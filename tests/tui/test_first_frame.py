@@ -1,0 +1,44 @@
+"""A long chat opened at launch (`chatterm -c`) is on screen in the first frame.
+
+Textual composes the app's first frame inside its start-up batch and drops it (nothing
+reaches the terminal) while counting it as painted; work scheduled "after the refresh"
+then ran before anything was shown. Here: the first frame that really reaches the
+terminal (`App._display` outside a batch) holds the chat's last message and only the
+views mounted for the first paint, not the whole window laid out above them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatterm.engine.conversation import Conversation, Message
+from chatterm.tui.app import ChatApp
+
+from .conftest import wait_until
+
+
+async def test_a_long_chat_shows_its_last_message_before_the_window_above_is_filled(chat_context: Any) -> None:
+    from chatterm.tui.widgets.conversation import FIRST_PAINT, WINDOW
+
+    conversation = Conversation()
+    for i in range(500):
+        conversation.append(Message(role="user", content=f"question {i}"))
+        conversation.append(Message(role="assistant", content=f"answer **{i}**", model="gpt-4o-mini"))
+    app = ChatApp(chat_context, conversation=conversation)
+    shown: list[list[str]] = []
+    """The messages mounted at each frame that reached the terminal."""
+    display = app._display
+
+    def recording_display(screen: Any, renderable: Any) -> None:
+        if renderable is not None and not app._batch_count and screen is app.chat_screen:
+            shown.append([view.message.text for view in screen.pane.views()])
+        display(screen, renderable)
+
+    app._display = recording_display  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.chat_screen.pane
+        await wait_until(pilot, lambda: len(pane.views()) == WINDOW)
+        assert shown, "no frame reached the terminal"
+        first = shown[0]
+        assert first[-1] == "answer **499**"
+        assert len(first) == FIRST_PAINT, f"the first frame waited for {len(first)} views"
