@@ -72,7 +72,10 @@ def _connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--model", "-m", default=default, help="model name (default: from config)")
     parser.add_argument("--base-url", default=default, help="gateway base URL, e.g. https://host/v1")
-    parser.add_argument("--api-key", default=default, help="API key (prefer CHATTERM_API_KEY)")
+    parser.add_argument(
+        "--api-key", default=default, help="API key (visible in the process list: prefer --api-key-file or a keyring)"
+    )
+    parser.add_argument("--api-key-file", default=default, type=Path, help="file whose first line is the API key")
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -104,8 +107,9 @@ EPILOG = """examples:
   chatterm ask --json --thinking --model deepseek-r1 "Is 1001 prime?"
   chatterm history search "sqlite"
 
-The gateway comes from --base-url/--api-key, then CHATTERM_BASE_URL/CHATTERM_API_KEY,
-then OPENAI_BASE_URL/OPENAI_API_KEY, then the config file.
+The gateway comes from --base-url/--api-key(-file), then CHATTERM_BASE_URL/CHATTERM_API_KEY,
+then OPENAI_BASE_URL/OPENAI_API_KEY, then the config file (api_key_env, api_key_cmd,
+api_key_keyring from `chatterm key set`, api_key_file, api_key).
 """
 
 
@@ -200,7 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--token-delay", type=_seconds, default=0.01, help="seconds between streamed tokens")
     demo.add_argument("--no-responses", action="store_true", help="no /v1/responses route (404 there)")
     demo.add_argument("--no-json-schema", action="store_true", help="refuse json_schema formats like llama-cpp-python")
+    demo.add_argument("--api-key", dest="required_key", help="accept only this key (401 otherwise)")
 
+    from chatterm.key_cli import add_key_parser
+
+    _file_options(add_key_parser(sub), suppress=True)
     from chatterm.history_cli import add_history_parser
 
     _file_options(add_history_parser(sub), suppress=True)
@@ -238,9 +246,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             switches = [
                 f"--{name}" for name in ("no-responses", "no-json-schema") if getattr(args, name.replace("-", "_"))
             ]
+            if args.required_key is not None:
+                switches += ["--api-key", args.required_key]
             return demo_main(
                 ["--host", args.host, "--port", str(args.port), "--token-delay", str(args.token_delay), *switches]
             )
+        if getattr(args, "api_key", None):
+            print(
+                "chatterm: warning: a key given with --api-key is visible to other users in the process list; "
+                "prefer CHATTERM_API_KEY, --api-key-file or `chatterm key set`",
+                file=sys.stderr,
+            )
+        if args.command == "key":
+            from chatterm.config import default_config_path
+            from chatterm.key_cli import run_key
+
+            return run_key(args, getattr(args, "config", None) or default_config_path())
         config = _load_config(args)
         if args.command is not None:  # the TUI shows them as toasts
             for warning in config.warnings:

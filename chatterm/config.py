@@ -4,7 +4,8 @@ Settings are a schema (`SETTINGS`): key, type, default, check, doc. The file liv
 platformdirs config dir (`config.toml`, or `$CHATTERM_CONFIG`); a bad file is reported
 with its path and line (`ConfigError`); every value is type-checked on load, and unknown
 keys are warnings naming the closest valid key (`config_check.py`). The base URL and key resolve in this order:
-flags, `CHATTERM_BASE_URL`/`CHATTERM_API_KEY`, `OPENAI_BASE_URL`/`OPENAI_API_KEY`, the file.
+flags, `CHATTERM_BASE_URL`/`CHATTERM_API_KEY`, `OPENAI_BASE_URL`/`OPENAI_API_KEY`, the file
+(for the key: `api_key_env`, then the sources in `keys.py`, then a plain `api_key`).
 
 The file is written only through `save_config_values` (`config_write.py`), which keeps the
 rest of the file as it was, comments included, and writes it atomically with mode 0600 (it
@@ -76,6 +77,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base_url", str, None, "Gateway base URL including /v1, e.g. https://gateway.example/v1."),
     Setting("api_key", str, None, "API key (prefer api_key_env or CHATTERM_API_KEY)."),
     Setting("api_key_env", str, None, "Name of an environment variable that holds the key."),
+    Setting("api_key_cmd", str, None, "Command that prints the key, e.g. pass show gateway (keys.py)."),
+    Setting("api_key_keyring", str, None, "OS keyring account holding the key (`chatterm key set`)."),
+    Setting("api_key_file", str, None, "File whose first line is the key."),
     Setting("model", str, DEFAULT_MODEL, "Model for new chats."),
     Setting("theme", str, "chatterm-dark", "TUI theme name."),
     Setting("favourites", list, [], "Models listed first in the picker.", item=str),
@@ -118,6 +122,7 @@ SETTINGS: tuple[Setting, ...] = (
         _between(0, 100_000),
     ),
     Setting("mcp.servers", dict, {}, "MCP servers whose tools chatterm offers.", lambda v: _mcp_servers_problem(v)),
+    Setting("profiles", dict, {}, "Gateways by name: [profiles.<name>] tables (profiles.py checks them)."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -127,6 +132,9 @@ class Config:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     api_key_env: str | None = None
+    api_key_cmd: str | None = None
+    api_key_keyring: str | None = None
+    api_key_file: str | None = None
     model: str = DEFAULT_MODEL
     theme: str = "chatterm-dark"
     favourites: list[str] = field(default_factory=list)
@@ -154,6 +162,9 @@ class Config:
     limits_reply_text: int = 8 * 2**20
     images_max_side: int = 2048
     mcp_servers: dict[str, Any] = field(default_factory=dict)
+    profiles: dict[str, Any] = field(default_factory=dict)
+    profile: str | None = None
+    """The profile in use (`--profile`, `CHATTERM_PROFILE`, or the reopened chat's)."""
     path: Path | None = None
     """The file these values came from (None: defaults only)."""
     key_source: str | None = None
@@ -222,6 +233,13 @@ def resolve_connection(
             key, source = env[name], name
     if not key and config.api_key_env and env.get(config.api_key_env):
         key, source = env[config.api_key_env], config.api_key_env
+    if not key:  # a command, the OS keyring or a file the config names (keys.py)
+        from chatterm.keys import KeySourceError, stored_key
+
+        try:
+            key, source = stored_key(config.api_key_cmd, config.api_key_keyring, config.api_key_file) or (key, source)
+        except KeySourceError as error:
+            raise ConfigError(str(error)) from None
     if not key and config.api_key:
         key, source = config.api_key, config.key_source or "config file"
     return Connection(url.rstrip("/") if url else None, key, source)

@@ -54,9 +54,18 @@ def build_context(
         api_key = getattr(args, "api_key", None) or DEMO_API_KEY
         connection = Connection(demo.base_url, api_key, "demo gateway")
     else:
-        connection = resolve_connection(
-            config, base_url=getattr(args, "base_url", None), api_key=getattr(args, "api_key", None)
-        )
+        api_key, key_file = getattr(args, "api_key", None), getattr(args, "api_key_file", None)
+        if not api_key and key_file:
+            from chatterm.config import ConfigError
+            from chatterm.keys import KeySourceError, read_key_file
+
+            try:
+                api_key = read_key_file(key_file)
+            except KeySourceError as error:
+                raise ConfigError(f"--api-key-file: {error}") from None
+        connection = resolve_connection(config, base_url=getattr(args, "base_url", None), api_key=api_key)
+        if key_file and connection.key_source == "--api-key":
+            connection.key_source = "--api-key-file"
     if getattr(args, "model", None):
         config.model = args.model
     elif demo is not None and config.model == DEFAULT_MODEL:

@@ -4,7 +4,8 @@
     gw = start_in_thread(); ...; gw.stop_thread()        # for sync callers
     chatterm demo-server [--port N] [--no-responses] [--no-json-schema]   # main(): standalone
 
-Routes (all need `Authorization: Bearer <any key but BAD_API_KEY>`):
+Routes (all need `Authorization: Bearer <any key but BAD_API_KEY>`, or the one
+`required_key` when it is set):
     GET  /v1/models             the gateway page's models
     POST /v1/chat/completions   streamed (SSE, chunked) or not
     POST /v1/responses          streamed (SSE, chunked) or not
@@ -70,6 +71,7 @@ class DemoGateway:
         token_delay: float = 0.0,
         without_responses: bool = False,
         refuse_json_schema: bool = False,
+        required_key: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -79,6 +81,8 @@ class DemoGateway:
         """Act like a server with no `/v1/responses` (llama.cpp, older vLLM): 404 there."""
         self.refuse_json_schema = refuse_json_schema
         """Act like llama-cpp-python: a `json_schema` output format is a 500 validation error."""
+        self.required_key = required_key
+        """Act like a real gateway: only this bearer key is accepted (None: any but BAD_API_KEY)."""
         self.base_url = ""
         self.requests: list[RecordedRequest] = []
         self._server: asyncio.Server | None = None
@@ -202,8 +206,7 @@ class DemoGateway:
             await write_response(writer, err.status, data, ctype, keep_alive=keep, headers=headers)
             return keep
 
-    @staticmethod
-    def _authorize(request: HttpRequest) -> None:
+    def _authorize(self, request: HttpRequest) -> None:
         auth = request.headers.get("authorization", "")
         scheme, _, key = auth.partition(" ")
         if not auth:
@@ -212,7 +215,9 @@ class DemoGateway:
                 "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
                 code="missing_api_key",
             )
-        if scheme.lower() != "bearer" or not key.strip() or key.strip() == BAD_API_KEY:
+        key = key.strip()
+        wrong = key != self.required_key if self.required_key is not None else key == BAD_API_KEY
+        if scheme.lower() != "bearer" or not key or wrong:
             raise GatewayError(401, "Incorrect API key provided.", code="invalid_api_key")
 
     async def _complete(
@@ -418,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="refuse json_schema output formats with a 500, like llama-cpp-python",
     )
+    parser.add_argument(
+        "--api-key", dest="required_key", help="accept only this key (401 otherwise), like a real gateway"
+    )
     args = parser.parse_args(argv)
 
     async def serve() -> None:
@@ -427,10 +435,14 @@ def main(argv: list[str] | None = None) -> int:
             token_delay=args.token_delay,
             without_responses=args.no_responses,
             refuse_json_schema=args.no_json_schema,
+            required_key=args.required_key,
         )
         base_url = await gateway.start()
         print(f"chatterm demo gateway listening on {base_url}", flush=True)
-        print(f"API key: {DEMO_API_KEY}   (any key works except {BAD_API_KEY!r})", flush=True)
+        if args.required_key is None:
+            print(f"API key: {DEMO_API_KEY}   (any key works except {BAD_API_KEY!r})", flush=True)
+        else:
+            print("API key: only the one given with --api-key", flush=True)
         print("Triggers: see chatterm/demo/README.md. Ctrl-C stops.", flush=True)
         try:
             await asyncio.Event().wait()
