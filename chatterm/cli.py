@@ -72,6 +72,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--model", "-m", default=default, help="model name (default: from config)")
     parser.add_argument("--base-url", default=default, help="gateway base URL, e.g. https://host/v1")
+    parser.add_argument("--profile", default=default, help="gateway profile from the config (or $CHATTERM_PROFILE)")
     parser.add_argument(
         "--api-key", default=default, help="API key (visible in the process list: prefer --api-key-file or a keyring)"
     )
@@ -209,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     from chatterm.key_cli import add_key_parser
 
     _file_options(add_key_parser(sub), suppress=True)
+    from chatterm.profiles_cli import add_profiles_parser
+
+    _file_options(add_profiles_parser(sub), suppress=True)
     from chatterm.history_cli import add_history_parser
 
     _file_options(add_history_parser(sub), suppress=True)
@@ -276,6 +280,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chatterm.tools_cli import run_tools
 
             return run_tools(args, config)
+        if args.command == "profiles":
+            from chatterm.config import default_config_path
+            from chatterm.profiles_cli import run_profiles
+
+            return run_profiles(args, config, getattr(args, "config", None) or default_config_path())
         if args.command == "history":
             from chatterm.history_cli import run_history
             from chatterm.store.paths import default_path

@@ -272,7 +272,7 @@ class AppContext:
         return self.open_recorder()
 
     def new_conversation(self) -> Conversation:
-        settings = ChatSettings(model=self.config.model, stream=self.config.stream)
+        settings = ChatSettings(model=self.config.model, stream=self.config.stream, profile=self.config.profile)
         if self.demo is not None and self.config.model == DEMO_MODEL:
             # A newcomer's first chat shows what chatterm does: thinking and cited sources.
             settings.thinking = settings.search = True

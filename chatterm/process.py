@@ -54,6 +54,11 @@ def build_context(
         api_key = getattr(args, "api_key", None) or DEMO_API_KEY
         connection = Connection(demo.base_url, api_key, "demo gateway")
     else:
+        from chatterm.profiles import apply_profile, chosen_profile
+
+        profile = getattr(args, "profile", None) or _remembered_profile(args) or chosen_profile(None)
+        if profile:
+            apply_profile(config, profile)
         api_key, key_file = getattr(args, "api_key", None), getattr(args, "api_key_file", None)
         if not api_key and key_file:
             from chatterm.config import ConfigError
@@ -77,6 +82,29 @@ def build_context(
         demo=demo,
         save_history=save_history,
     )
+
+
+def _remembered_profile(args: argparse.Namespace) -> str | None:
+    """The profile a reopened chat (`--continue`, `--chat ID`) was held on, so it goes
+    back to its own gateway. Any trouble reading it is left to the chat's own load,
+    which reports it."""
+    if not (getattr(args, "continue_chat", False) or getattr(args, "chat_id", None)):
+        return None
+    from chatterm.store import ChatStore
+    from chatterm.store.paths import default_path
+
+    path = getattr(args, "history", None) or default_path()
+    if not path.exists():
+        return None
+    try:
+        store = ChatStore(path, read_only=True)
+        try:
+            chat_id = args.chat_id or store.last_chat_id()
+            return store.load(chat_id).settings.profile if chat_id else None
+        finally:
+            store.close()
+    except Exception:  # reported by the real load, with the file's name
+        return None
 
 
 NO_GATEWAY = (

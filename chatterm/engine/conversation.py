@@ -170,6 +170,8 @@ class ChatSettings:
     """Qwen speech recognition: the spoken language ("zh", "en", ...; None: detected)."""
     asr_itn: bool = False
     """Qwen speech recognition: inverse text normalisation ("twenty" -> "20")."""
+    profile: str | None = None
+    """The gateway profile the chat was held on (`[profiles.<name>]`): reopening it uses it."""
 
     def asr_options(self) -> dict[str, Any] | None:
         """Qwen's `asr_options` from these settings (None when all are defaults)."""
@@ -194,6 +196,7 @@ class ChatSettings:
             "disabled_tools": list(self.disabled_tools),
             "asr_language": self.asr_language,
             "asr_itn": self.asr_itn,
+            "profile": self.profile,
         }
 
     @classmethod

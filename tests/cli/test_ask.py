@@ -108,7 +108,8 @@ async def test_empty_prompt_is_a_usage_error(demo_gateway) -> None:
 async def test_bad_key_prints_the_table_message(demo_gateway) -> None:
     run = await chatterm("ask", *gw_args(demo_gateway, BAD_API_KEY), "--no-save", "hi")
     assert run.code == 1
-    assert run.err.startswith("Error: Invalid or unauthorized API key")
+    err = run.err.split("\n", 1)[1]  # after the warning that --api-key shows in the process list
+    assert "process list" in run.err and err.startswith("Error: Invalid or unauthorized API key")
     assert BAD_API_KEY not in run.err
 
 

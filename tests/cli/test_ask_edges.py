@@ -44,7 +44,8 @@ async def test_a_refused_value_leaves_no_failed_chat_in_history(demo_gateway, tm
     db = tmp_path / "history.db"
     run = await chatterm("--history", str(db), "ask", *gw(demo_gateway), *flags, "hello")
     assert run.code == 2, run.err
-    assert run.err.startswith("chatterm ask: ") and message in run.err
+    err = run.err.split("\n", 1)[1]  # after the warning that --api-key shows in the process list
+    assert err.startswith("chatterm ask: ") and message in err
     assert demo_gateway.requests == []
     assert chats_in(db) == 0  # before: a chat with a "failed" prompt and reply per typo
 
