@@ -151,3 +151,38 @@ async def test_no_keyring_backend_says_so_and_suggests_the_alternatives(gateway:
     run = await _ask(gateway, env)
     assert run.code == 2 and "no OS keyring is available" in run.err
     assert gateway.requests == []
+
+
+def test_demo_server_with_a_key_refuses_every_other_key() -> None:
+    import subprocess
+
+    import httpx
+
+    from tests.cli.runner import ROOT
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "chatterm", "demo-server", "--api-key", KEY],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert "listening on " in first, first
+        url = first.split("listening on ", 1)[1].strip()
+        assert "only the one given with --api-key" in server.stdout.readline()
+        for headers, status in (
+            ({}, 401),
+            ({"Authorization": "Bearer demo-key"}, 401),
+            ({"Authorization": f"Bearer {KEY}"}, 200),
+        ):
+            reply = httpx.get(f"{url}/models", headers=headers, timeout=10)
+            assert reply.status_code == status, reply.text
+            if status == 401:
+                assert reply.json()["error"]["code"] in {"missing_api_key", "invalid_api_key"}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout is not None:
+            server.stdout.close()
