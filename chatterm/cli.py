@@ -207,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-json-schema", action="store_true", help="refuse json_schema formats like llama-cpp-python")
     demo.add_argument("--api-key", dest="required_key", help="accept only this key (401 otherwise)")
 
+    serve = sub.add_parser("serve", help="the TUI in a browser (textual-serve), behind a random token")
+    _connection_options(serve, suppress=True)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument("--port", type=_whole_number(0, 65535), default=8000, help="TCP port (0: a free one)")
+    serve.add_argument("--allow-remote", action="store_true", help="allow a --host other hosts can reach")
+
     from chatterm.key_cli import add_key_parser
 
     _file_options(add_key_parser(sub), suppress=True)
@@ -266,6 +272,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from chatterm.key_cli import run_key
 
             return run_key(args, getattr(args, "config", None) or default_config_path())
+        if args.command == "serve":
+            import os
+
+            from chatterm.serve import run_serve
+
+            if getattr(args, "api_key", None):  # to each tab's chatterm through the environment, not argv
+                os.environ["CHATTERM_API_KEY"] = args.api_key
+            return run_serve(args)
         config = _load_config(args)
         if args.command is not None:  # the TUI shows them as toasts
             for warning in config.warnings:
