@@ -174,6 +174,11 @@ class AppContext:
                 limits=limits,
                 deadlines=deadlines,
             )
+            if self.config.profile:  # start from what earlier runs learned about this gateway
+                from chatterm.api.server_quirks import ServerQuirks
+                from chatterm.profiles import learned_quirks
+
+                self._client.remember(ServerQuirks.from_dict(learned_quirks(self.config)))
         return self._client
 
     @property
@@ -359,6 +364,7 @@ class AppContext:
             self._client = None
 
     async def aclose(self) -> None:
+        self._keep_quirks()
         await self._replace_client()
         self.finish_saving()
         if self._store is not None:
@@ -372,6 +378,22 @@ class AppContext:
             self.mcp.stop()
             self.mcp = None
         self.close_demo()
+
+    def _keep_quirks(self) -> None:
+        """A profile keeps what the client learned about its gateway (refused fields, no
+        `/v1/responses`, weaker structured output), so the next run does not fail first.
+        Best effort: a config that cannot be written only loses the shortcut."""
+        if self._client is None or not self.config.profile or self.demo is not None:
+            return
+        from chatterm.profiles import QUIRKS, learned_quirks, save_profile_values
+
+        learned = self._client.quirks.to_dict()
+        if learned and learned != learned_quirks(self.config):
+            try:
+                save_profile_values(self.config_path, self.config.profile, {QUIRKS: learned})
+            except (OSError, ValueError):
+                return
+            self.config.profiles.setdefault(self.config.profile, {})[QUIRKS] = learned
 
     def close_demo(self) -> None:
         if self.demo is not None:

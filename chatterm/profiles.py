@@ -29,7 +29,9 @@ PROFILE_KEYS = (
     "favourites",
     "endpoint",
 )
-"""What a profile may set; each is checked like the top-level setting of that name."""
+"""What a profile may set; each is checked like the top-level setting of that name.
+Besides these, `quirks`: what chatterm learned about the gateway (`api/server_quirks.py`)."""
+QUIRKS = "quirks"
 GATEWAY_KEYS = ("base_url", "api_key", "api_key_env", "api_key_cmd", "api_key_keyring", "api_key_file")
 """Cleared before a profile applies, so nothing of the top-level gateway leaks into it."""
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -57,6 +59,8 @@ def profile_values(config: Config, name: str) -> dict[str, Any]:
         raise ConfigError(f"{where}profiles.{name} must be a table ([profiles.{name}])")
     values: dict[str, Any] = {}
     for key, value in table.items():
+        if key == QUIRKS:
+            continue  # chatterm's own notes, read by `learned_quirks`
         if key not in PROFILE_KEYS:
             raise ConfigError(
                 f"{where}unknown setting profiles.{name}.{key}; a profile takes {', '.join(PROFILE_KEYS)}"
@@ -81,6 +85,13 @@ def apply_profile(config: Config, name: str) -> None:
     config.profile = name
 
 
+def learned_quirks(config: Config) -> dict[str, Any]:
+    """What earlier runs learned about the active profile's gateway (empty: nothing)."""
+    table = config.profiles.get(config.profile or "")
+    quirks = table.get(QUIRKS) if isinstance(table, dict) else None
+    return dict(quirks) if isinstance(quirks, dict) else {}
+
+
 def chosen_profile(flag: str | None, env: Mapping[str, str] | None = None) -> str | None:
     """`--profile`, else `CHATTERM_PROFILE`."""
     env = os.environ if env is None else env
@@ -94,6 +105,8 @@ def save_profile_values(path: Path, name: str, values: Mapping[str, Any]) -> Non
 
     check_name(name)
     for key, value in values.items():
+        if key == QUIRKS and isinstance(value, dict):
+            continue
         if key not in PROFILE_KEYS:
             raise ValueError(f"a profile has no setting {key!r}")
         problem = type_problem(_BY_KEY[key], value)

@@ -93,6 +93,7 @@ from chatterm.api.reply_body import (
 from chatterm.api.request import ChatRequest
 from chatterm.api.retry import RetryPolicy, is_retryable, parse_retry_after, retry_notice
 from chatterm.api.route_fallback import movable, route_missing, route_notice, through_chat
+from chatterm.api.server_quirks import ServerQuirks
 from chatterm.api.shaping import PreparedRequest, prepare, search_unsupported
 from chatterm.api.sse import SSEDecoder, SSEEvent
 from chatterm.api.sse_feed import SSEFeed
@@ -177,6 +178,17 @@ class ChatClient:
         self._told: set[str] = set()
         """Shaping notices already yielded ("o3-mini does not take temperature; dropped
         it"): each is told once per client, not again on every turn or tool round."""
+
+    @property
+    def quirks(self) -> ServerQuirks:
+        """What this client learned about its server (a profile keeps it between runs)."""
+        return ServerQuirks(dict(self._refused), self._no_responses_route, self._format_level)
+
+    def remember(self, quirks: ServerQuirks) -> None:
+        """Start from what an earlier run learned about this server."""
+        self._refused.update(quirks.refused)
+        self._no_responses_route = self._no_responses_route or quirks.no_responses_route
+        self._format_level = max(self._format_level, quirks.format_level)
 
     def __repr__(self) -> str:
         key = "set" if self._api_key else "none"

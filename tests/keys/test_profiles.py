@@ -154,3 +154,30 @@ async def test_an_unknown_profile_names_the_ones_there_are(
     assert run.code == 2
     assert "no profile named 'wrok'" in run.err and "home, work" in run.err
     assert work.requests == [] and home.requests == []
+
+
+async def test_a_profile_keeps_what_chatterm_learned_about_its_gateway(tmp_path: Path) -> None:
+    """A server without /v1/responses: the first run finds out (a 404, then chat
+    completions); the profile keeps it, so the next run asks chat completions at once."""
+    gateway = DemoGateway(required_key=WORK_KEY, without_responses=True)
+    await gateway.start()
+    try:
+        (tmp_path / "config.toml").write_text(
+            f'[profiles.local]\nbase_url = "{gateway.base_url}"\napi_key_env = "LOCAL_KEY"\nmodel = "gpt-5.2"\n',
+            encoding="utf-8",
+        )
+        env = _env(tmp_path, LOCAL_KEY=WORK_KEY)
+        first = await _ask(env, "--profile", "local", "--no-save")
+        assert first.code == 0, first.err
+        assert [r.path for r in gateway.requests] == ["/v1/responses", "/v1/chat/completions"]
+        config = (tmp_path / "config.toml").read_text(encoding="utf-8")
+        assert "no_responses_route = true" in config and WORK_KEY not in config
+
+        gateway.requests.clear()
+        second = await _ask(env, "--profile", "local", "--no-save")
+        assert second.code == 0, second.err
+        assert [r.path for r in gateway.requests] == ["/v1/chat/completions"]
+        listed = await achatterm("profiles", "list", env=env)  # chatterm's notes are not a typo
+        assert listed.code == 0 and "local:" in listed.out, listed.err
+    finally:
+        await gateway.stop()
