@@ -131,7 +131,7 @@ async def test_the_tui_in_a_browser(
             await _until(lambda: b"gpt-4o-mini" in screen, "the TUI to draw its status bar", 60)
             await page.click("body")
             screen.clear()
-            await page.keyboard.type("hello from the browser")
+            await page.keyboard.insert_text("hello from the browser")  # one input event (see _type)
             # Enter once the prompt box shows the text: keys typed ahead of the app's
             # reading are not all taken as typed (an Enter right behind them was lost).
             await _until(lambda: b"browser" in screen, "the typed prompt to show", 30)
@@ -144,5 +144,54 @@ async def test_the_tui_in_a_browser(
 
             await page.close()
             await _until(lambda: not _descendants(server.pid), "the tab's chatterm to end after the tab closed")
+        finally:
+            await browser.close()
+
+
+async def test_two_tabs_each_run_their_own_chatterm_and_both_chats_are_saved(
+    served: tuple[DemoGateway, asyncio.subprocess.Process, str], tmp_path: Path
+) -> None:
+    playwright_api = pytest.importorskip("playwright.async_api")
+    _gateway, server, url = served
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            tabs = []
+            for _ in range(2):
+                page = await browser.new_page()
+                screen = bytearray()
+                page.on(
+                    "websocket",
+                    lambda socket, screen=screen: socket.on(
+                        "framereceived",
+                        lambda frame: screen.extend(frame if isinstance(frame, bytes) else frame.encode()),
+                    ),
+                )
+                await page.goto(url)
+                tabs.append((page, screen))
+            for _page, screen in tabs:
+                await _until(lambda screen=screen: b"gpt-4o-mini" in screen, "each tab's TUI to draw", 60)
+            chatterms = {
+                pid for pid in _descendants(server.pid) if b"chatterm" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            }
+            assert len(chatterms) >= 2
+            for number, (page, screen) in enumerate(tabs):
+                await page.bring_to_front()  # the keyboard goes to the focused tab
+                await page.click("body")
+                screen.clear()
+                await page.keyboard.insert_text(f"tab number {number}")
+                await _until(lambda screen=screen, n=number: f"number {n}".encode() in screen, "the typed prompt", 30)
+                await page.keyboard.press("Enter")
+            for _page, screen in tabs:
+                await _until(lambda screen=screen: b"That is all from the demo gateway" in screen, "each reply", 60)
+            for page, _screen in tabs:
+                await page.close()
+            await _until(lambda: not _descendants(server.pid), "both tabs' chatterm to end")
+            assert len(_replies(tmp_path / "history.db")) == 2  # two processes, one history file
+            with sqlite3.connect(tmp_path / "history.db") as conn:
+                assert conn.execute("SELECT COUNT(*) FROM chats").fetchone()[0] == 2
         finally:
             await browser.close()
