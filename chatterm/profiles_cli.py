@@ -107,7 +107,10 @@ def _check(args: argparse.Namespace, config: Config) -> int:
     if not context.connection.base_url:
         print(f"  the profile has no base_url: chatterm profiles add {args.name} --base-url URL", file=sys.stderr)
         return EXIT_USAGE
-    worked = asyncio.run(_requests(context))
+    try:
+        worked = asyncio.run(_requests(context))
+    finally:
+        context.close()
     return EXIT_OK if worked else EXIT_ERROR
 
 
