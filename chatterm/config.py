@@ -91,6 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("thinking_budget", int, 2048, "Thinking token budget (Claude, Gemini).", _between(0, 1_000_000)),
     Setting("thinking_level", str, "medium", "Reasoning effort.", _one_of("low", "medium", "high")),
     Setting("search_options", dict, {}, "Extra search options (Qwen search_options, Grok mode)."),
+    Setting("keys", dict, {}, 'TUI keys: action name = "key,key" (key_actions.py; F1 lists them).'),
     Setting("tools.safe", list, [], "Read-only tools that run without asking.", item=str),
     Setting("tools.allowed_dirs", list, [], "Folders the file tools may read.", item=str),
     Setting("tools.files", list, [], "Python files that define tools.", item=str),
@@ -146,6 +147,7 @@ class Config:
     thinking_budget: int = 2048
     thinking_level: str = "medium"
     search_options: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
     tools_safe: list[str] = field(default_factory=list)
     tools_allowed_dirs: list[str] = field(default_factory=list)
     tools_files: list[str] = field(default_factory=list)

@@ -11,7 +11,7 @@ index) and, where the key can be found in the text, the line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ def check_data(data: Mapping[str, Any], path: Path, text: str) -> tuple[dict[str
             setting = by_key.get(dotted)
             if setting is not None:
                 values[dotted] = _checked(setting, value, at(dotted))
+                if dotted == "keys":
+                    values[dotted] = _key_table(value, at, warnings)
             elif dotted in tables:
                 if not isinstance(value, dict):
                     raise ConfigError(f"{at(dotted)}: {dotted} must be a table ([{dotted}]) (got {value!r})")
@@ -52,6 +54,28 @@ def check_data(data: Mapping[str, Any], path: Path, text: str) -> tuple[dict[str
 
     walk(data, "")
     return values, warnings
+
+
+def _key_table(table: Mapping[str, Any], at: Callable[[str], str], warnings: list[str]) -> dict[str, str]:
+    """`[keys]`: action name -> keys. A name the app does not know is a warning (a newer
+    chatterm may have written it), naming the closest one; a key that cannot be bound is
+    an error, naming the file, the line and the action."""
+    from difflib import get_close_matches
+
+    from chatterm.key_actions import ALL_KEYS, keys_problem
+
+    keys: dict[str, str] = {}
+    for name, value in table.items():
+        if name not in ALL_KEYS:
+            near = get_close_matches(name, list(ALL_KEYS), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else " (F1 in the app lists the actions)"
+            warnings.append(f"{at('keys.' + name)}: unknown action {name!r} under [keys] is ignored{hint}")
+            continue
+        problem = keys_problem(name, value)
+        if problem:
+            raise ConfigError(f"{at('keys.' + name)}: keys.{name} {problem}")
+        keys[name] = value
+    return keys
 
 
 def type_problem(setting: Setting, value: Any) -> str | None:

@@ -29,16 +29,19 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from chatterm.api.errors import ChatTermError
 from chatterm.engine.conversation import Conversation
+from chatterm.key_actions import APP_KEYS
 from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.setup import SetupActions
 from chatterm.tui.actions.tools import ToolActions
+from chatterm.tui.keys import bindings as app_bindings
+from chatterm.tui.keys import clashes
 
 if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
@@ -78,31 +81,9 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
     DEFAULT_MODE = "chat"
     CSS_PATH = "app.tcss"
     AUTO_FOCUS = "#prompt"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help"),
-        Binding("f2", "pick_model", "Model", tooltip="Pick the model (the next reply comes from it)"),
-        Binding("f3", "toggle_thinking", "Think", tooltip="Thinking (reasoning) on or off"),
-        Binding("f4", "toggle_search", "Search", tooltip="Web search on or off"),
-        Binding(
-            "f5", "toggle_stream", "Stream", tooltip="Streaming on or off", show=False
-        ),  # the status bar chip shows it; 80 columns fit
-        Binding(
-            "f8", "history", "History", tooltip="History: open, search, rename, export or delete chats"
-        ),  # F6/F7 belong to the TextArea (select line/all)
-        Binding(
-            "f9",
-            "chat_settings",
-            "Settings",
-            tooltip="Chat settings: system prompt, temperature, top_p, max tokens",
-            show=False,
-        ),
-        Binding("ctrl+n", "new_chat", "New chat"),
-        Binding("ctrl+r", "regenerate", "Regenerate", show=False),
-        Binding("ctrl+o", "copy_last_reply", "Copy reply", show=False),
-        Binding("ctrl+b", "copy_code_block", "Copy code", show=False),
-        Binding("ctrl+f", "attach_file", "Attach file", show=False),
-        Binding("ctrl+t", "tools", "Tools", tooltip="Every tool: on/off for this chat, MCP servers", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings(APP_KEYS)
+    """From the key table (`chatterm/key_actions.py`): a Ctrl key for every main action
+    beside its F key; ids are the `[keys]` names, so the config can remap them."""
 
     def __init__(self, context: AppContext, *, conversation: Conversation | None = None) -> None:
         super().__init__()
@@ -130,6 +111,11 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
             self.notify(error, severity="warning", title="Theme skipped")
         for warning in self.context.config.warnings:
             self.notify(warning, severity="warning", title="Config")
+        keymap = self.context.config.keys
+        if keymap:
+            self.set_keymap(keymap)
+        for clash in clashes(keymap):
+            self.notify(clash, severity="warning", title="Keys")
         if self.context.needs_setup:
             self.call_after_refresh(self._first_run)
         else:
@@ -332,6 +318,9 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
         for command in super().get_system_commands(screen):
             if command.title not in ("Keys", "Theme"):
                 yield command
+
+    def action_message_mode(self) -> None:
+        self.chat_screen.enter_message_mode()
 
     def action_help(self) -> None:
         from chatterm.tui.screens import HelpScreen

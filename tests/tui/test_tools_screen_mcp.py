@@ -55,7 +55,7 @@ async def test_the_tools_screen_lists_switches_and_restarts(mcp_context: Any) ->
     async with app.run_test(size=(110, 40)) as pilot:
         await wait_until(pilot, lambda: app.session is not None and "probe__echo" in mcp_context.tools, timeout=60)
         await wait_until(pilot, lambda: mcp_context.tools.sources["mcp:broken"].status().state == "failed")
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+right_square_bracket")
         await wait_until(pilot, lambda: isinstance(app.screen, ToolsScreen))
         screen = app.screen
         table = screen.query_one("#tools-table")

@@ -1,6 +1,6 @@
 """Tools and MCP servers: the tools screen, a failed server's toast, MCP prompts.
 
-Ctrl+T (and the palette's Tools)   every tool by source and state, on/off for this chat,
+Ctrl+] (and the palette's Tools)   every tool by source and state, on/off for this chat,
                                    restart an MCP server (`screens/tools.py`)
 palette "Prompt: <server> / <name>" an MCP server's prompt into the prompt box (its
                                    arguments asked for first, `screens/mcp_prompt.py`)

@@ -68,7 +68,7 @@ class ToolApprovalScreen(ModalScreen[str]):
         Binding("enter", "enter", "Allow once", show=False),
         Binding("a", "choose('session')", "Allow for session"),
         Binding("n", "choose('deny')", "Deny"),
-        Binding("escape", "choose('deny')", "Deny", show=False),
+        Binding("escape", "choose('deny')", "Deny", show=False, priority=True),
     ]
     AUTO_FOCUS = "#approve-once"
 

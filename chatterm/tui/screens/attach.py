@@ -44,7 +44,7 @@ class AttachFileScreen(ModalScreen[str | None]):
     """Choose an existing file; dismisses with its absolute path or None."""
 
     CSS_PATH = "attach.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", priority=True)]
     AUTO_FOCUS = "#attach-path"
 
     def __init__(

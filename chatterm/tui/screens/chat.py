@@ -29,7 +29,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker
 
 from chatterm.api.errors import ChatTermError
@@ -52,6 +53,8 @@ from chatterm.engine.events import (
     ToolLoopStopped,
     UserMessageAdded,
 )
+from chatterm.key_actions import MESSAGE_KEYS
+from chatterm.tui.keys import effective_keys, keys_label
 from chatterm.tui.screens.reply_messages import (
     DeltaBatch,
     DeltasReady,
@@ -81,6 +84,8 @@ class ChatScreen(Screen[None]):
         Binding("escape", "app.stop", "Stop", show=True),
         # The same key, offered (and named in the footer) only while a prompt is edited.
         Binding("escape", "app.cancel_edit", "Cancel edit", show=True),
+        # And on an empty prompt with nothing to stop or cancel: into message mode.
+        Binding("escape", "enter_message_mode", "Messages", show=False),
     ]
 
     def __init__(self) -> None:
@@ -94,6 +99,10 @@ class ChatScreen(Screen[None]):
     reply: var[Message | None] = var(None, always_update=True, init=False)
     """The reply whose figures the status bar shows: the last finished one, or the one
     being written ("writing…"); assigned again when its state changes."""
+    navigating: var[bool] = var(False, init=False)
+    """Message mode: a message (or a row inside one) has the focus, entered on purpose
+    from the keyboard; single keys act on it (`MESSAGE_KEYS`), and the indicator above
+    the prompt says so. A click never enters it: the pane takes no focus on click."""
     replying: var[bool] = var(False, init=False)
     """A reply worker is started and not finished (also while it is being stopped);
     the footer offers Esc (Stop) while it holds."""
@@ -108,6 +117,7 @@ class ChatScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ConversationView(id="conversation")
         yield AttachmentChips(id="attachments")
+        yield Static("", id="message-mode", markup=False)
         yield PromptBox(
             id="prompt", placeholder="Message… (Enter send · Shift+Enter/Ctrl+J newline · ↑ earlier prompts)"
         )
@@ -407,19 +417,76 @@ class ChatScreen(Screen[None]):
             pane.scroll_page_down(animate=False)
 
     def on_key(self, event: events.Key) -> None:
-        """A letter typed while a message (or a tool row) has the focus goes to the
-        prompt, unless the focused widget binds it (c copies, e edits, ...)."""
+        """A printable key goes to the prompt unless message mode is on and binds it:
+        after a click on a message, with no focus at all (a modal just closed), or on a
+        row inside a message. Outside message mode no letter acts on a message."""
         focused = self.focused
-        if focused is None or isinstance(focused, TextArea | Input) or not event.is_printable or not event.character:
+        if isinstance(focused, TextArea | Input) or not event.is_printable or not event.character:
             return
-        for node in focused.ancestors_with_self:
-            if event.key in node._bindings.key_to_bindings:
-                return
+        if self.navigating and self._mode_binds(event.key):
+            return  # the binding acts
         event.stop()
         event.prevent_default()
-        prompt = self.prompt
-        prompt.focus()
-        prompt.insert(event.character)
+        self.leave_message_mode()
+        self.prompt.insert(event.character)
+
+    def _mode_binds(self, key: str) -> bool:
+        return any(
+            key in bindings.key_to_bindings for node, bindings in self._binding_chain if isinstance(node, MessageView)
+        )
+
+    # -- message mode ------------------------------------------------------------------
+
+    def get_focusable_widget_at(self, x: int, y: int) -> Widget | None:
+        """A click in the conversation keeps the focus where it is (the prompt): text can
+        be selected and titles clicked open without the next letters acting on a message."""
+        widget = super().get_focusable_widget_at(x, y)
+        if widget is not None and self.pane in widget.ancestors_with_self:
+            return None
+        return widget
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter_message_mode":
+            return not self.navigating and not self.prompt.text and bool(self.pane.views())
+        return True
+
+    def action_enter_message_mode(self) -> None:
+        self.enter_message_mode()
+
+    def enter_message_mode(self) -> None:
+        views = self.pane.views()
+        if not views:
+            self.notify("No messages yet.", timeout=2)
+            return
+        self.navigating = True
+        views[-1].focus()
+
+    def leave_message_mode(self) -> None:
+        self.navigating = False
+        if self.focused is not self.prompt:
+            self.prompt.focus()
+
+    def move_message_focus(self, view: MessageView, step: int) -> None:
+        views = self.pane.views()
+        if view in views:
+            index = max(0, min(len(views) - 1, views.index(view) + step))
+            views[index].focus()
+            views[index].scroll_visible(animate=False)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Focus reaching the conversation (never by a click, see above) is message mode;
+        focus anywhere else ends it."""
+        self.navigating = self.pane in event.widget.ancestors_with_self and event.widget is not self.pane
+
+    def watch_navigating(self, navigating: bool) -> None:
+        indicator = self.query_one("#message-mode", Static)
+        if navigating:
+            keymap = self.app._keymap
+            parts = [f"{keys_label(effective_keys(a, keymap))} {a.label.lower()}" for a in MESSAGE_KEYS if a.footer]
+            indicator.update("MESSAGE MODE · " + " · ".join(parts))
+        indicator.display = navigating
+        self.set_class(navigating, "-navigating")
+        self.app.refresh_bindings()
 
     @on(StatusBar.PickModel)
     def _pick_model(self) -> None:
@@ -431,4 +498,9 @@ class ChatScreen(Screen[None]):
 
     @on(MessageView.Action)
     async def _message_action(self, event: MessageView.Action) -> None:
-        await self.chat_app.message_action(event.view, event.action, event.argument)
+        if event.action == "move":
+            self.move_message_focus(event.view, event.argument)
+        elif event.action == "leave":
+            self.leave_message_mode()
+        else:
+            await self.chat_app.message_action(event.view, event.action, event.argument)

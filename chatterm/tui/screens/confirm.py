@@ -19,7 +19,7 @@ from textual.widgets import Button, Static
 class ConfirmScreen(ModalScreen[bool]):
     CSS_PATH = "confirm.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "answer(False)", "No"),
+        Binding("escape,n", "answer(False)", "No", priority=True),
         Binding("y", "answer(True)", "Yes"),
     ]
     AUTO_FOCUS = "#confirm-yes"

@@ -1,12 +1,11 @@
-"""The F1 help screen: every key the app answers to, gathered when it opens.
+"""The F1 help screen: every key the app answers to, in one style.
 
-Bindings are read from the live app, not from a hand-kept list, so the help is true
-whatever the core screens bind: the app's own bindings, then those of the screen
-beneath this one and of its focused widget's chain (only the classes chatterm defines,
-so Textual's dozens of cursor-movement keys on inputs do not drown the rest). The
-prompt box's keys (they live in its key handler, not in bindings), the keys of a
-focused message and the command palette are added as fixed groups. Long descriptions
-wrap under themselves, not under the key column.
+The keys come from the key table the bindings are built from (`chatterm/key_actions.py`),
+with the config's `[keys]` applied, so the help is true to what is bound; the prompt
+box's keys (they live in its key handler) are a fixed group. Textual's stock lines
+(focus next, its own quit wording) are not mixed in: quit and the palette are written
+as the rest are. Long descriptions wrap under themselves, not under the key column.
+(`collect_key_groups` reads any app's live bindings; kept for apps without the table.)
 """
 
 from __future__ import annotations
@@ -30,16 +29,9 @@ if TYPE_CHECKING:
 PROMPT_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "Send the prompt"),
     ("Shift+Enter / Ctrl+J", "New line in the prompt"),
-    ("Up / Down", "Recall earlier prompts (when the box is empty)"),
-    ("Esc", "Stop the reply that is streaming, or cancel an edit"),
-)
-MESSAGE_KEYS: tuple[tuple[str, str], ...] = (
-    ("Tab / click", "Focus a message"),
-    ("c", "Copy the message"),
-    ("b", "Copy a code block of the reply (again: the one before)"),
-    ("e", "Edit a prompt and resend it (a new branch)"),
-    ("r", "Regenerate the last reply (the old one is kept)"),
-    ("← / →", "Step between branches (where ‹ 1/2 › shows)"),
+    ("↑ / ↓", "Recall earlier prompts (when the box is empty)"),
+    ("PgUp / PgDn", "Scroll the conversation"),
+    ("Esc", "Stop the reply that is streaming, or cancel an edit; on an empty prompt: message mode"),
 )
 PALETTE_COMMANDS = (
     "new chat, pick model, thinking / search / stream toggles, copy last reply or a code "
@@ -144,12 +136,34 @@ def collect_key_groups(app: App[Any], screen: Screen[Any] | None) -> list[KeyGro
     return groups
 
 
+def table_groups(app: App[Any]) -> list[KeyGroup]:
+    """Every key of the chat app, from the key table with the config's `[keys]` applied,
+    written one way ("Ctrl+T / F3"): the app's keys, the prompt box's, message mode's,
+    and the palette and quit keys Textual binds (in the same style)."""
+    from chatterm.key_actions import APP_KEYS, MESSAGE_KEYS
+    from chatterm.tui.keys import effective_keys, key_label, keys_label
+
+    keymap = app._keymap
+
+    def rows(actions: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+        return tuple((keys_label(effective_keys(a, keymap)), a.help) for a in actions)
+
+    anywhere = [*rows(APP_KEYS), (key_label("ctrl+q"), "Quit")]
+    if app.ENABLE_COMMAND_PALETTE:
+        anywhere.append((key_label(app.COMMAND_PALETTE_BINDING), f"Command palette: {PALETTE_COMMANDS}"))
+    return [
+        KeyGroup("Anywhere", tuple(anywhere)),
+        KeyGroup("Prompt box", PROMPT_KEYS),
+        KeyGroup("Message mode (Esc on an empty prompt, or Ctrl+Up)", rows(MESSAGE_KEYS)),
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key binding of the app, the prompt keys and the palette; F1 or Esc closes."""
 
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
+        Binding("escape", "close", "Close", priority=True),
         Binding("f1", "close", "Close", show=False),
         Binding("q", "close", "Close", show=False),
     ]
@@ -166,14 +180,7 @@ class HelpScreen(ModalScreen[None]):
         return below[-1] if below else None
 
     def compose(self) -> ComposeResult:
-        self.groups = collect_key_groups(self.app, self._screen_below())
-        self.groups.append(KeyGroup("Prompt box", PROMPT_KEYS))
-        self.groups.append(KeyGroup("On a focused message", MESSAGE_KEYS))
-        palette_key = self.app.COMMAND_PALETTE_DISPLAY or self.app.get_key_display(
-            Binding(self.app.COMMAND_PALETTE_BINDING, "command_palette")
-        )
-        if self.app.ENABLE_COMMAND_PALETTE:
-            self.groups.append(KeyGroup("Command palette", ((palette_key, f"Open the palette: {PALETTE_COMMANDS}"),)))
+        self.groups = table_groups(self.app)
         with Vertical(id="help-dialog") as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = "F1 / Esc close"

@@ -95,7 +95,7 @@ class RenameChatScreen(ModalScreen[str | None]):
     """Edit a chat's title: Enter saves, Esc cancels."""
 
     CSS_PATH = "history.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", priority=True)]
     AUTO_FOCUS = "#rename-input"
 
     def __init__(self, title: str) -> None:
@@ -125,7 +125,7 @@ class HistoryScreen(Screen[str | None]):
     CSS_PATH = "history.tcss"
     AUTO_FOCUS = "#history-table"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
+        Binding("escape", "close", "Close", priority=True),
         Binding("r", "rename", "Rename"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),

@@ -54,7 +54,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     CSS_PATH = "picker.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", priority=True),
         Binding("down", "cursor('down')", "Next", show=False),
         Binding("up", "cursor('up')", "Previous", show=False),
         Binding("pagedown", "cursor('page_down')", show=False),

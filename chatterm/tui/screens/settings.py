@@ -89,7 +89,7 @@ class ChatSettingsScreen(ModalScreen[ChatSettings | None]):
     CSS_PATH = "settings.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", priority=True),
     ]
     AUTO_FOCUS = "#system-prompt"
 

@@ -9,27 +9,30 @@ A reply view is driven by the chat screen while it streams (`add_text`,
 `add_reasoning`, `tool_call_delta`, `finish`) and built whole for loaded chats
 (`build_message_view`). A reply written while the chat holds a `response_format`
 streams inside a json code block and, once finished, shows as pretty JSON with its
-schema verdict (widgets/structured.py). Views are focusable so a message can be copied
-(`c`), a prompt edited (`e`), a reply regenerated (`r`) and siblings stepped (←/→)
-from the keyboard.
+schema verdict (widgets/structured.py). Views take the focus only in message mode (the
+chat screen's: entered on purpose, never by a click), where single keys act on them
+(`MESSAGE_KEYS`: c copy, e edit, r regenerate, b code block, t thinking, o tool rows,
+←/→ branches, ↑/↓ the next message); each view offers only the keys that apply to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message as TextualMessage
 from textual.widgets import Static
+from textual.widgets._collapsible import CollapsibleTitle
 
 from chatterm.api.types import Citation, ToolCall, ToolCallDelta
 from chatterm.engine.conversation import Message
+from chatterm.key_actions import MESSAGE_KEYS
 from chatterm.media.blobs import ImageRef
 from chatterm.terminal_text import visible, visible_line
+from chatterm.tui.keys import bindings
 from chatterm.tui.widgets.branch_stepper import BranchStepper
 from chatterm.tui.widgets.citations import CitationList
 from chatterm.tui.widgets.error_row import ErrorRow
@@ -47,11 +50,15 @@ STOPPED_NOTE = "⏹ Stopped here"
 class MessageView(Vertical, can_focus=True):
     """Base of both views: holds the engine's `Message`."""
 
-    BINDINGS = [
-        Binding("c", "copy", "Copy message", show=False),
-        Binding("left,[", "branch(-1)", "Previous branch", show=False),
-        Binding("right,]", "branch(1)", "Next branch", show=False),
-    ]
+    BINDINGS = bindings(MESSAGE_KEYS)
+    ONLY_ON: ClassVar[dict[str, str]] = {
+        "edit": "UserMessageView",
+        "regenerate": "AssistantMessageView",
+        "copy_code": "AssistantMessageView",
+        "thinking": "AssistantMessageView",
+        "tools": "AssistantMessageView",
+    }
+    """Message keys that apply to one kind of view only (hidden from the footer elsewhere)."""
 
     class Action(TextualMessage):
         """A view asks the screen to act on its message ("copy", "edit", "regenerate")."""
@@ -67,8 +74,18 @@ class MessageView(Vertical, can_focus=True):
         self.message = message
         self.stepper = BranchStepper()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        kind = self.ONLY_ON.get(action)
+        return kind is None or type(self).__name__ == kind
+
     def action_copy(self) -> None:
         self.post_message(self.Action(self, "copy"))
+
+    def action_move(self, step: int) -> None:
+        self.post_message(self.Action(self, "move", step))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Action(self, "leave"))
 
     def set_branches(self, index: int, count: int) -> None:
         """Show ‹ index+1/count › (hidden when count is 1)."""
@@ -85,8 +102,6 @@ class MessageView(Vertical, can_focus=True):
 
 
 class UserMessageView(MessageView):
-    BINDINGS = [Binding("e", "edit", "Edit and resend", show=False)]
-
     def __init__(self, message: Message) -> None:
         super().__init__(message, classes="-user")
 
@@ -104,11 +119,6 @@ class UserMessageView(MessageView):
 
 
 class AssistantMessageView(MessageView):
-    BINDINGS = [
-        Binding("r", "regenerate", "Regenerate", show=False),
-        Binding("b", "copy_code", "Copy code block", show=False),
-    ]
-
     def __init__(
         self,
         message: Message,
@@ -281,6 +291,29 @@ class AssistantMessageView(MessageView):
 
     def action_copy_code(self) -> None:
         self.post_message(self.Action(self, "copy_code"))
+
+    def action_thinking(self) -> None:
+        """Open or fold the thinking block, and bring it into sight."""
+        if self.thinking is None:
+            self.notify("This reply has no thinking.", timeout=2)
+            return
+        self.thinking.collapsed = not self.thinking.collapsed
+        self.thinking.scroll_visible(animate=False)
+
+    def action_tools(self) -> None:
+        """Open the next tool-call row (after the one holding the focus) and focus its
+        title: Enter folds it, Tab reaches its output, o goes on to the next."""
+        rows = [*self.tool_rows.values(), *self._delta_rows.values()]
+        if not rows:
+            self.notify("This reply called no tools.", timeout=2)
+            return
+        focused = self.screen.focused
+        current = next((i for i, row in enumerate(rows) if focused is not None and row in focused.ancestors), -1)
+        row = rows[(current + 1) % len(rows)]
+        row.collapsed = False
+        title = row.query_one(CollapsibleTitle)
+        title.focus()
+        row.scroll_visible(animate=False)
 
 
 def build_message_view(
