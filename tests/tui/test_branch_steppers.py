@@ -33,7 +33,7 @@ async def regenerated_then_continued(pilot: Any) -> tuple[str, str]:
     await send(pilot, "one")
     await reply_done(pilot)
     first = app.conversation.messages[-1].id
-    await pilot.press("ctrl+r")
+    await pilot.press("ctrl+up", "r")  # message mode: regenerate
     await wait_until(pilot, lambda: app.conversation.messages[-1].id != first)
     await reply_done(pilot)
     second = app.conversation.messages[-1].id
@@ -60,7 +60,9 @@ async def test_an_earlier_reply_shows_its_stepper_and_steps(chat_context: Any) -
         assert [m.text for m in app.conversation.messages if m.role == "user"] == ["one"]
         [shown] = replies(app)
         await wait_until(pilot, lambda: stepper(shown) == "1/2")
-        assert app.focused is shown  # the keys go on stepping
+        assert app.focused is app.chat_screen.prompt  # a click leaves typing in the prompt
+        await pilot.press("ctrl+up")  # message mode: the keys step
+        assert app.focused is shown
 
         await pilot.press("right")
         await wait_until(pilot, lambda: len(replies(app)) == 2)

@@ -236,16 +236,16 @@ async def test_copy_last_reply_code_block_and_message(chat_context: Any) -> None
         await send(pilot, "show me code")
         await reply_done(pilot)
         reply = app.conversation.messages[-1]
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+up", "c")  # message mode starts on the last reply
         assert app.clipboard == reply.text
         blocks = code_blocks(reply.text)
         assert blocks, "the demo reply has a code block"
-        await pilot.press("ctrl+b")
+        await pilot.press("b")
         assert app.clipboard == blocks[-1]
         assert "```" not in app.clipboard
-        # A focused message copies itself with "c".
-        app.chat_screen.query_one(UserMessageView).focus()
-        await pilot.press("c")
+        # The message above (the prompt) copies itself with "c".
+        await pilot.press("up", "c")
+        assert app.chat_screen.focused is app.chat_screen.query_one(UserMessageView)
         assert app.clipboard == "show me code"
 
 

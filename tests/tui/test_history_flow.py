@@ -284,7 +284,7 @@ async def test_regenerate_keeps_the_old_reply_as_a_branch_and_the_pane_steps_bet
         await reply_done(pilot)
         first = app.conversation.messages[-1]
         app.set_model("deepseek-v3")  # so the two replies differ on screen
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+up", "r")  # message mode: regenerate
         await wait_until(pilot, lambda: app.conversation.messages[-1].id != first.id)
         await reply_done(pilot)
         second = app.conversation.messages[-1]

@@ -94,7 +94,7 @@ async def test_regenerate_keeps_a_branch_and_steps_between_replies(chat_context:
         await send(pilot, "count my words")
         await reply_done(pilot)
         first_id = app.conversation.messages[-1].id
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+up", "r")  # message mode: regenerate
         await wait_until(pilot, lambda: app.conversation.messages[-1].id != first_id)
         await reply_done(pilot)
         replies = list(app.chat_screen.query(AssistantMessageView))

@@ -503,4 +503,6 @@ class ChatScreen(Screen[None]):
         elif event.action == "leave":
             self.leave_message_mode()
         else:
+            if event.action in ("regenerate", "edit"):
+                self.leave_message_mode()  # what follows happens in the prompt and the new reply
             await self.chat_app.message_action(event.view, event.action, event.argument)
