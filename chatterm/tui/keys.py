@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from chatterm.key_actions import APP_KEYS, MESSAGE_KEYS, TMUX_AND_SCREEN_PREFIXES, KeyAction, split_keys
 
@@ -65,7 +65,7 @@ _NAMES = {
 }
 
 
-def bindings(actions: Iterable[KeyAction]) -> list[Binding]:
+def bindings(actions: Iterable[KeyAction]) -> list[BindingType]:
     return [Binding(a.keys, a.action, a.label, show=a.footer, tooltip=a.help, id=a.name) for a in actions]
 
 

@@ -202,8 +202,12 @@ async def test_every_main_action_has_a_ctrl_key_off_tmux_and_screen_prefixes(cha
             await pilot.press("escape")
             await wait_until(pilot, lambda: app.screen is screen)
         # The footer names every main action (Stream and Settings too), on 80 columns.
-        shown = {key.description for key in screen.query_one(Footer).query("FooterKey")}  # type: ignore[attr-defined]
+        footer_keys = list(screen.query_one(Footer).query("FooterKey"))
+        shown = {key.description for key in footer_keys}  # type: ignore[attr-defined]
         assert {"Help", "Model", "Think", "Search", "Stream", "History", "Settings", "New chat"} <= shown
+        regions = [key.region for key in footer_keys]
+        assert all(region.right <= 80 for region in regions)  # on screen
+        assert all(not a.overlaps(b) for i, a in enumerate(regions) for b in regions[i + 1 :])  # none covered
 
 
 async def test_help_lists_every_binding_in_one_style(chat_context: Any) -> None:

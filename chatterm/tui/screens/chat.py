@@ -112,7 +112,8 @@ class ChatScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     COMPACT_FOOTER_BELOW = 100
-    """Terminal widths under which the footer packs its keys tighter (80 columns fit)."""
+    """Terminal widths under which the footer packs its keys tighter and leaves out the
+    palette's key, so every main action fits on 80 columns."""
 
     def compose(self) -> ComposeResult:
         yield ConversationView(id="conversation")
@@ -122,10 +123,15 @@ class ChatScreen(Screen[None]):
             id="prompt", placeholder="Message… (Enter send · Shift+Enter/Ctrl+J newline · ↑ earlier prompts)"
         )
         yield StatusBar(id="status")
-        yield Footer(compact=self.app.size.width < self.COMPACT_FOOTER_BELOW)
+        narrow = self.app.size.width < self.COMPACT_FOOTER_BELOW
+        yield Footer(compact=narrow, show_command_palette=not narrow)
 
     def on_resize(self) -> None:
-        self.query_one(Footer).compact = self.size.width < self.COMPACT_FOOTER_BELOW
+        footer = self.query_one(Footer)
+        footer.compact = self.size.width < self.COMPACT_FOOTER_BELOW
+        # Narrow, the palette's key (docked right) would cover the last main action;
+        # F1 names it, and the palette lists itself there.
+        footer.show_command_palette = not footer.compact
 
     @property
     def pane(self) -> ConversationView:
