@@ -204,7 +204,9 @@ class SaveImageScreen(ModalScreen[str | None]):
     SaveImageScreen { align: center middle; }
     SaveImageScreen > Vertical { width: 80%; height: auto; border: round $accent; padding: 0 1; background: $panel; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", priority=True)
+    ]  # run when read: keys typed behind it reach the chat
     AUTO_FOCUS = "#save-path"
 
     def __init__(self, suggestion: str) -> None:
