@@ -1,6 +1,7 @@
 """The Ctrl keys of the main actions arrive through a real terminal (tmux): Ctrl+S is
-not swallowed as flow control nor Ctrl+\\ as SIGQUIT, and message mode shows itself.
-Skipped where tmux is missing."""
+not swallowed as flow control nor Ctrl+\\ as SIGQUIT, and message mode shows itself
+and ends on a typed letter. A private tmux server (its own socket) with escape-time 0,
+so an Esc followed by a letter is not read as Alt+letter. Skipped where tmux is missing."""
 
 from __future__ import annotations
 
@@ -14,21 +15,40 @@ from pathlib import Path
 
 import pytest
 
-from .test_tmux import ROOT, capture, wait_for
+from .test_tmux import ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-def keys(session: str, *names: str, literal: bool = False) -> None:
-    subprocess.run(["tmux", "send-keys", "-t", session, *(["-l"] if literal else []), *names], check=True)
+class Pane:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
 
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False)
+        return done.stdout
 
-def gone(session: str, text: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text in capture(session):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} is still shown:\n{capture(session)}")
-        time.sleep(0.1)
+    def keys(self, *names: str, literal: bool = False) -> None:
+        self.tmux("send-keys", "-t", "app", *(["-l"] if literal else []), *names)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "app")
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while text not in (screen := self.screen()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared; the pane shows:\n{screen}")
+            time.sleep(0.1)
+        return screen
+
+    def wait_gone(self, text: str, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while text in (screen := self.screen()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} is still shown:\n{screen}")
+            time.sleep(0.1)
+        return screen
 
 
 def test_ctrl_keys_and_message_mode_in_a_real_terminal(tmp_path: Path) -> None:
@@ -44,29 +64,25 @@ def test_ctrl_keys_and_message_mode_in_a_real_terminal(tmp_path: Path) -> None:
         "PATH": os.environ.get("PATH", ""),
     }
     command = " ".join([f"{k}={v!r}" for k, v in env.items()] + [sys.executable, "-m", "chatterm", "--demo"])
-    session = f"chatterm-keys-{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", f"env -i {command}"],
-        check=True,
-        cwd=tmp_path,
-    )
+    pane = Pane(f"chatterm-keys-{uuid.uuid4().hex[:8]}")
+    pane.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", f"env -i {command}")
+    pane.tmux("set-option", "-s", "escape-time", "0")
     try:
-        wait_for(session, "Message…")
+        pane.wait_for("Message…")
         for key, setting in (("C-t", "Thinking"), ("C-s", "Search"), ("C-\\", "Stream")):
-            keys(session, key)
-            screen = wait_for(session, f"{setting} o")
-            assert "for the next reply" in screen
-        keys(session, "C-g")
-        wait_for(session, "Message mode: copy the message")
-        keys(session, "Escape")
-        gone(session, "F1 / Esc close")  # a letter right behind Esc would read as Alt+letter
-        keys(session, "hello", literal=True)
-        keys(session, "Enter")
-        wait_for(session, "That is all from the demo gateway.")
-        keys(session, "Escape")  # the prompt is empty: message mode
-        wait_for(session, "MESSAGE MODE")
-        keys(session, "z")  # a letter the mode does not use: back to the prompt, typed
-        gone(session, "MESSAGE MODE")
-        assert "▊ z" in capture(session)
+            pane.keys(key)
+            assert "for the next reply" in pane.wait_for(f"{setting} o")
+        pane.keys("C-g")
+        pane.wait_for("Message mode: copy the message")
+        pane.keys("Escape")
+        pane.wait_gone("Message mode: copy the message")
+        pane.keys("hello", literal=True)
+        pane.keys("Enter")
+        pane.wait_for("That is all from the demo gateway.")
+        pane.keys("Escape")  # the prompt is empty: message mode
+        pane.wait_for("MESSAGE MODE")
+        pane.keys("z")  # a letter the mode does not use: back to the prompt, typed
+        pane.wait_for("▊ z")
+        pane.wait_gone("MESSAGE MODE")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+        pane.tmux("kill-server")

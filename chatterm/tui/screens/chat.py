@@ -437,8 +437,12 @@ class ChatScreen(Screen[None]):
         self.prompt.insert(event.character)
 
     def _mode_binds(self, key: str) -> bool:
+        """A widget in the conversation binds `key`: a message, or one inside it (an image's o / s)."""
+        pane = self.pane
         return any(
-            key in bindings.key_to_bindings for node, bindings in self._binding_chain if isinstance(node, MessageView)
+            key in bindings.key_to_bindings
+            for node, bindings in self._binding_chain
+            if node is not pane and pane in node.ancestors
         )
 
     # -- message mode ------------------------------------------------------------------
