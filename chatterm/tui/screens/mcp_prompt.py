@@ -21,7 +21,7 @@ from chatterm.terminal_text import visible, visible_line
 
 class McpPromptScreen(ModalScreen[dict[str, str] | None]):
     CSS_PATH = "mcp_prompt.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", priority=True)]
     AUTO_FOCUS = "Input"
 
     def __init__(self, server: str, prompt: dict[str, Any]) -> None:

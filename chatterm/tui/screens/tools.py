@@ -60,7 +60,7 @@ class ToolsScreen(ModalScreen[None]):
 
     CSS_PATH = "tools.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"),
+        Binding("escape", "close", "Close", priority=True),
         Binding("space", "switch_tool", "On/off"),
         Binding("enter", "switch_tool", "On/off", show=False),
         Binding("r", "restart", "Restart server"),
