@@ -22,6 +22,7 @@ from chatterm.process import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    base_url_problem,
     build_context,
     gateway_problem,
     silence_stdout,
@@ -353,6 +354,11 @@ def _run_tui(args: argparse.Namespace, config: Config) -> int:
     from chatterm.context import DEMO_TOKEN_DELAY_TUI
 
     context = build_context(args, config, demo_token_delay=DEMO_TOKEN_DELAY_TUI)
+    problem = base_url_problem(context)
+    if problem is not None:
+        print(f"chatterm: {problem}", file=sys.stderr)
+        context.close_demo()
+        return EXIT_USAGE
     conversation = None
     if args.continue_chat or args.chat_id:
         store = context.open_store()

@@ -81,6 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_key_keyring", str, None, "OS keyring account holding the key (`chatterm key set`)."),
     Setting("api_key_file", str, None, "File whose first line is the key."),
     Setting("model", str, DEFAULT_MODEL, "Model for new chats."),
+    Setting("system_prompt", str, None, "System prompt of new chats."),
+    Setting("temperature", (int, float), None, "Temperature of new chats.", _between(0, 2)),
+    Setting("top_p", (int, float), None, "top_p of new chats.", _between(0, 1)),
+    Setting("max_tokens", int, None, "Max tokens of a reply in new chats.", _between(1, 10_000_000)),
     Setting("theme", str, "chatterm-dark", "TUI theme name."),
     Setting("favourites", list, [], "Models listed first in the picker.", item=str),
     Setting("stream", bool, True, "Stream replies."),
@@ -137,6 +141,10 @@ class Config:
     api_key_keyring: str | None = None
     api_key_file: str | None = None
     model: str = DEFAULT_MODEL
+    system_prompt: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
     theme: str = "chatterm-dark"
     favourites: list[str] = field(default_factory=list)
     stream: bool = True
@@ -217,6 +225,8 @@ class Connection:
     base_url: str | None
     api_key: str | None = field(repr=False)
     key_source: str | None = None
+    url_source: str | None = None
+    """Where the base URL came from (a flag, a variable's name, the config file)."""
 
 
 def resolve_connection(
@@ -228,7 +238,12 @@ def resolve_connection(
 ) -> Connection:
     """Flags, then CHATTERM_*, then OPENAI_*, then the config file."""
     env = os.environ if env is None else env
-    url = base_url or env.get("CHATTERM_BASE_URL") or env.get("OPENAI_BASE_URL") or config.base_url
+    url, url_source = base_url, "--base-url"
+    for name in ("CHATTERM_BASE_URL", "OPENAI_BASE_URL"):
+        if not url and env.get(name):
+            url, url_source = env[name], name
+    if not url:
+        url, url_source = config.base_url, f"base_url in {config.path or 'the config file'}"
     key, source = api_key, "--api-key" if api_key else None
     for name in ("CHATTERM_API_KEY", "OPENAI_API_KEY"):
         if not key and env.get(name):
@@ -244,7 +259,7 @@ def resolve_connection(
             raise ConfigError(str(error)) from None
     if not key and config.api_key:
         key, source = config.api_key, config.key_source or "config file"
-    return Connection(url.rstrip("/") if url else None, key, source)
+    return Connection(url.rstrip("/") if url else None, key, source, url_source if url else None)
 
 
 def save_config_values(path: Path, values: Mapping[str, Any]) -> None:

@@ -277,7 +277,16 @@ class AppContext:
         return self.open_recorder()
 
     def new_conversation(self) -> Conversation:
-        settings = ChatSettings(model=self.config.model, stream=self.config.stream, profile=self.config.profile)
+        config = self.config
+        settings = ChatSettings(
+            model=config.model,
+            stream=config.stream,
+            system_prompt=config.system_prompt or None,
+            temperature=None if config.temperature is None else float(config.temperature),
+            top_p=None if config.top_p is None else float(config.top_p),
+            max_tokens=config.max_tokens,
+            profile=config.profile,
+        )
         if self.demo is not None and self.config.model == DEMO_MODEL:
             # A newcomer's first chat shows what chatterm does: thinking and cited sources.
             settings.thinking = settings.search = True

@@ -117,4 +117,20 @@ def gateway_problem(context: AppContext) -> str | None:
     """Why this command cannot talk to a gateway (None: it can)."""
     if context.demo is None and not context.connection.base_url:
         return NO_GATEWAY
-    return None
+    return base_url_problem(context)
+
+
+def base_url_problem(context: AppContext) -> str | None:
+    """A base URL that names no HTTP server, whichever source gave it, said with the
+    source and the URL (None: usable, or none given). Checked at start, so a typo is
+    not retried as if the gateway were down."""
+    from chatterm.api.base_url import check_base_url
+    from chatterm.terminal_text import visible_line
+
+    connection = context.connection
+    if context.demo is not None or not connection.base_url:
+        return None
+    problem = check_base_url(connection.base_url)
+    if problem is None:
+        return None
+    return f"{connection.url_source or 'base URL'}: {problem} (got {visible_line(connection.base_url)!r})"

@@ -6,6 +6,7 @@
           ├── AuthenticationError  401/403  "Error: Invalid or unauthorized API key"
           ├── NotFoundError        404      "Error: Model [model] does not exist or is not supported"
           ├── APIConnectionError   connect failure, stream cut  "Error: Cannot connect to API server"
+          │                        (cut mid-reply: led by "Connection lost mid-reply; ...")
           │    └── DeadlineError   a `[timeouts]` deadline fired; says which and how long
           ├── ResponseTooLargeError  a `[limits]` cap was reached; says which; reading stopped
           └── RateLimitError       429      says when to retry
@@ -63,11 +64,21 @@ class APIError(ChatTermError):
         return self.partial.content if self.partial is not None else ""
 
     @property
+    def happened(self) -> str | None:
+        """What happened, in a user's words, when the table's message alone would
+        mislead (None: the message says it)."""
+        return None
+
+    @property
     def detail(self) -> str:
-        """The message plus the provider's own words when they add something."""
+        """The message plus the provider's own words when they add something; led by
+        `happened`, with the class named, when there is one."""
+        detail = self.message
         if self.provider_message and self.provider_message not in self.message:
-            return f"{self.message} ({self.provider_message})"
-        return self.message
+            detail = f"{self.message} ({self.provider_message})"
+        if self.happened:
+            return f"{self.happened}. {self.kind}: {detail}"
+        return detail
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, status={self.status!r})"
@@ -82,7 +93,14 @@ class NotFoundError(APIError):
 
 
 class APIConnectionError(APIError):
-    pass
+    @property
+    def happened(self) -> str | None:
+        """A connection that broke after the reply began is not a server that could not
+        be reached: the table's "Cannot connect" would send the user to check the URL."""
+        partial = self.partial
+        if partial is None or not (partial.content or partial.reasoning or partial.tool_calls):
+            return None
+        return MID_REPLY_LOST
 
 
 class RateLimitError(APIError):
@@ -101,6 +119,10 @@ class DeadlineError(APIConnectionError):
         self.deadline = deadline
         self.seconds = seconds
 
+    @property
+    def happened(self) -> str | None:
+        return None  # the message names the deadline that fired and says the text is kept
+
 
 class ResponseTooLargeError(APIError):
     """A cap of `limits.Limits` was reached and reading stopped. `limit` is its name
@@ -114,6 +136,7 @@ class ResponseTooLargeError(APIError):
 
 AUTH_MESSAGE = "Error: Invalid or unauthorized API key"
 CONNECT_MESSAGE = "Error: Cannot connect to API server"
+MID_REPLY_LOST = "Connection lost mid-reply; the partial text is kept"
 
 
 def not_found_message(model: str) -> str:

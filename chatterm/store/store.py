@@ -61,7 +61,8 @@ class ChatSummary:
     updated_at: float
     created_at: float
     message_count: int
-    """Messages stored for the chat, all branches and tool messages included."""
+    """Prompts and replies stored for the chat, all branches: what a user counts as
+    turns. Tool results and system messages are not counted."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -207,7 +208,7 @@ class ChatStore:
             rows = conn.execute(
                 """
                 SELECT c.id, c.title, c.updated_at, c.created_at,
-                       (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id)
+                       (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id AND m.role IN ('user', 'assistant'))
                 FROM (
                     SELECT id FROM chats ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?
                 ) AS page JOIN chats c ON c.id = page.id
@@ -224,7 +225,7 @@ class ChatStore:
             full_id = self.resolve_id(chat_id)
             r = conn.execute(
                 "SELECT id, title, updated_at, created_at, "
-                "(SELECT COUNT(*) FROM messages m WHERE m.chat_id = chats.id) "
+                "(SELECT COUNT(*) FROM messages m WHERE m.chat_id = chats.id AND m.role IN ('user', 'assistant')) "
                 "FROM chats WHERE id = ?",
                 (full_id,),
             ).fetchone()

@@ -14,7 +14,6 @@ or an error (a bad key is "empty", never echoed).
 from __future__ import annotations
 
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,7 +22,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from chatterm.api.base_url import check_base_url
 from chatterm.terminal_text import visible
+
+__all__ = ["FirstRunResult", "FirstRunScreen", "check_base_url"]
 
 FirstRunResult = tuple[str, str | None, str | None]
 
@@ -33,20 +35,6 @@ INTRO = (
     "file, readable only by you.\n"
     "No key yet? Try the demo gateway: it runs inside chatterm, offline."
 )
-
-
-def check_base_url(url: str) -> str | None:
-    """A message saying what is wrong with `url`, or None when it is usable."""
-    url = url.strip()
-    if not url:
-        return "Enter the gateway's base URL, e.g. https://gateway.example.com/v1"
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "The base URL is not a valid URL"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "The base URL must start with http:// or https:// and name a host"
-    return None
 
 
 class FirstRunScreen(ModalScreen[FirstRunResult | None]):

@@ -37,6 +37,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
 from chatterm.store.safe_write import write_text_atomically
@@ -57,7 +58,10 @@ SEARCH_DELAY = 0.15
 """Seconds after the last keystroke before the search runs."""
 MORE_MARGIN = 10
 """Load the next page when the cursor is this many rows from the end."""
-TITLE_WIDTH = 60
+TITLE_WIDTH = 200
+"""Characters of a title kept in a list cell (the column shows what fits)."""
+MODELS_WIDTH = 30
+COUNT_WIDTH = 4
 HIT_TITLE_WIDTH = 32
 WHEN_WIDTH = 12
 LIST_KEYS = frozenset({"r", "d", "e", "slash"})
@@ -193,10 +197,10 @@ class HistoryScreen(Screen[str | None]):
         self.mode = "list"
         table = self.table
         table.clear(columns=True)
-        table.add_column("Title", key="title")
-        table.add_column("Models", key="models")
-        table.add_column("Updated", key="updated")
-        table.add_column("Msgs", key="count")
+        table.add_column("Title", key="title", width=self._list_title_width())
+        table.add_column("Models", key="models", width=MODELS_WIDTH)
+        table.add_column("Updated", key="updated", width=WHEN_WIDTH)
+        table.add_column("Msgs", key="count", width=COUNT_WIDTH)
         self._row_chat = {}
         self._titles = {}
         self._loaded = 0
@@ -205,6 +209,27 @@ class HistoryScreen(Screen[str | None]):
         self._generation += 1
         self._load_more()
         self._update_status()
+
+    def _list_title_width(self) -> int:
+        """The title column takes what the other columns leave, so the table spans the
+        terminal's width (each column has a cell of padding either side, and the
+        vertical scrollbar takes two)."""
+        width = self.table.size.width or self.app.size.width - 4
+        return max(16, width - MODELS_WIDTH - WHEN_WIDTH - COUNT_WIDTH - 4 * 2 - 2)
+
+    def on_resize(self) -> None:
+        if self.mode != "list" or not self.table.columns:
+            return
+        self.call_after_refresh(self._fit_title_column)
+
+    def _fit_title_column(self) -> None:
+        table = self.table
+        column = table.columns.get(ColumnKey("title"))
+        width = self._list_title_width()
+        if self.mode == "list" and column is not None and column.width != width:
+            column.width = width
+            table._require_update_dimensions = True  # Textual reads it on the next refresh
+            table.refresh()
 
     def _load_more(self) -> None:
         """Ask for the next page of chats (list mode); `_page_loaded` appends it."""
@@ -244,8 +269,9 @@ class HistoryScreen(Screen[str | None]):
     @staticmethod
     def _list_cells(chat: ChatSummary) -> tuple[object, ...]:
         return (
-            Text(_clip(chat.title, TITLE_WIDTH)),  # a str cell would be read as markup
-            Text(_clip(", ".join(chat.models), 30), style="dim"),
+            # a str cell would be read as markup; the column crops what its width leaves out
+            Text(_clip(chat.title, TITLE_WIDTH), no_wrap=True, overflow="ellipsis"),
+            Text(_clip(", ".join(chat.models), MODELS_WIDTH), style="dim", no_wrap=True, overflow="ellipsis"),
             _when(chat.updated_at),
             Text(str(chat.message_count), justify="right"),
         )
@@ -424,7 +450,7 @@ class HistoryScreen(Screen[str | None]):
             if chat == event.chat_id:
                 self._titles[key] = title
                 width = TITLE_WIDTH if self.mode == "list" else HIT_TITLE_WIDTH
-                self.table.update_cell(key, "title", Text(_clip(title, width)))
+                self.table.update_cell(key, "title", Text(_clip(title, width), no_wrap=True, overflow="ellipsis"))
         self.notify(f"Renamed to “{title}”", title="History")
 
     def action_delete(self) -> None:

@@ -1,6 +1,7 @@
 """`ErrorRow` (a failed reply) and `NoticeRow` (something the user should know).
 
-An error row shows the gateway table's message in bold, then the provider's own words
+An error row shows the gateway table's message in bold (led by what happened when the
+message alone would mislead: a stream cut mid-reply), then the provider's own words
 and the status code, so the user can act on it ("Invalid or unauthorized API key",
 "Model x does not exist", "retry after 20 s"). It never shows a traceback.
 """
@@ -19,6 +20,9 @@ def error_content(error: ChatTermError | str) -> Content:
     if isinstance(error, str):
         return Content.styled(visible(error), "bold")
     parts = [Content.styled(visible(str(error)), "bold")]
+    if isinstance(error, APIError) and error.happened:
+        # what happened leads; the gateway table's class and message follow it
+        parts = [Content.styled(visible(error.happened), "bold"), Content(visible(f"{error.kind}: {error}"))]
     if isinstance(error, APIError):
         details: list[str] = []
         if error.provider_message and error.provider_message not in str(error):
