@@ -47,7 +47,9 @@ def test_list_newest_first_plain_json_and_limit(filled) -> None:
     data = json.loads(chatterm("--history", str(db), "history", "list", "--json").out)
     assert [c["id"] for c in data] == [rich.id, old.id, older.id]
     assert data[0]["title"] == "What time is it in Paris?"
-    assert data[0]["models"] == ["gemini-2.5-pro", "gpt-4o"] and data[0]["message_count"] == 6
+    assert (
+        data[0]["models"] == ["gemini-2.5-pro", "gpt-4o"] and data[0]["message_count"] == 5
+    )  # the tool result is not a turn
     assert set(data[0]) == {"id", "title", "models", "updated_at", "created_at", "message_count"}
 
     limited = json.loads(chatterm("--history", str(db), "history", "list", "--json", "--limit", "2").out)

@@ -198,7 +198,7 @@ class HistoryScreen(Screen[str | None]):
         table = self.table
         table.clear(columns=True)
         table.add_column("Title", key="title", width=self._list_title_width())
-        table.add_column("Models", key="models", width=MODELS_WIDTH)
+        table.add_column("Models", key="models", width=self._models_width())
         table.add_column("Updated", key="updated", width=WHEN_WIDTH)
         table.add_column("Msgs", key="count", width=COUNT_WIDTH)
         self._row_chat = {}
@@ -214,8 +214,15 @@ class HistoryScreen(Screen[str | None]):
         """The title column takes what the other columns leave, so the table spans the
         terminal's width (each column has a cell of padding either side, and the
         vertical scrollbar takes two)."""
-        width = self.table.size.width or self.app.size.width - 4
-        return max(16, width - MODELS_WIDTH - WHEN_WIDTH - COUNT_WIDTH - 4 * 2 - 2)
+        width = self._list_width()
+        return max(16, width - self._models_width() - WHEN_WIDTH - COUNT_WIDTH - 4 * 2 - 2)
+
+    def _list_width(self) -> int:
+        return self.table.size.width or self.app.size.width - 4
+
+    def _models_width(self) -> int:
+        """A quarter of the width, 14 to 30 columns: an 80-column terminal keeps 30 for titles."""
+        return max(14, min(MODELS_WIDTH, self._list_width() // 4))
 
     def on_resize(self) -> None:
         if self.mode != "list" or not self.table.columns:
@@ -224,10 +231,13 @@ class HistoryScreen(Screen[str | None]):
 
     def _fit_title_column(self) -> None:
         table = self.table
-        column = table.columns.get(ColumnKey("title"))
-        width = self._list_title_width()
-        if self.mode == "list" and column is not None and column.width != width:
-            column.width = width
+        changed = False
+        for key, width in (("title", self._list_title_width()), ("models", self._models_width())):
+            column = table.columns.get(ColumnKey(key))
+            if self.mode == "list" and column is not None and column.width != width:
+                column.width = width
+                changed = True
+        if changed:
             table._require_update_dimensions = True  # Textual reads it on the next refresh
             table.refresh()
 
