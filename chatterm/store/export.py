@@ -24,7 +24,7 @@ import re
 import time
 from typing import Any
 
-from chatterm.api.types import ToolCall
+from chatterm.api.types import Citation, ToolCall
 from chatterm.engine.conversation import ChatSettings, Conversation, Message, new_id
 from chatterm.store.errors import StoreError
 
@@ -159,6 +159,38 @@ def chat_to_markdown(conv: Conversation, image_links: dict[str, str] | None = No
     return "\n\n".join(parts) + "\n"
 
 
+def sources_markdown(citations: list[Citation]) -> str:
+    """A reply's sources numbered like its [1], [2] markers, so each marker finds its
+    source (exports, and the TUI's copy of a reply)."""
+    return "Sources:\n\n" + "\n".join(f"{n}. [{c.title or c.url}]({c.url})" for n, c in enumerate(citations, 1))
+
+
+_ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def nest_headings(text: str, below: int = 2) -> str:
+    """A message's own `#` headings moved `below` levels down (at most `######`), so a
+    reply's "# Title" sits under the export's "## Assistant" turn heading instead of
+    above it. Lines inside fenced code are left as they are."""
+    lines = text.split("\n")
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        opened = _FENCE_OPEN.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        heading = _ATX.match(line)
+        if heading:
+            hashes = "#" * min(6, len(heading.group(2)) + below)
+            lines[i] = heading.group(1) + hashes + line[heading.end() :]
+    return "\n".join(lines)
+
+
 def _message_markdown(m: Message, image_links: dict[str, str]) -> str:
     if m.role == "tool":
         name = m.name or "tool"
@@ -170,7 +202,7 @@ def _message_markdown(m: Message, image_links: dict[str, str]) -> str:
     if m.reasoning:
         blocks.append(_details("Reasoning", m.reasoning))
     if m.content:
-        blocks.append(m.content)
+        blocks.append(nest_headings(m.content))
     if m.images:
         from chatterm.store.export_images import image_markdown
 
@@ -180,10 +212,7 @@ def _message_markdown(m: Message, image_links: dict[str, str]) -> str:
     for call in m.tool_calls:
         blocks.append(_details(f"Tool call: {call.name}", _fence(call.arguments or "{}", "json")))
     if m.citations:
-        # Numbered like the reply's [1], [2] markers, so each marker finds its source.
-        blocks.append(
-            "Sources:\n\n" + "\n".join(f"{n}. [{c.title or c.url}]({c.url})" for n, c in enumerate(m.citations, 1))
-        )
+        blocks.append(sources_markdown(m.citations))
     if m.state in ("stopped", "streaming"):
         blocks.append("*(reply stopped before the end)*")
     elif m.state == "failed" and m.role == "user" and not m.error:

@@ -223,12 +223,16 @@ async def test_export_writes_markdown_and_says_where(store, chats, tmp_path) -> 
     app = Host(store, tmp_path)
     async with app.run_test() as pilot:
         await _listed(pilot)
-        await pilot.press("e")
+        await pilot.press("e")  # the dialog suggests this folder and a Markdown name: Enter takes them
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: any("Exported" in str(n.message) for n in app._notifications))
         [path] = list(tmp_path.glob("*.md"))
         assert path.name == f"question-119-about-chat-number-119-{chats[119].id[:8]}.md"
         assert path.read_text().startswith("# Question 119 about chat number 119")
         await pilot.press("e")  # again: a second file, never overwriting the first
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: len(list(tmp_path.glob("*.md"))) == 2)
         assert any(str(path) in str(n.message) for n in app._notifications)
 

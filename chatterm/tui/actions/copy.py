@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from chatterm.engine.conversation import Message
 from chatterm.tui.actions.host import ChatHost
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^ {0,3}\1[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -16,6 +17,16 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^ {0,3}\1[ \t]*$", re.MUL
 def code_blocks(text: str) -> list[str]:
     """The fenced code blocks of a Markdown text, in order, without their fences."""
     return [m.group(2).rstrip("\n") for m in _FENCE.finditer(text)]
+
+
+def with_sources(message: Message) -> str:
+    """A reply as copied: its text, then its numbered sources, so the [1], [2]
+    markers in the pasted text still lead somewhere."""
+    if not message.citations:
+        return message.text
+    from chatterm.store.export import sources_markdown
+
+    return f"{message.text.rstrip()}\n\n{sources_markdown(message.citations)}"
 
 
 class CopyActions(ChatHost):
@@ -30,7 +41,7 @@ class CopyActions(ChatHost):
     def _last_reply_text(self) -> str | None:
         for message in reversed(self.conversation.messages):
             if message.role == "assistant" and message.text:
-                return message.text
+                return with_sources(message)
         return None
 
     def action_copy_last_reply(self) -> None:
@@ -63,4 +74,4 @@ class CopyActions(ChatHost):
         if view is None:
             self.action_copy_last_reply()
             return
-        self._copy(view.message.text, "the message")
+        self._copy(with_sources(view.message), "the message")

@@ -13,7 +13,8 @@ store of 10,000 chats opens as fast as one of ten. Typing (anywhere: a printable
 the list moves to the search box) searches the store's FTS index 150 ms after the last
 keystroke; hits show the matching snippet with the match in bold.
 
-Keys on the list: Enter open · r rename · d delete (asks first) · e export Markdown ·
+Keys on the list: Enter open · r rename · d delete (asks first) · e export (asks where,
+Markdown or JSON) ·
 / search · Esc close. Every store call runs in a worker thread and posts its answer
 (`history_messages.py`): most take under 50 ms, but a search over a very large store,
 a slow disk or a store locked by another chatterm window must not freeze the app.
@@ -43,6 +44,7 @@ from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
 from chatterm.store.safe_write import write_text_atomically
 from chatterm.terminal_text import visible_line
 from chatterm.tui.screens.confirm import ConfirmScreen
+from chatterm.tui.screens.export_dialog import ExportChoice
 from chatterm.tui.screens.history_messages import (
     ChatExported,
     ChatRemoved,
@@ -151,7 +153,7 @@ class HistoryScreen(Screen[str | None]):
         self.deleted: set[str] = set()
         """Ids of the chats deleted while this screen was open."""
         self.export_dir = export_dir
-        """Where `e` writes Markdown (default: the current directory)."""
+        """The folder `e` suggests (default: the current directory)."""
         self.mode: str = "list"
         """"list" (newest chats) or "search" (hits for the query)."""
         self._loaded = 0
@@ -513,21 +515,36 @@ class HistoryScreen(Screen[str | None]):
         self.notify(f"Deleted “{event.summary.title}”", title="History")
 
     def action_export(self) -> None:
+        """Ask where and as what (Markdown or JSON), then write in a worker thread."""
+        from chatterm.tui.screens.export_dialog import ExportScreen
+
         chat_id = self.selected_chat()
-        if chat_id is not None:
-            self._export(chat_id, self.export_dir or Path.cwd())
+        if chat_id is None:
+            return
+        key = self._selected_row_key()
+        stem = f"{_slug(self._titles.get(key or '', ''))}-{chat_id[:8]}"
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self._export(chat_id, choice)
+
+        self.app.push_screen(ExportScreen(self.export_dir or Path.cwd(), stem), chosen)
 
     @work(thread=True, group="history-edit", exit_on_error=False)
-    def _export(self, chat_id: str, folder: Path) -> None:
+    def _export(self, chat_id: str, choice: ExportChoice) -> None:
+        import json
+
         try:
-            markdown = self.store.export_markdown(chat_id)
-            title = self.store.summary(chat_id).title
-            path = folder / f"{_slug(title)}-{chat_id[:8]}.md"
-            n = 1
-            while path.exists():
-                path = folder / f"{_slug(title)}-{chat_id[:8]}-{n}.md"
+            if choice.format == "json":
+                text = json.dumps(self.store.export_json(chat_id), ensure_ascii=False, indent=2) + "\n"
+            else:
+                text = self.store.export_markdown(chat_id)
+            path, n = choice.path, 1
+            while path.exists():  # never overwrite: name-1.md, name-2.md, ...
+                path = choice.path.with_name(f"{choice.path.stem}-{n}{choice.path.suffix}")
                 n += 1
-            write_text_atomically(path, markdown)  # a full disk leaves no half file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomically(path, text)  # a full disk leaves no half file
         except (StoreError, OSError) as error:
             self.post_message(StoreFailed("Export", str(error)))
             return
