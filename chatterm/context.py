@@ -19,6 +19,7 @@ from chatterm.engine.session import ApprovalCallback, ChatSession, EngineOptions
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
+    from chatterm.api.gateway_check import GatewayCheck
     from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
     from chatterm.mcp.manager import McpManager
@@ -343,6 +344,12 @@ class AppContext:
         except OSError:
             pass  # a cache that cannot be written only costs a fetch next time
         return models
+
+    async def check_gateway(self) -> GatewayCheck:
+        """One short `GET /models`: reachable, key refused or unreachable (never raises)."""
+        from chatterm.api.gateway_check import check_gateway
+
+        return await check_gateway(self.client)
 
     # --- setup --------------------------------------------------------------------------
 

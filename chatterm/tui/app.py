@@ -120,6 +120,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
             self.call_after_refresh(self._first_run)
         else:
             self.call_after_refresh(self._warm_up)
+            self.call_after_refresh(self.check_gateway)
 
     def _apply_themes(self) -> None:
         try:

@@ -48,6 +48,7 @@ BASE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Copy last reply", "Copy the last reply to the clipboard", "copy_last_reply"),
     ("Copy code block", "Copy a code block of the last reply", "copy_code_block"),
     ("Chat settings", "System prompt, temperature, top_p, max tokens", "chat_settings"),
+    ("Set up gateway…", "Base URL and API key, or the demo gateway", "setup_gateway"),
     ("History", "Browse, search and reopen saved chats", "history"),
     ("Regenerate reply", "Ask again for the last reply", "regenerate"),
     ("Help", "Every key binding", "help"),

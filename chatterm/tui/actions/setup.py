@@ -1,6 +1,9 @@
 """Getting connected: the first-run dialog, and a history file that cannot be used.
 
-no key or base URL     FirstRunScreen: save a gateway and key (config 0600) or the demo
+no key or base URL     FirstRunScreen: save a gateway and key (config 0600) or the demo;
+                       "Set up gateway…" (palette) opens it again at any time
+after the first frame  one short GET /models: reachable, key refused or unreachable,
+                       on the welcome panel (a toast when it failed)
 damaged history file   ConfirmScreen: start a fresh one (the damaged file is kept,
                        renamed) or go on without history; a newer file, or another
                        application's SQLite file, is only reported
@@ -17,6 +20,44 @@ class SetupActions(ChatHost):
         from chatterm.tui.screens import FirstRunScreen
 
         self.push_screen(FirstRunScreen(), self._setup_done)
+
+    def action_setup_gateway(self) -> None:
+        """Set up the gateway again from the app (palette: "Set up gateway…"): the same
+        dialog as the first run, the current URL filled in; Esc keeps what there is."""
+        from chatterm.tui.screens import FirstRunScreen
+
+        async def done(result: tuple[str, str | None, str | None] | None) -> None:
+            if result is not None:
+                await self._setup_done(result)
+
+        url = "" if self.context.demo is not None else self.context.connection.base_url or ""
+        self.push_screen(FirstRunScreen(url, first_run=False), done)
+
+    def check_gateway(self, *, after_setup: bool = False) -> None:
+        """After the first frame (never delaying it): ask the gateway for its model list
+        with a short timeout and say what happened, on the welcome panel and, when it
+        failed, in a toast that says how to set it up again."""
+        if self.context.demo is not None or self.context.needs_setup:
+            if after_setup:
+                self.notify("Ready: type a message and press Enter.", title="Demo gateway")
+            return
+        self.run_worker(self._gateway_check(after_setup), group="gateway-check", exclusive=True, exit_on_error=False)
+
+    async def _gateway_check(self, after_setup: bool) -> None:
+        from chatterm.tui.widgets.welcome import Welcome
+
+        check = await self.context.check_gateway()
+        for welcome in self.chat_screen.query(Welcome):
+            welcome.set_status(f"gateway {check}")
+        if not check.ok:
+            self.notify(
+                f"{check.detail}\nSet it up again: command palette → Set up gateway…",
+                title=f"Gateway {check.outcome}",
+                severity="error",
+                timeout=12,
+            )
+        elif after_setup:
+            self.notify(f"The gateway answered ({check.detail}). Type a message and press Enter.", title="Connected")
 
     async def _setup_done(self, result: tuple[str, str | None, str | None] | None) -> None:
         if result is None:
@@ -37,7 +78,7 @@ class SetupActions(ChatHost):
             self.conversation = self.context.new_conversation()
             await self.chat_screen.show_conversation(self.conversation)
         self._warm_up()
-        self.notify("Ready: type a message and press Enter.", title="Connected")
+        self.check_gateway(after_setup=True)
 
     def _offer_fresh_store(self) -> None:
         """A damaged history file: say which, and offer a fresh one (the damaged file

@@ -44,17 +44,19 @@ class FirstRunScreen(ModalScreen[FirstRunResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
     AUTO_FOCUS = "#first-run-url"
 
-    def __init__(self, default_base_url: str = "") -> None:
+    def __init__(self, default_base_url: str = "", *, first_run: bool = True) -> None:
         super().__init__()
         self.default_base_url = default_base_url
+        self.first_run = first_run
+        """False when opened again from the app: Esc cancels instead of quitting."""
 
     def __repr__(self) -> str:  # never let a widget tree repr carry the key
         return f"{type(self).__name__}(default_base_url={self.default_base_url!r})"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="first-run-dialog") as dialog:
-            dialog.border_title = "Welcome to chatterm"
-            dialog.border_subtitle = "Enter continue · Esc quit"
+            dialog.border_title = "Welcome to chatterm" if self.first_run else "Set up the gateway"
+            dialog.border_subtitle = "Enter continue · " + ("Esc quit" if self.first_run else "Esc cancel")
             yield Static(INTRO, id="first-run-intro")
             yield Label("Base URL", classes="field-label")
             yield Input(

@@ -17,6 +17,8 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Static
 
+from chatterm.terminal_text import visible_line
+
 _DEMO_TRIES = (
     ("what time is it?", "the model calls a tool; you approve it"),
     ("calculate (17 + 4) * 3", "the calculator tool, parsed, never eval'd"),
@@ -59,7 +61,12 @@ def _try_lines(prompt: str, what: str, column: int, width: int | None) -> list[C
     ]
 
 
-def welcome_content(*, demo: bool, where: str | None, model: str, width: int | None = None) -> Content:
+CHECKING = "checking the gateway…"
+
+
+def welcome_content(
+    *, demo: bool, where: str | None, model: str, width: int | None = None, status: str | None = None
+) -> Content:
     """The panel's text; `width` (cells) lays it out to fit, None for one line per item."""
     title = Content.styled("chatterm", "bold $text-primary")
     if demo:
@@ -72,7 +79,11 @@ def welcome_content(*, demo: bool, where: str | None, model: str, width: int | N
         for prompt, what in _DEMO_TRIES:
             parts += _try_lines(prompt, what, column, width)
     else:
-        parts = [Content.assemble(title, f"  connected to {where or 'your gateway'} · model {model}")]
+        # "connected" only once a request said so: `status` is the gateway check's outcome
+        parts = [
+            Content.assemble(title, f"  gateway {where or '(not set)'} · model {model}"),
+            Content.styled(visible_line(status or CHECKING), "$text-muted" if status is None else ""),
+        ]
     parts.append(Content(""))
     parts += [Content.styled(line, "$text-muted") for line in _pack(_KEYS, width)]
     return Content("\n").join(parts)
@@ -87,7 +98,7 @@ class Welcome(Static):
     """
 
     def __init__(self, *, demo: bool, where: str | None, model: str) -> None:
-        self._facts = {"demo": demo, "where": where, "model": model}
+        self._facts: dict[str, object] = {"demo": demo, "where": where, "model": model, "status": None}
         self._width: int | None = None
         super().__init__(welcome_content(demo=demo, where=where, model=model), id="welcome")
 
@@ -103,3 +114,12 @@ class Welcome(Static):
         if width > 0 and width != self._width:
             self._width = width
             self.update(welcome_content(width=width, **self._facts))  # type: ignore[arg-type]
+
+    def set_status(self, status: str) -> None:
+        """Show what the gateway check found (reachable, key refused, unreachable)."""
+        self._facts["status"] = status
+        self._width = None
+        if self.content_size.width > 0:
+            self._relayout(self.content_size.width)
+        else:
+            self.update(welcome_content(**self._facts))  # type: ignore[arg-type]
