@@ -117,7 +117,9 @@ async def test_a_json_mode_reply_that_is_not_an_object_is_flagged(chat_context: 
         app.conversation.settings.response_format = {"type": "json_object"}
         await send(pilot, "a list please !badjson")
         await reply_done(pilot)
-        assert demo_gateway.requests[-1].body["response_format"] == {"type": "json_object"}
+        assert [r for r in demo_gateway.requests if r.method == "POST"][-1].body["response_format"] == {
+            "type": "json_object"
+        }
         check = app.chat_screen.query_one(AssistantMessageView).query_one(SchemaCheck)
         assert not check.ok and check.has_class("-invalid")
         assert "Not a JSON object · $: expected object, got array" in str(check.render())

@@ -129,7 +129,7 @@ async def test_edit_and_resend_branches_from_the_prompt(chat_context: Any, demo_
         assert user.message.text == "second wording"
         assert [m.role for m in app.conversation.messages] == ["user", "assistant"]
         assert "second wording" in app.conversation.messages[1].text
-        body = demo_gateway.requests[-1].body
+        body = [r for r in demo_gateway.requests if r.method == "POST"][-1].body
         assert [m["content"] for m in body["messages"] if m["role"] == "user"] == ["second wording"]
 
 
@@ -179,7 +179,7 @@ async def test_history_reopens_a_saved_chat_and_continues_it(chat_context: Any, 
         assert user.message.text == "remember the lighthouse"
         await send(pilot, "and again")
         await reply_done(pilot, replies=2)
-        body = demo_gateway.requests[-1].body
+        body = [r for r in demo_gateway.requests if r.method == "POST"][-1].body
         assert [m["content"] for m in body["messages"] if m["role"] == "user"] == [
             "remember the lighthouse",
             "and again",
@@ -224,4 +224,4 @@ async def test_attached_files_go_with_the_next_prompt(chat_context: Any, demo_ga
         [user] = app.chat_screen.query(UserMessageView)
         assert user.message.attachments == ["notes.pdf", "other.pdf"]
         assert not chips.paths and not chips.has_class("-has-files")
-        assert demo_gateway.requests[-1].path.endswith("/responses")
+        assert [r for r in demo_gateway.requests if r.method == "POST"][-1].path.endswith("/responses")

@@ -50,7 +50,7 @@ async def test_a_schema_reply_is_pretty_json_and_a_bad_one_is_flagged(
 
         await send(pilot, "describe a person")
         await reply_done(pilot)
-        sent = demo_gateway.requests[-1].body["response_format"]
+        sent = [r for r in demo_gateway.requests if r.method == "POST"][-1].body["response_format"]
         assert sent["type"] == "json_schema" and sent["json_schema"]["schema"] == PERSON
         [reply] = app.chat_screen.query(AssistantMessageView)
         data = json.loads(reply.message.text)
@@ -85,7 +85,7 @@ async def test_detach_schema_from_the_palette(chat_context: Any, demo_gateway: A
         assert chip_text(app) == ""
         await send(pilot, "just talk")
         await reply_done(pilot)
-        assert "response_format" not in demo_gateway.requests[-1].body
+        assert "response_format" not in [r for r in demo_gateway.requests if r.method == "POST"][-1].body
         [reply] = app.chat_screen.query(AssistantMessageView)
         assert "Echo: just talk" in reply.body.text and not reply.query(SchemaCheck)
         app.action_detach_schema()  # nothing attached: said so, nothing breaks

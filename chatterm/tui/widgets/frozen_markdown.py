@@ -17,7 +17,7 @@ it replaces, in every theme.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.color import Color
 from textual.geometry import Size
@@ -82,6 +82,85 @@ def rich_markdown_theme(app: App[object]) -> Theme:
         theme = Theme({}, inherit=True)
     _THEMES[app.theme] = theme
     return theme
+
+
+_LIVE_BULLETS = ("• ", "▪ ", "‣ ", "⭑ ", "◦ ")
+"""The bullets of Textual's `Markdown` by nesting depth, so a list keeps its look when
+its block stops streaming (live `Markdown`) and is frozen (rendered here)."""
+
+_ELEMENTS: dict[str, type] | None = None
+
+
+def _live_look_elements() -> dict[str, type]:
+    """Rich Markdown elements drawn as Textual's live `Markdown` draws them: a table
+    as a full-width grid with a rule between rows, lists with Textual's bullets and
+    "1." numbers, code indented two columns inside its background. A block that
+    finishes streaming then keeps the look it had while it streamed."""
+    global _ELEMENTS
+    if _ELEMENTS is not None:
+        return _ELEMENTS
+    from rich import box
+    from rich.markdown import CodeBlock, ListElement, ListItem, Markdown, TableElement
+    from rich.segment import Segment
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    def item_lines(console: Any, options: Any, item: ListItem, symbol: str, style_name: str) -> Any:
+        style = console.get_style(style_name, default="none")
+        lines = console.render_lines(
+            item.elements, options.update(width=max(1, options.max_width - len(symbol))), style=item.style
+        )
+        for index, line in enumerate(lines):
+            yield Segment(symbol if index == 0 else " " * len(symbol), style)
+            yield from line
+            yield Segment("\n")
+
+    class LiveList(ListElement):
+        depth = 0
+
+        @classmethod
+        def create(cls, markdown: Any, token: Any) -> LiveList:
+            element = cls(token.type, int(token.attrs.get("start", 1)))
+            element.depth = token.level // 2  # each enclosing list item adds two levels
+            return element
+
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            if self.list_type == "bullet_list_open":
+                symbol = _LIVE_BULLETS[self.depth % len(_LIVE_BULLETS)]
+                for item in self.items:
+                    yield from item_lines(console, options, item, symbol, "markdown.item.bullet")
+                return
+            start = 1 if self.list_start is None else self.list_start
+            size = len(f"{start + len(self.items) - 1}. ")
+            for number, item in enumerate(self.items, start):
+                yield from item_lines(console, options, item, f"{number}. ".rjust(size + 1), "markdown.item.number")
+
+    class LiveTable(TableElement):
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            table = Table(box=box.SQUARE, show_lines=True, expand=True, style="markdown.table.border")
+            if self.header is not None and self.header.row is not None:
+                for column in self.header.row.cells:
+                    heading = column.content.copy()
+                    heading.stylize("markdown.table.header")
+                    table.add_column(heading)
+            if self.body is not None:
+                for row in self.body.rows:
+                    table.add_row(*[cell.content for cell in row.cells])
+            yield table
+
+    class LiveCode(CodeBlock):
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            yield Syntax(str(self.text).rstrip(), self.lexer_name, theme=self.theme, word_wrap=True, padding=(1, 2))
+
+    _ELEMENTS = {
+        **Markdown.elements,
+        "bullet_list_open": LiveList,
+        "ordered_list_open": LiveList,
+        "table_open": LiveTable,
+        "fence": LiveCode,
+        "code_block": LiveCode,
+    }
+    return _ELEMENTS
 
 
 def _is_blank(strip: Strip) -> bool:
@@ -171,6 +250,7 @@ class FrozenMarkdown(Widget):
 
         dark = self.app.current_theme.dark
         markdown = RichMarkdown(text.rstrip("\n"), code_theme="monokai" if dark else "friendly", hyperlinks=True)
+        markdown.elements = _live_look_elements()  # type: ignore[misc]  # per instance: Rich's defaults stay as they are
         console = self.app.console
         options = console.options.update(width=max(1, width), height=None, highlight=False)
         with console.use_theme(rich_markdown_theme(self.app)):
