@@ -34,9 +34,11 @@ async def test_demo_welcome_lists_what_to_try_and_leaves_with_the_first_message(
 
 async def test_real_gateway_welcome_says_where(chat_context: Any) -> None:
     app = ChatApp(chat_context)
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         text = str(app.chat_screen.query_one(Welcome).render())
-        assert "connected to 127.0.0.1" in text and "gpt-4o-mini" in text
+        assert "gateway 127.0.0.1" in text and "gpt-4o-mini" in text
+        assert "connected" not in text  # not before a request said so (issue 10 item 9)
+        await wait_until(pilot, lambda: "gateway reachable" in str(app.chat_screen.query_one(Welcome).render()))
 
 
 async def test_damaged_history_is_reported_and_replaced_only_when_asked(demo_gateway: Any, tmp_path: Path) -> None:
