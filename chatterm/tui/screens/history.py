@@ -535,15 +535,15 @@ class HistoryScreen(Screen[str | None]):
         import json
 
         try:
-            if choice.format == "json":
-                text = json.dumps(self.store.export_json(chat_id), ensure_ascii=False, indent=2) + "\n"
-            else:
-                text = self.store.export_markdown(chat_id)
             path, n = choice.path, 1
             while path.exists():  # never overwrite: name-1.md, name-2.md, ...
                 path = choice.path.with_name(f"{choice.path.stem}-{n}{choice.path.suffix}")
                 n += 1
             path.parent.mkdir(parents=True, exist_ok=True)
+            if choice.format == "json":
+                text = json.dumps(self.store.export_json(chat_id), ensure_ascii=False, indent=2) + "\n"
+            else:
+                text = self.store.export_markdown(chat_id, path)  # generated images copied beside it
             write_text_atomically(path, text)  # a full disk leaves no half file
         except (StoreError, OSError) as error:
             self.post_message(StoreFailed("Export", str(error)))
