@@ -47,7 +47,7 @@ def test_list_json_and_limit(filled, capsys) -> None:
     assert _run(db, "list", "--json", "--limit", "1") == 0
     data = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in data] == [b.id]
-    assert data[0]["message_count"] == 6 and data[0]["models"] == ["gemini-2.5-pro", "gpt-4o"]
+    assert data[0]["message_count"] == 5 and data[0]["models"] == ["gemini-2.5-pro", "gpt-4o"]  # not the tool result
 
 
 def test_search_plain_and_json(filled, capsys) -> None:
