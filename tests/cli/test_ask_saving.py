@@ -85,8 +85,14 @@ async def test_ask_waits_out_a_lock_and_saves_when_it_frees(demo_gateway, tmp_pa
     )
     try:
         assert process.stderr is not None
-        line = await asyncio.wait_for(process.stderr.readline(), 30)
-        assert b"waiting for the history file" in line  # it tells why it has not ended
+        lines: list[bytes] = []  # (the --api-key warning may come first)
+        while not lines or b"waiting for the history file" not in lines[-1]:
+            lines.append(await asyncio.wait_for(process.stderr.readline(), 30))
+            assert lines[-1], lines  # it tells why it has not ended, before its stderr ends
+    except BaseException:
+        process.kill()  # no process or pipe left behind for a later test to trip on
+        await process.communicate()
+        raise
     finally:
         lock.execute("COMMIT")  # the other process finishes its long write
         lock.close()
