@@ -146,8 +146,13 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
 
     def _warm_up(self) -> None:
         """After the first frame: build the session (client, tools, store) and load the
-        Markdown renderers, so the first reply starts as fast as the next ones."""
+        Markdown renderers, so the first reply starts as fast as the next ones.
+
+        A chat opened at start (`-c`, `--chat`) was shown before the session could tell
+        its branches: its steppers are set now, as `load_conversation` sets them for a
+        chat opened from history, so a chat looks the same whichever way it is opened."""
         self.ensure_session()
+        self.show_branches()
         from textual.widgets import Markdown
 
         from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
