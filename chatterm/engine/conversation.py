@@ -19,6 +19,9 @@ from chatterm.media.blobs import ImageRef
 
 Role: TypeAlias = Literal["system", "user", "assistant", "tool"]
 MessageState: TypeAlias = Literal["ok", "streaming", "stopped", "failed"]
+ToolOutcome: TypeAlias = Literal["running", "done", "failed", "denied", "interrupted", "not run"]
+TOOL_OUTCOMES: tuple[ToolOutcome, ...] = ("failed", "denied", "interrupted", "not run")
+"""What the tool loop stores in a `tool` message's `error` when the call did not succeed."""
 
 
 def new_id() -> str:
@@ -81,6 +84,19 @@ class Message:
     @property
     def text(self) -> str:
         return self.content or ""
+
+    @property
+    def tool_outcome(self) -> ToolOutcome:
+        """How the call this `tool` message answers ended, as the tool loop stored it
+        (`error`: failed, denied, interrupted, not run; none: done). A result saved as
+        running is "running" while the loop holds it; loaded later, the run was cut
+        short (`ChatSession` records it as interrupted before the next request)."""
+        if self.state == "streaming":
+            return "running"
+        for outcome in TOOL_OUTCOMES:
+            if self.error == outcome:
+                return outcome
+        return "done"
 
     def is_sent(self) -> bool:
         """Whether this message goes into the next request: failed turns and empty

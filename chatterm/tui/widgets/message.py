@@ -334,7 +334,6 @@ def tool_outputs(messages: Sequence[Message]) -> dict[str, tuple[str, str]]:
     outputs: dict[str, tuple[str, str]] = {}
     for message in messages:
         if message.role == "tool" and message.tool_call_id:
-            text = message.text
-            status = "denied" if "declined" in text else "done"
-            outputs[message.tool_call_id] = (status, text)
+            status = message.tool_outcome  # stored with the result, never read off its text
+            outputs[message.tool_call_id] = ("interrupted" if status == "running" else status, message.text)
     return outputs

@@ -1,7 +1,8 @@
 """`ToolCallRow`: one tool call the model asked for, as a collapsible row.
 
 Title: the tool's name and its status (waiting for approval, running, done, failed,
-denied). Inside: the arguments as pretty JSON and the result, cut to a few lines;
+denied, interrupted, not run): live, from the engine's events; loaded, from the status
+stored with the result (`Message.tool_outcome`). Inside: the arguments as pretty JSON and the result, cut to a few lines;
 click the result (or press Enter on it) to see all of it.
 """
 
@@ -23,9 +24,15 @@ STATUS_LABELS = {
     "done": "done ✓",
     "failed": "failed ✗",
     "denied": "denied",
+    "interrupted": "interrupted ⚠ may have had effects",
+    "not run": "not run",
 }
 PREVIEW_LINES = 6
 PREVIEW_CHARS = 400
+
+
+def _status_class(status: str) -> str:
+    return "-" + status.replace(" ", "-")  # "not run" -> "-not-run"
 
 
 def pretty_json(arguments: str) -> str:
@@ -86,6 +93,7 @@ class ToolCallRow(Collapsible):
     ToolCallRow > Contents { padding: 0 0 0 2; }
     ToolCallRow .tool-args { color: $text-muted; height: auto; }
     ToolCallRow.-failed CollapsibleTitle, ToolCallRow.-denied CollapsibleTitle { color: $text-error; }
+    ToolCallRow.-interrupted CollapsibleTitle { color: $text-warning; }
     ToolCallRow.-done CollapsibleTitle { color: $text-success; }
     ToolCallRow.-waiting CollapsibleTitle, ToolCallRow.-running CollapsibleTitle { color: $text-warning; }
     ToolResult { display: none; }
@@ -106,9 +114,9 @@ class ToolCallRow(Collapsible):
         self._refresh_title()
 
     def set_status(self, status: str, output: str | None = None) -> None:
-        self.remove_class(f"-{self.status}")
+        self.remove_class(_status_class(self.status))
         self.status = status
-        self.add_class(f"-{status}")
+        self.add_class(_status_class(status))
         if output is not None:
             self.result.set_output(output)
             self.add_class("-has-result")
