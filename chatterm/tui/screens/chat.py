@@ -336,6 +336,8 @@ class ChatScreen(Screen[None]):
                 await self._finish_view(reply)
                 self.reply = reply  # not the figures of an older reply
                 await pane.add(ErrorRow(error))
+                for view in pane.query(UserMessageView):
+                    await view.show_state()  # the prompt of this turn, if the engine left it out
                 self._restore_prompt(prompt)
             case ToolCallStatus(call=call, status=status, output=output):
                 row = self._find_row(call.id)
@@ -380,9 +382,11 @@ class ChatScreen(Screen[None]):
         return self._tool_rows.get(call_id)
 
     def _restore_prompt(self, prompt: str) -> None:
+        """The failed prompt back in the box, selected: typing replaces it, and an arrow
+        key keeps it to edit."""
         if prompt and not self.prompt.text.strip():
             self.prompt.load_text(prompt)
-            self.prompt.move_cursor(self.prompt.document.end)
+            self.prompt.select_all()
         self.prompt.focus()
 
     async def remove_after_last_prompt(self) -> None:

@@ -42,7 +42,9 @@ from chatterm.tui.widgets.structured import SchemaCheck, StructuredReply, struct
 from chatterm.tui.widgets.thinking import ThinkingBlock
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
-STATE_LABELS = {"streaming": "writing…", "stopped": "stopped", "failed": "failed", "ok": ""}
+STATE_LABELS = {"streaming": "writing…", "stopped": "stopped", "failed": "failed · not sent to the model", "ok": ""}
+NOT_SENT_NOTE = "✗ Not sent to the model: the reply failed, so this turn is left out of the chat"
+"""Under a failed prompt: `wire_messages()` leaves failed turns out of every later request."""
 STOPPED_NOTE = "⏹ Stopped here"
 """Under a stopped reply's text, where the eye is (the header saying so may be far above)."""
 
@@ -113,6 +115,19 @@ class UserMessageView(MessageView):
             attachments = visible_line(", ".join(self.message.attachments))
             yield Static("📎 " + attachments, classes="message-attachments", markup=False)
         yield Static(visible(self.message.text), classes="user-text", markup=False)  # may come from history
+        if self.message.state == "failed":
+            yield self._not_sent_note()
+        self.set_class(self.message.state == "failed", "-failed")
+
+    async def show_state(self) -> None:
+        """The turn failed after this view was shown: say that it was not sent."""
+        if self.message.state == "failed" and not self.query(".not-sent-note"):
+            self.add_class("-failed")
+            await self.mount(self._not_sent_note())
+
+    @staticmethod
+    def _not_sent_note() -> Static:
+        return Static(NOT_SENT_NOTE, classes="not-sent-note", markup=False)
 
     def action_edit(self) -> None:
         self.post_message(self.Action(self, "edit"))
