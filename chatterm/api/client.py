@@ -27,10 +27,11 @@ One request, step by step:
    caller; after that a failure is raised with `partial` set.
 6. Search degrades: with `req.search` on, a 4xx saying search is not supported (or
    naming search) gets one more try without search at once, even with retries off: that
-   is a fix, not a retry. A retryable failure (5xx, timeout, connection) gets one normal
-   retry with search, then a try without search that counts as the next retry (only
-   while a retry is left, so never with `max_retries` 0 or 1; not for 429).
-   Either way a `Notice(kind="search")` tells the user.
+   is a fix, not a retry, told with a `Notice(kind="search_refused")` (the engine keeps
+   the refusal for the chat). A retryable failure (5xx, timeout) whose words name search
+   gets one normal retry with search, then a try without search that counts as the next
+   retry (only while a retry is left, so never with `max_retries` 0 or 1; not for 429),
+   told with a `Notice(kind="search")`. Any other failure is not search's: retried as usual.
 7. Bounds (`limits.py`): every body is read through `bounded_body.body_chunks`, which
    inflates gzip itself a piece at a time and caps what is held (`Limits`), and times
    each read against the call's `Clock` (`Deadlines`: first byte, idle, total). A failure
@@ -360,11 +361,15 @@ class ChatClient:
             if search_unsupported(said):
                 return Notice(
                     f"{model}: web search is not supported here ({said}); answering without search",
-                    kind="search",
+                    kind="search_refused",
                 )
             if "search" in said.lower():
-                return Notice(f"{model}: web search failed ({said}); answering without search", kind="search")
+                return Notice(
+                    f"{model}: web search was refused ({said}); answering without search", kind="search_refused"
+                )
             return None
+        if "search" not in f"{said} {error.detail}".lower():
+            return None  # a plain server error is not search's fault: retried with search as usual
         if not failed.retryable or isinstance(error, RateLimitError) or retries >= self.retry.max_retries:
             return None  # (the try without search is a retry: none left, none made)
         if retries < 1:

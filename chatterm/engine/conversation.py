@@ -188,6 +188,9 @@ class ChatSettings:
     """Qwen speech recognition: inverse text normalisation ("twenty" -> "20")."""
     profile: str | None = None
     """The gateway profile the chat was held on (`[profiles.<name>]`): reopening it uses it."""
+    search_refused_by: list[str] = field(default_factory=list)
+    """Models that refused this chat's search request (Grok's 400/410): later turns to
+    them go without search instead of repeating the refused request."""
 
     def asr_options(self) -> dict[str, Any] | None:
         """Qwen's `asr_options` from these settings (None when all are defaults)."""
@@ -197,6 +200,10 @@ class ChatSettings:
         if self.asr_itn:
             options["enable_itn"] = True
         return options or None
+
+    def search_refused(self) -> bool:
+        """The chat's model refused search here: search is on, but not sent."""
+        return self.model in self.search_refused_by
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -213,6 +220,7 @@ class ChatSettings:
             "asr_language": self.asr_language,
             "asr_itn": self.asr_itn,
             "profile": self.profile,
+            "search_refused_by": list(self.search_refused_by),
         }
 
     @classmethod

@@ -321,6 +321,8 @@ class ChatSession:
                 elif isinstance(event, ImageDelta):
                     yield await self._keep_image(reply, event.image)
                     continue
+                elif isinstance(event, Notice) and event.kind == "search_refused":
+                    self._remember_search_refusal(request.model)
                 if first_token is None and isinstance(event, (TextDelta, ReasoningDelta)):
                     first_token = time.monotonic() - started
                 yield event
@@ -513,13 +515,21 @@ class ChatSession:
             thinking=settings.thinking,
             thinking_budget=self.options.thinking_budget,
             thinking_level=self.options.thinking_level,
-            search=settings.search,
+            search=settings.search and not settings.search_refused(),
             search_options=self.options.search_options,
             files=[FileInput(f) for f in files],
             endpoint=self.options.endpoint,
             image_max_side=self.options.image_max_side,
             asr_options=settings.asr_options(),
         )
+
+    def _remember_search_refusal(self, model: str) -> None:
+        """The model refused the search request: later turns to it in this chat go
+        without search (a new list, so a copy of the settings taken before keeps its own)."""
+        settings = self.conversation.settings
+        if model not in settings.search_refused_by:
+            settings.search_refused_by = [*settings.search_refused_by, model]
+            self._save_chat()
 
     def _save_chat(self) -> None:
         redact_title(self.conversation, self.client.redactor)

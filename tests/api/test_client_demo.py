@@ -254,7 +254,7 @@ async def test_grok_4_search_no_longer_supported_answers_without_search(demo: De
     events = await demo.run("latest news", model="grok-4", search=True)
     assert events[0] == Notice(
         "grok-4: web search is not supported here (search_parameters is no longer supported); answering without search",
-        kind="search",
+        kind="search_refused",
     )
     assert done(events).content
     first, second = (r.body for r in demo.chat_posts())

@@ -592,7 +592,7 @@ async def test_search_no_longer_supported_retries_once_without_search(raw_server
     events = await client.run(request(model="grok-3", search=True))
     assert events[0] == Notice(
         "grok-3: web search is not supported here (search_parameters is no longer supported); answering without search",
-        kind="search",
+        kind="search_refused",
     )
     assert events[-1].completion.content == "fine"
     first, second = (r.body for r in raw_server.requests)
@@ -705,3 +705,22 @@ async def test_a_server_error_with_search_on_costs_no_more_tries_than_without(ra
     error = await client.fail(request(model="grok-3", search=True))
     assert "500 boom" in str(error)
     assert len(raw_server.requests) == 3
+
+
+async def test_a_plain_server_error_is_not_blamed_on_search(raw_server: RawServer, make: Any) -> None:
+    """A 500 that does not name search is retried as it is, search and all: dropping
+    search would change the answer for a failure search did not cause."""
+    failing = json_error(500, "Internal Server Error", "boom", type="server_error")
+    raw_server.script(failing, failing, OK_STREAM)
+    client = make(retry=RetryPolicy(max_retries=2, base_delay=0.001))
+    events = await client.run(request(model="grok-3", search=True))
+    assert [e.kind for e in events if isinstance(e, Notice)] == ["retry", "retry"]
+    assert all("search_parameters" in r.body for r in raw_server.requests)
+    assert events[-1].completion.content == "fine"
+
+
+async def test_a_400_naming_search_is_a_refusal(raw_server: RawServer, make: Any) -> None:
+    raw_server.script(json_error(410, "Gone", "live search has been retired"), OK_STREAM)
+    events = await make(max_retries=0).run(request(model="grok-3", search=True))
+    assert [e.kind for e in events if isinstance(e, Notice)] == ["search_refused"]
+    assert ["search_parameters" in r.body for r in raw_server.requests] == [True, False]

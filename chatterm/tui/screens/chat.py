@@ -327,8 +327,10 @@ class ChatScreen(Screen[None]):
             case ImageAdded(image=image, path=path):
                 if self.current_view is not None:
                     await self.current_view.add_image(image, path)
-            case Notice(text=text):
+            case Notice(text=text, kind=kind):
                 self.notify(text, title="Note")
+                if kind == "search_refused":  # the engine keeps it for the chat: the chip says so
+                    self.status.show_settings(self.chat_app.settings)
             case ReplyFinished(message=reply):
                 await self._finish_view(reply)
                 self.reply = reply

@@ -58,16 +58,19 @@ class ToggleChip(Static):
         self.tooltip = f"{label}: click or {key}"
 
     def set_on(self, on: bool, ability: str = "yes", model: str = "") -> None:
-        """`ability`: "yes" (the toggle decides), "always" (the model does it anyway) or
-        "no" (the model cannot; the setting is kept for the next model)."""
+        """`ability`: "yes" (the toggle decides), "always" (the model does it anyway),
+        "no" (the model cannot; the setting is kept for the next model) or "refused"
+        (the model refused it in this chat; the next requests go without it)."""
         self.set_class(on and ability == "yes", "-on")
         self.set_class(ability == "always", "-always")
-        self.set_class(ability == "no", "-na")
+        self.set_class(ability in ("no", "refused"), "-na")
         mark = "◉" if ability == "always" else ("●" if on else "○")
-        self.update(f"{mark} {self.label}")
+        self.update(f"⊘ {self.label} refused" if ability == "refused" else f"{mark} {self.label}")
         what = self.label.lower()
         model = visible_line(model)
-        if ability == "always":
+        if ability == "refused":
+            self.tooltip = f"{model} refused {what} in this chat; its replies here come without {what}"
+        elif ability == "always":
             self.tooltip = f"{model} always uses {what}; {self.key} changes nothing for it"
         elif ability == "no":
             self.tooltip = f"{model} has no {what}; {self.key} is kept ({'on' if on else 'off'}) for other models"
@@ -181,9 +184,10 @@ class StatusBar(Horizontal):
         chip.update(f"{visible_line(settings.model)} ▾")
         chip.tooltip = "Pick a model (click or F2)"
         for toggle in self.query(ToggleChip):
-            toggle.set_on(
-                bool(getattr(settings, toggle.setting)), _ability(settings.model, toggle.setting), settings.model
-            )
+            ability = _ability(settings.model, toggle.setting)
+            if toggle.setting == "search" and settings.search_refused():
+                ability = "refused"  # the model said no in this chat: not sent again
+            toggle.set_on(bool(getattr(settings, toggle.setting)), ability, settings.model)
         name = schema_name_of(settings.response_format) if settings.response_format else None
         self.query_one(SchemaChip).show(name)
 
