@@ -20,6 +20,7 @@ from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
 from chatterm.ask_images import AskImages
 from chatterm.engine.events import ImageAdded, ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
+from chatterm.engine.finish_reasons import cut_note
 from chatterm.process import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.terminal_text import visible, visible_line
 
@@ -609,6 +610,8 @@ class AskOutput:
                 title = f" {citation.title}" if citation.title else ""
                 lines.append(f"  [{number}]{title} {citation.url}\n")
             self._outside(stream, "".join(lines))
+        if (cut := cut_note(reply.finish_reason)) is not None:  # a cut reply reads like a whole one
+            self.note(f"chatterm: the reply was {cut} (finish_reason: {reply.finish_reason})")
 
     def _show_images(self) -> None:
         """The saved images' paths (or URLs) after the answer, on stdout: they are part of it."""

@@ -106,6 +106,10 @@ class GatewayState:
         return True
 
 
+FILTERED_AFTER = 5
+"""`!filtered`: the content filter stops the reply after this many tokens."""
+
+
 def _status_faults(d: Dialogue, triggers: dict[str, str], state: GatewayState) -> None:
     if "429long" in triggers:
         raise GatewayError(
@@ -345,4 +349,7 @@ def build_plan(d: Dialogue, model: ModelInfo, endpoint: str, state: GatewayState
     if isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit < len(plan.content):
         plan.content = plan.content[:limit]
         plan.finish_reason = "length"
+    if "filtered" in triggers and not plan.tool_calls:
+        plan.content = plan.content[:FILTERED_AFTER]
+        plan.finish_reason = "content_filter"
     return plan

@@ -54,6 +54,10 @@ def _echo_tools(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+_INCOMPLETE_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}
+"""A plan's finish reason -> the Responses API's `incomplete_details.reason`."""
+
+
 class ResponseBuilder:
     """Ids and the `response` object shared by the stream and the non-stream body."""
 
@@ -69,7 +73,7 @@ class ResponseBuilder:
 
     @property
     def incomplete(self) -> bool:
-        return self.plan.finish_reason == "length"
+        return self.plan.finish_reason in ("length", "content_filter")
 
     def response(
         self, status: str, output: list[dict[str, Any]], *, final: bool, error: dict[str, Any] | None = None
@@ -83,7 +87,9 @@ class ResponseBuilder:
             "created_at": self.created,
             "status": status,
             "error": error,
-            "incomplete_details": {"reason": "max_output_tokens"} if status == "incomplete" else None,
+            "incomplete_details": {"reason": _INCOMPLETE_REASONS.get(self.plan.finish_reason, "max_output_tokens")}
+            if status == "incomplete"
+            else None,
             "instructions": body.get("instructions") if isinstance(body.get("instructions"), (str, list)) else None,
             "max_output_tokens": body.get("max_output_tokens"),
             "model": self.plan.model,

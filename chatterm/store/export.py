@@ -9,8 +9,8 @@ JSON (`format: "chatterm-chat"`, `version: 1`)::
         {"role", "content", "tool_calls" (wire format, provider extras inline),
          "tool_call_id",                      <- the gateway's chat completions format
          "id", "parent_id", "name", "model", "reasoning", "usage", "timings",
-         "citations", "state", "error", "attachments", "images" (references),
-         "created_at"}  <- chatterm's ],
+         "finish_reason", "citations", "state", "error", "attachments",
+         "images" (references), "created_at"}  <- chatterm's ],
      "images": {sha256: {"mime", "data" (base64)}}   <- when the chat has generated images}
 
 Tool call `arguments` are kept exactly as the model wrote them (even empty), so
@@ -26,6 +26,7 @@ from typing import Any
 
 from chatterm.api.types import Citation, ToolCall
 from chatterm.engine.conversation import ChatSettings, Conversation, Message, new_id
+from chatterm.engine.finish_reasons import cut_note
 from chatterm.store.errors import StoreError
 
 FORMAT = "chatterm-chat"
@@ -215,6 +216,8 @@ def _message_markdown(m: Message, image_links: dict[str, str]) -> str:
         blocks.append(sources_markdown(m.citations))
     if m.state in ("stopped", "streaming"):
         blocks.append("*(reply stopped before the end)*")
+    elif m.role == "assistant" and (cut := cut_note(m.finish_reason)):
+        blocks.append(f"*({cut}: finish_reason `{m.finish_reason}`)*")
     elif m.state == "failed" and m.role == "user" and not m.error:
         # A prompt is marked failed when its reply failed; the reason is on the reply.
         blocks.append("*(not answered: the request failed)*")

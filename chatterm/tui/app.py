@@ -255,6 +255,8 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
             self.action_regenerate()
         elif action == "branch":
             await self.step_branch(view, argument)
+        elif action == "continue":
+            self.chat_screen.continue_reply(view)
 
     # -- toggles and settings ----------------------------------------------------------
 

@@ -67,6 +67,13 @@ async def test_one_token_per_content_chunk_and_max_tokens_cuts_with_length(clien
     assert r.json()["choices"][0]["message"]["content"] == "".join(contents)
 
 
+async def test_filtered_trigger_ends_with_content_filter(client: httpx.AsyncClient) -> None:
+    _, parts = await _stream(client, {"model": "gpt-4o", "messages": user("say it !filtered")})
+    contents = [c["choices"][0]["delta"]["content"] for c in parts[1:] if c["choices"][0]["delta"].get("content")]
+    assert len(contents) == 5
+    assert parts[-1]["choices"][0]["finish_reason"] == "content_filter"
+
+
 async def test_bench_trigger_sends_exactly_n_tokens_of_mixed_markdown(client: httpx.AsyncClient) -> None:
     _raw, parts = await _stream(
         client, {"model": "gpt-4o", "messages": user("!tokens=1234"), "stream_options": {"include_usage": True}}

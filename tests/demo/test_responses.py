@@ -159,6 +159,13 @@ async def test_max_output_tokens_gives_incomplete(client: httpx.AsyncClient) -> 
     assert sum(1 for e in events if e["type"] == "response.output_text.delta") == 16
 
 
+async def test_filtered_trigger_gives_incomplete_for_the_content_filter(client: httpx.AsyncClient) -> None:
+    events = await _events(client, {"model": "gpt-4o", "input": "say it !filtered"})
+    assert events[-1]["type"] == "response.incomplete"
+    assert events[-1]["response"]["incomplete_details"] == {"reason": "content_filter"}
+    assert sum(1 for e in events if e["type"] == "response.output_text.delta") == 5
+
+
 async def test_error_trigger_sends_an_error_event(client: httpx.AsyncClient) -> None:
     events = await _events(client, {"model": "gpt-4o", "input": "!error"})
     assert events[-1]["type"] == "error"

@@ -53,6 +53,7 @@ from chatterm.engine.events import (
     ToolLoopStopped,
     UserMessageAdded,
 )
+from chatterm.engine.finish_reasons import CONTINUE_PROMPT
 from chatterm.key_actions import MESSAGE_KEYS
 from chatterm.tui.keys import effective_keys, keys_label
 from chatterm.tui.screens.reply_messages import (
@@ -255,6 +256,22 @@ class ChatScreen(Screen[None]):
         files = chips.take() + at_paths(text)
         self.run_reply(lambda: session.send(text, files))
 
+    def continue_reply(self, view: MessageView) -> None:
+        """ "Continue" under a reply cut at the token limit: ask the model to go on, as
+        the next prompt (the reply it continues is the chat's last)."""
+        if self.replying:
+            self.notify("A reply is still being written.", severity="warning")
+            return
+        replies = [m for m in self.chat_app.conversation.messages if m.role == "assistant"]
+        if not replies or replies[-1] is not view.message:
+            self.notify("Only the last reply can be continued.", severity="warning")
+            return
+        session = self.chat_app.ensure_session()
+        if session is None:
+            return
+        self._pending_prompt = CONTINUE_PROMPT
+        self.run_reply(lambda: session.send(CONTINUE_PROMPT, []))
+
     def run_reply(self, source: EventSource) -> None:
         self.pane.anchor()
         self._stream(source)
@@ -338,8 +355,8 @@ class ChatScreen(Screen[None]):
                 await self._finish_view(reply)
                 self.reply = reply  # not the figures of an older reply
                 await pane.add(ErrorRow(error))
-                for view in pane.query(UserMessageView):
-                    await view.show_state()  # the prompt of this turn, if the engine left it out
+                for prompt_view in pane.query(UserMessageView):
+                    await prompt_view.show_state()  # the prompt of this turn, if the engine left it out
                 self._restore_prompt(prompt)
             case ToolCallStatus(call=call, status=status, output=output):
                 row = self._find_row(call.id)

@@ -35,6 +35,7 @@ from chatterm.terminal_text import visible, visible_line
 from chatterm.tui.keys import bindings
 from chatterm.tui.widgets.branch_stepper import BranchStepper
 from chatterm.tui.widgets.citations import CitationList
+from chatterm.tui.widgets.cut_note import CutNote
 from chatterm.tui.widgets.error_row import ErrorRow
 from chatterm.tui.widgets.image import ImageView
 from chatterm.tui.widgets.reply_body import ReplyBody
@@ -188,6 +189,8 @@ class AssistantMessageView(MessageView):
         yield from self.images
         if self.message.state == "stopped" and not self.live:
             yield self._stop_note()
+        if not self.live and self.message.state == "ok" and CutNote.wanted(self.message.finish_reason):
+            yield CutNote(self.message.finish_reason)
         if self.schema_check is not None:
             yield self.schema_check
         if self.citations is not None:
@@ -295,7 +298,14 @@ class AssistantMessageView(MessageView):
             self.set_citations(message.citations)
         if message.state == "stopped" and not self.query(".stop-note"):
             await self.mount(self._stop_note(), after=self.body)
+        if message.state == "ok" and CutNote.wanted(message.finish_reason) and not self.query(CutNote):
+            await self.mount(CutNote(message.finish_reason), after=self.schema_check or self.body)
         self._update_header()
+
+    @on(CutNote.ContinuePressed)
+    def _continue(self, event: CutNote.ContinuePressed) -> None:
+        event.stop()
+        self.post_message(self.Action(self, "continue"))
 
     @staticmethod
     def _stop_note() -> Static:
