@@ -242,6 +242,8 @@ def _show(store: ChatStore, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(store.export_json(args.id))
         return 0
+    from chatterm.engine.finish_reasons import cut_note
+
     conv = store.load(args.id)
     _say(visible_line(conv.title or "Untitled chat"))
     _say(f"{conv.id}  ·  {_when(conv.created_at)}  ·  {', '.join(conv.models) or conv.settings.model}")
@@ -255,6 +257,10 @@ def _show(store: ChatStore, args: argparse.Namespace) -> int:
             label += f" · {m.name}"
         if m.state != "ok":
             label += " (interrupted)" if m.state == "streaming" else f" ({m.state})"
+        elif m.role == "tool" and m.tool_outcome != "done":
+            label += f" ({m.tool_outcome})"
+        elif m.role == "assistant" and (cut := cut_note(m.finish_reason)):
+            label += f" ({cut})"
         _say(f"\n[{visible_line(label)}]")
         if m.reasoning:
             _say("(reasoning) " + m.reasoning.strip())

@@ -195,7 +195,8 @@ def nest_headings(text: str, below: int = 2) -> str:
 def _message_markdown(m: Message, image_links: dict[str, str]) -> str:
     if m.role == "tool":
         name = m.name or "tool"
-        return _details(f"Tool result: {name}", _fence(m.content or ""))
+        outcome = "" if m.tool_outcome == "done" else f" ({m.tool_outcome})"  # stored, not read off the text
+        return _details(f"Tool result: {name}{outcome}", _fence(m.content or ""))
     heading = f"## {ROLE_NAMES.get(m.role, m.role)}"
     if m.role == "assistant" and m.model:
         heading += f" · {m.model}"
