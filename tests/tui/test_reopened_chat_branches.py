@@ -34,7 +34,7 @@ async def a_regenerated_chat(context: AppContext) -> str:
         await send(pilot, "one")
         await reply_done(pilot)
         first = app.conversation.messages[-1].id
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+up", "r")  # message mode: regenerate
         await wait_until(pilot, lambda: app.conversation.messages[-1].id != first)
         await reply_done(pilot)
         chat_id = app.conversation.id
@@ -81,7 +81,7 @@ async def test_the_same_chat_looks_the_same_from_continue_and_from_history(demo_
         await wait_until(pilot, lambda: app.conversation.messages[0].text == "second wording")
         await reply_done(pilot)
         last = app.conversation.messages[-1].id
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+up", "r")  # message mode: regenerate
         await wait_until(pilot, lambda: app.conversation.messages[-1].id != last)
         await reply_done(pilot)
         chat_id = app.conversation.id
