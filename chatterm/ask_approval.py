@@ -43,9 +43,9 @@ def ask_on_terminal(question: str) -> str:
     """Ask on stderr, read a line from stdin; the first line counted is the answer."""
     while True:
         _discard_type_ahead()
+        asked = time.monotonic()  # before writing: the question is readable once written
         sys.stderr.write(question)
         sys.stderr.flush()
-        asked = time.monotonic()
         answer = sys.stdin.readline()
         if answer.strip().lower() not in APPROVALS or time.monotonic() - asked >= ARM_SECONDS:
             return answer  # a refusal counts at once

@@ -218,22 +218,10 @@ class ServerConnection:
         self._on_tools(self, listed)
 
     async def _list_prompts(self, session: Any) -> list[dict[str, Any]]:
-        if not self.has_prompts:
-            return []
-        try:
-            listed = await session.list_prompts()
-        except Exception:
-            return []  # a server whose prompts fail still serves its tools
-        return [prompt.model_dump(by_alias=True, mode="json", exclude_none=True) for prompt in listed.prompts]
+        return await _listed(self.has_prompts, session.list_prompts, "prompts")
 
     async def _list_resources(self, session: Any) -> list[dict[str, Any]]:
-        if not self.has_resources:
-            return []
-        try:
-            listed = await session.list_resources()
-        except Exception:
-            return []  # a server whose resources fail still serves its tools
-        return [resource.model_dump(by_alias=True, mode="json", exclude_none=True) for resource in listed.resources]
+        return await _listed(self.has_resources, session.list_resources, "resources")
 
     async def read_resource(self, uri: str) -> list[dict[str, Any]]:
         """A resource's contents (wire form: `uri`, `mimeType`, `text` or `blob`)."""
@@ -364,3 +352,15 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+async def _listed(offered: bool, list_them: Any, field: str) -> list[dict[str, Any]]:
+    """A server's prompts or resources in wire form; none when it does not offer them, and
+    none when listing them fails: such a server still serves its tools."""
+    if not offered:
+        return []
+    try:
+        listed = await list_them()
+    except Exception:
+        return []
+    return [item.model_dump(by_alias=True, mode="json", exclude_none=True) for item in getattr(listed, field)]

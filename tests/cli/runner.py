@@ -90,7 +90,7 @@ async def at_the_tool_question(*args: str) -> AsyncIterator[tuple[asyncio.subpro
         assert "[y/N]" in seen, seen
         # A yes is taken only once the question has been on screen for ARM_SECONDS (a
         # quicker one was typed before it could be read): answer as a reader would.
-        await asyncio.sleep(ARM_SECONDS)
+        await asyncio.sleep(ARM_SECONDS + 0.25)  # (+ a margin for a loaded machine)
         yield process, master, seen
     finally:
         if process.returncode is None:
