@@ -346,10 +346,12 @@ class AppContext:
         return models
 
     async def check_gateway(self) -> GatewayCheck:
-        """One short `GET /models`: reachable, key refused or unreachable (never raises)."""
+        """One short `GET /models`: reachable, key refused or unreachable (never raises).
+        The list it fetches is the model cache's refresh, so the picker opened after start
+        shows the gateway's current list without asking for it again."""
         from chatterm.api.gateway_check import check_gateway
 
-        return await check_gateway(self.client)
+        return await check_gateway(self.refresh_models)
 
     # --- setup --------------------------------------------------------------------------
 

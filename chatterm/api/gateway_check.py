@@ -8,13 +8,11 @@ and after the gateway setup, instead of claiming "connected" without a request.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from chatterm.api.errors import APIConnectionError, APIError, AuthenticationError
-
-if TYPE_CHECKING:
-    from chatterm.api.client import ChatClient
 
 CHECK_TIMEOUT = 4.0
 """Seconds the check waits for the model list (a request can still take longer)."""
@@ -36,11 +34,14 @@ class GatewayCheck:
         return f"{self.outcome}: {self.detail}" if self.detail else self.outcome
 
 
-async def check_gateway(client: ChatClient, timeout: float = CHECK_TIMEOUT) -> GatewayCheck:
-    """The outcome of one model-list request. A gateway that answers but has no model
+async def check_gateway(
+    list_models: Callable[[], Awaitable[list[str]]], timeout: float = CHECK_TIMEOUT
+) -> GatewayCheck:
+    """The outcome of one model-list request (`list_models`: the caller's, so the list
+    fetched can also serve the model picker). A gateway that answers but has no model
     list (404, say) is reachable: chat requests may still work."""
     try:
-        models = await asyncio.wait_for(client.list_models(), timeout)
+        models = await asyncio.wait_for(list_models(), timeout)
     except TimeoutError:
         return GatewayCheck("unreachable", f"no answer in {timeout:g} s")
     except AuthenticationError as error:

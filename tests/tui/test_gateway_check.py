@@ -41,6 +41,9 @@ async def test_a_reachable_gateway_is_checked_not_assumed(chat_context: Any, dem
         assert "connected to" not in _welcome_text(app)
         assert any(r.path.endswith("/models") for r in demo_gateway.requests)
         assert not [n for n in _toasts(app) if n.severity == "error"]
+        # The one list fetched serves the model picker too: it is in the cache already.
+        assert len([r for r in demo_gateway.requests if r.path.endswith("/models")]) == 1
+        assert chat_context.cached_models()
 
 
 async def test_a_refused_key_is_said_with_the_way_to_fix_it(chat_context: Any) -> None:
