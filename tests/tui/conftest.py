@@ -25,6 +25,22 @@ def chat_context(demo_gateway: Any, tmp_path: Path) -> Any:
     return AppContext.for_tests(demo_gateway.base_url, tmp_path)
 
 
+async def edit_first_prompt(pilot: Pilot[Any], first: str, second: str) -> None:
+    """Send `first`, then edit that prompt (focus it, `e`) into `second` and wait for the
+    new branch's reply: the chat then has two branches at its first turn."""
+    from chatterm.tui.widgets.message import UserMessageView
+
+    app: Any = pilot.app
+    await send(pilot, first)
+    await reply_done(pilot)
+    app.chat_screen.query_one(UserMessageView).focus()
+    await pilot.press("e")
+    app.chat_screen.prompt.load_text(second)
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: app.conversation.messages[0].text == second)
+    await reply_done(pilot)
+
+
 async def send(pilot: Pilot[Any], text: str) -> None:
     """Type a prompt into the prompt box and press Enter."""
     app: Any = pilot.app

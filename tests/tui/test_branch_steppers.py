@@ -11,7 +11,7 @@ from typing import Any
 from chatterm.tui.app import ChatApp
 from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
 
-from .conftest import reply_done, send, wait_until
+from .conftest import edit_first_prompt, reply_done, send, wait_until
 
 SIZE = (100, 40)
 
@@ -80,14 +80,7 @@ async def test_an_earlier_reply_shows_its_stepper_and_steps(chat_context: Any) -
 async def test_an_edited_prompt_steps_back_to_the_first_wording(chat_context: Any) -> None:
     app = ChatApp(chat_context)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "first wording")
-        await reply_done(pilot)
-        app.chat_screen.query_one(UserMessageView).focus()
-        await pilot.press("e")
-        app.chat_screen.prompt.load_text("second wording")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: app.conversation.messages[0].text == "second wording")
-        await reply_done(pilot)
+        await edit_first_prompt(pilot, "first wording", "second wording")
         [user] = app.chat_screen.query(UserMessageView)
         await wait_until(pilot, lambda: stepper(user) == "2/2")
         user.focus()

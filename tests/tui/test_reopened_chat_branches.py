@@ -14,9 +14,9 @@ from chatterm.context import AppContext
 from chatterm.store import ChatStore
 from chatterm.tui.app import ChatApp
 from chatterm.tui.screens.history import HistoryScreen
-from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
+from chatterm.tui.widgets.message import AssistantMessageView, MessageView
 
-from .conftest import reply_done, send, wait_until
+from .conftest import edit_first_prompt, reply_done, send, wait_until
 
 SIZE = (100, 36)
 
@@ -72,14 +72,7 @@ async def test_the_same_chat_looks_the_same_from_continue_and_from_history(demo_
     context = AppContext.for_tests(demo_gateway.base_url, tmp_path)
     app = ChatApp(context)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "first wording")
-        await reply_done(pilot)
-        app.chat_screen.query_one(UserMessageView).focus()
-        await pilot.press("e")
-        app.chat_screen.prompt.load_text("second wording")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: app.conversation.messages[0].text == "second wording")
-        await reply_done(pilot)
+        await edit_first_prompt(pilot, "first wording", "second wording")
         last = app.conversation.messages[-1].id
         await pilot.press("ctrl+up", "r")  # message mode: regenerate
         await wait_until(pilot, lambda: app.conversation.messages[-1].id != last)
