@@ -7,15 +7,15 @@ read or written.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+
+from .tmux_support import chatterm_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,21 +40,10 @@ def wait_for(session: str, text: str, timeout: float = 15.0) -> str:
 
 
 def test_demo_app_in_tmux(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local/share"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "PYTHONPATH": str(ROOT),
-        "TERM": "xterm-256color",
-        "PATH": os.environ.get("PATH", ""),
-    }
-    command = " ".join([f"{k}={v!r}" for k, v in env.items()] + [sys.executable, "-m", "chatterm", "--demo"])
+    command = chatterm_command(tmp_path, "--demo")
     session = f"chatterm-test-{uuid.uuid4().hex[:8]}"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "60", f"env -i {command}"],
+        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "60", command],
         check=True,
         cwd=tmp_path,
     )
@@ -79,4 +68,4 @@ def test_demo_app_in_tmux(tmp_path: Path) -> None:
             raise AssertionError("chatterm did not quit on Ctrl+Q")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
-    assert (home / ".local/share/chatterm/history.db").exists()  # the chat was saved
+    assert (tmp_path / "home/.local/share/chatterm/history.db").exists()  # the chat was saved

@@ -6,10 +6,8 @@ tmux obeys OSC 0 (it sets `pane_title`), so it tells whether a sequence got thro
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -20,7 +18,8 @@ from chatterm.store import ChatStore
 from tests.cli.hostile import HOSTILE, TITLE
 from tests.store.store_helpers import save_all
 
-from .test_tmux import ROOT, wait_for
+from .test_tmux import wait_for
+from .tmux_support import chatterm_command
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -32,30 +31,16 @@ def pane_title(session: str) -> str:
 
 
 def test_a_hostile_saved_chat_does_not_reach_the_terminal(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
     db = tmp_path / "history.db"
     with ChatStore(db) as store:
         conv = Conversation()
         conv.append(Message("user", f"what is {TITLE} this"))
         conv.append(Message("assistant", f"Here: {HOSTILE}", model="gpt-4o"))
         save_all(store, conv)
-    env = {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local/share"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "PYTHONPATH": str(ROOT),
-        "TERM": "xterm-256color",
-        "PATH": os.environ.get("PATH", ""),
-    }
-    command = " ".join(
-        [f"{k}={v!r}" for k, v in env.items()]
-        + [sys.executable, "-m", "chatterm", "--demo", "--history", str(db), "-c"]
-    )
+    command = chatterm_command(tmp_path, "--demo", "--history", str(db), "-c")
     session = f"chatterm-test-{uuid.uuid4().hex[:8]}"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "40", f"env -i {command}"],
+        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "40", command],
         check=True,
         cwd=tmp_path,
     )

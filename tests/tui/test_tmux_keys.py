@@ -5,17 +5,15 @@ so an Esc followed by a letter is not read as Alt+letter. Skipped where tmux is 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from .test_tmux import ROOT
+from .tmux_support import chatterm_command
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -52,20 +50,9 @@ class Pane:
 
 
 def test_ctrl_keys_and_message_mode_in_a_real_terminal(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local/share"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "PYTHONPATH": str(ROOT),
-        "TERM": "xterm-256color",
-        "PATH": os.environ.get("PATH", ""),
-    }
-    command = " ".join([f"{k}={v!r}" for k, v in env.items()] + [sys.executable, "-m", "chatterm", "--demo"])
+    command = chatterm_command(tmp_path, "--demo")
     pane = Pane(f"chatterm-keys-{uuid.uuid4().hex[:8]}")
-    pane.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", f"env -i {command}")
+    pane.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command)
     pane.tmux("set-option", "-s", "escape-time", "0")
     try:
         pane.wait_for("Message…")
