@@ -12,11 +12,11 @@ is rewritten and the link stays.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from chatterm.atomic_file import write_text_atomically
 from chatterm.config import ConfigError
 
 
@@ -53,7 +53,8 @@ def write_values(path: Path, values: Mapping[str, Any]) -> None:
         new_text = tomlkit.dumps(document)
     except TOMLKitError as exc:
         raise ConfigWriteError(f"{path}: cannot update the config file: {exc}") from exc
-    _replace(target, new_text)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(target, new_text, mode=0o600)
 
 
 def _add_top_level(document: Any, name: str, value: Any) -> None:
@@ -74,21 +75,3 @@ def _add_top_level(document: Any, name: str, value: Any) -> None:
         document[name] = value
     else:
         document._insert_at(last_key + 1, name, value)  # public API has no "insert here"
-
-
-def _replace(target: Path, text: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)  # mkstemp makes it 0600 already; said here because it matters
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -282,7 +282,7 @@ def _export(store: ChatStore, args: argparse.Namespace) -> int:
         beside = Path(args.output).expanduser() if args.output and args.output != "-" else None
         text = store.export_markdown(args.id, beside)  # images are copied beside the file
     if args.output and args.output != "-":
-        from chatterm.store.safe_write import write_text_atomically
+        from chatterm.atomic_file import write_text_atomically
 
         target = Path(args.output).expanduser()
         try:  # a full disk leaves the file that was there, never half a new one

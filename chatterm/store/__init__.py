@@ -8,7 +8,6 @@
     codec.py       Message / chat <-> rows
     ops.py         the writes as values (save chat, save message, append a reply's parts)
     writer.py      HistoryWriter: the writes from a queue on a thread, waiting out locks
-    safe_write.py  write a file by temporary file and rename (exports)
     search.py      safe FTS5 queries, SearchHit, snippet offsets
     export.py      JSON export/import, Markdown export
     store.py       ChatStore (the engine's Recorder and everything the UI reads)

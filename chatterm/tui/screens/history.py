@@ -40,8 +40,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
+from chatterm.atomic_file import write_text_atomically
 from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
-from chatterm.store.safe_write import write_text_atomically
 from chatterm.terminal_text import visible_line
 from chatterm.tui.screens.confirm import ConfirmScreen
 from chatterm.tui.screens.export_dialog import ExportChoice
