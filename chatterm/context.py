@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chatterm.atomic_file import write_text_atomically
 from chatterm.config import DEFAULT_MODEL, Config, Connection, data_dir, default_config_path, save_config_values
 from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.engine.session import ApprovalCallback, ChatSession, EngineOptions
@@ -338,9 +339,7 @@ class AppContext:
         models = await self.client.list_models()
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            self.cache_path.write_text(
-                json.dumps({"base_url": self.connection.base_url, "models": models}), encoding="utf-8"
-            )
+            write_text_atomically(self.cache_path, json.dumps({"base_url": self.connection.base_url, "models": models}))
         except OSError:
             pass  # a cache that cannot be written only costs a fetch next time
         return models
