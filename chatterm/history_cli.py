@@ -72,8 +72,21 @@ def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "json"), default="md", help="md (default) or json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
 
-    p = sub.add_parser("import", help="import a chat from a JSON export")
-    p.add_argument("file", metavar="FILE", help="a JSON export ('-' reads stdin)")
+    p = sub.add_parser(
+        "import",
+        help="import a chat from a JSON export, or every chat of elia, oterm, ChatGPT or llm",
+        description="Import a chatterm JSON export, or with --from every chat another app keeps "
+        "(elia's database, oterm's store.db, a ChatGPT export's conversations.json, llm's logs.db). "
+        "Importing the same file again adds only what is new.",
+    )
+    p.add_argument("file", metavar="FILE", help="a JSON export ('-' reads stdin), or the --from app's file")
+    p.add_argument(
+        "--from",
+        dest="source_app",
+        choices=("elia", "oterm", "chatgpt", "llm"),
+        metavar="APP",
+        help="read FILE as APP's history: elia, oterm, chatgpt or llm",
+    )
 
     p = sub.add_parser("delete", help="delete a chat and its messages")
     p.add_argument("id", metavar="ID")
@@ -92,6 +105,8 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
             parser.print_usage(sys.stderr)
         print("chatterm history: choose a command: list, search, show, export, import, delete", file=sys.stderr)
         return 2
+    if command == "import" and getattr(args, "source_app", None):
+        return _import_from(args, store_path)
     if command != "import" and not Path(store_path).expanduser().exists():
         # Reading commands never create a history file (nor its folders): a mistyped
         # --history path says so instead of leaving an empty database behind.
@@ -317,6 +332,28 @@ def _import(store: ChatStore, args: argparse.Namespace) -> int:
         return 1
     chat_id = store.import_json(data, source=source)
     print(chat_id)
+    return 0
+
+
+def _import_from(args: argparse.Namespace, store_path: Path) -> int:
+    """`import --from APP FILE`: the file is checked before the history is opened, so a
+    file of the wrong kind leaves no trace (not even a new, empty history)."""
+    from chatterm.store import ChatStore, StoreError
+    from chatterm.store.importers import open_source
+
+    if args.file == "-":
+        print(f"chatterm history import: --from {args.source_app} reads a file, not stdin", file=sys.stderr)
+        return 2
+    try:
+        source = open_source(args.source_app, args.file)
+        with ChatStore(store_path) as store:
+            counts = source.into(store)
+    except StoreError as exc:
+        print(f"chatterm: {exc}", file=sys.stderr)
+        return 1
+    print(counts.summary())
+    for note in counts.notes:
+        print(f"note: {visible_line(note)}", file=sys.stderr)
     return 0
 
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chatterm.engine.conversation import Conversation, Message
 from chatterm.media.blobs import BlobStore, images_dir
@@ -46,6 +46,10 @@ from chatterm.store.errors import DamagedStoreError, StoreError, UnknownChatErro
 from chatterm.store.migrations import PARTS_VERSION
 from chatterm.store.ops import AppendParts, SaveChat, SaveMessage, WriteOp, add_parts, apply
 from chatterm.store.search import CLOSE_MARK, OPEN_MARK, SearchHit, build_match_query, parse_snippet
+
+if TYPE_CHECKING:
+    from chatterm.store.importers.chat import ImportedChat
+    from chatterm.store.importers.save import ImportCounts
 
 T = TypeVar("T")
 
@@ -466,6 +470,24 @@ class ChatStore:
     def blobs(self) -> BlobStore:
         """The generated images of this history (the folder beside its file)."""
         return BlobStore(images_dir(self.path))
+
+    def import_chats(self, chats: Iterable[ImportedChat]) -> ImportCounts:
+        """Add chats read from another app (`store/importers/`), `chunk_rows` rows per
+        transaction with a pause between (like `_chunked`); ids derived from the source
+        make a second run add only what is missing (`importers/save.py`)."""
+        from itertools import islice
+
+        from chatterm.store.importers.save import ImportCounts, rows_of, save_rows
+
+        counts = ImportCounts()
+        rows = rows_of(chats)
+        pause = 0.0
+        while batch := list(islice(rows, self.chunk_rows)):  # read outside the lock
+            time.sleep(pause)
+            started = time.monotonic()
+            self._write(lambda conn: save_rows(conn, batch, counts))
+            pause = min(0.1, max(0.005, time.monotonic() - started))
+        return counts
 
     def import_json(self, data: dict[str, Any], *, source: str | None = None) -> str:
         """Add an exported chat; returns its id. `source` (the file's name) is what
