@@ -351,6 +351,9 @@ def _import_from(args: argparse.Namespace, store_path: Path) -> int:
     except StoreError as exc:
         print(f"chatterm: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"chatterm history import: {_os_error(exc)}", file=sys.stderr)
+        return 1
     print(counts.summary())
     for note in counts.notes:
         print(f"note: {visible_line(note)}", file=sys.stderr)
