@@ -367,3 +367,26 @@ def test_the_chatterm_export_import_is_unchanged(tmp_path: Path, capsys) -> None
     """Without --from, `history import` still reads chatterm's own JSON export."""
     assert run_cli(tmp_path / "h.db", "import", str(FIXTURES / "chatgpt-conversations.json")) == 1
     assert "is not a chatterm chat export" in capsys.readouterr().err
+
+
+def test_conversations_json_is_read_one_conversation_at_a_time(monkeypatch) -> None:
+    """Items cut anywhere by the reads come out whole, and no read asks for much more
+    than the longest item (a big export is never held whole)."""
+    import io
+
+    from chatterm.store.importers import json_stream
+
+    class Reads(io.StringIO):
+        biggest = 0
+
+        def read(self, size: int | None = -1) -> str:
+            self.biggest = max(self.biggest, size or 0)
+            return super().read(size)
+
+    text = CHATGPT.read_text(encoding="utf-8")
+    expected = json.loads(text) * 20
+    longest = max(len(json.dumps(item, indent=2)) for item in expected)
+    monkeypatch.setattr(json_stream, "READ_CHARS", 97)
+    stream = Reads("[" + ",\n".join(json.dumps(item, indent=2) for item in expected) + "]")
+    assert list(json_stream.json_items(stream)) == expected
+    assert 0 < stream.biggest <= 4 * longest

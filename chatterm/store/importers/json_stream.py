@@ -28,12 +28,15 @@ class _Reader:
         self.eof = False
         self.want = READ_CHARS
 
-    def more(self) -> bool:
-        """Read more text (twice as much as the last time); False at the end."""
+    def more(self, *, grow: bool = False) -> bool:
+        """Read more text; `grow`: twice as much as the last time (an item longer than
+        what was read), so a long item costs a few decodes, not one per megabyte.
+        False at the end."""
         if self.eof:
             return False
+        if grow:
+            self.want *= 2
         chunk = self.stream.read(self.want)
-        self.want *= 2
         if not chunk:
             self.eof = True
             return False
@@ -60,12 +63,13 @@ class _Reader:
                 # cut by the buffer: an error at its very end (a token or escape in
                 # pieces), or a string that does not end before it
                 cut = len(self.buffer) - exc.pos <= 64 or exc.msg.startswith("Unterminated string")
-                if cut and self.more():
+                if cut and self.more(grow=True):
                     continue
                 raise JSONStreamError(f"not valid JSON ({exc.msg} at character {exc.pos})") from exc
-            if end == len(self.buffer) and isinstance(value, int | float) and self.more():
+            if end == len(self.buffer) and isinstance(value, int | float) and self.more(grow=True):
                 continue  # a number the buffer cut may go on
             self.pos = end
+            self.want = READ_CHARS  # the next item starts small again
             return value
 
 
