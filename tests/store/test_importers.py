@@ -103,7 +103,9 @@ def test_llm_conversations_match_its_log(tmp_path: Path, capsys) -> None:
     source = load_dump("llm", tmp_path)
     history = tmp_path / "history.db"
     assert run_cli(history, "import", "--from", "llm", str(source)) == 0
-    assert summary_line(capsys) == "imported 3 chats (13 messages), skipped 0 already imported"
+    said = capsys.readouterr()
+    assert said.out == "imported 4 chats (15 messages), skipped 0 already imported\n"
+    assert said.err == "note: llm attachments are not imported: each prompt notes how many it had\n"
     chats = imported(history)
     for conv_id, name in source_rows(source, "SELECT id, name FROM conversations"):
         responses = source_rows(
@@ -118,7 +120,7 @@ def test_llm_conversations_match_its_log(tmp_path: Path, capsys) -> None:
         assert conv.settings.model == responses[-1][0]
         prompts = [m for m in conv.messages if m.role == "user"]
         replies = [m for m in conv.messages if m.role == "assistant"]
-        assert [m.content for m in prompts] == [r[1] for r in responses]
+        assert [m.content.removesuffix("\n\n[1 attachment not imported]") for m in prompts] == [r[1] for r in responses]
         assert [m.content for m in replies] == [r[3] for r in responses]
         assert [(m.usage.prompt_tokens, m.usage.completion_tokens) for m in replies if m.usage] == [
             (r[5], r[6]) for r in responses
@@ -128,6 +130,10 @@ def test_llm_conversations_match_its_log(tmp_path: Path, capsys) -> None:
     wal = chats["Explain WAL mode in SQLite"].messages
     assert [(m.role, m.content) for m in wal if m.role == "system"] == [("system", "You are a database teacher.")]
     assert [m.role for m in wal] == ["user", "assistant", "system", "user", "assistant"]
+    # `llm -a -` (a PNG piped in): the picture is not imported, the prompt says so
+    assert chats["What is in this picture?"].messages[0].content == (
+        "What is in this picture?\n\n[1 attachment not imported]"
+    )
 
 
 def test_llm_036_message_tree_matches_its_log(tmp_path: Path, capsys) -> None:
@@ -219,7 +225,7 @@ def test_chatgpt_export_folder_stands_for_its_conversations_json(tmp_path: Path,
 
 @pytest.mark.parametrize(
     ("app", "which", "chats"),
-    [("elia", "elia", 2), ("oterm", "oterm", 3), ("llm", "llm", 3), ("llm", "llm-0.36", 3), ("chatgpt", None, 2)],
+    [("elia", "elia", 2), ("oterm", "oterm", 3), ("llm", "llm", 4), ("llm", "llm-0.36", 3), ("chatgpt", None, 2)],
 )
 def test_importing_again_adds_nothing(tmp_path: Path, capsys, app: str, which: str | None, chats: int) -> None:
     source = load_dump(which, tmp_path) if which else CHATGPT
@@ -248,7 +254,7 @@ def test_a_chat_that_went_on_in_its_app_gets_only_its_new_messages(tmp_path: Pat
     capsys.readouterr()
     assert run_cli(history, "import", "--from", "elia", str(source)) == 0
     assert summary_line(capsys) == (
-        "imported 0 chats (0 messages), skipped 1 already imported; added 2 new messages to 1 chats imported before"
+        "imported 0 chats (0 messages), skipped 1 already imported; added 2 new messages to 1 chat imported before"
     )
     notes = imported(history)["SQLite WAL notes"]
     assert [m.content for m in notes.messages[-2:]] == ["One more?", "One more answer."]

@@ -46,10 +46,16 @@ def read_responses(conn: sqlite3.Connection, notes: Notes, *, has_conversations:
     resolved = "resolved_model" if "resolved_model" in columns else "NULL"
     names = "c.name, c.model" if has_conversations else "NULL, NULL"
     join = "LEFT JOIN conversations c ON c.id = r.conversation_id" if has_conversations else ""
+    attached = (
+        "(SELECT COUNT(*) FROM prompt_attachments a WHERE a.response_id = r.id)"
+        if "prompt_attachments" in _tables(conn)
+        else "0"
+    )
     rows = conn.execute(
         f"""
         SELECT COALESCE(r.conversation_id, 'response:' || r.id), {names}, r.id, r.model, {resolved},
-               r.prompt, r.system, r.response, r.datetime_utc, r.input_tokens, r.output_tokens, r.duration_ms
+               r.prompt, r.system, r.response, r.datetime_utc, r.input_tokens, r.output_tokens, r.duration_ms,
+               {attached}
         FROM responses r {join}
         ORDER BY COALESCE(r.conversation_id, 'response:' || r.id), r.datetime_utc, r.rowid
         """
@@ -65,13 +71,32 @@ def _chat(key: str, rows: list[tuple[Any, ...]], notes: Notes) -> ImportedChat:
     previous: str | None = None
     system = settings.system_prompt
     for row in rows:
-        (_k, _n, _m, rid, model, resolved, prompt, row_system, reply, when_text, tokens_in, tokens_out, duration) = row
+        (
+            _k,
+            _n,
+            _m,
+            rid,
+            model,
+            resolved,
+            prompt,
+            row_system,
+            reply,
+            when_text,
+            tokens_in,
+            tokens_out,
+            duration,
+            attached,
+        ) = row
         when = utc_seconds(when_text) or (messages[-1].created_at if messages else 0.0)
         if row_system and row_system != system:
             messages.append(Message("system", row_system, id=f"{rid}:system", parent_id=previous, created_at=when))
             previous = messages[-1].id
             system = row_system
-        messages.append(Message("user", prompt or "", id=f"{rid}:prompt", parent_id=previous, created_at=when))
+        text = prompt or ""
+        if attached:
+            notes.add("llm attachments are not imported: each prompt notes how many it had")
+            text += f"\n\n[{attached} attachment{'s' if attached > 1 else ''} not imported]"
+        messages.append(Message("user", text, id=f"{rid}:prompt", parent_id=previous, created_at=when))
         usage = None
         if tokens_in is not None or tokens_out is not None:
             total = (tokens_in or 0) + (tokens_out or 0)

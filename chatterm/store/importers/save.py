@@ -40,10 +40,19 @@ class ImportCounts:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"imported {self.chats} chats ({self.messages - self.added} messages), skipped {self.skipped} already imported"
+        """ "imported 3 chats (41 messages), skipped 2 already imported" (and what chats
+        imported before gained, if any)."""
+        text = (
+            f"imported {_count(self.chats, 'chat')} ({_count(self.messages - self.added, 'message')}), "
+            f"skipped {self.skipped} already imported"
+        )
         if self.grown:
-            text += f"; added {self.added} new messages to {self.grown} chats imported before"
+            text += f"; added {_count(self.added, 'new message')} to {_count(self.grown, 'chat')} imported before"
         return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @dataclass(slots=True)
