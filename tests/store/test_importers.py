@@ -396,3 +396,41 @@ def test_conversations_json_is_read_one_conversation_at_a_time(monkeypatch) -> N
     stream = Reads("[" + ",\n".join(json.dumps(item, indent=2) for item in expected) + "]")
     assert list(json_stream.json_items(stream)) == expected
     assert 0 < stream.biggest <= 4 * longest
+
+
+def test_an_import_cut_short_is_finished_by_running_it_again(tmp_path: Path) -> None:
+    from chatterm.store.importers import open_source
+
+    history, clean = tmp_path / "history.db", tmp_path / "clean.db"
+
+    def cut_after_first_chat(source):  # the process killed while the second chat is read
+        chats = source.chats()
+        yield next(chats)
+        raise KeyboardInterrupt
+
+    with ChatStore(history) as store:
+        store.chunk_rows = 3  # the first chat spans several commits
+        with pytest.raises(KeyboardInterrupt):
+            store.import_chats(cut_after_first_chat(open_source("chatgpt", CHATGPT)))
+    assert len(source_rows(history, "SELECT id FROM chats")) == 1
+    with ChatStore(history) as store:
+        counts = open_source("chatgpt", CHATGPT).into(store)
+    assert counts.summary().startswith("imported 1 chat (")
+    with ChatStore(clean) as store:
+        open_source("chatgpt", CHATGPT).into(store)
+    query = "SELECT id, chat_id, parent_id, role, content FROM messages ORDER BY id"
+    assert source_rows(history, query) == source_rows(clean, query)
+
+
+def test_text_columns_held_as_bytes_are_read_as_text(tmp_path: Path) -> None:
+    source = load_dump("elia", tmp_path)
+    conn = sqlite3.connect(source)
+    conn.execute(
+        "UPDATE message SET content = CAST(? AS BLOB) WHERE id = 7",
+        ("Größe: 1 mm \xff".encode()[:-2] + b"\xff",),
+    )
+    conn.commit()
+    conn.close()
+    history = tmp_path / "history.db"
+    assert run_cli(history, "import", "--from", "elia", str(source)) == 0
+    assert imported(history)["Name a hardy animal."].messages[-1].content == "Größe: 1 mm \ufffd"

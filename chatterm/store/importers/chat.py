@@ -71,3 +71,13 @@ def first_line_title(messages: list[Message]) -> str | None:
         if m.role == "user" and m.content and m.content.strip():
             return default_title(m.content)
     return None
+
+
+def as_text(value: object) -> str:
+    """A column from another app as text: bytes (a text column SQLite holds as a BLOB)
+    decoded with stand-ins for what is not UTF-8, nothing for NULL."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value if isinstance(value, str) else str(value)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatterm.engine.conversation import ChatSettings, Conversation, Message
-from chatterm.store.importers.chat import ImportedChat, Notes, first_line_title
+from chatterm.store.importers.chat import ImportedChat, Notes, as_text, first_line_title
 from chatterm.store.importers.times import utc_seconds
 
 APP = "elia"
@@ -64,7 +64,7 @@ def _chat(
     known = {str(r[1]) for r in rows}
     for _chat_id, mid, role, content, timestamp, msg_model, parent_id in rows:
         when = utc_seconds(timestamp) or when
-        text = content if isinstance(content, str) else ""
+        text = as_text(content)
         if role == "system":
             if settings.system_prompt is None and not messages:
                 settings.system_prompt = text

@@ -20,7 +20,7 @@ from typing import Any
 
 from chatterm.api.types import Usage
 from chatterm.engine.conversation import ChatSettings, Conversation, Message, Timings
-from chatterm.store.importers.chat import ImportedChat, Notes, first_line_title
+from chatterm.store.importers.chat import ImportedChat, Notes, as_text, first_line_title
 from chatterm.store.importers.times import utc_seconds
 
 APP = "llm"
@@ -92,7 +92,7 @@ def _chat(key: str, rows: list[tuple[Any, ...]], notes: Notes) -> ImportedChat:
             messages.append(Message("system", row_system, id=f"{rid}:system", parent_id=previous, created_at=when))
             previous = messages[-1].id
             system = row_system
-        text = prompt or ""
+        text = as_text(prompt)
         if attached:
             notes.add("llm attachments are not imported: each prompt notes how many it had")
             text += f"\n\n[{attached} attachment{'s' if attached > 1 else ''} not imported]"
@@ -105,7 +105,7 @@ def _chat(key: str, rows: list[tuple[Any, ...]], notes: Notes) -> ImportedChat:
         messages.append(
             Message(
                 "assistant",
-                reply or "",
+                as_text(reply),
                 model=resolved or model or chat_model,
                 usage=usage,
                 timings=Timings(None, duration / 1000) if isinstance(duration, int | float) else None,

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from chatterm.engine.conversation import ChatSettings, Conversation, Message
-from chatterm.store.importers.chat import ImportedChat, Notes, first_line_title
+from chatterm.store.importers.chat import ImportedChat, Notes, as_text, first_line_title
 
 APP = "oterm"
 
@@ -70,7 +70,7 @@ def _chat(
         if author not in ("user", "assistant"):
             notes.add(f"oterm messages from {author!r} are not imported")
             continue
-        content = text if isinstance(text, str) else ""
+        content = as_text(text)
         pictures = _count_images(images)
         if pictures:
             notes.add("images sent in oterm are not imported: each prompt notes how many it had")
