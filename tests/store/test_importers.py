@@ -434,3 +434,17 @@ def test_text_columns_held_as_bytes_are_read_as_text(tmp_path: Path) -> None:
     history = tmp_path / "history.db"
     assert run_cli(history, "import", "--from", "elia", str(source)) == 0
     assert imported(history)["Name a hardy animal."].messages[-1].content == "Größe: 1 mm \ufffd"
+
+
+def test_a_malformed_conversation_is_skipped_with_a_note(tmp_path: Path, capsys) -> None:
+    export = json.loads(CHATGPT.read_text(encoding="utf-8"))
+    broken = json.loads(json.dumps(export[1]))
+    broken["conversation_id"] = broken["id"] = "broken"
+    broken["title"] = "Broken"
+    next(n for n in broken["mapping"].values() if n["message"])["message"]["author"] = "user"  # not an object
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps([broken, export[0]]), encoding="utf-8")
+    assert run_cli(tmp_path / "h.db", "import", "--from", "chatgpt", str(path)) == 0
+    said = capsys.readouterr()
+    assert said.out.startswith("imported 1 chat (")
+    assert "note: conversation 1 ('Broken') has a malformed message; skipped" in said.err

@@ -58,7 +58,15 @@ def read(path: Path, notes: Notes) -> Iterator[ImportedChat]:
                 if not isinstance(item, dict) or not isinstance(item.get("mapping"), dict):
                     notes.add(f"conversation {number} has no message tree; skipped")
                     continue
-                yield conversation_to_chat(item, notes)
+                try:
+                    chat = conversation_to_chat(item, notes)
+                except (AttributeError, TypeError, ValueError, KeyError) as exc:
+                    # a node of a shape this reader does not know: the others still come in
+                    notes.add(
+                        f"conversation {number} ({item.get('title')!r}) has a malformed message; skipped: {exc!r}"
+                    )
+                    continue
+                yield chat
     except (JSONStreamError, UnicodeDecodeError) as exc:
         raise SourceError(f"{path} breaks off or is damaged after the chats read so far: {exc}") from exc
 

@@ -27,9 +27,8 @@ WHAT: dict[str, str] = {
 }
 """Each kind of file, named the way a message says what a file is."""
 
-OWNER = {"elia": "elia's", "oterm": "oterm's", "llm": "llm's", "chatgpt": "a ChatGPT export"}
-
-SQLITE_KINDS = ("elia", "oterm", "llm")
+OWNER = {"elia": "elia's", "oterm": "oterm's", "llm": "llm's"}
+"""Whose database a SQLite file of unknown tables is not ("... (not elia's)")."""
 
 
 class SourceError(StoreError):
