@@ -99,28 +99,43 @@ def test_oterm_chats_match_its_store(tmp_path: Path, capsys) -> None:
     assert times == sorted(times) and times[-1] == pytest.approx(mtime)
 
 
+def fragments(source: Path, table: str, response_id: object) -> list[str]:
+    """A response's fragments (`llm -f`, `--sf`), in llm's order."""
+    return [
+        str(r[0])
+        for r in source_rows(
+            source,
+            f"SELECT f.content FROM {table} x JOIN fragments f ON f.id = x.fragment_id "
+            f'WHERE x.response_id = ? ORDER BY x."order"',
+            response_id,
+        )
+    ]
+
+
 def test_llm_conversations_match_its_log(tmp_path: Path, capsys) -> None:
     source = load_dump("llm", tmp_path)
     history = tmp_path / "history.db"
     assert run_cli(history, "import", "--from", "llm", str(source)) == 0
     said = capsys.readouterr()
-    assert said.out == "imported 4 chats (15 messages), skipped 0 already imported\n"
+    assert said.out == "imported 6 chats (19 messages), skipped 0 already imported\n"
     assert said.err == "note: llm attachments are not imported: each prompt notes how many it had\n"
     chats = imported(history)
     for conv_id, name in source_rows(source, "SELECT id, name FROM conversations"):
         responses = source_rows(
             source,
-            "SELECT model, prompt, system, response, datetime_utc, input_tokens, output_tokens "
+            "SELECT model, prompt, system, response, datetime_utc, input_tokens, output_tokens, id "
             "FROM responses WHERE conversation_id = ? ORDER BY datetime_utc",
             conv_id,
         )
-        conv = chats[str(name)]
+        conv = chats[str(name).strip()]  # a name that starts with the prompt's blank, trimmed
         assert conv.created_at == pytest.approx(utc(responses[0][4]))
-        assert conv.settings.system_prompt == responses[0][2]
+        system = [*fragments(source, "system_fragments", responses[0][7]), responses[0][2] or ""]
+        assert conv.settings.system_prompt == ("\n\n".join(b.strip() for b in system if b.strip()) or None)
         assert conv.settings.model == responses[-1][0]
         prompts = [m for m in conv.messages if m.role == "user"]
         replies = [m for m in conv.messages if m.role == "assistant"]
-        assert [m.content.removesuffix("\n\n[1 attachment not imported]") for m in prompts] == [r[1] for r in responses]
+        sent = ["\n".join([*fragments(source, "prompt_fragments", r[7]), str(r[1])]) for r in responses]
+        assert [m.content.removesuffix("\n\n[1 attachment not imported]") for m in prompts] == sent
         assert [m.content for m in replies] == [r[3] for r in responses]
         assert [(m.usage.prompt_tokens, m.usage.completion_tokens) for m in replies if m.usage] == [
             (r[5], r[6]) for r in responses
@@ -134,6 +149,10 @@ def test_llm_conversations_match_its_log(tmp_path: Path, capsys) -> None:
     assert chats["What is in this picture?"].messages[0].content == (
         "What is in this picture?\n\n[1 attachment not imported]"
     )
+    # `llm -f note.txt --sf note.txt`: the note's text in the prompt and the system prompt, as llm sent them
+    noted = chats["Tardigrades survive from -272 C…"]
+    assert noted.messages[0].content == "Tardigrades survive from -272 C to 150 C.\n\nSummarise the note in five words."
+    assert noted.settings.system_prompt == "Tardigrades survive from -272 C to 150 C."
 
 
 def test_llm_036_message_tree_matches_its_log(tmp_path: Path, capsys) -> None:
@@ -225,7 +244,7 @@ def test_chatgpt_export_folder_stands_for_its_conversations_json(tmp_path: Path,
 
 @pytest.mark.parametrize(
     ("app", "which", "chats"),
-    [("elia", "elia", 2), ("oterm", "oterm", 3), ("llm", "llm", 4), ("llm", "llm-0.36", 3), ("chatgpt", None, 2)],
+    [("elia", "elia", 2), ("oterm", "oterm", 3), ("llm", "llm", 6), ("llm", "llm-0.36", 3), ("chatgpt", None, 2)],
 )
 def test_importing_again_adds_nothing(tmp_path: Path, capsys, app: str, which: str | None, chats: int) -> None:
     source = load_dump(which, tmp_path) if which else CHATGPT

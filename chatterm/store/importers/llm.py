@@ -13,6 +13,7 @@ llm 0.28 and later log to a message tree instead (`threads`, `turns`, `messages`
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from itertools import groupby
@@ -46,16 +47,19 @@ def read_responses(conn: sqlite3.Connection, notes: Notes, *, has_conversations:
     resolved = "resolved_model" if "resolved_model" in columns else "NULL"
     names = "c.name, c.model" if has_conversations else "NULL, NULL"
     join = "LEFT JOIN conversations c ON c.id = r.conversation_id" if has_conversations else ""
+    tables = _tables(conn)
     attached = (
         "(SELECT COUNT(*) FROM prompt_attachments a WHERE a.response_id = r.id)"
-        if "prompt_attachments" in _tables(conn)
+        if "prompt_attachments" in tables
         else "0"
     )
+    prompt_fragments = _fragments_of("prompt_fragments") if {"prompt_fragments", "fragments"} <= tables else "NULL"
+    system_fragments = _fragments_of("system_fragments") if {"system_fragments", "fragments"} <= tables else "NULL"
     rows = conn.execute(
         f"""
         SELECT COALESCE(r.conversation_id, 'response:' || r.id), {names}, r.id, r.model, {resolved},
                r.prompt, r.system, r.response, r.datetime_utc, r.input_tokens, r.output_tokens, r.duration_ms,
-               {attached}
+               {attached}, {prompt_fragments}, {system_fragments}
         FROM responses r {join}
         ORDER BY COALESCE(r.conversation_id, 'response:' || r.id), r.datetime_utc, r.rowid
         """
@@ -64,35 +68,46 @@ def read_responses(conn: sqlite3.Connection, notes: Notes, *, has_conversations:
         yield _chat(str(key), list(group), notes)
 
 
+def _fragments_of(table: str) -> str:
+    """SQL for a response's fragments (`llm -f`, `--sf`) as a JSON list, in order."""
+    return (
+        f"(SELECT json_group_array(content) FROM (SELECT f.content FROM {table} x "
+        f'JOIN fragments f ON f.id = x.fragment_id WHERE x.response_id = r.id ORDER BY x."order"))'
+    )
+
+
+def _loads_list(text: Any) -> list[str]:
+    try:
+        value = json.loads(text) if isinstance(text, str) else []
+    except ValueError:
+        return []
+    return [as_text(v) for v in value] if isinstance(value, list) else []
+
+
+def _sent(prompt: Any, system: Any, prompt_fragments: Any, system_fragments: Any) -> tuple[str, str]:
+    """The prompt and system prompt as llm sent them: fragments first, joined the way
+    llm's `Prompt.prompt` and `Prompt.system` join them."""
+    text = "\n".join([*_loads_list(prompt_fragments), *([as_text(prompt)] if prompt else [])])
+    bits = [b.strip() for b in [*_loads_list(system_fragments), as_text(system)] if b.strip()]
+    return text, "\n\n".join(bits)
+
+
 def _chat(key: str, rows: list[tuple[Any, ...]], notes: Notes) -> ImportedChat:
     _key, name, chat_model, *_ = rows[0]
-    settings = ChatSettings(system_prompt=rows[0][7] or None)  # the first response's system
+    settings = ChatSettings(system_prompt=_sent(None, rows[0][7], None, rows[0][15])[1] or None)
     messages: list[Message] = []
     previous: str | None = None
     system = settings.system_prompt
     for row in rows:
-        (
-            _k,
-            _n,
-            _m,
-            rid,
-            model,
-            resolved,
-            prompt,
-            row_system,
-            reply,
-            when_text,
-            tokens_in,
-            tokens_out,
-            duration,
-            attached,
-        ) = row
+        _k, _n, _m, rid, model, resolved, raw_prompt, raw_system, reply, when_text, tokens_in, tokens_out = row[:12]
+        duration, attached, fragments, system_fragments = row[12:16]
+        prompt, row_system = _sent(raw_prompt, raw_system, fragments, system_fragments)
         when = utc_seconds(when_text) or (messages[-1].created_at if messages else 0.0)
         if row_system and row_system != system:
             messages.append(Message("system", row_system, id=f"{rid}:system", parent_id=previous, created_at=when))
             previous = messages[-1].id
             system = row_system
-        text = as_text(prompt)
+        text = prompt
         if attached:
             notes.add("llm attachments are not imported: each prompt notes how many it had")
             text += f"\n\n[{attached} attachment{'s' if attached > 1 else ''} not imported]"
