@@ -11,6 +11,7 @@
     search.py      safe FTS5 queries, SearchHit, snippet offsets
     export.py      JSON export/import, Markdown export
     store.py       ChatStore (the engine's Recorder and everything the UI reads)
+    importers/     other apps' histories (elia, oterm, ChatGPT, llm) -> chats (`history import --from`)
 
 Imports only the standard library and chatterm's engine/api data types. Names are
 loaded on first use (PEP 562), so `chatterm.store.paths` alone (the CLI's default
