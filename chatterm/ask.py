@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from chatterm.context import AppContext
     from chatterm.engine.conversation import Conversation, Message
     from chatterm.engine.session import Approval, ApprovalCallback, ChatSession
+    from chatterm.presets import Preset
     from chatterm.tools import Tool
 
 
@@ -153,6 +154,8 @@ def _check_flags(args: argparse.Namespace, config: Config) -> None:
     model = getattr(args, "model", None)
     if model is not None and not model.strip():
         raise UsageError("--model: a model name is required (got an empty string)")
+    preset = _chosen_preset(args, config)
+    model = model or (preset.model if preset is not None else None)
     from chatterm.api.shaping import preflight
     from chatterm.api.types import FileInput
 
@@ -182,8 +185,32 @@ def _checked_schema(args: argparse.Namespace, session: ChatSession) -> dict[str,
     return check_schema_of(session.conversation.settings.response_format)
 
 
+def _chosen_preset(args: argparse.Namespace, config: Config) -> Preset | None:
+    """`--preset NAME`'s preset; an unknown name is a usage error listing the presets."""
+    name = getattr(args, "preset", None)
+    if name is None:
+        return None
+    from chatterm.config import default_config_path
+    from chatterm.presets import UnknownPresetError, find_preset
+
+    try:
+        return find_preset(config.presets, name, config.path or default_config_path())
+    except UnknownPresetError as error:
+        raise UsageError(f"--preset: {error.args[0]}") from None
+
+
 def _make_session(args: argparse.Namespace, context: AppContext, config: Config) -> ChatSession:
     conversation = _conversation(args, context)
+    # A continued chat keeps its own toggles unless a flag (or a preset) says otherwise;
+    # a new one starts with them off (scripts want the same request every time).
+    if not (args.continue_chat or args.chat_id):
+        conversation.settings.thinking = conversation.settings.search = False
+    preset = _chosen_preset(args, config)
+    if preset is not None:  # under the flags: a flag given wins over the preset
+        from chatterm.engine.preset_settings import with_preset
+
+        conversation.settings = with_preset(conversation.settings, preset, None)
+    tool_words = args.tools if args.tools is not None or preset is None else preset.tool_words()
     settings = conversation.settings
     if getattr(args, "model", None):
         settings.model = args.model
@@ -192,10 +219,6 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
     for name in ("temperature", "top_p", "max_tokens"):
         if getattr(args, name) is not None:
             setattr(settings, name, getattr(args, name))
-    # A continued chat keeps its own toggles unless a flag says otherwise; a new one
-    # starts with them off (scripts want the same request every time).
-    if not (args.continue_chat or args.chat_id):
-        settings.thinking = settings.search = False
     if args.no_stream:
         settings.stream = False
     if args.thinking:
@@ -213,15 +236,15 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
     elif args.json_object:
         settings.response_format = {"type": "json_object"}
     offered: list[str] = []
-    context.use_mcp = bool(args.tools)  # no server is started for a reply that offers no tool
-    if args.tools:
+    context.use_mcp = bool(tool_words)  # no server is started for a reply that offers no tool
+    if tool_words:
         from chatterm.tools.selection import select_tools
 
         mcp_problems = context.wait_for_tools()  # MCP servers' tools, or why not (builds the tools)
         context.tool_errors.extend(mcp_problems)
         _tell_tool_errors(context)  # before any "unknown tool": they may say why
         try:
-            offered = select_tools(args.tools, context.tools)
+            offered = select_tools(tool_words, context.tools)
         except KeyError as error:
             raise UsageError(str(error.args[0])) from None
     session = context.make_session(
@@ -231,7 +254,7 @@ def _make_session(args: argparse.Namespace, context: AppContext, config: Config)
         max_tool_rounds=args.max_tool_rounds,
         endpoint=args.endpoint,
     )
-    if not args.tools:
+    if not tool_words:
         _tell_tool_errors(context)
     if context.store_error is not None:
         print(f"chatterm: history not saved: {context.store_error}", file=sys.stderr)

@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="one-shot question for scripts and pipes")
     _connection_options(ask, suppress=True)
     ask.add_argument("prompt", nargs="*", help="the prompt; '-' or nothing reads stdin")
+    ask.add_argument(
+        "--preset", metavar="NAME", help="start from [presets.NAME] in the config (flags given win over it)"
+    )
     ask.add_argument("--system", "-s", help="system prompt")
     ask.add_argument("--temperature", "-t", type=float, help="sampling temperature (the model's default if unset)")
     ask.add_argument("--top-p", type=float, help="nucleus sampling: keep the top P of probability mass")

@@ -19,7 +19,10 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chatterm.presets import Preset
 
 APP_NAME = "chatterm"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -128,6 +131,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("mcp.servers", dict, {}, "MCP servers whose tools chatterm offers.", lambda v: _mcp_servers_problem(v)),
     Setting("profiles", dict, {}, "Gateways by name: [profiles.<name>] tables (profiles.py checks them)."),
+    Setting("presets", dict, {}, "Chat presets by name: [presets.<name>] tables (presets.py checks them)."),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -173,6 +177,8 @@ class Config:
     images_max_side: int = 2048
     mcp_servers: dict[str, Any] = field(default_factory=dict)
     profiles: dict[str, Any] = field(default_factory=dict)
+    presets: dict[str, Preset] = field(default_factory=dict)
+    """Checked `[presets.<name>]` tables by name (presets.py)."""
     profile: str | None = None
     """The profile in use (`--profile`, `CHATTERM_PROFILE`, or the reopened chat's)."""
     path: Path | None = None

@@ -39,6 +39,10 @@ def check_data(data: Mapping[str, Any], path: Path, text: str) -> tuple[dict[str
                 values[dotted] = _checked(setting, value, at(dotted))
                 if dotted == "keys":
                     values[dotted] = _key_table(value, at, warnings)
+                elif dotted == "presets":
+                    from chatterm.presets import check_presets
+
+                    values[dotted] = check_presets(value, at, warnings)
             elif dotted in tables:
                 if not isinstance(value, dict):
                     raise ConfigError(f"{at(dotted)}: {dotted} must be a table ([{dotted}]) (got {value!r})")

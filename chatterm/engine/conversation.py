@@ -191,6 +191,8 @@ class ChatSettings:
     search_refused_by: list[str] = field(default_factory=list)
     """Models that refused this chat's search request (Grok's 400/410): later turns to
     them go without search instead of repeating the refused request."""
+    preset: str | None = None
+    """The preset (`[presets.<name>]`) the chat started from or last took its settings from."""
 
     def asr_options(self) -> dict[str, Any] | None:
         """Qwen's `asr_options` from these settings (None when all are defaults)."""
@@ -221,6 +223,7 @@ class ChatSettings:
             "asr_itn": self.asr_itn,
             "profile": self.profile,
             "search_refused_by": list(self.search_refused_by),
+            "preset": self.preset,
         }
 
     @classmethod
