@@ -59,6 +59,22 @@ APP_KEYS: tuple[KeyAction, ...] = (
         footer=False,
     ),
     KeyAction(
+        "pick_preset",
+        "pick_preset",
+        "alt+p,ctrl+@",
+        "Presets",
+        "Presets: start a new chat from one, or apply one to this chat ([presets.<name>] in the config)",
+        footer=False,
+    ),
+    KeyAction(
+        "edit_in_editor",
+        "edit_in_editor",
+        "alt+e,ctrl+underscore",
+        "Editor",
+        "Edit the prompt (or the earlier prompt being edited) in $VISUAL / $EDITOR (Ctrl+_ is Ctrl+/ on most keyboards)",
+        footer=False,
+    ),
+    KeyAction(
         "message_mode",
         "message_mode",
         "ctrl+up",

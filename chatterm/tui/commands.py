@@ -2,8 +2,9 @@
 
     ChatCommands    new chat, pick model, the thinking/search/stream toggles, copy last
                     reply, copy a code block, chat settings, history, regenerate, help,
-                    attach file, attach / detach schema file, choose theme, and one entry per
-                    registered tool ("Tool: disable calculator")
+                    attach file, attach / detach schema file, choose theme, presets, edit the
+                    prompt in $EDITOR, and one entry per registered tool ("Tool: disable
+                    calculator")
     ThemeCommands   "Theme: <name>" for every registered theme; selecting one sets
                     `app.theme` (searched only, so the empty palette stays short)
 
@@ -56,6 +57,8 @@ BASE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Attach file", "Send a file with the next message", "attach_file"),
     ("Attach schema file", "Ask for JSON that fits a JSON Schema file", "attach_schema"),
     ("Detach schema", "Replies in this chat are free text again", "detach_schema"),
+    ("Presets…", "Start a new chat from a preset of the config, or apply one to this chat", "pick_preset"),
+    ("Edit prompt in $EDITOR", "Write the prompt in your own editor ($VISUAL / $EDITOR)", "edit_in_editor"),
 )
 _TOGGLE_SETTINGS = {"toggle_thinking": "thinking", "toggle_search": "search", "toggle_stream": "stream"}
 

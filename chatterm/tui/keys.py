@@ -58,6 +58,8 @@ _NAMES = {
     "backslash": "\\",
     "left_square_bracket": "[",
     "right_square_bracket": "]",
+    "@": "Space",  # Ctrl+Space and Ctrl+@ send the same byte
+    "underscore": "_",
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "space": "Space",

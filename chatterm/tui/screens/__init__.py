@@ -8,6 +8,7 @@
     attach.py      AttachFileScreen      pick a file (attachments, schema files)
     tools.py       ToolsScreen           every tool by source and state; on/off per chat
     mcp_prompt.py  McpPromptScreen       an MCP prompt's arguments, before it fills the prompt box
+    presets.py     PresetPickerScreen    the config's presets: a new chat from one, or this chat
     history.py     the saved-chats browser (the store's screen)
 
 The chat screen itself (chat.py, ChatScreen) is the app's default mode, with the
@@ -33,6 +34,7 @@ _EXPORTS = {
     "ConfirmScreen": "confirm",
     "ToolsScreen": "tools",
     "McpPromptScreen": "mcp_prompt",
+    "PresetPickerScreen": "presets",
 }
 
 __all__ = sorted(_EXPORTS)

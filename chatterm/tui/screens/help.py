@@ -34,7 +34,7 @@ PROMPT_KEYS: tuple[tuple[str, str], ...] = (
 PALETTE_COMMANDS = (
     "new chat, pick model, thinking / search / stream toggles, copy last reply or a code "
     "block, chat settings, theme, history, regenerate, attach file, attach or detach a "
-    "JSON Schema, enable or disable each tool"
+    "JSON Schema, enable or disable each tool, presets, edit the prompt in $EDITOR"
 )
 TEXT_WIDTH = 76
 """Cells of text in the dialog (84 wide less border, padding and scrollbar)."""

@@ -82,6 +82,20 @@ class ToggleChip(Static):
         self.post_message(StatusBar.Toggle(self.setting))
 
 
+class PresetChip(Static):
+    """The preset the chat started from (or last took): shown only while there is one."""
+
+    DEFAULT_CSS = """
+    PresetChip { width: auto; padding: 0 1; margin: 0 0 0 1; color: $text; background: $secondary 35%; display: none; }
+    PresetChip.-on { display: block; }
+    """
+
+    def show(self, name: str | None) -> None:
+        self.set_class(name is not None, "-on")
+        self.update(f"◆ {visible_line(name or '')}")
+        self.tooltip = f"Settings from the preset {visible_line(name)} (Alt+P: presets)" if name else None
+
+
 class SchemaChip(Static):
     DEFAULT_CSS = """
     SchemaChip { width: auto; padding: 0 1; margin: 0 0 0 1; color: $text; background: $accent 35%; display: none; }
@@ -176,6 +190,7 @@ class StatusBar(Horizontal):
         yield ToggleChip("Thinking", "thinking", "F3")
         yield ToggleChip("Search", "search", "F4")
         yield ToggleChip("Stream", "stream", "F5")
+        yield PresetChip("", id="preset-chip", markup=False)  # names come from the config
         yield SchemaChip("", id="schema-chip", markup=False)
         yield Stats()
 
@@ -190,6 +205,7 @@ class StatusBar(Horizontal):
             toggle.set_on(bool(getattr(settings, toggle.setting)), ability, settings.model)
         name = schema_name_of(settings.response_format) if settings.response_format else None
         self.query_one(SchemaChip).show(name)
+        self.query_one(PresetChip).show(settings.preset)
 
     def show_stats(self, message: ChatMessage | None) -> None:
         self.query_one(Stats).show(message)
