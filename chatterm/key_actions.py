@@ -63,7 +63,7 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "pick_preset",
         "alt+p,ctrl+@",
         "Presets",
-        "Presets: start a new chat from one, or apply one to this chat ([presets.<name>] in the config)",
+        "Presets: a new chat from one, or apply one to this chat",
         footer=False,
     ),
     KeyAction(
@@ -71,7 +71,7 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "edit_in_editor",
         "alt+e,ctrl+underscore",
         "Editor",
-        "Edit the prompt (or the earlier prompt being edited) in $VISUAL / $EDITOR (Ctrl+_ is Ctrl+/ on most keyboards)",
+        "The prompt in $VISUAL / $EDITOR (Ctrl+_ is Ctrl+/)",
         footer=False,
     ),
     KeyAction(

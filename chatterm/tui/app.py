@@ -38,6 +38,7 @@ from chatterm.key_actions import APP_KEYS
 from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
+from chatterm.tui.actions.editor import EditorActions
 from chatterm.tui.actions.presets import PresetActions
 from chatterm.tui.actions.setup import SetupActions
 from chatterm.tui.actions.tools import ToolActions
@@ -75,7 +76,7 @@ def _chat_screen() -> Screen[Any]:
 __all__ = ["ChatApp", "code_blocks"]
 
 
-class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions):
+class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions, EditorActions):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_chat_commands, _theme_commands}

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def chatterm_command(tmp_path: Path, *args: str) -> str:
-    """`env -i ... python -m chatterm ARGS`, as one string for `tmux new-session`."""
+def chatterm_command(tmp_path: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    """`env -i ... python -m chatterm ARGS`, as one string for `tmux new-session`; `env`
+    adds variables (an `EDITOR`, say)."""
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     env = {
@@ -23,5 +25,6 @@ def chatterm_command(tmp_path: Path, *args: str) -> str:
         "PYTHONPATH": str(ROOT),
         "TERM": "xterm-256color",
         "PATH": os.environ.get("PATH", ""),
+        **(env or {}),
     }
     return "env -i " + " ".join([f"{k}={v!r}" for k, v in env.items()] + [sys.executable, "-m", "chatterm", *args])

@@ -452,6 +452,8 @@ class ChatScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, TextArea | Input) or not event.is_printable or not event.character:
             return
+        if event.key.startswith("alt+"):
+            return  # a command (Alt+E, Alt+P), not a letter for the prompt
         if self.navigating and self._mode_binds(event.key):
             return  # the binding acts
         event.stop()

@@ -58,6 +58,11 @@ class PromptBox(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         key = event.key
+        if key.startswith("alt+"):
+            # A command (Alt+E: the editor), never its letter: TextArea's handler would
+            # insert it; the key still bubbles to the app's bindings.
+            event.prevent_default()
+            return
         if key == "enter":
             event.stop()
             event.prevent_default()
