@@ -97,3 +97,13 @@ def test_an_unknown_key_in_a_preset_is_a_warning_naming_the_closest(tmp_path: Pa
         f"{path}, line 5: unknown setting 'presets.p.colour' is ignored (a preset takes system, model, "
         "temperature, top_p, max_tokens, thinking, search, tools)",
     ]
+
+
+def test_the_readme_example_loads_without_warnings(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Presets", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "config.toml"
+    path.write_text(example)
+    config = load_config(path)
+    assert config.warnings == [] and config.presets["reviewer"].model == "claude-sonnet-4-5-20250929"

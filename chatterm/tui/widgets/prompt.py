@@ -5,7 +5,9 @@ Enter sends (posts `PromptBox.Submitted`); Shift+Enter and Ctrl+J insert a newli
 through earlier prompts while the box is empty (or showing a recalled prompt), like a
 shell. PageUp / PageDown scroll the conversation while the prompt fits its box (they
 post `PromptBox.PageKey`), so a long reply can be read without leaving the prompt.
-Sending does not clear the box: the screen clears it once the prompt is accepted.
+Sending does not clear the box: the screen clears it once the prompt is accepted. An
+Alt+letter is a command (Alt+E, Alt+P), never text: a real terminal sends the letter with
+it, which TextArea would type.
 """
 
 from __future__ import annotations

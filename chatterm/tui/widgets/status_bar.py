@@ -9,7 +9,8 @@ The model chip and the toggles are clickable; each toggle shows its state with t
 say what the model makes of them (the catalogue knows): `◉` a model that always
 thinks, a struck-through label a known model that cannot (the toggle keeps its value
 for the next model). The schema chip shows
-only while the chat holds a JSON Schema (or JSON mode). The bar posts messages and
+only while the chat holds a JSON Schema (or JSON mode), the preset chip (◆ name) only
+while the chat's settings came from a preset (`[presets.<name>]`). The bar posts messages and
 the screen changes the settings, so the bar holds no chat state of its own.
 """
 
