@@ -67,8 +67,9 @@ class Preset:
         """The tools as one `--tools` string ("" for none), or None when the preset leaves them."""
         return None if self.tools is None else ",".join(self.tools)
 
-    def summary(self) -> str:
-        """One line for the picker: what the preset sets, the system prompt last and cut."""
+    def summary(self) -> list[str]:
+        """What the preset sets, for the picker: a line of settings, then the system
+        prompt's first line, cut (either left out when the preset does not set it)."""
         parts: list[str] = []
         if self.model:
             parts.append(self.model)
@@ -82,11 +83,12 @@ class Preset:
                 parts.append(f"{key} {'on' if value else 'off'}")
         if self.tools is not None:
             parts.append(f"tools: {', '.join(self.tools) or 'none'}")
+        summary = [" · ".join(parts)] if parts else []
         lines = (self.system or "").strip().splitlines()
         if lines:
             cut = len(lines) > 1 or len(lines[0]) > 60
-            parts.append(f"system: {lines[0][:60]}{'…' if cut else ''}")
-        return " · ".join(parts) or "sets nothing"
+            summary.append(f"system: {lines[0][:60]}{'…' if cut else ''}")
+        return summary or ["sets nothing"]
 
 
 class UnknownPresetError(LookupError):

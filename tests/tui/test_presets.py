@@ -72,7 +72,7 @@ async def test_a_preset_chosen_in_the_picker_starts_a_chat_that_sends_its_settin
         listed = app.screen.query_one(OptionList)
         shown = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
         assert shown == [
-            "reviewer\n  gpt-4o · temperature 0.2 · max_tokens 300 · tools: calculator · system: You review code. Be blunt.",
+            "reviewer\n  gpt-4o · temperature 0.2 · max_tokens 300 · tools: calculator\n  system: You review code. Be blunt.",
             "brainstorm\n  claude-sonnet-4-5-20250929 · temperature 1.2 · thinking on",
         ]
         await pilot.press("enter")  # the first preset, reviewer: a new chat from it

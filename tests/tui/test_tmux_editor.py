@@ -88,7 +88,8 @@ def test_alt_p_opens_the_presets_in_a_real_terminal_and_types_nothing(tmp_path: 
     try:
         pane.wait_for("Message…")
         pane.keys("M-p")
-        pane.wait_for("gpt-4o · temperature 0.2 · system: You review code.")
+        pane.wait_for("gpt-4o · temperature 0.2")
+        pane.wait_for("system: You review code.")
         pane.keys("Enter")
         screen = pane.wait_for("◆ reviewer")
         assert "gpt-4o ▾" in screen

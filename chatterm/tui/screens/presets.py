@@ -1,8 +1,9 @@
 """The preset picker: every `[presets.<name>]` of the config, to start a chat from or to
 apply to the open one.
 
-    reviewer              ● this chat
-      claude-sonnet-4-5 · temperature 0.2 · tools: calculator · system: You review…
+    reviewer  ● this chat
+      claude-sonnet-4-5 · temperature 0.2 · tools: calculator
+      system: You review code. Point out bugs first…
     brainstorm
       gpt-4o · temperature 1.2 · search on
 
@@ -64,7 +65,8 @@ class PresetPickerScreen(ModalScreen[PresetChoice | None]):
         parts: list[str | tuple[str, str]] = [(visible_line(preset.name), "bold")]
         if preset.name == self.current:
             parts.append(("  ● this chat", "$success"))
-        parts += ["\n  ", (visible_line(preset.summary()), "$text-muted")]
+        for line in preset.summary():
+            parts += ["\n  ", (visible_line(line), "$text-muted")]
         return Option(Content.assemble(*parts), id=f"preset-{index}")
 
     def on_mount(self) -> None:
