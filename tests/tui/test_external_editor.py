@@ -177,3 +177,21 @@ def test_the_fallback_is_vi_then_nano_on_the_path(tmp_path: Path) -> None:
     assert editor_command({"PATH": str(bin_dir)}) == [str(vi)]
     assert editor_command({"PATH": str(bin_dir), "EDITOR": "  "}) == [str(vi)]  # blank is unset
     assert editor_command({"PATH": str(tmp_path / "nowhere")}) is None
+
+
+async def test_the_editor_waits_while_a_reply_streams(chat_context: Any, editor: Path) -> None:
+    """The terminal cannot be the editor's while a reply is drawn: the key says so, and
+    nothing is run (a stalled reply could meet its idle deadline)."""
+    from chatterm.tui.app import ChatApp
+
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "!tokens=4000 !rate=400")
+        screen = app.chat_screen
+        await wait_until(pilot, lambda: screen.current_view is not None and len(screen.current_view.body.text) > 20)
+        screen.prompt.load_text("next prompt")
+        await pilot.press("alt+e")
+        await wait_until(pilot, lambda: any("A reply is still being written" in t for t in _toasts(app)))
+        assert screen.prompt.text == "next prompt" and not editor.exists()
+        await pilot.press("escape")
+        await reply_done(pilot)
