@@ -39,9 +39,11 @@ from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.setup import SetupActions
+from chatterm.tui.actions.tabs import TabActions
 from chatterm.tui.actions.tools import ToolActions
 from chatterm.tui.keys import bindings as app_bindings
 from chatterm.tui.keys import clashes
+from chatterm.tui.tabs import TabSet
 
 if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
@@ -74,7 +76,7 @@ def _chat_screen() -> Screen[Any]:
 __all__ = ["ChatApp", "code_blocks"]
 
 
-class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions):
+class ChatApp(TabActions, CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_chat_commands, _theme_commands}
@@ -90,6 +92,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
         self.context = context
         self.set_reactive(ChatApp.conversation, conversation or context.new_conversation())
         self.set_reactive(ChatApp.settings, self.conversation.settings)
+        self.tabs = TabSet.first(self.conversation)
         self._session: ChatSession | None = None
         self._theme_ready = False
         self._froze_gc = False
@@ -359,7 +362,15 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
             except Exception as error:
                 self.notify(str(error), title="Cannot open chat", severity="error")
                 return
-            await self.load_conversation(conversation, focus=hit)
+            self.tabs.active.conversation = self.conversation
+            holding = self.tabs.holding(chat_id)
+            if holding is not None and holding is not self.tabs.active:
+                await self.show_tab(holding)  # one tab per chat: two would write over each other
+            elif screen.in_new_tab and holding is None:
+                if await self.open_in_new_tab(conversation) is not None and hit:
+                    await self.chat_screen.show_conversation(conversation, focus=hit)
+            else:
+                await self.load_conversation(conversation, focus=hit)
 
         self.push_screen(screen, opened)
 
@@ -371,7 +382,10 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Esc is offered, and named in the footer, only while it does something: "Stop"
-        while a reply is written, "Cancel edit" while a prompt is edited."""
+        while a reply is written, "Cancel edit" while a prompt is edited; the tab keys
+        while several tabs are open."""
+        if action.endswith("_tab"):
+            return self.tab_check_action(action)
         if action in ("stop", "cancel_edit"):
             try:
                 replying = self.chat_screen.replying

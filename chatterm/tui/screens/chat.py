@@ -70,6 +70,7 @@ from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
 from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
 from chatterm.tui.widgets.prompt import PromptBox
 from chatterm.tui.widgets.status_bar import StatusBar
+from chatterm.tui.widgets.tab_strip import TabStrip
 from chatterm.tui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ class ChatScreen(Screen[None]):
     palette's key, so every main action fits on 80 columns."""
 
     def compose(self) -> ComposeResult:
+        yield TabStrip(id="tab-strip")
         yield ConversationView(id="conversation")
         yield AttachmentChips(id="attachments")
         yield Static("", id="message-mode", markup=False)
@@ -369,7 +371,12 @@ class ChatScreen(Screen[None]):
         from chatterm.tui.screens.approval import ToolApprovalScreen
 
         # A stop while the approval modal waits: nobody is waiting for its answer now.
-        while self.app.screen is not self and isinstance(self.app.screen, ToolApprovalScreen):
+        # (Only on this tab's own stack: another tab's modal is not this reply's.)
+        while (
+            self in self.app.screen_stack
+            and self.app.screen is not self
+            and isinstance(self.app.screen, ToolApprovalScreen)
+        ):
             self.app.pop_screen()
         view = self.current_view
         if message.stopped and view is not None:

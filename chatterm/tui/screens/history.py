@@ -2,6 +2,7 @@
 
     HistoryScreen(store)       Screen[str | None]: dismisses with the chat id to open, or None
                                (`opened_message_id`: the search hit's message, if one was opened;
+                               `in_new_tab`: opened with `t`, for a new tab;
                                `deleted`: ids deleted here; each deletion also posts
                                `HistoryScreen.ChatDeleted`, which bubbles to the app so it can
                                leave a chat that no longer exists)
@@ -135,6 +136,7 @@ class HistoryScreen(Screen[str | None]):
         Binding("r", "rename", "Rename"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),
+        Binding("t", "open_in_tab", "New tab"),
         Binding("slash", "focus_search", "Search"),
     ]
 
@@ -172,6 +174,8 @@ class HistoryScreen(Screen[str | None]):
         """Printable keys on the list were sent to the search box (until the list is focused again)."""
         self.last_query = ""
         self.opened_message_id: str | None = None
+        self.in_new_tab = False
+        """The chat was opened with `t`: in a new tab, not in place of the shown one."""
         """When a search hit was opened: its message (it may sit on another branch than
         the chat's current one; `ChatStore.switch_branch` can bring it into view)."""
 
@@ -426,6 +430,14 @@ class HistoryScreen(Screen[str | None]):
         key = str(event.row_key.value)
         chat_id = self._row_chat.get(key)
         if chat_id:
+            self.opened_message_id = key if self.mode == "search" else None
+            self.dismiss(chat_id)
+
+    def action_open_in_tab(self) -> None:
+        key = self._selected_row_key()
+        chat_id = self._row_chat.get(key) if key is not None else None
+        if chat_id:
+            self.in_new_tab = True
             self.opened_message_id = key if self.mode == "search" else None
             self.dismiss(chat_id)
 

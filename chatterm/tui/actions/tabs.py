@@ -1,0 +1,171 @@
+"""Tabs: several chats open at once; open, switch and close them from the keyboard.
+
+    Alt+T                     a new chat in a new tab (after the shown one)
+    Ctrl+PgDn / Alt+→         the next tab      Ctrl+PgUp / Alt+←   the previous one
+    Alt+W                     close the tab (asks first while its reply is written)
+    history screen, t         open the chosen chat in a new tab (Enter: in this one)
+
+A tab is a Textual mode with its own `ChatScreen` (`chatterm/tui/tabs.py`): switching
+suspends the shown screen without unmounting it, so a background reply keeps streaming
+into its own pane, and the scroll position, draft and attachments stay. The app's chat
+state is the shown tab's; `show_tab` moves it between the app and the tabs. Quitting
+needs nothing more: every tab's reply is saved by the engine as it streams, and a
+reply still running at exit is stopped and kept like one stopped with Esc.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from chatterm.engine.conversation import Conversation
+from chatterm.tui.actions.branches import BranchActions
+from chatterm.tui.tabs import ChatTab, TabSet, tab_title
+from chatterm.tui.widgets.tab_strip import TabEntry, TabStrip
+
+if TYPE_CHECKING:
+    from chatterm.tui.screens.chat import ChatScreen
+
+
+class TabActions(BranchActions):
+    tabs: TabSet
+
+    # -- what the strips show ------------------------------------------------------
+
+    def refresh_tab_strips(self) -> None:
+        """Tell every tab's strip the titles and marks (a hidden strip too: it is shown
+        as it is when its tab comes back)."""
+        self.tabs.active.conversation = self.conversation
+        entries = [
+            TabEntry(tab_title(tab.conversation), tab is self.tabs.active, tab.streaming, tab.unseen)
+            for tab in self.tabs.tabs
+        ]
+        for tab in self.tabs.tabs:
+            if tab.screen is not None and tab.screen.is_attached:
+                for strip in tab.screen.query(TabStrip):
+                    strip.show_tabs(entries)
+
+    def _follow(self, tab: ChatTab, screen: ChatScreen) -> None:
+        """Know the tab's screen and mark the tab when its reply ends out of sight."""
+        tab.screen = screen
+
+        def replying_changed(replying: bool) -> None:
+            if not replying and tab is not self.tabs.active and tab in self.tabs.tabs:
+                tab.unseen = True
+            self.refresh_tab_strips()
+
+        self.watch(screen, "replying", replying_changed, init=False)
+
+    # -- switching -----------------------------------------------------------------
+
+    def _can_switch(self) -> bool:
+        """Tabs change only from a chat screen: a dialog (picker, history, approval)
+        belongs to the tab under it and answers there."""
+        from chatterm.tui.screens.chat import ChatScreen
+
+        return isinstance(self.screen, ChatScreen)
+
+    def _leave_active(self) -> None:
+        tab = self.tabs.active
+        if tab.screen is None:  # the first tab's screen is the app's default mode
+            self._follow(tab, self.chat_screen)
+        tab.conversation = self.conversation
+        tab.session = self._session
+        tab.editing = self.editing
+
+    async def show_tab(self, tab: ChatTab) -> None:
+        """Show `tab`: its chat becomes the app's (model, toggles, settings, session,
+        the prompt being edited), and its screen the one on top."""
+        if tab is self.tabs.active or not self._can_switch():
+            return
+        self._leave_active()
+        self.tabs.active = tab
+        tab.unseen = False
+        self._session = tab.session
+        self.set_reactive(BranchActions.editing, tab.editing)  # its prompt box already says so
+        self.conversation = tab.conversation  # the status bars follow through `settings`
+        if tab.session is None and not self.context.needs_setup:
+            self.ensure_session()
+        first_time = tab.screen is None
+        await self.switch_mode(tab.mode)
+        if first_time:
+            self._follow(tab, self.chat_screen)
+        else:
+            self.show_branches()  # a reply that ended out of sight left its steppers unset
+        self.refresh_bindings()
+        self.refresh_tab_strips()
+
+    async def open_in_new_tab(self, conversation: Conversation) -> ChatTab | None:
+        """A new tab after the shown one, showing `conversation`."""
+        if not self._can_switch():
+            return None
+        from chatterm.tui.screens.chat import ChatScreen
+
+        tab = ChatTab(self.tabs.new_mode(), conversation)
+        self.add_mode(tab.mode, ChatScreen)
+        self.tabs.tabs.insert(self.tabs.index(self.tabs.active) + 1, tab)
+        await self.show_tab(tab)
+        return tab
+
+    async def action_new_tab(self) -> None:
+        await self.open_in_new_tab(self.context.new_conversation())
+
+    async def action_next_tab(self) -> None:
+        await self.show_tab(self.tabs.neighbour(self.tabs.active, 1))
+
+    async def action_previous_tab(self) -> None:
+        await self.show_tab(self.tabs.neighbour(self.tabs.active, -1))
+
+    @on(TabStrip.Picked)
+    async def _tab_picked(self, event: TabStrip.Picked) -> None:
+        if 0 <= event.index < len(self.tabs):
+            await self.show_tab(self.tabs.tabs[event.index])
+
+    # -- closing ---------------------------------------------------------------------
+
+    def action_close_tab(self) -> None:
+        if len(self.tabs) < 2:
+            self.notify("This is the only tab (Ctrl+Q quits).", timeout=3)
+            return
+        if not self._can_switch():
+            return
+        tab = self.tabs.active
+        if not tab.streaming:
+            self.call_later(self.close_tab, tab)
+            return
+        from chatterm.tui.screens import ConfirmScreen
+
+        def answered(stop: bool | None) -> None:
+            if stop and tab in self.tabs.tabs:
+                self.call_later(self.close_tab, tab)
+
+        question = "A reply is still being written in this tab. Stop it and close the tab? What it wrote is saved."
+        self.push_screen(ConfirmScreen("Close tab", question, yes="Stop and close", no="Keep it"), answered)
+
+    async def close_tab(self, tab: ChatTab) -> None:
+        """Close `tab`: its reply is stopped first and its end saved (the engine keeps a
+        stopped reply's text), then the tab beside it is shown and its screen removed."""
+        if len(self.tabs) < 2 or tab not in self.tabs.tabs:
+            return
+        screen = tab.screen if tab is not self.tabs.active else self.chat_screen
+        if screen is not None and screen.stop_reply():
+            for worker in [w for w in screen.workers if w.group == "reply"]:
+                with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                    await worker.wait()  # the engine has kept the stopped reply
+        if tab is self.tabs.active:
+            index = self.tabs.index(tab)
+            await self.show_tab(self.tabs.tabs[index + 1] if index + 1 < len(self.tabs) else self.tabs.tabs[index - 1])
+        self.tabs.tabs.remove(tab)
+        await self.remove_mode(tab.mode)
+        self.refresh_tab_strips()
+        self.refresh_bindings()
+
+    def tab_check_action(self, action: str) -> bool | None:
+        """Switching and closing are offered (and the footer names them) only while
+        several tabs are open."""
+        if action in ("next_tab", "previous_tab", "close_tab"):
+            return len(self.tabs) > 1
+        return True
