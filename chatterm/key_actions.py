@@ -6,8 +6,9 @@ Textual.
 Two scopes. `APP_KEYS` work wherever the chat screen is: each has a Ctrl key (laptops
 without F keys, VS Code's terminal) besides its old F key, and none sits on tmux's
 (Ctrl+B) or screen's (Ctrl+A) prefix. The tab keys are Alt+letters and Ctrl+PgUp/PgDn
-(with Alt+arrows): every Ctrl+letter is taken, by the prompt's editing keys or ours,
-and terminals do not send Ctrl+digits or Ctrl+Shift+letters apart. `MESSAGE_KEYS` act only in message mode, which the
+(with Alt+arrows), and Ctrl+Space and Ctrl+_ (Ctrl+/) for new and close: every
+Ctrl+letter is taken, by the prompt's editing keys or ours, and terminals do not send
+Ctrl+digits or Ctrl+Shift+letters apart. `MESSAGE_KEYS` act only in message mode, which the
 user enters on purpose (Esc on an empty prompt, Ctrl+Up) and which is visibly on: single
 letters there cannot take a word typed for the prompt.
 
@@ -51,13 +52,20 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "Chat settings: system prompt, temperature, top_p, max tokens",
     ),
     KeyAction("new_chat", "new_chat", "ctrl+n", "New chat", "Start a new chat"),
-    KeyAction("new_tab", "new_tab", "alt+t", "New tab", "Open a new chat in a new tab (the others keep streaming)"),
-    KeyAction("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next tab", "The next tab"),
+    KeyAction(
+        "new_tab",
+        "new_tab",
+        "alt+t,ctrl+@",
+        "New tab",
+        "Open a new chat in a new tab (the others keep streaming)",
+        footer=False,
+    ),
+    KeyAction("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next tab", "The next tab", footer=False),
     KeyAction("previous_tab", "previous_tab", "ctrl+pageup,alt+left", "Prev tab", "The previous tab", footer=False),
     KeyAction(
         "close_tab",
         "close_tab",
-        "alt+w",
+        "alt+w,ctrl+underscore",
         "Close tab",
         "Close the tab (a reply being written is stopped and saved, after asking)",
         footer=False,

@@ -58,6 +58,8 @@ _NAMES = {
     "backslash": "\\",
     "left_square_bracket": "[",
     "right_square_bracket": "]",
+    "@": "Space",  # Ctrl+Space arrives as NUL, which Textual names ctrl+@
+    "underscore": "_",
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "space": "Space",

@@ -15,6 +15,7 @@ reply still running at exit is stopped and kept like one stopped with Esc.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,9 @@ from textual import on
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from chatterm.engine.conversation import Conversation
+from chatterm.key_actions import ALL_KEYS, split_keys
 from chatterm.tui.actions.branches import BranchActions
+from chatterm.tui.keys import effective_keys, key_label
 from chatterm.tui.tabs import ChatTab, TabSet, tab_title
 from chatterm.tui.widgets.tab_strip import TabEntry, TabStrip
 
@@ -43,10 +46,19 @@ class TabActions(BranchActions):
             TabEntry(tab_title(tab.conversation), tab is self.tabs.active, tab.streaming, tab.unseen)
             for tab in self.tabs.tabs
         ]
+        keys = self._tab_keys()
         for tab in self.tabs.tabs:
             if tab.screen is not None and tab.screen.is_attached:
                 for strip in tab.screen.query(TabStrip):
-                    strip.show_tabs(entries)
+                    strip.show_tabs(entries, keys)
+
+    def _tab_keys(self) -> str:
+        """The switch and close keys as the strip names them (remapped ones included)."""
+        keymap = self._keymap
+        previous, following, close = (
+            split_keys(effective_keys(ALL_KEYS[name], keymap))[0] for name in ("previous_tab", "next_tab", "close_tab")
+        )
+        return f"{key_label(previous)}/{key_label(following)} switch · {key_label(close)} close"
 
     def _follow(self, tab: ChatTab, screen: ChatScreen) -> None:
         """Know the tab's screen and mark the tab when its reply ends out of sight."""
@@ -151,10 +163,8 @@ class TabActions(BranchActions):
         if len(self.tabs) < 2 or tab not in self.tabs.tabs:
             return
         screen = tab.screen if tab is not self.tabs.active else self.chat_screen
-        if screen is not None and screen.stop_reply():
-            for worker in [w for w in screen.workers if w.group == "reply"]:
-                with contextlib.suppress(WorkerCancelled, WorkerFailed):
-                    await worker.wait()  # the engine has kept the stopped reply
+        if screen is not None:
+            await self._stop_and_wait(screen)
         if tab is self.tabs.active:
             index = self.tabs.index(tab)
             await self.show_tab(self.tabs.tabs[index + 1] if index + 1 < len(self.tabs) else self.tabs.tabs[index - 1])
@@ -162,6 +172,30 @@ class TabActions(BranchActions):
         await self.remove_mode(tab.mode)
         self.refresh_tab_strips()
         self.refresh_bindings()
+
+    async def action_quit(self) -> None:
+        """Quit: every tab's reply still being written is stopped first, as Esc stops
+        one, so each is saved with what it wrote and its pane is still there to say so
+        (a background screen torn down mid-reply would be told of the stop too late)."""
+        for tab in list(self.tabs.tabs):
+            screen = tab.screen if tab is not self.tabs.active else self.chat_screen
+            if screen is not None:
+                await self._stop_and_wait(screen)
+        self.exit()
+
+    @staticmethod
+    async def _stop_and_wait(screen: ChatScreen, bound: float = 5.0) -> None:
+        """Stop the screen's reply and wait until its end is shown: the engine has kept
+        the stopped reply when the worker ends, and the screen has drawn the stop when
+        `replying` falls (its worker's state change follows its last message)."""
+        if not screen.stop_reply():
+            return
+        for worker in [w for w in screen.workers if w.group == "reply" and w.node is screen]:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+        deadline = asyncio.get_running_loop().time() + bound
+        while screen.replying and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
 
     def tab_check_action(self, action: str) -> bool | None:
         """Switching and closing are offered (and the footer names them) only while

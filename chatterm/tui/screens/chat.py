@@ -209,7 +209,9 @@ class ChatScreen(Screen[None]):
     # -- sending ---------------------------------------------------------------------
 
     def _reply_running(self) -> bool:
-        return any(not w.is_finished for w in self.workers if w.group == "reply")
+        """This screen's reply worker runs (`self.workers` is the app's: each tab's
+        screen has its own)."""
+        return any(not w.is_finished for w in self.workers if w.group == "reply" and w.node is self)
 
     @on(PromptBox.Changed, "#prompt")
     def _prompt_changed(self, event: PromptBox.Changed) -> None:

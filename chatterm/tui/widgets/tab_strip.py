@@ -1,9 +1,10 @@
 """`TabStrip`: one line above the conversation naming every open chat.
 
-     1 Rust lifetimes ⋯ │ 2 Tea • │ 3 New chat
+     1 Rust lifetimes ⋯ │ 2 Tea • │ 3 New chat        Ctrl+PgUp/PgDn switch · Alt+W close
 
 The shown tab is highlighted; `⋯` marks a tab whose reply is being written, `•` one
-whose reply finished while it was in the background. It shows only while two or more
+whose reply finished while it was in the background. The tab keys are named at the
+right (the footer has no room left for them on 80 columns; F1 lists them too). It shows only while two or more
 chats are open, so a single chat looks as it always did. Each chat screen has its own
 strip (a tab is a screen); the app tells them all what to show, so the strip holds no
 state of its own. A click on a tab asks for it (`TabStrip.Picked`).
@@ -46,9 +47,13 @@ class TabStrip(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self._spans: list[tuple[int, int]] = []
+        self._line = Text()
+        self._keys = ""
 
-    def show_tabs(self, entries: list[TabEntry]) -> None:
+    def show_tabs(self, entries: list[TabEntry], keys: str = "") -> None:
+        """`keys`: the tab keys in words, shown at the right while there is room."""
         self.set_class(len(entries) > 1, "-shown")
+        self._keys = keys
         line = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []
         for number, entry in enumerate(entries, start=1):
@@ -59,6 +64,18 @@ class TabStrip(Static):
             label = f" {number} {visible_line(entry.title)}{mark} "
             line.append(label, style="bold reverse" if entry.active else "bold" if entry.unseen else "")
             self._spans.append((start, len(line)))
+        self._line = line
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        line = self._line.copy()
+        room = self.size.width - line.cell_len - len(self._keys) - 2
+        if self._keys and room >= 0:
+            line.append(" " * (room + 1))
+            line.append(self._keys, style="italic")
         self.update(line)
 
     def on_click(self, event: events.Click) -> None:
