@@ -236,6 +236,7 @@ class ChatApp(TabActions, CopyActions, BranchActions, AttachmentActions, SetupAc
         if not self.context.needs_setup:
             self.ensure_session()
         await self.chat_screen.show_conversation(conversation, focus=focus)
+        self.refresh_tab_strips()
 
     def reply_done(self) -> None:
         """The reply worker ended: refresh the steppers of this exchange (a regenerated
@@ -379,6 +380,7 @@ class ChatApp(TabActions, CopyActions, BranchActions, AttachmentActions, SetupAc
         message does not bring back a chat row whose earlier messages are gone."""
         if message.chat_id == self.conversation.id:
             await self.load_conversation(self.context.new_conversation())
+        await self.forget_deleted_chat(message.chat_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Esc is offered, and named in the footer, only while it does something: "Stop"

@@ -265,3 +265,40 @@ def test_tab_strip_snapshot(snap_compare: Any, tmp_path: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(app, run_before=three_tabs, terminal_size=SIZE)
+
+
+async def test_deleting_a_chat_a_background_tab_shows_gives_that_tab_a_new_chat(chat_context: Any) -> None:
+    from textual.widgets import DataTable
+
+    from chatterm.store import ChatStore
+    from chatterm.tui.screens.history import HistoryScreen
+
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        first = app.chat_screen
+        await send(pilot, "soon deleted")
+        await reply_done(pilot)
+        doomed = app.conversation.id
+        await new_tab(pilot)
+
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        history: Any = app.screen
+        table = history.query_one("#history-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: table.row_count == 0)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, HistoryScreen))
+
+        await switch(pilot, "ctrl+pageup", first)
+        assert app.conversation.id != doomed and app.conversation.messages == []
+        assert first.pane.views() == []
+        await send(pilot, "a fresh start")
+        await reply_done(pilot)
+    with ChatStore(chat_context.history_path) as store:
+        [chat] = store.list_chats()
+        assert chat.id != doomed and chat.title == "a fresh start"

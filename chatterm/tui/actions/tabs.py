@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from chatterm.engine.conversation import Conversation
+from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.key_actions import ALL_KEYS, split_keys
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.keys import effective_keys, key_label
@@ -70,6 +70,28 @@ class TabActions(BranchActions):
             self.refresh_tab_strips()
 
         self.watch(screen, "replying", replying_changed, init=False)
+
+    def settings_of(self, screen: ChatScreen) -> ChatSettings:
+        """The settings of the chat `screen` shows: a background tab's own, not the
+        shown tab's (a tool round of a background reply starts a new reply view)."""
+        for tab in self.tabs.tabs:
+            if tab.screen is screen and tab is not self.tabs.active:
+                return tab.conversation.settings
+        return self.settings
+
+    async def forget_deleted_chat(self, chat_id: str) -> None:
+        """A chat deleted in the history screen that a background tab shows: that tab
+        starts a new chat, so its next message does not bring back a chat row whose
+        earlier messages are gone (the shown tab is the app's own case)."""
+        for tab in self.tabs.tabs:
+            if tab is self.tabs.active or tab.conversation.id != chat_id or tab.screen is None:
+                continue
+            await self._stop_and_wait(tab.screen)
+            tab.conversation = self.context.new_conversation()
+            tab.session = None
+            tab.editing = None
+            await tab.screen.show_conversation(tab.conversation)
+        self.refresh_tab_strips()
 
     # -- switching -----------------------------------------------------------------
 

@@ -332,7 +332,7 @@ class ChatScreen(Screen[None]):
                     await welcome.remove()
                 await pane.add(UserMessageView(user))
             case ReplyStarted(message=reply):
-                settings = self.chat_app.settings
+                settings = self.chat_app.settings_of(self)
                 view = AssistantMessageView(reply, response_format=settings.response_format, live=True)
                 self.current_view = view
                 await pane.add(view)
@@ -351,7 +351,7 @@ class ChatScreen(Screen[None]):
             case Notice(text=text, kind=kind):
                 self.notify(text, title="Note")
                 if kind == "search_refused":  # the engine keeps it for the chat: the chip says so
-                    self.status.show_settings(self.chat_app.settings)
+                    self.status.show_settings(self.chat_app.settings_of(self))
             case ReplyFinished(message=reply):
                 await self._finish_view(reply)
                 self.reply = reply
