@@ -35,7 +35,34 @@ class KeyAction:
     help: str
     """The F1 help's line."""
     footer: bool = True
+    priority: bool = False
+    """Read before the focused widget: a terminal's Alt+letter arrives as a printable
+    letter (Textual's `alt+t` carries the character "t"), which the prompt would type."""
 
+
+TAB_KEYS: tuple[KeyAction, ...] = (
+    KeyAction(
+        "new_tab",
+        "new_tab",
+        "alt+t,ctrl+@",
+        "New tab",
+        "A new chat in a new tab, the others keep streaming (in the history: the chosen chat)",
+        footer=False,
+        priority=True,
+    ),
+    KeyAction("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next tab", "The next tab", footer=False),
+    KeyAction("previous_tab", "previous_tab", "ctrl+pageup,alt+left", "Prev tab", "The previous tab", footer=False),
+    KeyAction(
+        "close_tab",
+        "close_tab",
+        "alt+w,ctrl+underscore",
+        "Close tab",
+        "Close the tab (a reply being written is stopped and saved, after asking)",
+        footer=False,
+        priority=True,
+    ),
+)
+"""Open, switch and close tabs (F1 lists them in a group of their own)."""
 
 APP_KEYS: tuple[KeyAction, ...] = (
     KeyAction("help", "help", "ctrl+g,f1", "Help", "Every key (this list)"),
@@ -52,24 +79,6 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "Chat settings: system prompt, temperature, top_p, max tokens",
     ),
     KeyAction("new_chat", "new_chat", "ctrl+n", "New chat", "Start a new chat"),
-    KeyAction(
-        "new_tab",
-        "new_tab",
-        "alt+t,ctrl+@",
-        "New tab",
-        "Open a new chat in a new tab (the others keep streaming)",
-        footer=False,
-    ),
-    KeyAction("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next tab", "The next tab", footer=False),
-    KeyAction("previous_tab", "previous_tab", "ctrl+pageup,alt+left", "Prev tab", "The previous tab", footer=False),
-    KeyAction(
-        "close_tab",
-        "close_tab",
-        "alt+w,ctrl+underscore",
-        "Close tab",
-        "Close the tab (a reply being written is stopped and saved, after asking)",
-        footer=False,
-    ),
     KeyAction("attach_file", "attach_file", "ctrl+f", "Attach", "Attach a file to the next message", footer=False),
     KeyAction(
         "tools",
@@ -87,6 +96,7 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "Message mode: act on messages with single keys (also Esc on an empty prompt)",
         footer=False,
     ),
+    *TAB_KEYS,
 )
 
 MESSAGE_KEYS: tuple[KeyAction, ...] = (

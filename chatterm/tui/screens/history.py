@@ -137,8 +137,9 @@ class HistoryScreen(Screen[str | None]):
         Binding("r", "rename", "Rename"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),
-        # The app's new-tab key (its `[keys]` id, so a remap moves both): the chosen chat in a new tab.
-        Binding(ALL_KEYS["new_tab"].keys, "open_in_tab", "New tab", id="new_tab"),
+        # The app's new-tab key (its `[keys]` id, so a remap moves both): the chosen chat in a
+        # new tab. Read before the search box, which would type Alt+T's "t".
+        Binding(ALL_KEYS["new_tab"].keys, "open_in_tab", "New tab", id="new_tab", priority=True),
         Binding("slash", "focus_search", "Search"),
     ]
 
