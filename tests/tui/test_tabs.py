@@ -203,10 +203,19 @@ async def test_closing_a_streaming_tab_asks_then_keeps_the_partial_reply(chat_co
         assert not second.is_attached
         assert not first.query_one(TabStrip).display  # one tab: no strip
 
-        # An idle tab closes without asking.
+        # An idle tab closes without asking; so does the first one, leaving the other.
         await new_tab(pilot)
         await pilot.press("alt+w")
         await wait_until(pilot, lambda: len(app.tabs) == 1 and app.chat_screen is first)
+        third = await new_tab(pilot)
+        await send(pilot, "in the third tab")
+        await reply_done(pilot)
+        await switch(pilot, "ctrl+pageup", first)
+        await pilot.press("alt+w")
+        await wait_until(pilot, lambda: len(app.tabs) == 1 and app.chat_screen is third)
+        assert app.conversation.messages[0].text == "in the third tab"
+        await send(pilot, "still working")
+        await reply_done(pilot, replies=2)
 
     chats = saved_chats(chat_context.history_path)
     [messages] = [m for t, m in chats.items() if t.startswith("!tokens")]
@@ -302,3 +311,16 @@ async def test_deleting_a_chat_a_background_tab_shows_gives_that_tab_a_new_chat(
     with ChatStore(chat_context.history_path) as store:
         [chat] = store.list_chats()
         assert chat.id != doomed and chat.title == "a fresh start"
+
+
+async def test_a_click_on_the_strip_shows_that_tab(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        first = app.chat_screen
+        second = await new_tab(pilot)
+        assert await pilot.click(TabStrip, offset=(2, 0))
+        await wait_until(pilot, lambda: app.chat_screen is first)
+        width = len(" 1 New chat │ 2 ")
+        assert await pilot.click(TabStrip, offset=(width, 0))
+        await wait_until(pilot, lambda: app.chat_screen is second)
