@@ -221,6 +221,7 @@ class ChatApp(TabActions, CopyActions, BranchActions, AttachmentActions, SetupAc
         """The engine asks before a tool runs (called inside the reply worker)."""
         from chatterm.tui.screens import ToolApprovalScreen
 
+        await self.show_asking_tab()  # a background tab's question is asked in that tab
         description = tool.description if tool is not None else ""
         source, read_only = (tool.source, tool.read_only) if tool is not None else ("", False)
         answer = await self.push_screen_wait(ToolApprovalScreen(call, description, source=source, read_only=read_only))

@@ -324,3 +324,22 @@ async def test_a_click_on_the_strip_shows_that_tab(chat_context: Any) -> None:
         width = len(" 1 New chat │ 2 ")
         assert await pilot.click(TabStrip, offset=(width, 0))
         await wait_until(pilot, lambda: app.chat_screen is second)
+
+
+async def test_a_background_tab_asking_to_run_a_tool_is_shown_with_its_question(chat_context: Any) -> None:
+    from chatterm.tui.screens.approval import ToolApprovalScreen
+
+    from .approving import approve
+
+    app = ChatApp(chat_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        first = app.chat_screen
+        await send(pilot, "!parallel !rate=6")  # the tool calls arrive after a few paced frames
+        await wait_until(pilot, lambda: first.current_view is not None)
+        await new_tab(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, ToolApprovalScreen), timeout=20)
+        assert app.tabs.active is app.tabs.tabs[0] and app.screen_stack[0] is first
+        await approve(pilot)
+        await approve(pilot)
+        await reply_done(pilot, replies=2, timeout=60)

@@ -20,7 +20,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.worker import WorkerCancelled, WorkerFailed
+from textual.worker import NoActiveWorker, WorkerCancelled, WorkerFailed, get_current_worker
 
 from chatterm.engine.conversation import ChatSettings, Conversation
 from chatterm.key_actions import ALL_KEYS, split_keys
@@ -92,6 +92,20 @@ class TabActions(BranchActions):
             tab.editing = None
             await tab.screen.show_conversation(tab.conversation)
         self.refresh_tab_strips()
+
+    async def show_asking_tab(self) -> None:
+        """A tool of a background tab's reply asks for approval (called in that reply's
+        worker): show that tab first, so the question comes with the chat it is about
+        and its answer cannot be taken for the shown chat's."""
+        try:
+            node = get_current_worker().node
+        except NoActiveWorker:
+            return
+        for number, tab in enumerate(self.tabs.tabs, start=1):
+            if tab.screen is node and tab is not self.tabs.active:
+                self.notify(f"Tab {number} asks before running a tool.", timeout=3)
+                await self.show_tab(tab)
+                return
 
     # -- switching -----------------------------------------------------------------
 
