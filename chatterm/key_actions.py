@@ -5,7 +5,11 @@ Textual.
 
 Two scopes. `APP_KEYS` work wherever the chat screen is: each has a Ctrl key (laptops
 without F keys, VS Code's terminal) besides its old F key, and none sits on tmux's
-(Ctrl+B) or screen's (Ctrl+A) prefix. `MESSAGE_KEYS` act only in message mode, which the
+(Ctrl+B) or screen's (Ctrl+A) prefix. The tab keys are Alt+letters and Ctrl+PgUp/PgDn
+(with Alt+arrows), Alt+T / Ctrl+Space for a new tab and Alt+W / Ctrl+^ to close one; the
+editor is Alt+E / Ctrl+_ (Ctrl+/), presets Alt+P (and the palette, which Ctrl+P opens):
+every Ctrl+letter is taken, by the prompt's editing keys or ours, and terminals do not
+send Ctrl+digits or Ctrl+Shift+letters apart. `MESSAGE_KEYS` act only in message mode, which the
 user enters on purpose (Esc on an empty prompt, Ctrl+Up) and which is visibly on: single
 letters there cannot take a word typed for the prompt.
 
@@ -32,7 +36,34 @@ class KeyAction:
     help: str
     """The F1 help's line."""
     footer: bool = True
+    priority: bool = False
+    """Read before the focused widget: a terminal's Alt+letter arrives as a printable
+    letter (Textual's `alt+t` carries the character "t"), which the prompt would type."""
 
+
+TAB_KEYS: tuple[KeyAction, ...] = (
+    KeyAction(
+        "new_tab",
+        "new_tab",
+        "alt+t,ctrl+@",
+        "New tab",
+        "A new chat in a new tab, the others keep streaming (in the history: the chosen chat)",
+        footer=False,
+        priority=True,
+    ),
+    KeyAction("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next tab", "The next tab", footer=False),
+    KeyAction("previous_tab", "previous_tab", "ctrl+pageup,alt+left", "Prev tab", "The previous tab", footer=False),
+    KeyAction(
+        "close_tab",
+        "close_tab",
+        "alt+w,ctrl+circumflex_accent",
+        "Close tab",
+        "Close the tab (a reply being written is stopped and saved, after asking)",
+        footer=False,
+        priority=True,
+    ),
+)
+"""Open, switch and close tabs (F1 lists them in a group of their own)."""
 
 APP_KEYS: tuple[KeyAction, ...] = (
     KeyAction("help", "help", "ctrl+g,f1", "Help", "Every key (this list)"),
@@ -61,7 +92,7 @@ APP_KEYS: tuple[KeyAction, ...] = (
     KeyAction(
         "pick_preset",
         "pick_preset",
-        "alt+p,ctrl+@",
+        "alt+p",
         "Presets",
         "Presets: a new chat from one, or apply one to this chat",
         footer=False,
@@ -82,6 +113,7 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "Message mode: act on messages with single keys (also Esc on an empty prompt)",
         footer=False,
     ),
+    *TAB_KEYS,
 )
 
 MESSAGE_KEYS: tuple[KeyAction, ...] = (

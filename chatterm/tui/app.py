@@ -41,9 +41,11 @@ from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.editor import EditorActions
 from chatterm.tui.actions.presets import PresetActions
 from chatterm.tui.actions.setup import SetupActions
+from chatterm.tui.actions.tabs import TabActions
 from chatterm.tui.actions.tools import ToolActions
 from chatterm.tui.keys import bindings as app_bindings
 from chatterm.tui.keys import clashes
+from chatterm.tui.tabs import TabSet
 
 if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
@@ -76,7 +78,9 @@ def _chat_screen() -> Screen[Any]:
 __all__ = ["ChatApp", "code_blocks"]
 
 
-class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions, EditorActions):
+class ChatApp(
+    TabActions, CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions, EditorActions
+):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_chat_commands, _theme_commands}
@@ -92,6 +96,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
         self.context = context
         self.set_reactive(ChatApp.conversation, conversation or context.new_conversation())
         self.set_reactive(ChatApp.settings, self.conversation.settings)
+        self.tabs = TabSet.first(self.conversation)
         self._session: ChatSession | None = None
         self._theme_ready = False
         self._froze_gc = False
@@ -220,6 +225,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
         """The engine asks before a tool runs (called inside the reply worker)."""
         from chatterm.tui.screens import ToolApprovalScreen
 
+        await self.show_asking_tab()  # a background tab's question is asked in that tab
         description = tool.description if tool is not None else ""
         source, read_only = (tool.source, tool.read_only) if tool is not None else ("", False)
         answer = await self.push_screen_wait(ToolApprovalScreen(call, description, source=source, read_only=read_only))
@@ -235,6 +241,7 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
         if not self.context.needs_setup:
             self.ensure_session()
         await self.chat_screen.show_conversation(conversation, focus=focus)
+        self.refresh_tab_strips()
 
     def reply_done(self) -> None:
         """The reply worker ended: refresh the steppers of this exchange (a regenerated
@@ -361,7 +368,15 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
             except Exception as error:
                 self.notify(str(error), title="Cannot open chat", severity="error")
                 return
-            await self.load_conversation(conversation, focus=hit)
+            self.tabs.active.conversation = self.conversation
+            holding = self.tabs.holding(chat_id)
+            if holding is not None and holding is not self.tabs.active:
+                await self.show_tab(holding)  # one tab per chat: two would write over each other
+            elif screen.in_new_tab and holding is None:
+                if await self.open_in_new_tab(conversation) is not None and hit:
+                    await self.chat_screen.show_conversation(conversation, focus=hit)
+            else:
+                await self.load_conversation(conversation, focus=hit)
 
         self.push_screen(screen, opened)
 
@@ -370,10 +385,14 @@ class ChatApp(CopyActions, BranchActions, AttachmentActions, SetupActions, ToolA
         message does not bring back a chat row whose earlier messages are gone."""
         if message.chat_id == self.conversation.id:
             await self.load_conversation(self.context.new_conversation())
+        await self.forget_deleted_chat(message.chat_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Esc is offered, and named in the footer, only while it does something: "Stop"
-        while a reply is written, "Cancel edit" while a prompt is edited."""
+        while a reply is written, "Cancel edit" while a prompt is edited; the tab keys
+        while several tabs are open."""
+        if action.endswith("_tab"):
+            return self.tab_check_action(action)
         if action in ("stop", "cancel_edit"):
             try:
                 replying = self.chat_screen.replying

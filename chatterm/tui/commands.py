@@ -42,6 +42,8 @@ class PaletteCommand:
 # (text, help, action name without "action_"); toggles get their state in the help.
 BASE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("New chat", "Start a new conversation", "new_chat"),
+    ("New tab", "A new chat in a new tab; the others keep streaming", "new_tab"),
+    ("Close tab", "Close this tab (a reply being written is stopped and saved)", "close_tab"),
     ("Pick model", "Choose the model for the next reply", "pick_model"),
     ("Toggle thinking", "Ask the model to reason before it answers", "toggle_thinking"),
     ("Toggle search", "Let the model search the web", "toggle_search"),

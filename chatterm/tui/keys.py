@@ -60,6 +60,7 @@ _NAMES = {
     "right_square_bracket": "]",
     "@": "Space",  # Ctrl+Space and Ctrl+@ send the same byte
     "underscore": "_",
+    "circumflex_accent": "^",  # Ctrl+^ (Ctrl+6 on most keyboards)
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "space": "Space",
@@ -68,7 +69,10 @@ _NAMES = {
 
 
 def bindings(actions: Iterable[KeyAction]) -> list[BindingType]:
-    return [Binding(a.keys, a.action, a.label, show=a.footer, tooltip=a.help, id=a.name) for a in actions]
+    return [
+        Binding(a.keys, a.action, a.label, show=a.footer, tooltip=a.help, id=a.name, priority=a.priority)
+        for a in actions
+    ]
 
 
 def key_label(key: str) -> str:

@@ -70,6 +70,7 @@ from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
 from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
 from chatterm.tui.widgets.prompt import PromptBox
 from chatterm.tui.widgets.status_bar import StatusBar
+from chatterm.tui.widgets.tab_strip import TabStrip
 from chatterm.tui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ class ChatScreen(Screen[None]):
     palette's key, so every main action fits on 80 columns."""
 
     def compose(self) -> ComposeResult:
+        yield TabStrip(id="tab-strip")
         yield ConversationView(id="conversation")
         yield AttachmentChips(id="attachments")
         yield Static("", id="message-mode", markup=False)
@@ -207,7 +209,9 @@ class ChatScreen(Screen[None]):
     # -- sending ---------------------------------------------------------------------
 
     def _reply_running(self) -> bool:
-        return any(not w.is_finished for w in self.workers if w.group == "reply")
+        """This screen's reply worker runs (`self.workers` is the app's: each tab's
+        screen has its own)."""
+        return any(not w.is_finished for w in self.workers if w.group == "reply" and w.node is self)
 
     @on(PromptBox.Changed, "#prompt")
     def _prompt_changed(self, event: PromptBox.Changed) -> None:
@@ -328,7 +332,7 @@ class ChatScreen(Screen[None]):
                     await welcome.remove()
                 await pane.add(UserMessageView(user))
             case ReplyStarted(message=reply):
-                settings = self.chat_app.settings
+                settings = self.chat_app.settings_of(self)
                 view = AssistantMessageView(reply, response_format=settings.response_format, live=True)
                 self.current_view = view
                 await pane.add(view)
@@ -347,7 +351,7 @@ class ChatScreen(Screen[None]):
             case Notice(text=text, kind=kind):
                 self.notify(text, title="Note")
                 if kind == "search_refused":  # the engine keeps it for the chat: the chip says so
-                    self.status.show_settings(self.chat_app.settings)
+                    self.status.show_settings(self.chat_app.settings_of(self))
             case ReplyFinished(message=reply):
                 await self._finish_view(reply)
                 self.reply = reply
@@ -369,7 +373,12 @@ class ChatScreen(Screen[None]):
         from chatterm.tui.screens.approval import ToolApprovalScreen
 
         # A stop while the approval modal waits: nobody is waiting for its answer now.
-        while self.app.screen is not self and isinstance(self.app.screen, ToolApprovalScreen):
+        # (Only on this tab's own stack: another tab's modal is not this reply's.)
+        while (
+            self in self.app.screen_stack
+            and self.app.screen is not self
+            and isinstance(self.app.screen, ToolApprovalScreen)
+        ):
             self.app.pop_screen()
         view = self.current_view
         if message.stopped and view is not None:

@@ -52,7 +52,7 @@ def table_groups(app: App[Any]) -> list[KeyGroup]:
     """Every key of the chat app, from the key table with the config's `[keys]` applied,
     written one way ("Ctrl+T / F3"): the app's keys, the prompt box's, message mode's,
     and the palette and quit keys Textual binds (in the same style)."""
-    from chatterm.key_actions import ALL_KEYS, APP_KEYS, MESSAGE_KEYS
+    from chatterm.key_actions import ALL_KEYS, APP_KEYS, MESSAGE_KEYS, TAB_KEYS
     from chatterm.tui.keys import effective_keys, key_label, keys_label
 
     keymap = app._keymap
@@ -60,7 +60,7 @@ def table_groups(app: App[Any]) -> list[KeyGroup]:
     def rows(actions: Iterable[Any]) -> tuple[tuple[str, str], ...]:
         return tuple((keys_label(effective_keys(a, keymap)), a.help) for a in actions)
 
-    anywhere = [*rows(APP_KEYS), (key_label("ctrl+q"), "Quit")]
+    anywhere = [*rows(a for a in APP_KEYS if a not in TAB_KEYS), (key_label("ctrl+q"), "Quit")]
     if app.ENABLE_COMMAND_PALETTE:
         anywhere.append((key_label(app.COMMAND_PALETTE_BINDING), f"Command palette: {PALETTE_COMMANDS}"))
     return [
@@ -70,6 +70,7 @@ def table_groups(app: App[Any]) -> list[KeyGroup]:
             f"Message mode ({keys_label(effective_keys(ALL_KEYS['message_mode'], keymap))}, or Esc on an empty prompt)",
             rows(MESSAGE_KEYS),
         ),
+        KeyGroup("Tabs (several chats at once)", rows(TAB_KEYS)),
     ]
 
 

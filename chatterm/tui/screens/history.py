@@ -2,6 +2,7 @@
 
     HistoryScreen(store)       Screen[str | None]: dismisses with the chat id to open, or None
                                (`opened_message_id`: the search hit's message, if one was opened;
+                               `in_new_tab`: opened with Alt+T, for a new tab;
                                `deleted`: ids deleted here; each deletion also posts
                                `HistoryScreen.ChatDeleted`, which bubbles to the app so it can
                                leave a chat that no longer exists)
@@ -13,7 +14,7 @@ store of 10,000 chats opens as fast as one of ten. Typing (anywhere: a printable
 the list moves to the search box) searches the store's FTS index 150 ms after the last
 keystroke; hits show the matching snippet with the match in bold.
 
-Keys on the list: Enter open · r rename · d delete (asks first) · e export (asks where,
+Keys on the list: Enter open · Alt+T open in a new tab · r rename · d delete (asks first) · e export (asks where,
 Markdown or JSON) ·
 / search · Esc close. Every store call runs in a worker thread and posts its answer
 (`history_messages.py`): most take under 50 ms, but a search over a very large store,
@@ -41,6 +42,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from chatterm.atomic_file import write_text_atomically
+from chatterm.key_actions import ALL_KEYS
 from chatterm.store import ChatStore, ChatSummary, SearchHit, StoreError
 from chatterm.terminal_text import visible_line
 from chatterm.tui.screens.confirm import ConfirmScreen
@@ -135,6 +137,9 @@ class HistoryScreen(Screen[str | None]):
         Binding("r", "rename", "Rename"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),
+        # The app's new-tab key (its `[keys]` id, so a remap moves both): the chosen chat in a
+        # new tab. Read before the search box, which would type Alt+T's "t".
+        Binding(ALL_KEYS["new_tab"].keys, "open_in_tab", "New tab", id="new_tab", priority=True),
         Binding("slash", "focus_search", "Search"),
     ]
 
@@ -172,6 +177,8 @@ class HistoryScreen(Screen[str | None]):
         """Printable keys on the list were sent to the search box (until the list is focused again)."""
         self.last_query = ""
         self.opened_message_id: str | None = None
+        self.in_new_tab = False
+        """The chat was opened with the new-tab key: in a new tab, not in place of the shown one."""
         """When a search hit was opened: its message (it may sit on another branch than
         the chat's current one; `ChatStore.switch_branch` can bring it into view)."""
 
@@ -180,7 +187,7 @@ class HistoryScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="history-body") as body:
             body.border_title = "History"
-            body.border_subtitle = "Enter open · r rename · d delete · e export · / search · Esc close"
+            body.border_subtitle = "Enter open · Alt+T new tab · r rename · d delete · e export · / search · Esc close"
             yield Input(placeholder="Search all chats…", id="history-search", select_on_focus=False)
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="history-status")
@@ -426,6 +433,14 @@ class HistoryScreen(Screen[str | None]):
         key = str(event.row_key.value)
         chat_id = self._row_chat.get(key)
         if chat_id:
+            self.opened_message_id = key if self.mode == "search" else None
+            self.dismiss(chat_id)
+
+    def action_open_in_tab(self) -> None:
+        key = self._selected_row_key()
+        chat_id = self._row_chat.get(key) if key is not None else None
+        if chat_id:
+            self.in_new_tab = True
             self.opened_message_id = key if self.mode == "search" else None
             self.dismiss(chat_id)
 
