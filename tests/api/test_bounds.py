@@ -108,8 +108,10 @@ async def test_a_stream_that_never_ends_stops_at_the_total_deadline(raw_server: 
 async def test_the_total_deadline_counts_retries_and_their_waits(raw_server: RawServer) -> None:
     busy = Reply([b'{"error": {"message": "overloaded"}}'], status=503, reason="Busy", chunked=False)
     raw_server.script(*[busy] * 8)
-    slow_retries = RetryPolicy(max_retries=7, base_delay=0.2, max_delay=0.2, jitter=0.0)
-    async with ChatClient(raw_server.base_url, "k", retry=slow_retries, deadlines=Deadlines(total=0.5)) as client:
+    # Waits of 1 s under a 2 s total: a wait that would end past the total is not begun, so
+    # the last 503 is the error (a loaded machine has a second to spare for each request).
+    slow_retries = RetryPolicy(max_retries=7, base_delay=1.0, max_delay=1.0, jitter=0.0)
+    async with ChatClient(raw_server.base_url, "k", retry=slow_retries, deadlines=Deadlines(total=2.0)) as client:
         _, error = await attack(client)
     assert error is not None and error.status == 503 and "overloaded" in str(error)
     assert len(raw_server.requests) <= 3  # not the 8 the retry policy alone would allow
