@@ -181,6 +181,9 @@ class Config:
     """Checked `[presets.<name>]` tables by name (presets.py)."""
     profile: str | None = None
     """The profile in use (`--profile`, `CHATTERM_PROFILE`, or the reopened chat's)."""
+    top_level: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The top-level gateway's settings a profile replaced (`profiles.apply_profile`),
+    so the TUI can switch back to that gateway; may hold its key, so never shown."""
     path: Path | None = None
     """The file these values came from (None: defaults only)."""
     key_source: str | None = None
@@ -190,7 +193,7 @@ class Config:
     prints them on stderr, the TUI shows them as toasts at start."""
 
     def __repr__(self) -> str:
-        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "api_key"}
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("api_key", "top_level")}
         shown["api_key"] = "***" if self.api_key else None
         return f"Config({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
