@@ -271,8 +271,9 @@ def resolve_connection(
     return Connection(url.rstrip("/") if url else None, key, source, url_source if url else None)
 
 
-def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
-    """Set keys (dotted for tables) in the config file, keeping everything else as it was.
+def save_config_values(path: Path, values: Mapping[str, Any], remove: tuple[str, ...] = ()) -> None:
+    """Set keys (dotted for tables) in the config file, keeping everything else as it
+    was but the top-level keys in `remove`.
 
     Raises ValueError for a key the schema does not have or a value it would refuse on
     load, so the file written always loads again."""
@@ -286,4 +287,4 @@ def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
         problem = type_problem(setting, value)
         if problem:
             raise ValueError(f"cannot save {problem}")
-    write_values(path, values)
+    write_values(path, values, remove)

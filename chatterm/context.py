@@ -445,12 +445,26 @@ class AppContext:
         for key, value in values.items():
             setattr(self.config, key, value)
 
-    async def apply_setup(self, base_url: str, api_key: str) -> None:
-        """First run: save the gateway in the config file (mode 0600) and use it."""
-        self.save_config(base_url=base_url, api_key=api_key)
+    async def apply_setup(self, base_url: str, api_key: str, *, in_keyring: bool = False) -> str:
+        """First run: save the gateway in the config file (mode 0600) and use it. The key
+        goes into the OS keyring when `in_keyring` (the file then names only its account,
+        and loses a plain `api_key` it held), else into the file. Returns where the key
+        went, in words; KeySourceError when the keyring refused it (nothing saved then)."""
+        if in_keyring:
+            from chatterm.keys import DEFAULT_ACCOUNT, KEYRING_SERVICE, keyring_set
+
+            keyring_set(DEFAULT_ACCOUNT, api_key)
+            values = {"base_url": base_url, "api_key_keyring": DEFAULT_ACCOUNT}
+            save_config_values(self.config_path, values, remove=("api_key",))
+            self.config.base_url, self.config.api_key_keyring, self.config.api_key = base_url, DEFAULT_ACCOUNT, None
+            where = f"the OS keyring ({KEYRING_SERVICE}/{DEFAULT_ACCOUNT}); {self.config_path} names only where it is"
+        else:
+            self.save_config(base_url=base_url, api_key=api_key)
+            where = f"{self.config_path}, readable only by you (`chatterm key set` moves it to a keyring)"
         await self._replace_client()
         self.connection = Connection(base_url.rstrip("/"), api_key, f"config file {self.config_path}")
         self._connections[self.config.profile] = self.connection
+        return where
 
     async def start_demo(self) -> None:
         from chatterm.demo import DEMO_API_KEY, start_in_thread
