@@ -313,6 +313,7 @@ class ChatApp(
             if model:
                 self.picked_from(screen, model)  # a model of another gateway moves the chat there
 
+        self.follow_chat_gateway()  # another tab may have left the context on its gateway
         groups, favourites = self.context.catalogue_groups(), list(self.context.config.favourites)
         cached = self.context.cached_models()
         screen = self.gateway_picker(groups, favourites, self.settings.model, cached) or ModelPickerScreen(

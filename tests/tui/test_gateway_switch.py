@@ -255,3 +255,35 @@ async def test_a_gateway_that_never_answers_holds_up_no_other() -> None:
             await pilot.press("down")
         await pilot.press("enter")
     assert results == [("qwen3-coder", "local")]
+
+
+async def test_each_tab_keeps_its_own_gateway(
+    two_gateways: tuple[KeyRecordingGateway, KeyRecordingGateway], tmp_path: Path
+) -> None:
+    """A second tab moved to the second gateway leaves the first tab's chat on the first
+    one: its replies and its picker are its own gateway's."""
+    from chatterm.tui.app import ChatApp
+    from chatterm.tui.screens.gateway_picker import GatewayPickerScreen
+
+    first, second = two_gateways
+    config_path = _write_config(tmp_path, first, second)
+    app = ChatApp(_context(config_path, tmp_path))
+    async with app.run_test(size=(110, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        await app.action_new_tab()
+        await wait_until(pilot, lambda: app.session is not None and not app.conversation.messages)
+        assert await app.switch_gateway("second")
+        await send(pilot, "from the second tab")
+        await reply_done(pilot)
+        await app.action_previous_tab()
+        await wait_until(pilot, lambda: app.settings.profile is None and app.session is not None)
+        await send(pilot, "from the first tab")
+        await reply_done(pilot)
+        assert first.chat_posts() == 1 and second.chat_posts() == 1
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, GatewayPickerScreen))
+        picker = app.screen
+        assert isinstance(picker, GatewayPickerScreen)
+        assert picker.gateway == "default" and [o.name for o in picker.others] == ["down", "second"]
+        await pilot.press("escape")
+    assert set(first.keys_seen) == {FIRST_KEY} and set(second.keys_seen) == {SECOND_KEY}

@@ -7,6 +7,10 @@ palette                "Switch gateway: <name>": the same, with that gateway's d
 opening a chat         a chat goes back to the gateway it was held on (`follow_chat_gateway`)
 status bar             the gateway's name beside the model (`gateway_label`)
 
+The context talks to one gateway at a time (`config.profile`: new chats start there);
+each tab's session keeps the client it was built with, and the picker first brings the
+context back to the shown chat's gateway, so "this chat" is always the chat's own.
+
 The switch goes through the context (`AppContext.use_gateway`): that gateway's own client
 and key, never the one in use; the chat keeps the new profile in its settings, so the
 store records it and reopening the chat uses that gateway again.
@@ -41,7 +45,7 @@ class GatewayActions(ChatHost):
         """(profile, name) of every gateway the open chat could move to."""
         if not self.several_gateways():
             return []
-        current = self.context.config.profile
+        current = self.settings.profile
         return [(g.profile, g.name) for g in self.context.gateways if g.profile != current]
 
     def gateway_picker(
