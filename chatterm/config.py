@@ -181,6 +181,9 @@ class Config:
     """Checked `[presets.<name>]` tables by name (presets.py)."""
     profile: str | None = None
     """The profile in use (`--profile`, `CHATTERM_PROFILE`, or the reopened chat's)."""
+    top_level: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The top-level gateway's settings a profile replaced (`profiles.apply_profile`),
+    so the TUI can switch back to that gateway; may hold its key, so never shown."""
     path: Path | None = None
     """The file these values came from (None: defaults only)."""
     key_source: str | None = None
@@ -190,7 +193,7 @@ class Config:
     prints them on stderr, the TUI shows them as toasts at start."""
 
     def __repr__(self) -> str:
-        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "api_key"}
+        shown = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("api_key", "top_level")}
         shown["api_key"] = "***" if self.api_key else None
         return f"Config({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
@@ -268,8 +271,9 @@ def resolve_connection(
     return Connection(url.rstrip("/") if url else None, key, source, url_source if url else None)
 
 
-def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
-    """Set keys (dotted for tables) in the config file, keeping everything else as it was.
+def save_config_values(path: Path, values: Mapping[str, Any], remove: tuple[str, ...] = ()) -> None:
+    """Set keys (dotted for tables) in the config file, keeping everything else as it
+    was but the top-level keys in `remove`.
 
     Raises ValueError for a key the schema does not have or a value it would refuse on
     load, so the file written always loads again."""
@@ -283,4 +287,4 @@ def save_config_values(path: Path, values: Mapping[str, Any]) -> None:
         problem = type_problem(setting, value)
         if problem:
             raise ValueError(f"cannot save {problem}")
-    write_values(path, values)
+    write_values(path, values, remove)

@@ -12,7 +12,7 @@ is rewritten and the link stays.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,9 @@ class ConfigWriteError(ConfigError, OSError):
     too: callers that save a setting already handle a file that cannot be written."""
 
 
-def write_values(path: Path, values: Mapping[str, Any]) -> None:
-    """Set `values` (dotted keys go into their tables) and replace the file atomically."""
+def write_values(path: Path, values: Mapping[str, Any], remove: Iterable[str] = ()) -> None:
+    """Set `values` (dotted keys go into their tables), take out the top-level keys
+    in `remove` (a plain key the keyring now holds), and replace the file atomically."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
@@ -50,6 +51,8 @@ def write_values(path: Path, values: Mapping[str, Any]) -> None:
                 _add_top_level(document, name, value)
             else:
                 node[name] = value
+        for name in remove:
+            document.pop(name, None)
         new_text = tomlkit.dumps(document)
     except TOMLKitError as exc:
         raise ConfigWriteError(f"{path}: cannot update the config file: {exc}") from exc

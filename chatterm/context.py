@@ -9,6 +9,7 @@ start-up pays only for reading the config file.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from chatterm.api.gateway_check import GatewayCheck
     from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
+    from chatterm.gateways import Gateway
     from chatterm.mcp.manager import McpManager
     from chatterm.media.blobs import BlobStore
     from chatterm.store import ChatStore
@@ -67,10 +69,11 @@ def build_tools(config: Config, key: str | None = None) -> tuple[ToolRegistry, l
 
     The API key's variables leave the environment first (`tools/environment.py`), before
     a user's tool module runs any code, so no tool and nothing a tool starts can read it."""
+    from chatterm.gateways import key_variables
     from chatterm.tools import builtin_registry, load_user_tools
     from chatterm.tools.environment import hide_api_keys
 
-    hide_api_keys([config.api_key_env], key)
+    hide_api_keys(key_variables(config), key)  # every gateway's variable, not only this one's
     registry = builtin_registry(allowed_dirs=[Path(d).expanduser() for d in config.tools_allowed_dirs])
     for built_in in registry:
         built_in.source = "builtin"
@@ -142,6 +145,15 @@ class AppContext:
         self.save_problem: str | None = None
         """Why the last `finish_saving` could not save everything."""
         self._client: ChatClient | None = None
+        """The client of the gateway chats talk to now (`config.profile`'s)."""
+        self._connections: dict[str | None, Connection] = {config.profile: connection}
+        """Each gateway's connection once known, by profile (None: the top level)."""
+        self._idle_clients: dict[str | None, ChatClient] = {}
+        """Clients of the other gateways (their models were listed, or a chat left them)."""
+        from chatterm.gateways import key_variables
+
+        self._key_env = {name: os.environ[name] for name in key_variables(config) if name and name in os.environ}
+        """The `api_key_env` variables' values, read before the tools hide them."""
         self._tools: ToolRegistry | None = None
         self._store: ChatStore | None = None
         self._recorder: HistoryWriter | None = None
@@ -162,26 +174,30 @@ class AppContext:
     @property
     def client(self) -> ChatClient:
         if self._client is None:
-            from chatterm.api.client import ChatClient
-
-            if not self.connection.base_url:
-                from chatterm.api.errors import ChatTermError
-
-                raise ChatTermError("No gateway configured: pass --base-url, set CHATTERM_BASE_URL, or use --demo.")
-            limits, deadlines = client_bounds(self.config)
-            self._client = ChatClient(
-                self.connection.base_url,
-                self.connection.api_key,
-                max_retries=self.config.max_retries,
-                limits=limits,
-                deadlines=deadlines,
-            )
-            if self.config.profile:  # start from what earlier runs learned about this gateway
-                from chatterm.api.server_quirks import ServerQuirks
-                from chatterm.profiles import learned_quirks
-
-                self._client.remember(ServerQuirks.from_dict(learned_quirks(self.config)))
+            self._client = self._new_client(self.connection, self.config.profile)
         return self._client
+
+    def _new_client(self, connection: Connection, profile: str | None) -> ChatClient:
+        from chatterm.api.client import ChatClient
+
+        if not connection.base_url:
+            from chatterm.api.errors import ChatTermError
+
+            raise ChatTermError("No gateway configured: pass --base-url, set CHATTERM_BASE_URL, or use --demo.")
+        limits, deadlines = client_bounds(self.config)
+        client = ChatClient(
+            connection.base_url,
+            connection.api_key,
+            max_retries=self.config.max_retries,
+            limits=limits,
+            deadlines=deadlines,
+        )
+        if profile:  # start from what earlier runs learned about this gateway
+            from chatterm.api.server_quirks import ServerQuirks
+            from chatterm.profiles import learned_quirks
+
+            client.remember(ServerQuirks.from_dict(learned_quirks(self.config, profile)))
+        return client
 
     @property
     def tools(self) -> ToolRegistry:
@@ -352,6 +368,76 @@ class AppContext:
 
         return await check_gateway(self.refresh_models)
 
+    # --- gateways (the top level and each profile) ------------------------------------
+
+    @property
+    def gateways(self) -> list[Gateway]:
+        """Every configured gateway (none on the demo gateway): the TUI switches between
+        them when there is more than one."""
+        if self.demo is not None:
+            return []
+        from chatterm.gateways import configured_gateways
+
+        return configured_gateways(self.config, self._connections.get(None))
+
+    def gateway_connection(self, profile: str | None) -> Connection:
+        """`profile`'s connection: the one chatterm started with for its own gateway,
+        else from that gateway's own settings (`gateways.own_connection`; it may run a
+        key command, so the TUI asks `prepare_gateway` first). ConfigError if unusable."""
+        known = self._connections.get(profile)
+        if known is None:
+            from chatterm.gateways import own_connection
+
+            known = self._connections[profile] = own_connection(self.config, profile, self._key_env)
+        return known
+
+    async def prepare_gateway(self, profile: str | None) -> Connection:
+        """`gateway_connection` in a worker thread (a key command may wait for a passphrase)."""
+        if profile in self._connections:
+            return self._connections[profile]
+        import asyncio
+
+        return await asyncio.to_thread(self.gateway_connection, profile)
+
+    async def gateway_models(self, profile: str | None) -> list[str]:
+        """A gateway's `/v1/models`, asked with its own key (the picker lists each)."""
+        if profile == self.config.profile:
+            return await self.refresh_models()
+        await self.prepare_gateway(profile)
+        client = self._idle_clients.get(profile)
+        if client is None:
+            client = self._idle_clients[profile] = self._new_client(self.gateway_connection(profile), profile)
+        return await client.list_models()
+
+    def use_gateway(self, profile: str | None) -> None:
+        """Chats talk to `profile`'s gateway from now on (its client, its key, its
+        model, favourites and quirks); the gateway left keeps its client for later.
+        ConfigError when that gateway cannot be used (nothing changes then)."""
+        if profile == self.config.profile:
+            return
+        from chatterm.profiles import apply_profile, restore_top_level
+
+        connection = self.gateway_connection(profile)
+        if self._client is not None:
+            self._idle_clients[self.config.profile] = self._client
+        self._client = self._idle_clients.pop(profile, None)
+        restore_top_level(self.config)
+        if profile is not None:
+            apply_profile(self.config, profile)
+        self.connection = connection
+
+    def remember_model(self, model: str) -> None:
+        """The model picked becomes the default of the gateway in use: the profile's
+        `model`, or the top-level one."""
+        if self.config.profile is None:
+            self.save_config(model=model)
+            return
+        from chatterm.profiles import save_profile_values
+
+        save_profile_values(self.config_path, self.config.profile, {"model": model})
+        self.config.profiles.setdefault(self.config.profile, {})["model"] = model
+        self.config.model = model
+
     # --- setup --------------------------------------------------------------------------
 
     def save_config(self, **values: Any) -> None:
@@ -359,11 +445,26 @@ class AppContext:
         for key, value in values.items():
             setattr(self.config, key, value)
 
-    async def apply_setup(self, base_url: str, api_key: str) -> None:
-        """First run: save the gateway in the config file (mode 0600) and use it."""
-        self.save_config(base_url=base_url, api_key=api_key)
+    async def apply_setup(self, base_url: str, api_key: str, *, in_keyring: bool = False) -> str:
+        """First run: save the gateway in the config file (mode 0600) and use it. The key
+        goes into the OS keyring when `in_keyring` (the file then names only its account,
+        and loses a plain `api_key` it held), else into the file. Returns where the key
+        went, in words; KeySourceError when the keyring refused it (nothing saved then)."""
+        if in_keyring:
+            from chatterm.keys import DEFAULT_ACCOUNT, KEYRING_SERVICE, keyring_set
+
+            keyring_set(DEFAULT_ACCOUNT, api_key)
+            values = {"base_url": base_url, "api_key_keyring": DEFAULT_ACCOUNT}
+            save_config_values(self.config_path, values, remove=("api_key",))
+            self.config.base_url, self.config.api_key_keyring, self.config.api_key = base_url, DEFAULT_ACCOUNT, None
+            where = f"the OS keyring ({KEYRING_SERVICE}/{DEFAULT_ACCOUNT}); {self.config_path} names only where it is"
+        else:
+            self.save_config(base_url=base_url, api_key=api_key)
+            where = f"{self.config_path}, readable only by you (`chatterm key set` moves it to a keyring)"
         await self._replace_client()
         self.connection = Connection(base_url.rstrip("/"), api_key, f"config file {self.config_path}")
+        self._connections[self.config.profile] = self.connection
+        return where
 
     async def start_demo(self) -> None:
         from chatterm.demo import DEMO_API_KEY, start_in_thread
@@ -383,6 +484,9 @@ class AppContext:
     async def aclose(self) -> None:
         self._keep_quirks()
         await self._replace_client()
+        idle, self._idle_clients = self._idle_clients, {}
+        for client in idle.values():
+            await client.aclose()
         self.finish_saving()
         if self._store is not None:
             self._store.close()
@@ -397,20 +501,24 @@ class AppContext:
         self.close_demo()
 
     def _keep_quirks(self) -> None:
-        """A profile keeps what the client learned about its gateway (refused fields, no
+        """A profile keeps what its client learned about its gateway (refused fields, no
         `/v1/responses`, weaker structured output), so the next run does not fail first.
         Best effort: a config that cannot be written only loses the shortcut."""
-        if self._client is None or not self.config.profile or self.demo is not None:
+        if self.demo is not None:
             return
         from chatterm.profiles import QUIRKS, learned_quirks, save_profile_values
 
-        learned = self._client.quirks.to_dict()
-        if learned and learned != learned_quirks(self.config):
-            try:
-                save_profile_values(self.config_path, self.config.profile, {QUIRKS: learned})
-            except (OSError, ValueError):
-                return
-            self.config.profiles.setdefault(self.config.profile, {})[QUIRKS] = learned
+        clients = {**self._idle_clients, self.config.profile: self._client}
+        for profile, client in clients.items():
+            if client is None or not profile:
+                continue
+            learned = client.quirks.to_dict()
+            if learned and learned != learned_quirks(self.config, profile):
+                try:
+                    save_profile_values(self.config_path, profile, {QUIRKS: learned})
+                except (OSError, ValueError):
+                    continue
+                self.config.profiles.setdefault(profile, {})[QUIRKS] = learned
 
     def close_demo(self) -> None:
         if self.demo is not None:

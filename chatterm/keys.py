@@ -106,6 +106,22 @@ def _no_backend(exc: Exception) -> KeySourceError:
     )
 
 
+def keyring_problem() -> str | None:
+    """Why a key cannot be stored in the OS keyring here, in a few words (None: it can).
+    The first-run dialog asks, to offer the keyring only where it works."""
+    try:
+        import keyring
+    except ImportError:
+        return "the keyring extra is not installed"
+    try:
+        priority = float(keyring.get_keyring().priority)
+    except Exception as exc:
+        return f"no OS keyring here: {type(exc).__name__}"
+    if priority <= 0:  # keyring's fail and null backends: nothing would be kept
+        return "no OS keyring here"
+    return None
+
+
 def keyring_get(account: str) -> str:
     """The key stored for `account` (a profile name) in the OS keyring."""
     keyring = _keyring()

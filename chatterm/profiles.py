@@ -73,8 +73,14 @@ def profile_values(config: Config, name: str) -> dict[str, Any]:
 
 
 def apply_profile(config: Config, name: str) -> None:
-    """Make `name`'s gateway, key source, model and favourites the config's own."""
+    """Make `name`'s gateway, key source, model and favourites the config's own. The
+    top-level values are kept aside first (`Config.top_level`, `restore_top_level`), so
+    the TUI can switch back to the top-level gateway."""
     values = profile_values(config, name)
+    if config.profile is None:
+        config.top_level = {key: getattr(config, key) for key in (*PROFILE_KEYS, "key_source")}
+    else:
+        restore_top_level(config)  # a profile's unset keys are the top level's, not the last profile's
     for key in GATEWAY_KEYS:
         setattr(config, key, None)
     config.key_source = None
@@ -85,9 +91,19 @@ def apply_profile(config: Config, name: str) -> None:
     config.profile = name
 
 
-def learned_quirks(config: Config) -> dict[str, Any]:
-    """What earlier runs learned about the active profile's gateway (empty: nothing)."""
-    table = config.profiles.get(config.profile or "")
+def restore_top_level(config: Config) -> None:
+    """Undo `apply_profile`: the top-level gateway, key source, model and favourites again."""
+    if config.profile is None:
+        return
+    for key, value in config.top_level.items():
+        setattr(config, key, list(value) if isinstance(value, list) else value)
+    config.profile = None
+
+
+def learned_quirks(config: Config, profile: str | None = None) -> dict[str, Any]:
+    """What earlier runs learned about a profile's gateway (default: the active one's;
+    empty: nothing)."""
+    table = config.profiles.get(profile or config.profile or "")
     quirks = table.get(QUIRKS) if isinstance(table, dict) else None
     return dict(quirks) if isinstance(quirks, dict) else {}
 

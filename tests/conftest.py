@@ -32,6 +32,20 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_machine_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the machine's own keyring: keyring's failing backend, in this
+    process and in the chatterm processes tests start (a test that stores keys picks
+    `tests/keyring_file_backend.py` itself)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    try:
+        import keyring.core
+        from keyring.backends.fail import Keyring as NoBackend
+    except ImportError:
+        return
+    monkeypatch.setattr(keyring.core, "_keyring_backend", NoBackend())  # what set_keyring sets
+
+
 @pytest.fixture
 async def demo_gateway() -> AsyncIterator[object]:
     """A demo gateway on loopback TCP, in the test's own event loop."""

@@ -100,7 +100,7 @@ def test_the_schema_and_the_config_class_agree_on_every_default() -> None:
     from chatterm.config import SETTINGS, Config
 
     config = Config()
-    names = {f.name for f in fields(Config)} - {"path", "key_source", "warnings", "profile"}
+    names = {f.name for f in fields(Config)} - {"path", "key_source", "warnings", "profile", "top_level"}
     assert {s.key.replace(".", "_") for s in SETTINGS} == names
     for setting in SETTINGS:
         value = getattr(config, setting.key.replace(".", "_"))

@@ -39,6 +39,7 @@ from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.editor import EditorActions
+from chatterm.tui.actions.gateways import GatewayActions
 from chatterm.tui.actions.presets import PresetActions
 from chatterm.tui.actions.setup import SetupActions
 from chatterm.tui.actions.tabs import TabActions
@@ -79,7 +80,15 @@ __all__ = ["ChatApp", "code_blocks"]
 
 
 class ChatApp(
-    TabActions, CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions, EditorActions
+    TabActions,
+    CopyActions,
+    BranchActions,
+    AttachmentActions,
+    SetupActions,
+    ToolActions,
+    PresetActions,
+    EditorActions,
+    GatewayActions,
 ):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
@@ -205,6 +214,7 @@ class ChatApp(
             if self.context.needs_setup:
                 self._first_run()
                 return None
+            self.follow_chat_gateway()  # a chat goes back to the gateway it was held on
             try:
                 self._session = self.context.make_session(self.conversation, approve=self._approve)
             except ChatTermError as error:
@@ -235,6 +245,7 @@ class ChatApp(
         """Show another chat (new, from history, or another branch) and continue it;
         `focus`: a message to show (a search hit) instead of the chat's end."""
         self.chat_screen.stop_reply()
+        await self.prepare_chat_gateway(conversation)
         self.conversation = conversation
         self._session = None
         self.editing = None
@@ -300,14 +311,13 @@ class ChatApp(
 
         def picked(model: str | None) -> None:
             if model:
-                self.set_model(model)
+                self.picked_from(screen, model)  # a model of another gateway moves the chat there
 
-        screen = ModelPickerScreen(
-            self.context.catalogue_groups(),
-            list(self.context.config.favourites),
-            self.settings.model,
-            self.context.refresh_models,
-            cached=self.context.cached_models(),
+        self.follow_chat_gateway()  # another tab may have left the context on its gateway
+        groups, favourites = self.context.catalogue_groups(), list(self.context.config.favourites)
+        cached = self.context.cached_models()
+        screen = self.gateway_picker(groups, favourites, self.settings.model, cached) or ModelPickerScreen(
+            groups, favourites, self.settings.model, self.context.refresh_models, cached=cached
         )
         self.push_screen(screen, picked)
 
@@ -315,8 +325,8 @@ class ChatApp(
         """The next reply comes from `model`; the conversation stays."""
         self.settings = replace(self.settings, model=model)
         if self.context.demo is None:  # trying models on the demo leaves the real default alone
-            with contextlib.suppress(OSError):
-                self.context.save_config(model=model)
+            with contextlib.suppress(OSError, ValueError):
+                self.context.remember_model(model)  # the gateway in use's default
         self.notify(f"Next reply from {model}", timeout=2)
 
     def action_chat_settings(self) -> None:

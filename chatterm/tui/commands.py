@@ -4,7 +4,8 @@
                     reply, copy a code block, chat settings, history, regenerate, help,
                     attach file, attach / detach schema file, choose theme, presets, edit the
                     prompt in $EDITOR, and one entry per registered tool ("Tool: disable
-                    calculator")
+                    calculator"); with several gateways, "Switch gateway: <name>" for each
+                    other one
     ThemeCommands   "Theme: <name>" for every registered theme; selecting one sets
                     `app.theme` (searched only, so the empty palette stays short)
 
@@ -120,8 +121,27 @@ def chat_commands(app: Any) -> list[PaletteCommand]:
                         f"Tool: disable {name}", "Stop offering this tool in this chat", "toggle_tool", (name,)
                     )
                 )
+    commands += _gateway_commands(app)
     commands += _mcp_prompt_commands(app)
     return commands
+
+
+def _gateway_commands(app: Any) -> list[PaletteCommand]:
+    """ "Switch gateway: <name>" for each other gateway, when more than one is configured."""
+    choices = getattr(app, "gateway_choices", None)
+    if not callable(choices) or not callable(getattr(app, "action_switch_gateway", None)):
+        return []
+    from chatterm.terminal_text import visible_line
+
+    return [
+        PaletteCommand(
+            visible_line(f"Switch gateway: {name}"),
+            "This chat's next reply comes from that gateway (its default model; F2 lists its models)",
+            "switch_gateway",
+            (profile,),
+        )
+        for profile, name in choices()
+    ]
 
 
 def _mcp_prompt_commands(app: Any) -> list[PaletteCommand]:

@@ -118,6 +118,9 @@ async def test_a_missing_key_file_is_named(gateway: DemoGateway, tmp_path: Path)
 async def test_the_environment_and_the_config_file(gateway: DemoGateway, tmp_path: Path) -> None:
     run = await _ask(gateway, _env(tmp_path, CHATTERM_API_KEY=KEY))
     assert run.code == 0, run.err
+    (tmp_path / "config.toml").write_text('api_key_env = "MY_GATEWAY_KEY"\n', encoding="utf-8")
+    run = await _ask(gateway, _env(tmp_path, MY_GATEWAY_KEY=KEY))  # the variable the config names
+    assert run.code == 0, run.err
     (tmp_path / "config.toml").write_text(f'api_key = "{KEY}"\n', encoding="utf-8")
     run = await _ask(gateway, _env(tmp_path))
     assert run.code == 0, run.err

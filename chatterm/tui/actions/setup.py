@@ -17,9 +17,10 @@ from chatterm.tui.actions.host import ChatHost
 
 class SetupActions(ChatHost):
     def _first_run(self) -> None:
+        from chatterm.keys import keyring_problem
         from chatterm.tui.screens import FirstRunScreen
 
-        self.push_screen(FirstRunScreen(), self._setup_done)
+        self.push_screen(FirstRunScreen(keyring_problem=keyring_problem()), self._setup_done)
 
     def action_setup_gateway(self) -> None:
         """Set up the gateway again from the app (palette: "Set up gateway…"): the same
@@ -30,8 +31,10 @@ class SetupActions(ChatHost):
             if result is not None:
                 await self._setup_done(result)
 
+        from chatterm.keys import keyring_problem
+
         url = "" if self.context.demo is not None else self.context.connection.base_url or ""
-        self.push_screen(FirstRunScreen(url, first_run=False), done)
+        self.push_screen(FirstRunScreen(url, first_run=False, keyring_problem=keyring_problem()), done)
 
     def check_gateway(self, *, after_setup: bool = False) -> None:
         """After the first frame (never delaying it): ask the gateway for its model list
@@ -63,16 +66,21 @@ class SetupActions(ChatHost):
         if result is None:
             self.exit()
             return
+        from chatterm.keys import KeySourceError
+
         kind, base_url, api_key = result
+        where = None
         try:
             if kind == "demo":
                 await self.context.start_demo()
             else:
-                await self.context.apply_setup(base_url or "", api_key or "")
-        except (ChatTermError, OSError) as error:
+                where = await self.context.apply_setup(base_url or "", api_key or "", in_keyring=kind == "keyring")
+        except (ChatTermError, OSError, KeySourceError) as error:
             self.notify(str(error), title="Setup failed", severity="error")
             self.call_after_refresh(self._first_run)
             return
+        if where is not None:
+            self.notify(f"The key is in {where}.", title="Key saved", timeout=10)
         self._session = None
         if not self.conversation.messages:  # start on the gateway's defaults (the demo's model)
             self.conversation = self.context.new_conversation()

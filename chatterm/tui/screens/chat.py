@@ -149,6 +149,7 @@ class ChatScreen(Screen[None]):
         return self.query_one(StatusBar)
 
     async def on_mount(self) -> None:
+        self.status.gateway_label = getattr(self.chat_app, "gateway_label", None)
         self.watch(self.app, "settings", self.status.show_settings)
         await self.show_conversation(self.chat_app.conversation)
 

@@ -3,7 +3,10 @@
 Dismisses with one of:
 
     ("key", base_url, api_key)   "Save and start", after checking the URL is http(s)
-                                 and the key is not empty (the caller saves them)
+                                 and the key is not empty (the caller saves them, the
+                                 key in the config file)
+    ("keyring", base_url, api_key)  the same, the key to go into the OS keyring (offered,
+                                 and ticked, when the caller says a keyring is usable)
     ("demo", None, None)         "Try the demo gateway"
     None                         Esc
 
@@ -20,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from chatterm.api.base_url import check_base_url
 from chatterm.terminal_text import visible
@@ -30,11 +33,13 @@ __all__ = ["FirstRunResult", "FirstRunScreen", "check_base_url"]
 FirstRunResult = tuple[str, str | None, str | None]
 
 INTRO = (
-    "chatterm talks to an OpenAI-compatible gateway. Enter its base URL "
-    "(it usually ends in [b]/v1[/b]) and your API key. They are saved in your config "
-    "file, readable only by you.\n"
+    "chatterm talks to an OpenAI-compatible gateway: enter its URL and key.\n"
     "No key yet? Try the demo gateway: it runs inside chatterm, offline."
 )
+IN_KEYRING = "Keep the key in the OS keyring (the config file names only where it is)"
+IN_CONFIG = "Saved in the config file (no OS keyring here); see `chatterm key set`"
+"""One line (the dialog must fit 80x24 with an error shown); its tooltip says why there
+is no keyring, and the toast after saving names the file."""
 
 
 class FirstRunScreen(ModalScreen[FirstRunResult | None]):
@@ -44,11 +49,14 @@ class FirstRunScreen(ModalScreen[FirstRunResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Quit")]
     AUTO_FOCUS = "#first-run-url"
 
-    def __init__(self, default_base_url: str = "", *, first_run: bool = True) -> None:
+    def __init__(self, default_base_url: str = "", *, first_run: bool = True, keyring_problem: str | None = "") -> None:
         super().__init__()
         self.default_base_url = default_base_url
         self.first_run = first_run
         """False when opened again from the app: Esc cancels instead of quitting."""
+        self.keyring_problem = keyring_problem
+        """Why the key cannot go to the OS keyring (None: it can, and that is offered;
+        "": not asked)."""
 
     def __repr__(self) -> str:  # never let a widget tree repr carry the key
         return f"{type(self).__name__}(default_base_url={self.default_base_url!r})"
@@ -58,7 +66,7 @@ class FirstRunScreen(ModalScreen[FirstRunResult | None]):
             dialog.border_title = "Welcome to chatterm" if self.first_run else "Set up the gateway"
             dialog.border_subtitle = "Enter continue · " + ("Esc quit" if self.first_run else "Esc cancel")
             yield Static(INTRO, id="first-run-intro")
-            yield Label("Base URL", classes="field-label")
+            yield Label("Base URL (it usually ends in /v1)", classes="field-label", markup=False)
             yield Input(
                 self.default_base_url,
                 placeholder="https://gateway.example.com/v1",
@@ -66,6 +74,14 @@ class FirstRunScreen(ModalScreen[FirstRunResult | None]):
             )
             yield Label("API key", classes="field-label")
             yield Input(placeholder="sk-…", password=True, id="first-run-key")
+            if self.keyring_problem is None:
+                yield Checkbox(IN_KEYRING, True, id="first-run-keyring", compact=True)
+            else:
+                yield Static(
+                    IN_CONFIG.format(why=f" ({self.keyring_problem})" if self.keyring_problem else ""),
+                    id="first-run-where",
+                    markup=False,
+                )
             yield Static("", id="first-run-error", markup=False)
             with Horizontal(id="first-run-buttons"):
                 yield Button("Save and start", variant="primary", id="first-run-save")
@@ -92,7 +108,8 @@ class FirstRunScreen(ModalScreen[FirstRunResult | None]):
         if not key:
             self._error("Enter your API key (or try the demo gateway)", "first-run-key")
             return
-        self.dismiss(("key", url, key))
+        in_keyring = self.keyring_problem is None and self.query_one("#first-run-keyring", Checkbox).value
+        self.dismiss(("keyring" if in_keyring else "key", url, key))
 
     def action_demo(self) -> None:
         self.dismiss(("demo", None, None))

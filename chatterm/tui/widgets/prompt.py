@@ -20,6 +20,10 @@ from textual.widgets import TextArea
 
 from chatterm.terminal_text import visible
 
+EDITING_ACTIONS = ("cursor_", "delete_")
+"""TextArea actions whose place among the typed letters matters (not the clipboard,
+undo or selection keys)."""
+
 
 class PromptBox(TextArea):
     DEFAULT_CSS = """
@@ -86,7 +90,24 @@ class PromptBox(TextArea):
             event.prevent_default()
             self._step(-1 if key == "up" else 1)
             return
+        editing = self._editing_action(key)
+        if editing is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(editing)
+            return
         await super()._on_key(event)
+
+    def _editing_action(self, key: str) -> str | None:
+        """The TextArea binding that moves the cursor or deletes for `key`, run here as
+        the key is read. Textual runs a binding only once the key has bubbled back up to
+        the app, so with keys queued faster than they are read (a loaded machine, a
+        browser tab) the letters typed after Backspace or an arrow were inserted before
+        it acted: "abcd⌫e" left "abcd" (`tests/tui/test_prompt_burst.py`)."""
+        for binding in self._bindings.key_to_bindings.get(key, ()):
+            if binding.action.startswith(EDITING_ACTIONS):
+                return binding.action
+        return None
 
     def _recalling(self) -> bool:
         if not self.prompt_history:

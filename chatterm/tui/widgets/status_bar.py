@@ -16,6 +16,7 @@ the screen changes the settings, so the bar holds no chat state of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -36,6 +37,26 @@ class ModelChip(Static):
     ModelChip { width: auto; padding: 0 1; background: $primary 40%; color: $text; text-style: bold; }
     ModelChip:hover { background: $primary 70%; }
     """
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(StatusBar.PickModel())
+
+
+class GatewayChip(Static):
+    """The chat's gateway, shown only when more than one is configured; a click opens
+    the picker, which lists every gateway's models."""
+
+    DEFAULT_CSS = """
+    GatewayChip { width: auto; padding: 0 1; margin: 0 1 0 0; background: $accent 30%; color: $text; display: none; }
+    GatewayChip.-on { display: block; }
+    GatewayChip:hover { background: $accent 60%; }
+    """
+
+    def show(self, name: str | None) -> None:
+        self.set_class(name is not None, "-on")
+        self.update(f"⇄ {visible_line(name or '')}")
+        self.tooltip = f"Gateway {visible_line(name or '')}: click or F2 to pick a model of another gateway"
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
@@ -186,7 +207,12 @@ class StatusBar(Horizontal):
     class Toggle(Message):
         setting: str
 
+    gateway_label: Callable[[ChatSettings], str | None] | None = None
+    """The chat's gateway name for its settings (None: one gateway, not shown); set by
+    the chat screen from the app."""
+
     def compose(self) -> ComposeResult:
+        yield GatewayChip("", id="gateway-chip", markup=False)
         yield ModelChip("", id="model-chip", markup=False)  # any name the user typed
         yield ToggleChip("Thinking", "thinking", "F3")
         yield ToggleChip("Search", "search", "F4")
@@ -199,6 +225,7 @@ class StatusBar(Horizontal):
         chip = self.query_one("#model-chip", ModelChip)
         chip.update(f"{visible_line(settings.model)} ▾")
         chip.tooltip = "Pick a model (click or F2)"
+        self.query_one(GatewayChip).show(self.gateway_label(settings) if self.gateway_label else None)
         for toggle in self.query(ToggleChip):
             ability = _ability(settings.model, toggle.setting)
             if toggle.setting == "search" and settings.search_refused():
