@@ -54,6 +54,7 @@ from chatterm.engine.events import (
     UserMessageAdded,
 )
 from chatterm.engine.finish_reasons import CONTINUE_PROMPT
+from chatterm.engine.reply_figures import chat_totals
 from chatterm.key_actions import MESSAGE_KEYS
 from chatterm.tui.keys import effective_keys, keys_label
 from chatterm.tui.screens.reply_messages import (
@@ -153,7 +154,7 @@ class ChatScreen(Screen[None]):
         await self.show_conversation(self.chat_app.conversation)
 
     def watch_reply(self, reply: Message | None) -> None:
-        self.status.show_stats(reply)
+        self.status.show_stats(reply, chat_totals(self.chat_app.conversation.messages))
 
     def watch_replying(self) -> None:
         self.app.refresh_bindings()

@@ -1,6 +1,7 @@
 """`StatusBar`: the model, the three toggles and the last reply's figures.
 
     [ gpt-4o-mini ▾ ] ○ Thinking ○ Search ● Stream  { } person    TTFT 0.21 s · 812 tok/s · in 34 · out 512
+                                                 · context 1% of 128k · $0.0051 · chat: in 90 · out 900 · $0.0093
 
 The figures shorten, then drop the least important ones, when the bar is narrow
 (`format_stats(message, width)`); the full text is the tooltip.
@@ -25,8 +26,10 @@ from textual.message import Message
 from textual.widgets import Static
 
 from chatterm.api.catalogue import DEFAULT_FAMILY, family_for
+from chatterm.api.context_window import context_use
 from chatterm.engine.conversation import ChatSettings
 from chatterm.engine.conversation import Message as ChatMessage
+from chatterm.engine.reply_figures import ChatTotals, context_text, cost_text
 from chatterm.terminal_text import visible_line
 from chatterm.tui.widgets.structured import schema_name_of
 
@@ -113,9 +116,11 @@ class SchemaChip(Static):
         )
 
 
-def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
+def stats_parts(message: ChatMessage | None, totals: ChatTotals | None = None) -> list[tuple[str, str]]:
     """(full, short) texts of a finished reply's figures, most important first:
-    time to first token, tokens/s, token counts. Empty when nothing is known."""
+    time to first token, tokens/s, token counts, how full the context window is, its
+    cost, then the chat's sums (`totals`, when it has more than one reply). Empty when
+    nothing is known."""
     if message is None:
         return []
     parts: list[tuple[str, str]] = []
@@ -137,13 +142,33 @@ def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
             full += f" · think {usage.reasoning_tokens:,}"
             short += f" +{usage.reasoning_tokens:,}"
         parts.append((full, short))
+    parts += figure_parts(message, totals)
     return parts
 
 
-def format_stats(message: ChatMessage | None, width: int | None = None) -> str:
+def figure_parts(message: ChatMessage, totals: ChatTotals | None) -> list[tuple[str, str]]:
+    """The context window's fill and the reply's cost; the chat's sums after them."""
+    parts: list[tuple[str, str]] = []
+    if (use := context_use(message.usage, message.context_window)) is not None:
+        parts.append((f"context {context_text(use)}", f"ctx {context_text(use).split()[0]}"))
+    if message.cost is not None:
+        parts.append((cost_text(message.cost), cost_text(message.cost)))
+    if totals is not None and totals.replies > 1:
+        full = f"chat: in {totals.prompt_tokens:,} · out {totals.answer_tokens:,}"
+        if totals.reasoning_tokens:
+            full += f" · think {totals.reasoning_tokens:,}"
+        short = f"chat {totals.prompt_tokens:,}→{totals.answer_tokens:,}"
+        if totals.cost is not None:
+            full += f" · {cost_text(totals.cost)}"
+            short = f"chat {cost_text(totals.cost)}"
+        parts.append((full, short))
+    return parts
+
+
+def format_stats(message: ChatMessage | None, width: int | None = None, totals: ChatTotals | None = None) -> str:
     """The figures of a finished reply, as many as fit in `width` cells (all if None):
     first shorter forms, then the least important figures are dropped."""
-    parts = stats_parts(message)
+    parts = stats_parts(message, totals)
     candidates = [
         " · ".join(full for full, _ in parts),
         " · ".join(short if i else full for i, (full, short) in enumerate(parts)),
@@ -161,16 +186,18 @@ class Stats(Static):
     def __init__(self) -> None:
         super().__init__("", id="stats", markup=False)
         self.message: ChatMessage | None = None
+        self.totals: ChatTotals | None = None
 
-    def show(self, message: ChatMessage | None) -> None:
+    def show(self, message: ChatMessage | None, totals: ChatTotals | None = None) -> None:
         self.message = message
-        self.tooltip = format_stats(message) or None
+        self.totals = totals
+        self.tooltip = format_stats(message, totals=totals) or None
         self.refresh()
 
     def render(self) -> str:
         if self.message is not None and self.message.state == "streaming":
             return "writing…"  # not the figures of the reply before
-        return format_stats(self.message, self.content_size.width or None)
+        return format_stats(self.message, self.content_size.width or None, self.totals)
 
 
 class StatusBar(Horizontal):
@@ -208,8 +235,8 @@ class StatusBar(Horizontal):
         self.query_one(SchemaChip).show(name)
         self.query_one(PresetChip).show(settings.preset)
 
-    def show_stats(self, message: ChatMessage | None) -> None:
-        self.query_one(Stats).show(message)
+    def show_stats(self, message: ChatMessage | None, totals: ChatTotals | None = None) -> None:
+        self.query_one(Stats).show(message, totals)
 
 
 def _ability(model: str, setting: str) -> str:
