@@ -69,11 +69,14 @@ def chat_totals(messages: Iterable[Message]) -> ChatTotals:
 
 
 def cost_text(cost: float) -> str:
-    """$1.23, $0.0213, $0.000123: cents for a dollar or more, two significant figures below."""
-    if cost >= 1 or cost == 0:
+    """$1.23, $0.0213, $0.0005: cents for a dollar or more, three significant figures
+    below (trailing zeros dropped past the cents)."""
+    if cost >= 1 or cost <= 0:
         return f"${cost:,.2f}"
-    decimals = min(8, max(2, 1 - math.floor(math.log10(cost))))
-    return f"${cost:.{decimals}f}"
+    decimals = min(8, max(2, 2 - math.floor(math.log10(cost))))
+    text = f"{cost:.{decimals}f}".rstrip("0")
+    whole, _, fraction = text.partition(".")
+    return f"${whole}.{fraction.ljust(2, '0')}"
 
 
 def window_text(window: int) -> str:

@@ -1,0 +1,89 @@
+"""Tokens, context and cost in the TUI: the line under each reply, the chat's sums in the
+status bar, and the cost kept with the reply when the chat is opened again (even after
+the price left the config)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chatterm.api.pricing import Price, cost_of
+from chatterm.context import AppContext
+from chatterm.engine.reply_figures import cost_text
+from chatterm.store import ChatStore
+from chatterm.tui.app import ChatApp
+from chatterm.tui.widgets.message import AssistantMessageView
+from chatterm.tui.widgets.reply_figures import ReplyFigures
+from chatterm.tui.widgets.status_bar import Stats
+
+from .conftest import reply_done, send, wait_until
+
+SIZE = (160, 30)
+PRICE = {"gpt-4o": {"input": 2.5, "output": 10, "cached_input": 1.25}}
+
+
+def figure_lines(app: ChatApp) -> list[str]:
+    return [str(view.render()) for view in app.chat_screen.query(ReplyFigures)]
+
+
+async def test_each_reply_and_the_chat_show_tokens_context_and_cost(demo_gateway: Any, tmp_path: Path) -> None:
+    context = AppContext.for_tests(demo_gateway.base_url, tmp_path, model="gpt-4o", prices=PRICE)
+    app = ChatApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "How do tides work?")
+        await reply_done(pilot)
+        first = app.conversation.messages[-1]
+        usage = first.usage
+        assert usage is not None and usage.prompt_tokens and usage.completion_tokens
+        cost = cost_of(usage, Price(2.5, 10.0, 1.25))
+        assert cost is not None and first.cost == pytest.approx(cost)
+        used = usage.prompt_tokens + usage.completion_tokens
+        percent = "<1" if used < 1280 else f"{100 * used / 128_000:.0f}"
+        await wait_until(pilot, lambda: len(figure_lines(app)) == 1)
+        assert figure_lines(app) == [
+            f"in {usage.prompt_tokens:,} · out {usage.completion_tokens:,} · context {percent}% of 128k"
+            f" · {cost_text(cost)}"
+        ]
+        stats = app.chat_screen.query_one(Stats)
+        assert f"context {percent}% of 128k · {cost_text(cost)}" in str(stats.render())
+
+        await send(pilot, "And why twice a day?")
+        await reply_done(pilot, replies=2)
+        second = app.conversation.messages[-1]
+        assert second.usage is not None and second.usage.cached_tokens  # the first turn, cached
+        assert second.cost is not None
+        await wait_until(pilot, lambda: len(figure_lines(app)) == 2)
+        total = cost_text(first.cost + second.cost)
+        prompt_sum = (first.usage.prompt_tokens or 0) + (second.usage.prompt_tokens or 0)
+        assert f"chat: in {prompt_sum:,} · out " in str(stats.tooltip)
+        assert str(stats.tooltip).endswith(f" · {total}")
+        chat_id = app.conversation.id
+    context.finish_saving()
+
+    # Opened again with no price in the config: the cost written then is shown.
+    reopened = AppContext.for_tests(demo_gateway.base_url, tmp_path, model="gpt-4o")
+    with ChatStore(reopened.history_path) as store:
+        conversation = store.load(chat_id)
+    app = ChatApp(reopened, conversation=conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.chat_screen.query(AssistantMessageView)) == 2)
+        await wait_until(pilot, lambda: len(figure_lines(app)) == 2)
+        assert figure_lines(app)[0].endswith(cost_text(first.cost))
+        assert figure_lines(app)[1].endswith(cost_text(second.cost))
+        assert "128k" in figure_lines(app)[1]
+        assert str(app.chat_screen.query_one(Stats).tooltip).endswith(f" · {total}")
+
+
+async def test_no_price_and_no_known_window_show_only_the_tokens(demo_gateway: Any, tmp_path: Path) -> None:
+    context = AppContext.for_tests(demo_gateway.base_url, tmp_path, model="glm-5", prices=PRICE)
+    app = ChatApp(context)  # no published window for GLM-5, and no price
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hello")
+        await reply_done(pilot)
+        reply = app.conversation.messages[-1]
+        assert reply.usage is not None and reply.cost is None and reply.context_window is None
+        await wait_until(pilot, lambda: len(figure_lines(app)) == 1)
+        [line] = figure_lines(app)
+        assert line.startswith("in ") and "context" not in line and "$" not in line
