@@ -37,6 +37,10 @@ differ from their family (gpt-3.5, o3-mini, Qwen's VL and omni models); `audio` 
 the models that take `input_audio` (Qwen omni/ASR). `takes_images(model)` and
 `takes_audio(model)` answer for one model id; shaping refuses attachments a model is
 known not to take before anything is sent.
+
+Context windows: `context` lists a family's models with the window their provider
+publishes; `context_window(model)` answers for one id, None where the figure is not known
+for sure (a server's own `/v1/models` figure wins: `api/context_window.py`).
 """
 
 from __future__ import annotations

@@ -87,3 +87,42 @@ async def test_no_price_and_no_known_window_show_only_the_tokens(demo_gateway: A
         await wait_until(pilot, lambda: len(figure_lines(app)) == 1)
         [line] = figure_lines(app)
         assert line.startswith("in ") and "context" not in line and "$" not in line
+
+
+async def test_figures_a_damaged_or_hand_made_history_holds_do_not_break_the_chat(chat_context: Any) -> None:
+    """Saved history is outside input: counts that are not numbers show as "?", a cost or
+    window that is not one is left out, and the chat opens."""
+    from chatterm.engine.conversation import Conversation, Message
+
+    conversation = Conversation(title="imported")
+    conversation.append(Message("user", "hi"))
+    conversation.append(
+        Message.from_dict(
+            {
+                "role": "assistant",
+                "content": "hello",
+                "model": "gpt-4o",
+                "usage": {"prompt_tokens": "12\x1b[31m", "completion_tokens": True, "reasoning_tokens": [1]},
+                "cost": "free",
+                "context_window": -1,
+            }
+        )
+    )
+    conversation.append(Message("user", "again"))
+    conversation.append(
+        Message.from_dict(
+            {
+                "role": "assistant",
+                "content": "hello again",
+                "model": "gpt-4o",
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+                "cost": float("nan"),
+                "context_window": 10**3,
+            }
+        )
+    )
+    app = ChatApp(chat_context, conversation=conversation)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(figure_lines(app)) == 2)
+        assert figure_lines(app) == ["in ? · out ?", "in 10 · out 5 · context 2% of 1k"]
+        assert "$" not in str(app.chat_screen.query_one(Stats).tooltip)
