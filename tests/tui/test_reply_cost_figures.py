@@ -126,3 +126,34 @@ async def test_figures_a_damaged_or_hand_made_history_holds_do_not_break_the_cha
         await wait_until(pilot, lambda: len(figure_lines(app)) == 2)
         assert figure_lines(app) == ["in ? · out ?", "in 10 · out 5 · context 2% of 1k"]
         assert "$" not in str(app.chat_screen.query_one(Stats).tooltip)
+
+
+def test_the_status_bar_adds_context_cost_and_chat_sums_only_where_they_fit() -> None:
+    from chatterm.api.types import Usage
+    from chatterm.engine.conversation import Message, Timings
+    from chatterm.engine.reply_figures import chat_totals
+    from chatterm.tui.widgets.status_bar import format_stats
+
+    def reply(prompt: int, completion: int, cost: float) -> Message:
+        return Message(
+            role="assistant",
+            content="x",
+            usage=Usage(prompt_tokens=prompt, completion_tokens=completion),
+            timings=Timings(time_to_first_token=0.25, duration=1.25),
+            cost=cost,
+            context_window=128_000,
+        )
+
+    first, last = reply(1_000, 200, 0.0045), reply(3_000, 300, 0.0105)
+    totals = chat_totals([Message("user", "a"), first, Message("user", "b"), last])
+    own = "TTFT 0.25 s · 300 tok/s · in 3,000 · out 300"
+    full = format_stats(last, None, totals)
+    assert full == f"{own} · context 3% of 128k · $0.0105 · chat: in 4,000 · out 500 · $0.015"
+    assert format_stats(last, len(full), totals) == full
+    assert format_stats(last, len(own) + 33, totals) == f"{own} · ctx 3% · $0.0105 · chat $0.015"
+    assert format_stats(last, len(own) + 20, totals) == f"{own} · ctx 3% · $0.0105"
+    assert format_stats(last, len(own), totals) == own  # the reply's own figures first
+    assert format_stats(last, 25, totals) == "0.25 s · 300 tok/s"
+    # After a reply without figures (stopped early, failed), nothing stale stays.
+    failed = Message(role="assistant", content="", state="failed")
+    assert format_stats(failed, 200, chat_totals([first, last, failed])) == ""

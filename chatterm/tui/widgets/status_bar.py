@@ -116,11 +116,9 @@ class SchemaChip(Static):
         )
 
 
-def stats_parts(message: ChatMessage | None, totals: ChatTotals | None = None) -> list[tuple[str, str]]:
+def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
     """(full, short) texts of a finished reply's figures, most important first:
-    time to first token, tokens/s, token counts, how full the context window is, its
-    cost, then the chat's sums (`totals`, when it has more than one reply). Empty when
-    nothing is known."""
+    time to first token, tokens/s, token counts. Empty when nothing is known."""
     if message is None:
         return []
     parts: list[tuple[str, str]] = []
@@ -142,13 +140,16 @@ def stats_parts(message: ChatMessage | None, totals: ChatTotals | None = None) -
             full += f" · think {usage.reasoning_tokens:,}"
             short += f" +{usage.reasoning_tokens:,}"
         parts.append((full, short))
-    parts += figure_parts(message, totals)
     return parts
 
 
-def figure_parts(message: ChatMessage, totals: ChatTotals | None) -> list[tuple[str, str]]:
-    """The context window's fill and the reply's cost; the chat's sums after them."""
+def figure_parts(message: ChatMessage | None, totals: ChatTotals | None) -> list[tuple[str, str]]:
+    """(full, short) texts shown only where there is room after the reply's figures: how
+    full the context window is, the reply's cost, the chat's sums (when the chat has more
+    than one reply; beside a reply with figures, never left alone after a failed one)."""
     parts: list[tuple[str, str]] = []
+    if message is None or message.usage is None:
+        return parts
     if (use := context_use(message.usage, message.context_window)) is not None:
         parts.append((f"context {context_text(use)}", f"ctx {context_text(use).split()[0]}"))
     if message.cost is not None:
@@ -167,16 +168,27 @@ def figure_parts(message: ChatMessage, totals: ChatTotals | None) -> list[tuple[
 
 def format_stats(message: ChatMessage | None, width: int | None = None, totals: ChatTotals | None = None) -> str:
     """The figures of a finished reply, as many as fit in `width` cells (all if None):
-    first shorter forms, then the least important figures are dropped."""
-    parts = stats_parts(message, totals)
+    first shorter forms, then the least important figures are dropped. The context
+    fill, cost and chat sums (`figure_parts`) show only where the reply's own figures
+    fit whole beside them."""
+    parts = stats_parts(message)
+    extras = figure_parts(message, totals)
+    base = " · ".join(full for full, _ in parts)
+    if width is None:
+        return " · ".join(full for full, _ in parts + extras)
+    # The extras only where the reply's own figures fit whole: fuller forms first,
+    # then the least important extras dropped.
+    for n in range(len(extras), 0, -1):
+        for texts in ([full for full, _ in extras[:n]], [short for _, short in extras[:n]]):
+            text = " · ".join(t for t in (base, *texts) if t)
+            if len(text) <= width:
+                return text
     candidates = [
         " · ".join(full for full, _ in parts),
         " · ".join(short if i else full for i, (full, short) in enumerate(parts)),
         " · ".join(short for _, short in parts),
     ]
     candidates += [" · ".join(short for _, short in parts[:n]) for n in range(len(parts) - 1, 0, -1)]
-    if width is None:
-        return candidates[0]
     return next((text for text in candidates if len(text) <= width), "")
 
 
