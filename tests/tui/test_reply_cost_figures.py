@@ -47,7 +47,7 @@ async def test_each_reply_and_the_chat_show_tokens_context_and_cost(demo_gateway
             f" · {cost_text(cost)}"
         ]
         stats = app.chat_screen.query_one(Stats)
-        assert f"context {percent}% of 128k · {cost_text(cost)}" in str(stats.render())
+        assert str(stats.render()).endswith(f" · context {percent}% of 128k · {cost_text(cost)}")
 
         await send(pilot, "And why twice a day?")
         await reply_done(pilot, replies=2)
@@ -148,12 +148,15 @@ def test_the_status_bar_adds_context_cost_and_chat_sums_only_where_they_fit() ->
     totals = chat_totals([Message("user", "a"), first, Message("user", "b"), last])
     own = "TTFT 0.25 s · 300 tok/s · in 3,000 · out 300"
     full = format_stats(last, None, totals)
-    assert full == f"{own} · context 3% of 128k · $0.0105 · chat: in 4,000 · out 500 · $0.015"
+    assert full == f"{own} · context 3% of 128k · chat: in 4,000 · out 500 · $0.015"
     assert format_stats(last, len(full), totals) == full
-    assert format_stats(last, len(own) + 33, totals) == f"{own} · ctx 3% · $0.0105 · chat $0.015"
-    assert format_stats(last, len(own) + 20, totals) == f"{own} · ctx 3% · $0.0105"
+    assert format_stats(last, len(own) + 23, totals) == f"{own} · ctx 3% · chat $0.015"
+    assert format_stats(last, len(own) + 20, totals) == f"{own} · ctx 3%"
     assert format_stats(last, len(own), totals) == own  # the reply's own figures first
     assert format_stats(last, 25, totals) == "0.25 s · 300 tok/s"
+    # A chat of one reply: its cost is the chat's.
+    alone = chat_totals([Message("user", "b"), last])
+    assert format_stats(last, None, alone) == f"{own} · context 3% of 128k · $0.0105"
     # After a reply without figures (stopped early, failed), nothing stale stays.
     failed = Message(role="assistant", content="", state="failed")
     assert format_stats(failed, 200, chat_totals([first, last, failed])) == ""

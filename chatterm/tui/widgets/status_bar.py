@@ -1,7 +1,7 @@
 """`StatusBar`: the model, the three toggles and the last reply's figures.
 
     [ gpt-4o-mini ▾ ] ○ Thinking ○ Search ● Stream  { } person    TTFT 0.21 s · 812 tok/s · in 34 · out 512
-                                                 · context 1% of 128k · $0.0051 · chat: in 90 · out 900 · $0.0093
+                                                 · context 1% of 128k · chat: in 90 · out 900 · $0.0093
 
 The figures shorten, then drop the least important ones, when the bar is narrow
 (`format_stats(message, width)`); the full text is the tooltip.
@@ -145,15 +145,15 @@ def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
 
 def figure_parts(message: ChatMessage | None, totals: ChatTotals | None) -> list[tuple[str, str]]:
     """(full, short) texts shown only where there is room after the reply's figures: how
-    full the context window is, the reply's cost, the chat's sums (when the chat has more
-    than one reply; beside a reply with figures, never left alone after a failed one)."""
+    full the context window is, then what the chat cost so far (its sums once it has more
+    than one reply; until then the reply's cost, which is the chat's). Only beside a reply
+    with figures: never the sums alone after a failed one. The reply's own cost is on the
+    line under it."""
     parts: list[tuple[str, str]] = []
     if message is None or message.usage is None:
         return parts
     if (use := context_use(message.usage, message.context_window)) is not None:
         parts.append((f"context {context_text(use)}", f"ctx {context_text(use).split()[0]}"))
-    if message.cost is not None:
-        parts.append((cost_text(message.cost), cost_text(message.cost)))
     if totals is not None and totals.replies > 1:
         full = f"chat: in {totals.prompt_tokens:,} · out {totals.answer_tokens:,}"
         if totals.reasoning_tokens:
@@ -163,6 +163,8 @@ def figure_parts(message: ChatMessage | None, totals: ChatTotals | None) -> list
             full += f" · {cost_text(totals.cost)}"
             short = f"chat {cost_text(totals.cost)}"
         parts.append((full, short))
+    elif message.cost is not None:
+        parts.append((cost_text(message.cost), cost_text(message.cost)))
     return parts
 
 
