@@ -160,3 +160,28 @@ def test_the_status_bar_adds_context_cost_and_chat_sums_only_where_they_fit() ->
     # After a reply without figures (stopped early, failed), nothing stale stays.
     failed = Message(role="assistant", content="", state="failed")
     assert format_stats(failed, 200, chat_totals([first, last, failed])) == ""
+
+
+async def test_a_background_tabs_bar_sums_its_own_chat(demo_gateway: Any, tmp_path: Path) -> None:
+    """A reply that ends in a tab out of sight sets that tab's status bar from its own
+    chat, not from the chat shown at the time."""
+    context = AppContext.for_tests(demo_gateway.base_url, tmp_path, model="gpt-4o", prices=PRICE)
+    app = ChatApp(context)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.chat_screen
+        await send(pilot, "one")
+        await reply_done(pilot)
+        await send(pilot, "!tokens=600 !rate=200")
+        await wait_until(pilot, lambda: first.current_view is not None)
+        await pilot.press("alt+t")
+        await wait_until(pilot, lambda: app.chat_screen is not first and app.chat_screen.is_mounted)
+        await send(pilot, "hello")
+        await reply_done(pilot)
+        await wait_until(pilot, lambda: not first.replying, timeout=30)
+        replies = [m for m in first.shown_conversation.messages if m.role == "assistant"]
+        assert len(replies) == 2 and all(m.cost is not None for m in replies)
+        stats = first.query_one(Stats)
+        assert stats.totals is not None and stats.totals.replies == 2
+        assert str(stats.tooltip).endswith(f" · {cost_text(sum(m.cost or 0 for m in replies))}")
+        shown = app.chat_screen.query_one(Stats)
+        assert shown.totals is not None and shown.totals.replies == 1

@@ -98,6 +98,8 @@ class ChatScreen(Screen[None]):
         self._views: dict[int, AssistantMessageView] = {}
         self._tool_rows: dict[str, Any] = {}
         self._pending_prompt = ""
+        self.shown_conversation: Conversation | None = None
+        """The chat this screen shows (the status bar's sums are its own, not the shown tab's)."""
 
     reply: var[Message | None] = var(None, always_update=True, init=False)
     """The reply whose figures the status bar shows: the last finished one, or the one
@@ -154,7 +156,9 @@ class ChatScreen(Screen[None]):
         await self.show_conversation(self.chat_app.conversation)
 
     def watch_reply(self, reply: Message | None) -> None:
-        self.status.show_stats(reply, chat_totals(self.chat_app.conversation.messages))
+        # This screen's chat (a background tab's reply ends while another chat is shown).
+        conversation = self.shown_conversation or self.chat_app.conversation
+        self.status.show_stats(reply, chat_totals(conversation.messages))
 
     def watch_replying(self) -> None:
         self.app.refresh_bindings()
@@ -168,6 +172,7 @@ class ChatScreen(Screen[None]):
         `take_focus`: also give it the keyboard focus (it was stepped from the keyboard).
         """
         self.current_view = None
+        self.shown_conversation = conversation
         self._tool_rows.clear()
         pane = self.pane
         await pane.show_messages(
