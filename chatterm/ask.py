@@ -443,8 +443,22 @@ def result_json(reply: Message, session: ChatSession) -> dict[str, Any]:
         "usage": reply.usage.to_dict() if reply.usage else None,
         "citations": [c.url for c in reply.citations],
     }
+    data |= figures_json(reply)
     if session.tool_runs or session.offered_tools():  # with --tools: always there, maybe empty
         data["tool_results"] = [{"id": r.id, "name": r.name, "ok": r.ok, "output": r.output} for r in session.tool_runs]
+    return data
+
+
+def figures_json(reply: Message) -> dict[str, Any]:
+    """`cost` (at the config's price, like `usage` of this reply) and `context` (how full
+    its request left the window: used, window, percent), each only when known."""
+    from chatterm.api.context_window import context_use
+
+    data: dict[str, Any] = {}
+    if reply.cost is not None:
+        data["cost"] = round(reply.cost, 10)
+    if (use := context_use(reply.usage, reply.context_window)) is not None:
+        data["context"] = use.to_dict()
     return data
 
 

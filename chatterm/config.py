@@ -130,6 +130,7 @@ SETTINGS: tuple[Setting, ...] = (
         _between(0, 100_000),
     ),
     Setting("mcp.servers", dict, {}, "MCP servers whose tools chatterm offers.", lambda v: _mcp_servers_problem(v)),
+    Setting("prices", dict, {}, 'Price per million tokens: [prices."<model>"] input, output, cached_input.'),
     Setting("profiles", dict, {}, "Gateways by name: [profiles.<name>] tables (profiles.py checks them)."),
     Setting("presets", dict, {}, "Chat presets by name: [presets.<name>] tables (presets.py checks them)."),
 )
@@ -176,6 +177,8 @@ class Config:
     limits_reply_text: int = 8 * 2**20
     images_max_side: int = 2048
     mcp_servers: dict[str, Any] = field(default_factory=dict)
+    prices: dict[str, Any] = field(default_factory=dict)
+    """`[prices."<model>"]` tables, checked (`api/pricing.py`: `prices_from_table`)."""
     profiles: dict[str, Any] = field(default_factory=dict)
     presets: dict[str, Preset] = field(default_factory=dict)
     """Checked `[presets.<name>]` tables by name (presets.py)."""

@@ -43,6 +43,8 @@ def check_data(data: Mapping[str, Any], path: Path, text: str) -> tuple[dict[str
                     from chatterm.presets import check_presets
 
                     values[dotted] = check_presets(value, at, warnings)
+                elif dotted == "prices":
+                    _check_prices(value, at)
             elif dotted in tables:
                 if not isinstance(value, dict):
                     raise ConfigError(f"{at(dotted)}: {dotted} must be a table ([{dotted}]) (got {value!r})")
@@ -80,6 +82,25 @@ def _key_table(table: Mapping[str, Any], at: Callable[[str], str], warnings: lis
             raise ConfigError(f"{at('keys.' + name)}: keys.{name} {problem}")
         keys[name] = value
     return keys
+
+
+def _check_prices(table: Mapping[str, Any], at: Callable[..., str]) -> None:
+    """`[prices."<model>"]`: input and output (and cached_input) per million tokens, none
+    negative. The message names the model, the field and its line."""
+    from chatterm.price_table import price_problem
+
+    for model, entry in table.items():
+        found = price_problem(entry)
+        if found is None:
+            continue
+        name, problem = found
+        quoted = f'prices."{model}"'
+        if name:
+            where = at(f"prices.{model}.{name}")
+            if ", line " not in where:  # an inline table: the model's own line
+                where = at(f"prices.{model}", table=True)
+            raise ConfigError(f"{where}: {quoted}.{name} {problem}")
+        raise ConfigError(f"{at(f'prices.{model}', table=isinstance(entry, dict))}: {quoted} {problem}")
 
 
 def type_problem(setting: Setting, value: Any) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chatterm.api.pricing import prices_from_table
 from chatterm.atomic_file import write_text_atomically
 from chatterm.config import DEFAULT_MODEL, Config, Connection, data_dir, default_config_path, save_config_values
 from chatterm.engine.conversation import ChatSettings, Conversation
@@ -57,6 +58,7 @@ def engine_options(config: Config, **overrides: Any) -> EngineOptions:
         search_options=dict(config.search_options) or None,
         endpoint=config.endpoint,  # type: ignore[arg-type]
         image_max_side=config.images_max_side,
+        prices=prices_from_table(config.prices),
     )
     for key, value in overrides.items():
         if value is not None:
@@ -154,6 +156,8 @@ class AppContext:
 
         self._key_env = {name: os.environ[name] for name in key_variables(config) if name and name in os.environ}
         """The `api_key_env` variables' values, read before the tools hide them."""
+        self._cached_windows: tuple[str | None, dict[str, int]] | None = None
+        """The model cache's context windows, read once per gateway."""
         self._tools: ToolRegistry | None = None
         self._store: ChatStore | None = None
         self._recorder: HistoryWriter | None = None
@@ -323,7 +327,7 @@ class AppContext:
             tools=self.tools,
             approve=approve,
             recorder=self.open_recorder(),
-            options=engine_options(self.config, **options),
+            options=engine_options(self.config, **({"context_window": self.context_window} | options)),
             blobs=self.blobs,
         )
 
@@ -341,21 +345,43 @@ class AppContext:
 
         return known_models()
 
-    def cached_models(self) -> list[str]:
+    def _model_cache(self) -> dict[str, Any]:
+        """The cached model list of this gateway ({} for another gateway's or none)."""
         try:
             data = json.loads(self.cache_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return []
+            return {}
         if not isinstance(data, dict) or data.get("base_url") != self.connection.base_url:
-            return []
-        models = data.get("models")
+            return {}
+        return data
+
+    def cached_models(self) -> list[str]:
+        models = self._model_cache().get("models")
         return [m for m in models if isinstance(m, str)] if isinstance(models, list) else []
+
+    def context_window(self, model: str) -> int | None:
+        """`model`'s context window: what this gateway's model list said (this run's, or
+        the cached one), else the catalogue's published figure, else None."""
+        from chatterm.api.context_window import listed_windows, window_for
+
+        listed = self._client.context_windows if self._client is not None else {}
+        if not listed:
+            if self._cached_windows is None or self._cached_windows[0] != self.connection.base_url:
+                cached = self._model_cache().get("context_windows")
+                entries = cached.items() if isinstance(cached, dict) else ()
+                windows = listed_windows({"id": name, "context_length": n} for name, n in entries)
+                self._cached_windows = (self.connection.base_url, windows)
+            listed = self._cached_windows[1]
+        return window_for(model, listed)
 
     async def refresh_models(self) -> list[str]:
         models = await self.client.list_models()
         try:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomically(self.cache_path, json.dumps({"base_url": self.connection.base_url, "models": models}))
+            cache: dict[str, Any] = {"base_url": self.connection.base_url, "models": models}
+            if self.client.context_windows:
+                cache["context_windows"] = self.client.context_windows
+            write_text_atomically(self.cache_path, json.dumps(cache))
         except OSError:
             pass  # a cache that cannot be written only costs a fetch next time
         return models

@@ -1,4 +1,5 @@
-"""`chatterm history ...`: list, search, show, export, import and delete saved chats.
+"""`chatterm history ...`: list, search, show, export, import and delete saved chats;
+`stats`, use and cost per day (`history_stats.py`).
 
     add_history_parser(subparsers)   adds the `history` command and its subcommands (returned)
     run_history(args, store_path)    runs one; returns 0 ok, 1 error (message on stderr), 2 usage
@@ -49,7 +50,7 @@ def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
     returns the `history` parser so the caller can add its global options to it."""
     history: argparse.ArgumentParser = subparsers.add_parser(
         "history",
-        help="list, search, show, export, import or delete saved chats",
+        help="list, search, show, export, import or delete saved chats; stats per day",
         description="Saved chats. IDs may be shortened to any unambiguous prefix.",
     )
     sub = history.add_subparsers(dest="history_command", metavar="COMMAND")
@@ -88,6 +89,10 @@ def add_history_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="read FILE as APP's history: elia, oterm, chatgpt or llm",
     )
 
+    p = sub.add_parser("stats", help="chats, replies, tokens and cost per day")
+    p.add_argument("--days", type=_at_least_one, default=30, metavar="N", help="the last N days, today included (30)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = sub.add_parser("delete", help="delete a chat and its messages")
     p.add_argument("id", metavar="ID")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -103,7 +108,7 @@ def run_history(args: argparse.Namespace, store_path: Path) -> int:
         parser = getattr(args, "history_parser", None)
         if parser is not None:
             parser.print_usage(sys.stderr)
-        print("chatterm history: choose a command: list, search, show, export, import, delete", file=sys.stderr)
+        print("chatterm history: choose a command: list, search, show, export, import, delete, stats", file=sys.stderr)
         return 2
     if command == "import" and getattr(args, "source_app", None):
         return _import_from(args, store_path)
@@ -139,6 +144,10 @@ def _os_error(exc: OSError) -> str:
 
 
 def _no_history_file(command: str, args: argparse.Namespace, path: Path) -> int:
+    if command == "stats":
+        from chatterm.history_stats import print_stats
+
+        return print_stats(None, args, path)
     if command in ("list", "search"):
         if args.json:
             _print_json([])
@@ -381,7 +390,13 @@ def _delete(store: ChatStore, args: argparse.Namespace) -> int:
     return 0
 
 
-_READING = ("list", "search", "show", "export")
+def _stats(store: ChatStore, args: argparse.Namespace) -> int:
+    from chatterm.history_stats import print_stats
+
+    return print_stats(store, args, store.path)
+
+
+_READING = ("list", "search", "show", "export", "stats")
 
 _COMMANDS = {
     "list": _list,
@@ -390,4 +405,5 @@ _COMMANDS = {
     "export": _export,
     "import": _import,
     "delete": _delete,
+    "stats": _stats,
 }

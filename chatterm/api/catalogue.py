@@ -37,6 +37,10 @@ differ from their family (gpt-3.5, o3-mini, Qwen's VL and omni models); `audio` 
 the models that take `input_audio` (Qwen omni/ASR). `takes_images(model)` and
 `takes_audio(model)` answer for one model id; shaping refuses attachments a model is
 known not to take before anything is sent.
+
+Context windows: `context` lists a family's models with the window their provider
+publishes; `context_window(model)` answers for one id, None where the figure is not known
+for sure (a server's own `/v1/models` figure wins: `api/context_window.py`).
 """
 
 from __future__ import annotations
@@ -108,6 +112,9 @@ class Family:
     """Globs of this family's models that take audio (`input_audio`)."""
     note: str = ""
     """One line for the picker / `chatterm models`."""
+    context: tuple[tuple[str, int | None], ...] = ()
+    """(glob, context window in tokens) of this family's models, first match wins; None
+    or no match: not known. Only the providers' published figures (`context_window`)."""
 
     @property
     def can_think(self) -> bool:
@@ -144,6 +151,17 @@ FAMILIES: tuple[Family, ...] = (
         note="reasoning models; the gateway page sends them to /v1/responses",
         vision=True,
         vision_except=("o1-mini*", "o3-mini*"),
+        context=(
+            ("o1-mini*", 128_000),
+            ("o1-preview*", 128_000),
+            ("o1", 200_000),
+            ("o1-20*", 200_000),
+            ("o3", 200_000),
+            ("o3-20*", 200_000),
+            ("o3-mini*", 200_000),
+            ("o3-pro*", 200_000),
+            ("o4-mini*", 200_000),
+        ),
     ),
     Family(
         name="openai-search",
@@ -155,6 +173,7 @@ FAMILIES: tuple[Family, ...] = (
         known=("gpt-4o-search-preview", "gpt-4o-mini-search-preview"),
         note="web search through web_search_options",
         vision=False,
+        context=(("gpt-4o-search-preview*", 128_000), ("gpt-4o-mini-search-preview*", 128_000)),
     ),
     Family(
         name="openai",
@@ -166,6 +185,18 @@ FAMILIES: tuple[Family, ...] = (
         vision=True,
         vision_except=("gpt-3.5*",),
         audio=("gpt-4o*audio*", "gpt-audio*"),
+        context=(
+            ("gpt-5*chat*", 128_000),
+            ("gpt-4.1*", 1_047_576),
+            ("gpt-4o*", 128_000),
+            ("chatgpt-4o*", 128_000),
+            ("gpt-4-turbo*", 128_000),
+            ("gpt-4", 8_192),
+            ("gpt-4-0613", 8_192),
+            ("gpt-3.5-turbo", 16_385),
+            ("gpt-3.5-turbo-0125", 16_385),
+            ("gpt-3.5-turbo-1106", 16_385),
+        ),
     ),
     Family(
         name="openai-gpt5",
@@ -179,6 +210,7 @@ FAMILIES: tuple[Family, ...] = (
         known=("gpt-5.2", "gpt-5.1"),
         note="GPT-5 reasoning models through /v1/responses",
         vision=True,
+        context=(("gpt-5*", 400_000),),
     ),
     Family(
         name="claude",
@@ -199,6 +231,19 @@ FAMILIES: tuple[Family, ...] = (
         ),
         vision=True,
         note="thinking with a token budget; web search only through a tool call",
+        # Anthropic's 200K standard window (1M for some models only behind a beta
+        # header); a Claude id not listed here (a newer one) stays unknown.
+        context=(
+            ("claude-3*", 200_000),
+            ("claude-sonnet-4-20*", 200_000),
+            ("claude-sonnet-4-0", 200_000),
+            ("claude-sonnet-4-5*", 200_000),
+            ("claude-opus-4-20*", 200_000),
+            ("claude-opus-4-0", 200_000),
+            ("claude-opus-4-1*", 200_000),
+            ("claude-opus-4-5*", 200_000),
+            ("claude-haiku-4-5*", 200_000),
+        ),
     ),
     Family(
         name="r1-distill",
@@ -237,6 +282,7 @@ FAMILIES: tuple[Family, ...] = (
         note="live search through search_parameters",
         vision=False,
         vision_except=("grok-*vision*",),
+        context=(("grok-4-fast*", 2_000_000), ("grok-4-1-fast*", 2_000_000), ("grok-3*", 131_072)),
     ),
     Family(
         name="grok-reasoning",
@@ -249,6 +295,12 @@ FAMILIES: tuple[Family, ...] = (
         # for grok-4 in the demo); the client then retries once without search.
         note="reasons by itself; answer tokens = completion - reasoning",
         vision=True,
+        context=(
+            ("grok-4-fast*", 2_000_000),
+            ("grok-4-1-fast*", 2_000_000),
+            ("grok-4", 256_000),
+            ("grok-4-0709", 256_000),
+        ),
     ),
     Family(
         name="grok-other",
@@ -266,6 +318,20 @@ FAMILIES: tuple[Family, ...] = (
         note="thinking picked by model-name variant (-thinking, -nothinking, ...)",
         vision=True,
         audio=("gemini-*",),
+        # Input token limits; image, speech and live variants have their own (unlisted).
+        context=(
+            ("*image*", None),
+            ("*tts*", None),
+            ("*audio*", None),
+            ("*live*", None),
+            ("gemini-3-pro*", 1_048_576),
+            ("gemini-3-flash*", 1_048_576),
+            ("gemini-2.5-pro*", 1_048_576),
+            ("gemini-2.5-flash*", 1_048_576),
+            ("gemini-2.0-flash*", 1_048_576),
+            ("gemini-1.5-pro*", 2_097_152),
+            ("gemini-1.5-flash*", 1_048_576),
+        ),
     ),
     Family(
         name="qwq",
@@ -349,6 +415,15 @@ def takes_audio(model: str) -> bool | None:
     if family.matches(model, family.audio):
         return True
     return None if family is DEFAULT_FAMILY else False
+
+
+def context_window(model: str) -> int | None:
+    """The published context window of `model` in tokens, or None when not known."""
+    family = family_for(model)
+    for glob, window in family.context:
+        if family.matches(model, (glob,)):
+            return window
+    return None
 
 
 def known_models() -> dict[str, list[str]]:

@@ -65,6 +65,7 @@ import httpx
 
 from chatterm import __version__
 from chatterm.api.bounded_body import ACCEPT_ENCODING, StreamCaps, body_chunks, read_capped, read_head
+from chatterm.api.context_window import listed_windows
 from chatterm.api.deadline_clock import Clock
 from chatterm.api.errors import (
     CONNECT_MESSAGE,
@@ -179,6 +180,8 @@ class ChatClient:
         self._told: set[str] = set()
         """Shaping notices already yielded ("o3-mini does not take temperature; dropped
         it"): each is told once per client, not again on every turn or tool round."""
+        self.context_windows: dict[str, int] = {}
+        """Context windows the last model list stated (`api/context_window.py`)."""
 
     @property
     def quirks(self) -> ServerQuirks:
@@ -602,6 +605,7 @@ class ChatClient:
                 )
             if isinstance(name, str) and name and name not in ids:
                 ids.append(name)
+        self.context_windows = listed_windows(items)
         return ids
 
     # --- small helpers -----------------------------------------------------------------

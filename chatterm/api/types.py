@@ -62,6 +62,10 @@ class ToolCall:
         return cls(data["id"], data["name"], data.get("arguments", ""), dict(data.get("extra") or {}))
 
 
+def _count_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 @dataclass(slots=True)
 class Usage:
     """Token counts as the server reported them (None where it said nothing)."""
@@ -90,9 +94,11 @@ class Usage:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Usage | None:
-        if not data:
+        """Saved counts back (a history file or an import may hold anything: what is not
+        a whole number is None, so no view formats a string as a count)."""
+        if not data or not isinstance(data, dict):
             return None
-        return cls(**{k: data.get(k) for k in cls.__slots__})
+        return cls(**{k: _count_or_none(data.get(k)) for k in cls.__slots__})
 
 
 @dataclass(slots=True)

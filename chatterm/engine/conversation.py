@@ -9,6 +9,7 @@ failed turns (they are shown, not sent).
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -68,6 +69,10 @@ class Message:
     """For assistant messages: the model that wrote it (chats switch models)."""
     usage: Usage | None = None
     timings: Timings | None = None
+    cost: float | None = None
+    """What the reply cost at the config's price when it was written (`engine/reply_figures.py`)."""
+    context_window: int | None = None
+    """The model's context window when the reply was written (None: not known)."""
     finish_reason: str | None = None
     citations: list[Citation] = field(default_factory=list)
     state: MessageState = "ok"
@@ -134,6 +139,8 @@ class Message:
             "model": self.model,
             "usage": self.usage.to_dict() if self.usage else None,
             "timings": self.timings.to_dict() if self.timings else None,
+            "cost": self.cost,
+            "context_window": self.context_window,
             "finish_reason": self.finish_reason,
             "citations": [c.to_dict() for c in self.citations],
             "state": self.state,
@@ -155,6 +162,8 @@ class Message:
             model=data.get("model"),
             usage=Usage.from_dict(data.get("usage")),
             timings=Timings.from_dict(data.get("timings")),
+            cost=stored_cost(data.get("cost")),
+            context_window=stored_window(data.get("context_window")),
             finish_reason=data.get("finish_reason"),
             citations=[Citation.from_dict(c) for c in data.get("citations") or []],
             state=data.get("state", "ok"),
@@ -271,6 +280,18 @@ class Conversation:
             if m.role == "assistant" and m.model:
                 seen.setdefault(m.model, None)
         return list(seen)
+
+
+def stored_cost(value: Any) -> float | None:
+    """A saved cost, if it is one (a history file or an import may hold anything)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None
+
+
+def stored_window(value: Any) -> int | None:
+    """A saved context window, if it is a whole positive number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def default_title(prompt: str, limit: int = 80) -> str:

@@ -24,11 +24,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 from chatterm.api.errors import ChatTermError
+from chatterm.api.pricing import Price
 from chatterm.api.request import ChatRequest
 from chatterm.api.shaping import preflight
 from chatterm.api.types import (
@@ -58,6 +59,7 @@ from chatterm.engine.events import (
     UserMessageAdded,
 )
 from chatterm.engine.redaction import GrowingText, redact_message, redact_title
+from chatterm.engine.reply_figures import meter_reply
 from chatterm.media.blobs import BlobStore, ImageRef, image_size, sniff_mime
 
 if TYPE_CHECKING:
@@ -104,6 +106,10 @@ class EngineOptions:
     image_max_side: int = 2048
     """Attached images are scaled to this longest side (0: sent as they are)."""
     flush_interval: float = 0.5
+    prices: Mapping[str, Price] = field(default_factory=dict)
+    """`[prices."<model>"]` of the config: each reply's cost (`reply_figures.py`)."""
+    context_window: Callable[[str], int | None] | None = None
+    """A model's context window (server list, else catalogue), kept with each reply."""
 
 
 @dataclass(slots=True)
@@ -332,6 +338,7 @@ class ChatSession:
             if partial is not None and partial.tool_calls and not reply.tool_calls:
                 reply.tool_calls = list(partial.tool_calls)
             reply.timings = Timings(first_token, time.monotonic() - started, streamed=request.stream)
+            meter_reply(reply, self.options.prices, self.options.context_window)
             raise
         finally:
             if flusher is not None:
@@ -340,6 +347,7 @@ class ChatSession:
         reply.timings = Timings(first_token, time.monotonic() - started, streamed=request.stream)
         if completion is None:  # a client that ended without Finished: keep what arrived
             _fill(reply, buffer)
+            meter_reply(reply, self.options.prices, self.options.context_window)
             return
         reply.content = completion.content
         reply.reasoning = completion.reasoning or None
@@ -348,6 +356,7 @@ class ChatSession:
         reply.finish_reason = completion.finish_reason
         if completion.citations:
             reply.citations = list(completion.citations)
+        meter_reply(reply, self.options.prices, self.options.context_window)
 
     async def _keep_image(self, reply: Message, image: ImageOutput) -> ImageAdded:
         """Save a generated image (hashing and writing 20 MB happen in a worker thread,

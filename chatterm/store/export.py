@@ -9,7 +9,7 @@ JSON (`format: "chatterm-chat"`, `version: 1`)::
         {"role", "content", "tool_calls" (wire format, provider extras inline),
          "tool_call_id",                      <- the gateway's chat completions format
          "id", "parent_id", "name", "model", "reasoning", "usage", "timings",
-         "finish_reason", "citations", "state", "error", "attachments",
+         "cost", "context_window", "finish_reason", "citations", "state", "error", "attachments",
          "images" (references), "created_at"}  <- chatterm's ],
      "images": {sha256: {"mime", "data" (base64)}}   <- when the chat has generated images}
 

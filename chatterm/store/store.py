@@ -50,6 +50,7 @@ from chatterm.store.search import CLOSE_MARK, OPEN_MARK, SearchHit, build_match_
 if TYPE_CHECKING:
     from chatterm.store.importers.chat import ImportedChat
     from chatterm.store.importers.save import ImportCounts
+    from chatterm.store.stats import UsageReport
 
 T = TypeVar("T")
 
@@ -222,6 +223,13 @@ class ChatStore:
             ).fetchall()
             models = self._models_of(conn, [r[0] for r in rows])
         return [ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4]) for r in rows]
+
+    def usage_by_day(self, since: float) -> UsageReport:
+        """Chats, replies, tokens and cost per local day since `since` (`stats.py`)."""
+        from chatterm.store.stats import usage_by_day
+
+        with self._db() as conn:
+            return usage_by_day(conn, since)
 
     def summary(self, chat_id: str) -> ChatSummary:
         """One chat's list line (an unambiguous id prefix is accepted)."""

@@ -54,6 +54,7 @@ from chatterm.engine.events import (
     UserMessageAdded,
 )
 from chatterm.engine.finish_reasons import CONTINUE_PROMPT
+from chatterm.engine.reply_figures import chat_totals
 from chatterm.key_actions import MESSAGE_KEYS
 from chatterm.tui.keys import effective_keys, keys_label
 from chatterm.tui.screens.reply_messages import (
@@ -97,6 +98,8 @@ class ChatScreen(Screen[None]):
         self._views: dict[int, AssistantMessageView] = {}
         self._tool_rows: dict[str, Any] = {}
         self._pending_prompt = ""
+        self.shown_conversation: Conversation | None = None
+        """The chat this screen shows (the status bar's sums are its own, not the shown tab's)."""
 
     reply: var[Message | None] = var(None, always_update=True, init=False)
     """The reply whose figures the status bar shows: the last finished one, or the one
@@ -154,7 +157,9 @@ class ChatScreen(Screen[None]):
         await self.show_conversation(self.chat_app.conversation)
 
     def watch_reply(self, reply: Message | None) -> None:
-        self.status.show_stats(reply)
+        # This screen's chat (a background tab's reply ends while another chat is shown).
+        conversation = self.shown_conversation or self.chat_app.conversation
+        self.status.show_stats(reply, chat_totals(conversation.messages))
 
     def watch_replying(self) -> None:
         self.app.refresh_bindings()
@@ -168,6 +173,7 @@ class ChatScreen(Screen[None]):
         `take_focus`: also give it the keyboard focus (it was stepped from the keyboard).
         """
         self.current_view = None
+        self.shown_conversation = conversation
         self._tool_rows.clear()
         pane = self.pane
         await pane.show_messages(

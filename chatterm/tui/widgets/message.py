@@ -3,7 +3,7 @@
     UserMessageView        "You" (‹ 1/2 › stepper) + attachments + the prompt as plain text
     AssistantMessageView   header (model, state, ‹ 1/2 › branch stepper)
                            ThinkingBlock?  ToolCallRow*  ReplyBody  ImageView*  SchemaCheck?
-                           CitationList?
+                           CitationList?  ReplyFigures? (tokens, context, cost)
 
 A reply view is driven by the chat screen while it streams (`add_text`,
 `add_reasoning`, `tool_call_delta`, `finish`) and built whole for loaded chats
@@ -39,6 +39,7 @@ from chatterm.tui.widgets.cut_note import CutNote
 from chatterm.tui.widgets.error_row import ErrorRow
 from chatterm.tui.widgets.image import ImageView
 from chatterm.tui.widgets.reply_body import ReplyBody
+from chatterm.tui.widgets.reply_figures import ReplyFigures
 from chatterm.tui.widgets.structured import SchemaCheck, StructuredReply, structured_reply
 from chatterm.tui.widgets.thinking import ThinkingBlock
 from chatterm.tui.widgets.tool_call import ToolCallRow
@@ -200,6 +201,8 @@ class AssistantMessageView(MessageView):
             # chat screen (with the gateway's detail) even when it failed before this view
             # was mounted, so it is not shown twice.
             yield ErrorRow(self.message.error)
+        if not self.live and self.message.usage is not None:
+            yield ReplyFigures(self.message)
 
     def _update_header(self) -> None:
         shown_state = "streaming" if self.live else self.message.state
@@ -300,6 +303,12 @@ class AssistantMessageView(MessageView):
             await self.mount(self._stop_note(), after=self.body)
         if message.state == "ok" and CutNote.wanted(message.finish_reason) and not self.query(CutNote):
             await self.mount(CutNote(message.finish_reason), after=self.schema_check or self.body)
+        if message.usage is not None:
+            figures = self.query(ReplyFigures)
+            if figures:
+                figures.first().show(message)
+            else:
+                await self.mount(ReplyFigures(message))
         self._update_header()
 
     @on(CutNote.ContinuePressed)

@@ -1,6 +1,7 @@
 """`StatusBar`: the model, the three toggles and the last reply's figures.
 
     [ gpt-4o-mini ▾ ] ○ Thinking ○ Search ● Stream  { } person    TTFT 0.21 s · 812 tok/s · in 34 · out 512
+                                                 · context 1% of 128k · chat: in 90 · out 900 · $0.0093
 
 The figures shorten, then drop the least important ones, when the bar is narrow
 (`format_stats(message, width)`); the full text is the tooltip.
@@ -26,8 +27,10 @@ from textual.message import Message
 from textual.widgets import Static
 
 from chatterm.api.catalogue import DEFAULT_FAMILY, family_for
+from chatterm.api.context_window import context_use
 from chatterm.engine.conversation import ChatSettings
 from chatterm.engine.conversation import Message as ChatMessage
+from chatterm.engine.reply_figures import ChatTotals, context_text, cost_text
 from chatterm.terminal_text import visible_line
 from chatterm.tui.widgets.structured import schema_name_of
 
@@ -161,18 +164,54 @@ def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
     return parts
 
 
-def format_stats(message: ChatMessage | None, width: int | None = None) -> str:
+def figure_parts(message: ChatMessage | None, totals: ChatTotals | None) -> list[tuple[str, str]]:
+    """(full, short) texts shown only where there is room after the reply's figures: how
+    full the context window is, then what the chat cost so far (its sums once it has more
+    than one reply; until then the reply's cost, which is the chat's). Only beside a reply
+    with figures: never the sums alone after a failed one. The reply's own cost is on the
+    line under it."""
+    parts: list[tuple[str, str]] = []
+    if message is None or message.usage is None:
+        return parts
+    if (use := context_use(message.usage, message.context_window)) is not None:
+        parts.append((f"context {context_text(use)}", f"ctx {context_text(use).split()[0]}"))
+    if totals is not None and totals.replies > 1:
+        full = f"chat: in {totals.prompt_tokens:,} · out {totals.answer_tokens:,}"
+        if totals.reasoning_tokens:
+            full += f" · think {totals.reasoning_tokens:,}"
+        short = f"chat {totals.prompt_tokens:,}→{totals.answer_tokens:,}"
+        if totals.cost is not None:
+            full += f" · {cost_text(totals.cost)}"
+            short = f"chat {cost_text(totals.cost)}"
+        parts.append((full, short))
+    elif message.cost is not None:
+        parts.append((cost_text(message.cost), cost_text(message.cost)))
+    return parts
+
+
+def format_stats(message: ChatMessage | None, width: int | None = None, totals: ChatTotals | None = None) -> str:
     """The figures of a finished reply, as many as fit in `width` cells (all if None):
-    first shorter forms, then the least important figures are dropped."""
+    first shorter forms, then the least important figures are dropped. The context
+    fill, cost and chat sums (`figure_parts`) show only where the reply's own figures
+    fit whole beside them."""
     parts = stats_parts(message)
+    extras = figure_parts(message, totals)
+    base = " · ".join(full for full, _ in parts)
+    if width is None:
+        return " · ".join(full for full, _ in parts + extras)
+    # The extras only where the reply's own figures fit whole: fuller forms first,
+    # then the least important extras dropped.
+    for n in range(len(extras), 0, -1):
+        for texts in ([full for full, _ in extras[:n]], [short for _, short in extras[:n]]):
+            text = " · ".join(t for t in (base, *texts) if t)
+            if len(text) <= width:
+                return text
     candidates = [
         " · ".join(full for full, _ in parts),
         " · ".join(short if i else full for i, (full, short) in enumerate(parts)),
         " · ".join(short for _, short in parts),
     ]
     candidates += [" · ".join(short for _, short in parts[:n]) for n in range(len(parts) - 1, 0, -1)]
-    if width is None:
-        return candidates[0]
     return next((text for text in candidates if len(text) <= width), "")
 
 
@@ -182,16 +221,18 @@ class Stats(Static):
     def __init__(self) -> None:
         super().__init__("", id="stats", markup=False)
         self.message: ChatMessage | None = None
+        self.totals: ChatTotals | None = None
 
-    def show(self, message: ChatMessage | None) -> None:
+    def show(self, message: ChatMessage | None, totals: ChatTotals | None = None) -> None:
         self.message = message
-        self.tooltip = format_stats(message) or None
+        self.totals = totals
+        self.tooltip = format_stats(message, totals=totals) or None
         self.refresh()
 
     def render(self) -> str:
         if self.message is not None and self.message.state == "streaming":
             return "writing…"  # not the figures of the reply before
-        return format_stats(self.message, self.content_size.width or None)
+        return format_stats(self.message, self.content_size.width or None, self.totals)
 
 
 class StatusBar(Horizontal):
@@ -235,8 +276,8 @@ class StatusBar(Horizontal):
         self.query_one(SchemaChip).show(name)
         self.query_one(PresetChip).show(settings.preset)
 
-    def show_stats(self, message: ChatMessage | None) -> None:
-        self.query_one(Stats).show(message)
+    def show_stats(self, message: ChatMessage | None, totals: ChatTotals | None = None) -> None:
+        self.query_one(Stats).show(message, totals)
 
 
 def _ability(model: str, setting: str) -> str:
