@@ -177,10 +177,10 @@ class ReplyBody(Vertical):
     async def _write_live(self, text: str) -> None:
         # Textual's Markdown (and markdown-it) load on the first streamed block, not at
         # start-up: ~50 ms off the first frame; `ChatApp._warm_up` loads them right after.
-        from textual.widgets import Markdown
+        from chatterm.tui.widgets.live_markdown import LiveMarkdown
 
         if self._live is None:
-            self._live = Markdown(classes="-live", parser_factory=_shared_parser)
+            self._live = LiveMarkdown(classes="-live", parser_factory=_shared_parser)
             await self.mount(self._live)
         await self._live.append(text)
 
@@ -195,9 +195,9 @@ class ReplyBody(Vertical):
         # `Markdown(tail)`) followed by appends misreads an open code fence, showing the
         # code as a paragraph of joined lines and the quote after it as code.
         if self._live is None:
-            from textual.widgets import Markdown
+            from chatterm.tui.widgets.live_markdown import LiveMarkdown
 
-            self._live = Markdown(classes="-live", parser_factory=_shared_parser)
+            self._live = LiveMarkdown(classes="-live", parser_factory=_shared_parser)
             await self.mount(self._live)
         else:
             await self._live.update("")
