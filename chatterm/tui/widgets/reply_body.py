@@ -3,7 +3,8 @@
     ReplyBody (Vertical)
       ├── FrozenMarkdown    finished blocks, a few thousand characters per widget: one
       ├── FrozenMarkdown    leaf widget each instead of one widget per paragraph/list item
-      └── Markdown.-live    the block still being written, appended to once per frame
+      └── LiveMarkdown.-live  the block still being written, updated in place once per
+                              frame (live_markdown.py)
 
 `feed()` only buffers. A flusher (a worker of this widget, so it ends when the widget
 is removed) wakes at most every `FRAME` seconds, later when the last frame cost more
@@ -41,13 +42,19 @@ if TYPE_CHECKING:
 
 FRAME = 1 / 20
 """Least seconds between flushes to the screen while streaming (at most 20 a second)."""
-CPU_BUDGET = 0.12
+CPU_BUDGET = 0.08
 """Share of a core a streaming reply may spend per frame: a frame that cost `c` CPU
 seconds (the append, the layout and paint it caused, the stream read meanwhile) is
 followed by at least `c / CPU_BUDGET` seconds before the next, so a slow machine or a
-heavy block draws fewer frames rather than taking the core."""
-MAX_FRAME = 0.15
-"""Most seconds between flushes, whatever a frame costs (the reply keeps moving)."""
+heavy block draws fewer frames rather than taking the core. A frame that only adds words
+to the last line costs a few ms (a repaint of that line) and keeps the full rate; one
+that adds lines (a layout and a redraw of the pane, 10-30 ms) is followed by a longer
+gap, so a slow stream costs little and a fast one comes in a few larger steps."""
+MAX_FRAME = 0.3
+"""Most seconds between flushes, whatever a frame costs (the reply keeps moving). At
+850-2,000 tok/s frames are this far apart: each carries a few hundred tokens, and the
+gaps between them leave the event loop free for keys (0.15 s cost ~20 % more CPU at
+850 tok/s and half the gaps)."""
 INPUT_FIRST = 0.05
 """A flush waits this long after the last key (at most `MAX_FRAME` in all), so the
 frame that echoes a keypress paints only the prompt, not a reflowed conversation."""
