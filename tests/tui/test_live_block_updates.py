@@ -165,3 +165,27 @@ async def test_the_block_looks_as_one_built_afresh_at_every_step(name: str) -> N
             fresh.feed(text[:end])
             await wait_until(pilot, lambda: fresh.last_flush > 0 and _quiet(app))  # noqa: B023 - awaited here
             assert _column(app, "written") == _column(app, "fresh"), text[:end]
+
+
+async def test_finished_blocks_are_rendered_before_the_layout_that_shows_them(monkeypatch: Any) -> None:
+    """The Markdown of a block that finishes is rendered by the body's flusher, with the
+    event loop free between pieces (a key typed meanwhile is echoed first), not inside
+    the layout pass that mounts it, where a keypress would wait for all of it."""
+    from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
+
+    in_layout: list[str] = []
+    original = FrozenMarkdown._render_piece
+
+    def spy(self: FrozenMarkdown, text: str, width: int) -> Any:
+        in_layout.append(text)
+        return original(self, text, width)
+
+    monkeypatch.setattr(FrozenMarkdown, "_render_piece", spy)
+    app = PaneApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        body = app.query_one(ReplyBody)
+        for block in ("## A heading\n\n", "A paragraph that ends.\n\n", "- a list\n- of two\n\n", "Next"):
+            await _feed(pilot, body, block)
+        shown = _shown(app)
+        assert "A heading" in shown and "• of two" in shown and "Next" in shown
+        assert in_layout == [], in_layout
