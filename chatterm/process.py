@@ -100,7 +100,7 @@ def _remembered_profile(args: argparse.Namespace) -> str | None:
         store = ChatStore(path, read_only=True)
         try:
             chat_id = args.chat_id or store.last_chat_id()
-            return store.load(chat_id).settings.profile if chat_id else None
+            return store.settings(chat_id).profile if chat_id else None
         finally:
             store.close()
     except Exception:  # reported by the real load, with the file's name

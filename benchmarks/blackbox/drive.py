@@ -330,7 +330,8 @@ class Tmux:
         return {"pid": int(pid), "dead": dead == "1", "status": status, "size": size}
 
     def send(self, keys: list[list[str]], delay: float) -> None:
-        """Each group is one `send-keys` call; ["@sleep", "0.5"] pauses instead."""
+        """Each group is one `send-keys` call; ["@sleep", "0.5"] pauses instead
+        (["@wait", REGEX] is handled by the history scenario, which reads the screen)."""
         for i, group in enumerate(keys):
             if group and group[0] == "@sleep":
                 time.sleep(float(group[1]))
@@ -852,10 +853,24 @@ def run_stream(L: Launch, a, n: int, res: dict) -> None:
 def run_history(L: Launch, a, t0: float, res: dict) -> None:
     h = L.prof.get("history") or {}
     open_keys = h.get("open_keys") or []
+    t_open = now()
     if open_keys:
         L.wait_idle(0.3, 10)  # keys sent while the UI is still settling can go astray
-        L.tmux.send(expand(open_keys, L.ctx), L.prof["key_delay"])
-    t_open = now()
+        # ["@wait", REGEX] holds the next keys until REGEX is on screen: a list that loads
+        # in the background (chatterm's history screen reads its rows in a thread) would
+        # otherwise take the Enter before it has a row, and the chat never opens.
+        groups: list[list[str]] = []
+        for group in [*expand(open_keys, L.ctx), ["@wait", ""]]:
+            if group and group[0] == "@wait":
+                if groups:
+                    L.tmux.send(groups, L.prof["key_delay"])
+                    t_open = now()  # the clock runs from the last keys sent
+                    groups = []
+                if group[1] and L.wait_for(group[1], 10, a.poll)[0] is None:
+                    res["error"] = f"history: {group[1]!r} not on screen within 10 s of the open keys"
+                    return
+                continue
+            groups.append(group)
     w = MarkerWait(L, a, L.ctx["marker"], t_open, a.history_timeout).run()
     res["follow_lost"] = w.follow_lost
     res["reveals"] = w.reveals

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from chatterm.engine.conversation import Conversation, Message
+from chatterm.engine.conversation import ChatSettings, Conversation, Message
 from chatterm.media.blobs import BlobStore, images_dir
 from chatterm.store import export as export_mod
 from chatterm.store import paths
@@ -375,6 +375,13 @@ class ChatStore:
             row = self._chat_row(conn, full_id)
             messages = self._all_messages(conn, full_id)
         return row_to_conversation(row, self._branch(messages, row[6]))
+
+    def settings(self, chat_id: str) -> ChatSettings:
+        """A chat's settings without reading its messages (the profile a chat reopened at
+        launch was on is known before the chat itself is loaded)."""
+        with self._db() as conn:
+            row = self._chat_row(conn, self.resolve_id(chat_id))
+        return row_to_conversation(row, []).settings
 
     def siblings(self, message_id: str) -> list[Message]:
         """The message and its alternatives (same parent, same chat), oldest first."""

@@ -21,7 +21,6 @@ it, so a slow disk or network never delays the window.
 from __future__ import annotations
 
 import contextlib
-import gc
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -35,6 +34,7 @@ from textual.screen import Screen
 from chatterm.api.errors import ChatTermError
 from chatterm.engine.conversation import Conversation
 from chatterm.key_actions import APP_KEYS
+from chatterm.tui import gc_tuning
 from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
@@ -190,15 +190,15 @@ class ChatApp(
         strips and their caches); each full collection then rescans the ~70k objects of
         Textual, Rich and our screens too, pausing the UI 60-130 ms several times per
         reply. Frozen, those pauses drop to 10-30 ms. `on_unmount` unfreezes them, so an
-        app that ends (a test, say) leaves nothing uncollectable behind.
+        app that ends (a test, say) leaves nothing uncollectable behind. Young
+        collections are made rarer too (`gc_tuning`).
         """
-        gc.collect()
-        gc.freeze()
+        gc_tuning.settle()
         self._froze_gc = True
 
     async def on_unmount(self) -> None:
         if self._froze_gc:
-            gc.unfreeze()
+            gc_tuning.restore()
             self._froze_gc = False
         await self.context.aclose()
 

@@ -42,3 +42,32 @@ async def test_a_long_chat_shows_its_last_message_before_the_window_above_is_fil
         first = shown[0]
         assert first[-1] == "answer **499**"
         assert len(first) == FIRST_PAINT, f"the first frame waited for {len(first)} views"
+
+
+async def test_a_chat_of_long_replies_paints_only_the_replies_that_fill_the_pane(chat_context: Any) -> None:
+    """Issue 12: `-c` on a chat of long replies renders the last ones first, not eight
+    replies' Markdown before anything shows; the window above fills right after."""
+    from chatterm.tui.widgets.conversation import FIRST_PAINT, WINDOW
+
+    reply = "".join(f"## Part {n}\n\nA paragraph about part {n} that runs on for a while.\n\n" for n in range(12))
+    conversation = Conversation()
+    for i in range(100):
+        conversation.append(Message(role="user", content=f"question {i}"))
+        conversation.append(Message(role="assistant", content=f"{reply}answer {i}", model="gpt-4o-mini"))
+    app = ChatApp(chat_context, conversation=conversation)
+    shown: list[list[str]] = []
+    display = app._display
+
+    def recording_display(screen: Any, renderable: Any) -> None:
+        if renderable is not None and not app._batch_count and screen is app.chat_screen:
+            shown.append([view.message.text for view in screen.pane.views()])
+        display(screen, renderable)
+
+    app._display = recording_display  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.chat_screen.pane
+        await wait_until(pilot, lambda: len(pane.views()) == WINDOW)
+        first = shown[0]
+        assert first[-1].endswith("answer 99")
+        assert len(first) < FIRST_PAINT, f"the first frame waited for {len(first)} long replies"
+        assert "answer 99" in "\n".join(strip.text for strip in app.screen._compositor.render_strips())

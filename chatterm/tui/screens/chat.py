@@ -28,7 +28,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static, TextArea
 from textual.worker import Worker
@@ -65,6 +64,7 @@ from chatterm.tui.screens.reply_messages import (
     at_paths,
     missing_at_paths,
 )
+from chatterm.tui.settled_layout import SettledLayout
 from chatterm.tui.widgets.attachments import AttachmentChips
 from chatterm.tui.widgets.conversation import ConversationView
 from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 EventSource = Callable[[], AsyncIterator[EngineEvent]]
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(SettledLayout):  # a Screen[None] that lays out once per change
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"
     BINDINGS = [

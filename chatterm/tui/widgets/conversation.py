@@ -27,7 +27,9 @@ from chatterm.tui.widgets.message import MessageView, build_message_view, tool_o
 WINDOW = 30
 """Message views mounted when a chat is shown."""
 FIRST_PAINT = 8
-"""Views mounted before the first frame; the rest of the window follows right after."""
+"""At most this many views are mounted before the first frame (fewer when the last
+messages fill the pane on their own, `_screenful`); the rest of the window follows
+right after."""
 PAGE = 20
 """Earlier views mounted each time the user reaches the top."""
 MAX_REACH = 400
@@ -89,7 +91,7 @@ class ConversationView(VerticalScroll):
         self._source = messages
         self._response_format = response_format
         shown = self._shown()
-        first = WINDOW if eager else FIRST_PAINT
+        first = WINDOW if eager else self._screenful(shown)
         if reach is not None:
             at = next((i for i, m in enumerate(shown) if m.id == reach), None)
             if at is not None:
@@ -104,6 +106,21 @@ class ConversationView(VerticalScroll):
         if not eager and len(shown) > first:
             self.call_after_refresh(self._fill_window)
 
+    def _screenful(self, shown: list[Message]) -> int:
+        """How many of the last messages it takes to fill the pane, by a cheap count of
+        their lines (at most FIRST_PAINT, at least 2): a chat of long replies paints its
+        last one or two first instead of rendering eight replies' Markdown before anything
+        shows. An estimate that falls short only leaves the top blank until the window
+        is filled, right after the first frame."""
+        width = max(20, (self.size.width or self.app.size.width) - 6)
+        height = self.size.height or self.app.size.height
+        rows = 0
+        for count, message in enumerate(reversed(shown[-FIRST_PAINT:]), 1):
+            rows += 3 + sum(1 + len(line) // width for line in message.text.split("\n"))
+            if rows >= height and count >= 2:
+                return count
+        return FIRST_PAINT
+
     async def _fill_window(self) -> None:
         """After the first frame: mount the rest of the window above (off screen)."""
         if self.app._batch_count:
@@ -115,7 +132,7 @@ class ConversationView(VerticalScroll):
             return
         first = self.hidden_before
         shown = self._shown()
-        start = max(0, first - (WINDOW - FIRST_PAINT))
+        start = max(0, first - (WINDOW - len(self.views())))
         views = self._build(shown[start:first], tool_outputs(self._source))
         if views and self.is_attached:
             await self.mount_all(views, before=0)

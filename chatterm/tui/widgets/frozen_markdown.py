@@ -179,12 +179,41 @@ def _single_blank_lines(lines: list[Strip]) -> list[Strip]:
     return out
 
 
+Rendered = tuple[tuple[int, str], list[Strip]]
+"""A piece rendered ahead of layout: ((width, theme name), its lines)."""
+
+
+def render_piece(app: App[object], text: str, width: int) -> list[Strip]:
+    """Finished Markdown as lines `width` cells wide, as a `FrozenMarkdown` shows them."""
+    if not text.strip():
+        return []
+    from rich.markdown import Markdown as RichMarkdown
+
+    dark = app.current_theme.dark
+    markdown = RichMarkdown(text.rstrip("\n"), code_theme="monokai" if dark else "friendly", hyperlinks=True)
+    markdown.elements = _live_look_elements()  # type: ignore[misc]  # per instance: Rich's defaults stay as they are
+    console = app.console
+    options = console.options.update(width=max(1, width), height=None, highlight=False)
+    with console.use_theme(rich_markdown_theme(app)):
+        rendered = console.render_lines(markdown, options, pad=True)
+    lines = _single_blank_lines([Strip(line, width) for line in rendered])
+    # No blank edges (Rich opens a quote or a table with one): the gap between two
+    # pieces of a reply is the margin in ReplyBody's CSS, one line whatever they hold.
+    while lines and _is_blank(lines[0]):
+        lines.pop(0)
+    while lines and _is_blank(lines[-1]):
+        lines.pop()
+    return lines
+
+
 class FrozenMarkdown(Widget):
     DEFAULT_CSS = """
     FrozenMarkdown { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, source: str = "", *, classes: str | None = None) -> None:
+    def __init__(self, source: str = "", *, classes: str | None = None, rendered: Rendered | None = None) -> None:
+        """`rendered`: `source` already rendered (`render_piece`), so the layout pass
+        that shows this widget need not."""
         super().__init__(classes=classes)
         self.source = source
         self._pieces: list[str] = [source] if source else []
@@ -195,16 +224,29 @@ class FrozenMarkdown(Widget):
         self._pieces_key: tuple[int, str] | None = None
         self._lines: list[Strip] | None = None
         self._lines_key: tuple[int, str] | None = None
+        if rendered is not None and self._pieces:
+            self._adopt(rendered)
 
-    def append(self, text: str) -> None:
-        """Add finished blocks (text that starts at a block boundary)."""
+    def append(self, text: str, rendered: Rendered | None = None) -> None:
+        """Add finished blocks (text that starts at a block boundary); `rendered`: the
+        text already rendered (`render_piece`)."""
         if not text:
             return
         self.source += text
         self._pieces.append(text)
         self._piece_lines.append(None)
         self._lines = None
+        if rendered is not None:
+            self._adopt(rendered)
         self.refresh(layout=True)
+
+    def _adopt(self, rendered: Rendered) -> None:
+        """The last piece's lines, rendered ahead, when they fit the other pieces' key."""
+        key, lines = rendered
+        if self._pieces_key is None and all(piece is None for piece in self._piece_lines):
+            self._pieces_key = key
+        if self._pieces_key == key:
+            self._piece_lines[-1] = lines
 
     def set_source(self, text: str) -> None:
         self.source = text
@@ -244,25 +286,7 @@ class FrozenMarkdown(Widget):
         return self._lines
 
     def _render_piece(self, text: str, width: int) -> list[Strip]:
-        if not text.strip():
-            return []
-        from rich.markdown import Markdown as RichMarkdown
-
-        dark = self.app.current_theme.dark
-        markdown = RichMarkdown(text.rstrip("\n"), code_theme="monokai" if dark else "friendly", hyperlinks=True)
-        markdown.elements = _live_look_elements()  # type: ignore[misc]  # per instance: Rich's defaults stay as they are
-        console = self.app.console
-        options = console.options.update(width=max(1, width), height=None, highlight=False)
-        with console.use_theme(rich_markdown_theme(self.app)):
-            rendered = console.render_lines(markdown, options, pad=True)
-        lines = _single_blank_lines([Strip(line, width) for line in rendered])
-        # No blank edges (Rich opens a quote or a table with one): the gap between two
-        # pieces of a reply is the margin in ReplyBody's CSS, one line whatever they hold.
-        while lines and _is_blank(lines[0]):
-            lines.pop(0)
-        while lines and _is_blank(lines[-1]):
-            lines.pop()
-        return lines
+        return render_piece(self.app, text, width)
 
     @staticmethod
     def warm_up(app: object) -> None:

@@ -3,7 +3,8 @@
     ReplyBody (Vertical)
       ├── FrozenMarkdown    finished blocks, a few thousand characters per widget: one
       ├── FrozenMarkdown    leaf widget each instead of one widget per paragraph/list item
-      └── Markdown.-live    the block still being written, appended to once per frame
+      └── LiveMarkdown.-live  the block still being written, updated in place once per
+                              frame (live_markdown.py)
 
 `feed()` only buffers. A flusher (a worker of this widget, so it ends when the widget
 is removed) wakes at most every `FRAME` seconds, later when the last frame cost more
@@ -31,7 +32,7 @@ from textual.worker import WorkerCancelled
 
 from chatterm.markdown_blocks import Segmenter, split_markdown
 from chatterm.terminal_text import visible
-from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
+from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown, Rendered, render_piece
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -41,16 +42,24 @@ if TYPE_CHECKING:
 
 FRAME = 1 / 20
 """Least seconds between flushes to the screen while streaming (at most 20 a second)."""
-CPU_BUDGET = 0.12
+CPU_BUDGET = 0.08
 """Share of a core a streaming reply may spend per frame: a frame that cost `c` CPU
 seconds (the append, the layout and paint it caused, the stream read meanwhile) is
 followed by at least `c / CPU_BUDGET` seconds before the next, so a slow machine or a
-heavy block draws fewer frames rather than taking the core."""
-MAX_FRAME = 0.15
-"""Most seconds between flushes, whatever a frame costs (the reply keeps moving)."""
+heavy block draws fewer frames rather than taking the core. A frame that only adds words
+to the last line costs a few ms (a repaint of that line) and keeps the full rate; one
+that adds lines (a layout and a redraw of the pane, 10-30 ms) is followed by a longer
+gap, so a slow stream costs little and a fast one comes in a few larger steps."""
+MAX_FRAME = 0.3
+"""Most seconds between flushes, whatever a frame costs (the reply keeps moving). At
+850-2,000 tok/s frames are this far apart: each carries a few hundred tokens, and the
+gaps between them leave the event loop free for keys (0.15 s cost ~20 % more CPU at
+850 tok/s and half the gaps)."""
 INPUT_FIRST = 0.05
 """A flush waits this long after the last key (at most `MAX_FRAME` in all), so the
 frame that echoes a keypress paints only the prompt, not a reflowed conversation."""
+FROZEN_GUTTER = 2
+"""Columns a `FrozenMarkdown` leaves around its text (its CSS padding, `0 1`)."""
 LEAF_CHARS = 1500
 """Finished text per FrozenMarkdown widget (bounds the cost of re-rendering one)."""
 
@@ -157,17 +166,52 @@ class ReplyBody(Vertical):
         if not done:
             await self._write_live(chunk)
         else:
+            rendered = await self._render_ahead(self._frozen_pieces(done))
+            if not self.is_attached:
+                return
             with self.app.batch_update():
-                await self._add_frozen(done)
+                await self._add_frozen(done, rendered)
                 await self._reset_live(self._segmenter.tail)
         self.last_flush = time.perf_counter()
 
-    async def _add_frozen(self, text: str) -> None:
+    def _frozen_pieces(self, text: str) -> list[str]:
+        """The pieces `_add_frozen` will make of `text`: one appended to the last leaf,
+        or new leaves."""
         leaf = self._leaf
         if leaf is not None and len(leaf.source) + len(text) <= LEAF_CHARS:
-            leaf.append(text)
+            return [text]
+        return split_markdown(text, LEAF_CHARS)
+
+    async def _render_ahead(self, pieces: list[str]) -> list[Rendered | None]:
+        """Render finished pieces before they are mounted, one at a time, the event loop
+        free between them and a key typed meanwhile echoed first: the layout pass that
+        shows them then only places lines, instead of rendering a few thousand
+        characters of Markdown while a keypress waits (850-2,000 tok/s freeze blocks on
+        most frames)."""
+        width = self.content_size.width - FROZEN_GUTTER
+        if width <= 0:
+            return [None] * len(pieces)
+        app = self.app
+        started = time.perf_counter()
+        rendered: list[Rendered | None] = []
+        for piece in pieces:
+            typed = getattr(app, "last_key_at", 0.0)
+            if typed > started:
+                await asyncio.sleep(max(0.0, typed + INPUT_FIRST - time.perf_counter()))
+            rendered.append(((width, app.theme), render_piece(app, piece, width)))
+            await asyncio.sleep(0)
+        return rendered
+
+    async def _add_frozen(self, text: str, rendered: list[Rendered | None] | None = None) -> None:
+        ahead = rendered or []
+        leaf = self._leaf
+        if leaf is not None and len(leaf.source) + len(text) <= LEAF_CHARS:
+            leaf.append(text, ahead[0] if ahead else None)
             return
-        new = [FrozenMarkdown(piece) for piece in split_markdown(text, LEAF_CHARS)]
+        pieces = split_markdown(text, LEAF_CHARS)
+        if len(ahead) != len(pieces):
+            ahead = [None] * len(pieces)
+        new = [FrozenMarkdown(piece, rendered=lines) for piece, lines in zip(pieces, ahead, strict=True)]
         self._leaf = new[-1]
         if self._live is not None:
             await self.mount_all(new, before=self._live)
@@ -177,10 +221,10 @@ class ReplyBody(Vertical):
     async def _write_live(self, text: str) -> None:
         # Textual's Markdown (and markdown-it) load on the first streamed block, not at
         # start-up: ~50 ms off the first frame; `ChatApp._warm_up` loads them right after.
-        from textual.widgets import Markdown
+        from chatterm.tui.widgets.live_markdown import LiveMarkdown
 
         if self._live is None:
-            self._live = Markdown(classes="-live", parser_factory=_shared_parser)
+            self._live = LiveMarkdown(classes="-live", parser_factory=_shared_parser)
             await self.mount(self._live)
         await self._live.append(text)
 
@@ -195,9 +239,9 @@ class ReplyBody(Vertical):
         # `Markdown(tail)`) followed by appends misreads an open code fence, showing the
         # code as a paragraph of joined lines and the quote after it as code.
         if self._live is None:
-            from textual.widgets import Markdown
+            from chatterm.tui.widgets.live_markdown import LiveMarkdown
 
-            self._live = Markdown(classes="-live", parser_factory=_shared_parser)
+            self._live = LiveMarkdown(classes="-live", parser_factory=_shared_parser)
             await self.mount(self._live)
         else:
             await self._live.update("")
