@@ -37,6 +37,7 @@ from chatterm.engine.conversation import Conversation
 from chatterm.key_actions import APP_KEYS
 from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
+from chatterm.tui.actions.compare import CompareActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.editor import EditorActions
 from chatterm.tui.actions.presets import PresetActions
@@ -79,7 +80,7 @@ __all__ = ["ChatApp", "code_blocks"]
 
 
 class ChatApp(
-    TabActions, CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions, EditorActions
+    TabActions, CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions, EditorActions, CompareActions
 ):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
@@ -298,8 +299,11 @@ class ChatApp(
         """The picker shows the cached gateway list at once and refreshes it behind."""
         from chatterm.tui.screens import ModelPickerScreen
 
-        def picked(model: str | None) -> None:
-            if model:
+        def picked(model: str | list[str] | None) -> None:
+            if isinstance(model, list):  # two or more marked: compare mode
+                self.start_compare_mode(model)
+            elif model:
+                self.leave_compare_mode()
                 self.set_model(model)
 
         screen = ModelPickerScreen(
@@ -393,6 +397,8 @@ class ChatApp(
         while several tabs are open."""
         if action.endswith("_tab"):
             return self.tab_check_action(action)
+        if action.startswith("compare_"):
+            return self.compare_keys_apply()
         if action in ("stop", "cancel_edit"):
             try:
                 replying = self.chat_screen.replying

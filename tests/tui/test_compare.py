@@ -1,0 +1,107 @@
+"""Compare mode in the TUI, on the demo gateway with a real history file: models marked
+in the picker, two replies streaming side by side in columns, one stopped on its own,
+one picked, and the chat continuing from the picked reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import OptionList
+
+from chatterm.tui.app import ChatApp
+from chatterm.tui.screens.picker import ModelPickerScreen
+from chatterm.tui.widgets.compare_view import CompareColumn, CompareView
+from chatterm.tui.widgets.message import AssistantMessageView
+
+from .conftest import reply_done, send, wait_until
+
+MODELS = ["gpt-4o", "claude-sonnet-4-5-20250929"]
+
+
+async def mark_in_picker(pilot: Any, models: list[str]) -> None:
+    """Open the picker, mark each model with Space, Enter."""
+    app: Any = pilot.app
+    await pilot.press("ctrl+l")
+    await wait_until(pilot, lambda: isinstance(app.screen, ModelPickerScreen))
+    screen = app.screen
+    for model in models:
+        option_list = screen.query_one("#picker-list", OptionList)
+        index = next(i for i, o in enumerate(option_list.options) if screen._option_models.get(o.id or "") == model)
+        option_list.highlighted = index
+        await pilot.press("space")
+    assert screen.marked == models
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: not isinstance(app.screen, ModelPickerScreen))
+
+
+def columns(app: Any) -> list[CompareColumn]:
+    return list(app.chat_screen.query(CompareColumn))
+
+
+def column_text(column: CompareColumn) -> str:
+    return "".join(view.body.text for view in column.replies)
+
+
+async def test_two_columns_stream_side_by_side_stop_one_and_pick_the_other(
+    chat_context: Any, demo_gateway: Any
+) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        await mark_in_picker(pilot, MODELS)
+        assert app.compare_models == MODELS
+        await send(pilot, "compare these !tokens=400 !rate=80")
+
+        await wait_until(pilot, lambda: len(columns(app)) == 2 and all(column_text(c) for c in columns(app)))
+        left, right = columns(app)
+        assert [c.model for c in (left, right)] == MODELS
+        assert left.state == right.state == "streaming", "both stream at once"
+        assert left.region.y == right.region.y and right.region.x > left.region.x, "side by side"
+        assert "gpt-4o" in str(left.head.render()) and "claude-sonnet" in str(right.head.render())
+
+        await pilot.press("alt+x")  # stop the selected (first) column alone
+        await wait_until(pilot, lambda: left.state == "stopped")
+        assert right.state == "streaming"
+        await wait_until(pilot, lambda: right.state == "ok" and not app.chat_screen.replying, timeout=20)
+        assert "tok/s" in str(right.figures.render()) and "TTFT" in str(right.figures.render())
+        picked_text = app.compare_view().comparison.first_reply(1).content
+        assert picked_text and len(picked_text) > len(left.last_reply.content)
+
+        await pilot.press("alt+right", "alt+p")  # select the second column, pick it
+        await wait_until(pilot, lambda: not list(app.chat_screen.query(CompareView)))
+        shown = [v for v in app.chat_screen.pane.views() if isinstance(v, AssistantMessageView)]
+        assert [v.message.model for v in shown] == [MODELS[1]]
+        assert app.settings.model == MODELS[1] and app.compare_models is None
+        await wait_until(pilot, lambda: shown[0].stepper.has_class("-shown"))  # the other reply is a branch
+
+        await send(pilot, "and next?")
+        await reply_done(pilot, replies=2)
+        body = [r.body for r in demo_gateway.requests if r.method == "POST"][-1]
+        assert body["model"] == MODELS[1]
+        assert [m["content"] for m in body["messages"] if m["role"] == "assistant"] == [picked_text]
+
+
+async def test_narrow_terminals_stack_the_columns(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        app.start_compare_mode(MODELS)
+        await send(pilot, "stacked")
+        await wait_until(pilot, lambda: len(columns(app)) == 2 and not app.chat_screen.replying)
+        top, bottom = columns(app)
+        assert app.chat_screen.query_one(CompareView).has_class("-stacked")
+        assert top.region.x == bottom.region.x and bottom.region.y > top.region.y
+
+
+async def test_a_failing_model_leaves_the_other_column_and_the_prompt(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        app.start_compare_mode(["no-such-model", "gpt-4o"])
+        await send(pilot, "one fails")
+        await wait_until(pilot, lambda: len(columns(app)) == 2 and not app.chat_screen.replying)
+        failed, ok = columns(app)
+        assert failed.state == "failed" and ok.state == "ok"
+        assert "no-such-model" in str(failed.query_one("ErrorRow").render())
+        assert app.chat_screen.prompt.text == "", "the prompt is not handed back while a reply succeeded"
+        assert app.conversation.messages[-1].model == "gpt-4o"
