@@ -59,15 +59,15 @@ async def test_two_columns_stream_side_by_side_stop_one_and_pick_the_other(
         assert left.region.y == right.region.y and right.region.x > left.region.x, "side by side"
         assert "gpt-4o" in str(left.head.render()) and "claude-sonnet" in str(right.head.render())
 
-        await pilot.press("alt+x")  # stop the selected (first) column alone
+        await pilot.press("ctrl+delete")  # stop the selected (first) column alone
         await wait_until(pilot, lambda: left.state == "stopped")
-        assert right.state == "streaming"
+        assert right.state in ("streaming", "ok"), "the other column goes on"
         await wait_until(pilot, lambda: right.state == "ok" and not app.chat_screen.replying, timeout=20)
         assert "tok/s" in str(right.figures.render()) and "TTFT" in str(right.figures.render())
         picked_text = app.compare_view().comparison.first_reply(1).content
         assert picked_text and len(picked_text) > len(left.last_reply.content)
 
-        await pilot.press("alt+right", "alt+p")  # select the second column, pick it
+        await pilot.press("alt+right", "ctrl+end")  # select the second column, pick it
         await wait_until(pilot, lambda: not list(app.chat_screen.query(CompareView)))
         shown = [v for v in app.chat_screen.pane.views() if isinstance(v, AssistantMessageView)]
         assert [v.message.model for v in shown] == [MODELS[1]]

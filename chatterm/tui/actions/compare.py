@@ -23,12 +23,12 @@ from textual.widgets import Static
 
 from chatterm.api.errors import ChatTermError
 from chatterm.api.types import ReasoningDelta, TextDelta
-from chatterm.engine.compare import CompareError, Comparison, LaneEvent, check_models
-from chatterm.engine.events import UserMessageAdded
+from chatterm.engine.compare import CompareError, Comparison, LaneEnded, LaneEvent, check_models
+from chatterm.engine.events import ReplyStarted, UserMessageAdded
 from chatterm.terminal_text import visible_line
 from chatterm.tui.actions.host import ChatHost
 from chatterm.tui.screens.reply_messages import DeltaBatch
-from chatterm.tui.widgets.compare_view import CompareDeltas, CompareEnded, CompareUpdate, CompareView
+from chatterm.tui.widgets.compare_view import NUMBERS, CompareDeltas, CompareEnded, CompareUpdate, CompareView
 
 if TYPE_CHECKING:
     from chatterm.engine.session import ChatSession
@@ -66,13 +66,24 @@ class CompareActions(ChatHost):
         from chatterm.tui.keys import effective_keys, keys_label
 
         keymap = self._keymap
-        models = " · ".join(visible_line(m) for m in self.compare_models or [])
+        view = self.compare_view()
+        if view is not None and not (view.ended and view.comparison.models != self.compare_models):
+            # The turn on screen: each column's state, the selected one marked (its header
+            # may have scrolled away under a long reply).
+            models = "  ".join(
+                f"{'▸' if c.lane == view.selected else ' '}{NUMBERS[c.lane]} {visible_line(c.model)} {c.state_words()}"
+                for c in view.columns
+            )
+        else:
+            models = " · ".join(visible_line(m) for m in self.compare_models or [])
         keys = " · ".join(
             f"{keys_label(effective_keys(action, keymap))} {action.label.lower()}" for action in _compare_keys()
         )
         text = f"COMPARE {models} · {keys} · Ctrl+L one model to leave"
         screen = self.chat_screen
         bars = list(screen.query(CompareBar))
+        if not self.compare_models and view is None:
+            return
         if bars:
             bars[0].update(text)
         else:
@@ -145,9 +156,14 @@ class CompareActions(ChatHost):
                 await welcome.remove()
             await pane.add(UserMessageView(message.item.message))
             await pane.add(message.view)
+            self._show_compare_bar()
             return
         if message.view.is_attached:
             await message.view.apply(message.item)
+            if isinstance(message.item, LaneEnded) or (
+                isinstance(message.item, LaneEvent) and isinstance(message.item.event, ReplyStarted)
+            ):
+                self._show_compare_bar()
 
     @on(CompareDeltas)
     async def _compare_deltas(self, message: CompareDeltas) -> None:
@@ -176,6 +192,7 @@ class CompareActions(ChatHost):
         if session is not None:
             screen.reply = session.last_reply
         self.settings = self.conversation.settings  # the default branch's model, if it changed
+        self._show_compare_bar()
 
     # -- the compare keys -----------------------------------------------------------------
 
@@ -183,6 +200,7 @@ class CompareActions(ChatHost):
         view = self.compare_view()
         if view is not None:
             view.select(view.selected + 1)
+            self._show_compare_bar()
 
     def action_compare_stop(self) -> None:
         view = self.compare_view()

@@ -99,6 +99,8 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
         self._load_models = load_models
         self._option_models: dict[str, str] = {}
         """Option id -> model id, for every selectable option on show."""
+        self._query = ""
+        """The filter the list was last built for."""
         self.marked: list[str] = []
         """Models marked with Space for a comparison, in the order marked."""
 
@@ -142,6 +144,7 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
         self.gateway_models = _dedupe(message.ids, set())
         self._set_status(f"{self._count()} from the gateway", None)
         self._rebuild(self.query_one("#picker-filter", Input).value, keep=True)
+        self._show_marks()
 
     def _count(self) -> str:
         count = len(self.gateway_models)
@@ -199,6 +202,7 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
         option_list = self.query_one("#picker-list", OptionList)
         previous = self.highlighted_model if keep else None
         query = query.strip()
+        self._query = query
         options: list[Option] = []
         self._option_models = {}
 
@@ -303,9 +307,17 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
         getattr(option_list, f"action_cursor_{direction}")()
 
     def action_mark(self) -> None:
-        """Mark (or unmark) the highlighted model for a comparison of 2-4 models."""
+        """Mark (or unmark) the highlighted model for a comparison of 2-4 models. Run
+        once the filter box has handled the keys typed before the Space (they wait in its
+        queue while this binding runs at once), so it marks what the filter shows."""
+        self.query_one("#picker-filter", Input).call_later(self._mark_highlighted)
+
+    def _mark_highlighted(self) -> None:
         from chatterm.engine.compare import MAX_MODELS
 
+        typed = self.query_one("#picker-filter", Input).value
+        if typed.strip() != self._query:  # the filter's own Changed message is still on its way
+            self._rebuild(typed)
         model = self.highlighted_model
         if model is None:
             return
@@ -317,12 +329,15 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
         else:
             self.marked.append(model)
         self._rebuild(self.query_one("#picker-filter", Input).value, keep=True)
+        self._show_marks()
+        if not self.marked:
+            self._set_status("", None)
+
+    def _show_marks(self) -> None:
         if self.marked:
             names = ", ".join(visible_line(m) for m in self.marked)
             more = "Enter compares them" if len(self.marked) >= 2 else "mark one more to compare"
             self._set_status(f"Marked: {names} · {more}", None)
-        else:
-            self._set_status("", None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

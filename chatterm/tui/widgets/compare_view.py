@@ -45,6 +45,7 @@ WIDE = 100
 """Pane widths from which the columns stand side by side."""
 
 NUMBERS = "①②③④"
+STATE_WORDS = {"waiting": "waiting…", "streaming": "writing…", "ok": "done", "stopped": "stopped", "failed": "failed"}
 
 
 class CompareUpdate(TextualMessage):
@@ -110,9 +111,11 @@ class CompareColumn(Vertical):
     def current(self) -> AssistantMessageView | None:
         return self.replies[-1] if self.replies else None
 
+    def state_words(self) -> str:
+        return STATE_WORDS.get(self.state, self.state)
+
     def _show_head(self) -> None:
-        words = {"waiting": "waiting…", "streaming": "writing…", "ok": "done", "stopped": "stopped", "failed": "failed"}
-        self.head.update(f"{NUMBERS[self.lane]} {visible_line(self.model)} · {words.get(self.state, self.state)}")
+        self.head.update(f"{NUMBERS[self.lane]} {visible_line(self.model)} · {self.state_words()}")
         for state in ("stopped", "failed"):
             self.set_class(self.state == state, f"-{state}")
 
