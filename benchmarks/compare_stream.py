@@ -14,6 +14,14 @@ column ends count. Also: the longest the event loop was busy (a tick every 1 ms)
 seconds of the process per wall second from the prompt to the last column done.
 
 Target (issue 15): no keypress echo above 50 ms at p90 with four columns streaming.
+
+Measured (2026-12-05, 2 shared cores at load 5-6, 800 tokens per reply at 100 tok/s,
+runs interleaved 1, 4, 1, 4): one reply echo p50 14-27 ms, p90 38-55 ms; four columns
+p50 123-232 ms, p90 580-685 ms, longest loop stall 250-480 ms. Not met. The cost is the
+layout and restyling of four live Markdown bodies (each `ReplyBody` keeps its own frame
+clock and CPU budget, so four bodies spend four budgets; widths kept stable, a column's
+pieces are not rendered again); one frame clock shared by every streaming body is the
+fix to look at in `reply_body.py`.
 """
 
 from __future__ import annotations
@@ -59,7 +67,7 @@ def start_gateway() -> tuple[subprocess.Popen[str], str]:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def scenario(base_url: str, columns: int, tokens: int, rate: float) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from chatterm.tui.app import ChatApp
 from chatterm.tui.screens.picker import ModelPickerScreen
 from chatterm.tui.widgets.compare_view import CompareColumn, CompareView
+from chatterm.tui.widgets.error_row import ErrorRow
 from chatterm.tui.widgets.message import AssistantMessageView
 
 from .conftest import reply_done, send, wait_until
@@ -102,6 +103,6 @@ async def test_a_failing_model_leaves_the_other_column_and_the_prompt(chat_conte
         await wait_until(pilot, lambda: len(columns(app)) == 2 and not app.chat_screen.replying)
         failed, ok = columns(app)
         assert failed.state == "failed" and ok.state == "ok"
-        assert "no-such-model" in str(failed.query_one("ErrorRow").render())
+        assert "no-such-model" in str(failed.query_one(ErrorRow).render())
         assert app.chat_screen.prompt.text == "", "the prompt is not handed back while a reply succeeded"
         assert app.conversation.messages[-1].model == "gpt-4o"

@@ -25,7 +25,7 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
@@ -78,10 +78,20 @@ class CompareEnded(TextualMessage):
 
 
 class CompareColumn(Vertical):
-    """One model's side: its header, its figures and its reply (or replies)."""
+    """One model's side: its header, its figures and its reply (or replies).
+
+    While the replies stream, the replies part of a column is at most `max-height` tall
+    and scrolls on its own, anchored to its end, under a header that stays in sight:
+    each column shows the tail of its reply, and the compare view stops growing, so a
+    frame of one column does not lay out the whole pane again. When the turn ends
+    (`CompareView.-ended`) the columns show their replies whole."""
 
     DEFAULT_CSS = """
-    CompareColumn { height: auto; width: 1fr; border-left: tall $secondary 40%; padding: 0 0 0 0; }
+    CompareColumn { height: auto; width: 1fr; border-left: tall $secondary 40%; }
+    CompareColumn > .compare-replies {
+        height: auto; max-height: 70vh; scrollbar-size-vertical: 1; scrollbar-gutter: stable;
+    }
+    CompareView.-ended CompareColumn > .compare-replies { max-height: 100000; overflow-y: hidden; }
     CompareColumn.-selected { border-left: tall $accent; }
     CompareColumn > .compare-head { height: 1; padding: 0 1; text-style: bold; color: $text-secondary; }
     CompareColumn.-selected > .compare-head { color: $text-accent; background: $accent 15%; }
@@ -98,14 +108,24 @@ class CompareColumn(Vertical):
         self.state = "waiting"
         self.head = Static("", classes="compare-head", markup=False)
         self.figures = Static("", classes="compare-figures", markup=False)
+        self.scroller = VerticalScroll(classes="compare-replies")
         self.replies: list[AssistantMessageView] = []
         self.tool_rows: dict[str, Any] = {}
         self.last_reply: Message | None = None
+        self._figures_width = 0
         self._show_head()
 
     def compose(self) -> ComposeResult:
         yield self.head
         yield self.figures
+        yield self.scroller
+
+    def on_mount(self) -> None:
+        self.scroller.anchor()
+
+    async def add_row(self, row: Widget) -> None:
+        """An error or notice row under the lane's replies."""
+        await self.scroller.mount(row)
 
     @property
     def current(self) -> AssistantMessageView | None:
@@ -128,7 +148,7 @@ class CompareColumn(Vertical):
         self.last_reply = message
         self.state = "streaming"
         self._show_head()
-        await self.mount(view)
+        await self.scroller.mount(view)
 
     async def feed(self, reasoning: str, text: str) -> None:
         view = self.current
@@ -161,7 +181,10 @@ class CompareColumn(Vertical):
         self._show_figures()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._show_figures()
+        # A column grows with every frame of its reply; only a new width changes what fits.
+        if event.size.width != self._figures_width:
+            self._figures_width = event.size.width
+            self._show_figures()
 
 
 class CompareView(Widget):
@@ -188,7 +211,9 @@ class CompareView(Widget):
         yield from self.columns
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < WIDE, "-stacked")
+        stacked = event.size.width < WIDE
+        if stacked != self.has_class("-stacked"):  # it grows every frame: no restyle for that
+            self.set_class(stacked, "-stacked")
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < WIDE, "-stacked")
@@ -222,7 +247,7 @@ class CompareView(Widget):
                 await column.finish_reply(reply)
             case ReplyFailed(message=reply, error=error):
                 await column.finish_reply(reply)
-                await column.mount(ErrorRow(error))
+                await column.add_row(ErrorRow(error))
             case ToolCallDelta() as delta:
                 if column.current is not None:
                     await column.current.tool_call_delta(delta)
@@ -231,7 +256,7 @@ class CompareView(Widget):
                 if row is not None:
                     row.set_status(status, output)
             case ToolLoopStopped(reason=reason):
-                await column.mount(NoticeRow(reason))
+                await column.add_row(NoticeRow(reason))
             case CitationsUpdate(citations=citations):
                 if column.current is not None:
                     column.current.set_citations(citations)
@@ -241,8 +266,9 @@ class CompareView(Widget):
 
     async def end(self) -> None:
         """The turn is over (also after a stop of the whole turn, whose lanes' ends
-        never reached the queue's reader): every column shows how its lane ended."""
+        never reached the queue's reader): every column shows how its lane ended, whole."""
         self.ended = True
+        self.add_class("-ended")
         for column, lane_outcome in zip(self.columns, self.comparison.outcomes, strict=True):
             if column.state in ("waiting", "streaming"):
                 lane = self.comparison.lanes[column.lane] if column.lane < len(self.comparison.lanes) else None
