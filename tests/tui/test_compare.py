@@ -106,3 +106,32 @@ async def test_a_failing_model_leaves_the_other_column_and_the_prompt(chat_conte
         assert "no-such-model" in str(failed.query_one(ErrorRow).render())
         assert app.chat_screen.prompt.text == "", "the prompt is not handed back while a reply succeeded"
         assert app.conversation.messages[-1].model == "gpt-4o"
+
+
+async def test_a_saved_compare_set_from_the_palette_starts_compare_mode(chat_context: Any) -> None:
+    from chatterm.tui.commands import chat_commands, run_command
+
+    chat_context.config.compare_sets = ["gpt-4o, claude-sonnet-4-5-20250929", "gpt-4o-mini,deepseek-chat,glm-5"]
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        offered = [c for c in chat_commands(app) if c.text.startswith("Compare:")]
+        assert [c.text for c in offered] == [
+            "Compare: gpt-4o · claude-sonnet-4-5-20250929",
+            "Compare: gpt-4o-mini · deepseek-chat · glm-5",
+        ]
+        await run_command(app, offered[0])
+        assert app.compare_models == MODELS
+        await wait_until(pilot, lambda: "COMPARE" in str(app.chat_screen.query_one("CompareBar").render()))
+
+
+def test_a_compare_set_of_one_model_is_refused_with_its_key(tmp_path: Any) -> None:
+    import pytest
+
+    from chatterm.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[compare]\nsets = ["gpt-4o,claude-sonnet-4-5-20250929", "gpt-4o"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "compare.sets" in str(caught.value) and "[1] 'gpt-4o' must name 2 to 4 models" in str(caught.value)

@@ -57,6 +57,10 @@ class CompareActions(ChatHost):
         names = ", ".join(visible_line(m) for m in self.compare_models)
         self.notify(f"Compare mode: the next prompt goes to {names}", timeout=3)
 
+    def action_compare_set(self, entry: str) -> None:
+        """A saved `[compare] sets` entry ("gpt-4o,claude-...") from the palette."""
+        self.start_compare_mode(entry.split(","))
+
     def leave_compare_mode(self) -> None:
         self.compare_models = None
         for bar in self.chat_screen.query(CompareBar):
