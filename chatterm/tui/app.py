@@ -80,7 +80,15 @@ __all__ = ["ChatApp", "code_blocks"]
 
 
 class ChatApp(
-    TabActions, CopyActions, BranchActions, AttachmentActions, SetupActions, ToolActions, PresetActions, EditorActions, CompareActions
+    TabActions,
+    CopyActions,
+    BranchActions,
+    AttachmentActions,
+    SetupActions,
+    ToolActions,
+    PresetActions,
+    EditorActions,
+    CompareActions,
 ):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}

@@ -135,3 +135,20 @@ def test_a_compare_set_of_one_model_is_refused_with_its_key(tmp_path: Any) -> No
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert "compare.sets" in str(caught.value) and "[1] 'gpt-4o' must name 2 to 4 models" in str(caught.value)
+
+
+async def test_compare_mode_belongs_to_its_tab(chat_context: Any) -> None:
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        app.start_compare_mode(MODELS)
+        first = app.chat_screen
+        await app.action_new_tab()
+        await wait_until(pilot, lambda: app.chat_screen is not first)
+        assert app.compare_models is None
+        await send(pilot, "one model here")
+        await reply_done(pilot)
+        assert not list(app.chat_screen.query(CompareView))
+        await app.action_previous_tab()
+        await wait_until(pilot, lambda: app.chat_screen is first)
+        assert app.compare_models == MODELS

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from textual import on
 from textual.widgets import Static
@@ -33,6 +34,7 @@ from chatterm.tui.widgets.compare_view import NUMBERS, CompareDeltas, CompareEnd
 if TYPE_CHECKING:
     from chatterm.engine.session import ChatSession
     from chatterm.key_actions import KeyAction
+    from chatterm.tui.screens.chat import ChatScreen
 
 
 class CompareBar(Static):
@@ -44,8 +46,30 @@ class CompareBar(Static):
 
 
 class CompareActions(ChatHost):
-    compare_models: list[str] | None = None
-    """The models the next prompt goes to (None: compare mode is off)."""
+    def _compare_modes(self) -> WeakKeyDictionary[ChatScreen, list[str]]:
+        """Compare mode per chat screen (tab), made on first use."""
+        modes: WeakKeyDictionary[ChatScreen, list[str]] | None = getattr(self, "_compare_mode_table", None)
+        if modes is None:
+            modes = WeakKeyDictionary()
+            self._compare_mode_table: WeakKeyDictionary[ChatScreen, list[str]] = modes
+        return modes
+
+    @property
+    def compare_models(self) -> list[str] | None:
+        """The models the shown tab's next prompt goes to (None: compare mode is off
+        there). Each tab (chat screen) has its own."""
+        try:
+            return self._compare_modes().get(self.chat_screen)
+        except RuntimeError:
+            return None
+
+    @compare_models.setter
+    def compare_models(self, models: list[str] | None) -> None:
+        modes = self._compare_modes()
+        if models:
+            modes[self.chat_screen] = models
+        else:
+            modes.pop(self.chat_screen, None)
 
     def start_compare_mode(self, models: Sequence[str]) -> None:
         try:
@@ -112,6 +136,7 @@ class CompareActions(ChatHost):
         view = CompareView(comparison, response_format=self.settings.response_format)
         view.prompt_text = prompt
         screen = self.chat_screen
+        view.host_screen = screen  # the tab it was sent from, shown or not when events arrive
         screen.pane.anchor()
         screen.run_worker(
             self._compare_worker(session, comparison, view, prompt, files),
@@ -155,17 +180,20 @@ class CompareActions(ChatHost):
             from chatterm.tui.widgets.message import UserMessageView
             from chatterm.tui.widgets.welcome import Welcome
 
-            pane = self.chat_screen.pane
+            screen = message.view.host_screen or self.chat_screen
+            pane = screen.pane
             for welcome in pane.query(Welcome):
                 await welcome.remove()
             await pane.add(UserMessageView(message.item.message))
             await pane.add(message.view)
-            self._show_compare_bar()
+            if screen is self.chat_screen:
+                self._show_compare_bar()
             return
         if message.view.is_attached:
             await message.view.apply(message.item)
-            if isinstance(message.item, LaneEnded) or (
-                isinstance(message.item, LaneEvent) and isinstance(message.item.event, ReplyStarted)
+            if message.view.screen is self.chat_screen and (
+                isinstance(message.item, LaneEnded)
+                or (isinstance(message.item, LaneEvent) and isinstance(message.item.event, ReplyStarted))
             ):
                 self._show_compare_bar()
 
@@ -181,10 +209,11 @@ class CompareActions(ChatHost):
         from chatterm.tui.screens.approval import ToolApprovalScreen
         from chatterm.tui.widgets.error_row import ErrorRow
 
-        screen = self.chat_screen
-        while self.screen is not screen and isinstance(self.screen, ToolApprovalScreen):
-            self.pop_screen()  # a question nobody waits for now
         view, comparison = message.view, message.view.comparison
+        screen = view.host_screen or self.chat_screen
+        shown = screen is self.chat_screen
+        while shown and self.screen is not screen and isinstance(self.screen, ToolApprovalScreen):
+            self.pop_screen()  # a question nobody waits for now
         if view.is_attached:
             await view.end()
         if message.error is not None:
@@ -192,11 +221,10 @@ class CompareActions(ChatHost):
         prompt = comparison.prompt
         if (message.error is not None and prompt is None) or (prompt is not None and prompt.state == "failed"):
             screen._restore_prompt(view.prompt_text)  # refused, or every model failed
-        session = self.session
-        if session is not None:
-            screen.reply = session.last_reply
-        self.settings = self.conversation.settings  # the default branch's model, if it changed
-        self._show_compare_bar()
+        screen.reply = comparison.session.last_reply
+        if shown and comparison.session is self.session:
+            self.settings = self.conversation.settings  # the default branch's model, if it changed
+            self._show_compare_bar()
 
     # -- the compare keys -----------------------------------------------------------------
 

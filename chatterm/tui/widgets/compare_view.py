@@ -205,6 +205,8 @@ class CompareView(Widget):
         self.ended = False
         self.prompt_text = ""
         """What was sent (back into the prompt box if every model failed)."""
+        self.host_screen: Any = None
+        """The chat screen (tab) the prompt was sent from."""
         self.columns[0].add_class("-selected")
 
     def compose(self) -> ComposeResult:
