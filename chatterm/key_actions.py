@@ -105,9 +105,7 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "The prompt in $VISUAL / $EDITOR (Ctrl+_ is Ctrl+/)",
         footer=False,
     ),
-    KeyAction(
-        "compare_column", "compare_column", "ctrl+down,alt+right", "Column", "Compare: select the next reply column"
-    ),
+    KeyAction("compare_column", "compare_column", "ctrl+down", "Column", "Compare: select the next reply column"),
     KeyAction("compare_stop", "compare_stop", "ctrl+delete", "Stop col", "Compare: stop the selected column's reply"),
     KeyAction(
         "compare_pick",

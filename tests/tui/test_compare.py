@@ -68,7 +68,7 @@ async def test_two_columns_stream_side_by_side_stop_one_and_pick_the_other(
         picked_text = app.compare_view().comparison.first_reply(1).content
         assert picked_text and len(picked_text) > len(left.last_reply.content)
 
-        await pilot.press("alt+right", "ctrl+end")  # select the second column, pick it
+        await pilot.press("ctrl+down", "ctrl+end")  # select the second column, pick it
         await wait_until(pilot, lambda: not list(app.chat_screen.query(CompareView)))
         shown = [v for v in app.chat_screen.pane.views() if isinstance(v, AssistantMessageView)]
         assert [v.message.model for v in shown] == [MODELS[1]]
