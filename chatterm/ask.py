@@ -13,8 +13,8 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
 from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
@@ -91,7 +91,11 @@ def _check_utf8(text: str, what: str) -> None:
         raise UsageError(f"{what} is not valid UTF-8 text (at character {error.start})") from None
 
 
-def run_ask(args: argparse.Namespace, config: Config) -> int:
+AskTurn: TypeAlias = Callable[["ChatSession", "AppContext", str, list[str], "AskOutput"], Coroutine[Any, Any, int]]
+"""What runs the exchange once the session is set up (`ask_compare.py` brings its own)."""
+
+
+def run_ask(args: argparse.Namespace, config: Config, *, turn: AskTurn | None = None) -> int:
     from chatterm.process import build_context, gateway_problem
 
     try:
@@ -119,7 +123,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         if args.timeout is not None:  # one end for the whole run: every request, retry and tool round
             context.client.ends_at = time.monotonic() + args.timeout
         output.require_save = getattr(args, "require_save", False)
-        return asyncio.run(_ask(session, context, prompt, args.file, output))
+        return asyncio.run((turn or _ask)(session, context, prompt, args.file, output))
     finally:
         context.close()
 
@@ -613,6 +617,18 @@ class AskOutput:
 
     def print_json(self, data: dict[str, Any]) -> None:
         self._write(sys.stdout, json.dumps(data, ensure_ascii=False) + "\n")
+
+    def print_json_value(self, data: object) -> None:
+        """Any JSON value on stdout (`ask --compare --json` prints an array)."""
+        self._write(sys.stdout, json.dumps(data, ensure_ascii=False) + "\n")
+
+    def write_out(self, text: str) -> None:
+        """chatterm's own text on stdout."""
+        self._write(sys.stdout, text)
+
+    def write_outside(self, text: str) -> None:
+        """Text from outside on stdout, made safe on a terminal."""
+        self._outside(sys.stdout, text)
 
     def finish(self, reply: Message | None, session: ChatSession) -> None:
         self.close()

@@ -160,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="total deadline for each request, retries included (default: [timeouts] total)",
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    ask.add_argument(
+        "--compare",
+        metavar="MODEL,MODEL",
+        help="send the prompt to 2-4 models at once (comma-separated); each reply under its model",
+    )
     ask.add_argument("--thinking", action="store_true", help="turn on the model family's thinking")
     ask.add_argument("--search", action="store_true", help="turn on the model family's web search")
     structured = ask.add_mutually_exclusive_group()
@@ -288,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is not None:  # the TUI shows them as toasts
             for warning in config.warnings:
                 print(f"chatterm: warning: {warning}", file=sys.stderr)
+        if args.command == "ask" and args.compare is not None:
+            from chatterm.ask_compare import run_compare
+
+            return run_compare(args, config)
         if args.command == "ask":
             from chatterm.ask import run_ask
 

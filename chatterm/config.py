@@ -72,6 +72,15 @@ def _mcp_servers_problem(servers: Any) -> str | None:
     return server_problem(servers)
 
 
+def _compare_sets_problem(sets: list[str]) -> str | None:
+    """Each `[compare] sets` entry names 2 to 4 models, comma-separated (as `ask --compare`)."""
+    for index, entry in enumerate(sets):
+        names = [name.strip() for name in str(entry).split(",")]
+        if not 2 <= len(names) <= 4 or not all(names):
+            return f"[{index}] {entry!r} must name 2 to 4 models, comma-separated"
+    return None
+
+
 def _one_of(*choices: str) -> Callable[[Any], str | None]:
     return lambda v: None if v in choices else "must be one of " + ", ".join(choices)
 
@@ -105,6 +114,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("tools.modules", list, [], "Python modules that define tools.", item=str),
     Setting("tools.timeout", (int, float), 30.0, "Seconds a tool may run.", _between(0.1, 3600)),
     Setting("tools.max_rounds", int, 8, "Tool rounds per message.", _between(0, 100)),
+    Setting(
+        "compare.sets",
+        list,
+        [],
+        'Saved compare sets, e.g. ["gpt-4o,claude-sonnet-4-5-20250929"] (the palette offers each).',
+        _compare_sets_problem,
+        item=str,
+    ),
     # [timeouts] and [limits]: api/limits.py says why these defaults
     Setting("timeouts.connect", (int, float), 10.0, "Seconds to open a connection.", _between(0.1, 600)),
     Setting(
@@ -167,6 +184,7 @@ class Config:
     tools_modules: list[str] = field(default_factory=list)
     tools_timeout: float = 30.0
     tools_max_rounds: int = 8
+    compare_sets: list[str] = field(default_factory=list)
     timeouts_connect: float = 10.0
     timeouts_first_byte: float = 60.0
     timeouts_idle: float = 300.0

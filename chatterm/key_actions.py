@@ -105,6 +105,15 @@ APP_KEYS: tuple[KeyAction, ...] = (
         "The prompt in $VISUAL / $EDITOR (Ctrl+_ is Ctrl+/)",
         footer=False,
     ),
+    KeyAction("compare_column", "compare_column", "ctrl+down", "Column", "Compare: select the next reply column"),
+    KeyAction("compare_stop", "compare_stop", "ctrl+delete", "Stop col", "Compare: stop the selected column's reply"),
+    KeyAction(
+        "compare_pick",
+        "compare_pick",
+        "ctrl+end",
+        "Pick",
+        "Compare: pick the selected reply; the chat continues from it",
+    ),
     KeyAction(
         "message_mode",
         "message_mode",

@@ -37,6 +37,7 @@ from chatterm.key_actions import APP_KEYS
 from chatterm.tui import gc_tuning
 from chatterm.tui.actions.attachments import AttachmentActions
 from chatterm.tui.actions.branches import BranchActions
+from chatterm.tui.actions.compare import CompareActions
 from chatterm.tui.actions.copy import CopyActions, code_blocks
 from chatterm.tui.actions.editor import EditorActions
 from chatterm.tui.actions.gateways import GatewayActions
@@ -89,6 +90,7 @@ class ChatApp(
     PresetActions,
     EditorActions,
     GatewayActions,
+    CompareActions,
 ):
     TITLE = "chatterm"
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
@@ -309,8 +311,11 @@ class ChatApp(
         """The picker shows the cached gateway list at once and refreshes it behind."""
         from chatterm.tui.screens import ModelPickerScreen
 
-        def picked(model: str | None) -> None:
-            if model:
+        def picked(model: str | list[str] | None) -> None:
+            if isinstance(model, list):  # two or more marked: compare mode
+                self.start_compare_mode(model)
+            elif model:
+                self.leave_compare_mode()
                 self.picked_from(screen, model)  # a model of another gateway moves the chat there
 
         self.follow_chat_gateway()  # another tab may have left the context on its gateway
@@ -403,6 +408,8 @@ class ChatApp(
         while several tabs are open."""
         if action.endswith("_tab"):
             return self.tab_check_action(action)
+        if action.startswith("compare_"):
+            return self.compare_keys_apply()
         if action in ("stop", "cancel_edit"):
             try:
                 replying = self.chat_screen.replying

@@ -123,6 +123,7 @@ def chat_commands(app: Any) -> list[PaletteCommand]:
                 )
     commands += _gateway_commands(app)
     commands += _mcp_prompt_commands(app)
+    commands += _compare_set_commands(app)
     return commands
 
 
@@ -141,6 +142,24 @@ def _gateway_commands(app: Any) -> list[PaletteCommand]:
             (profile,),
         )
         for profile, name in choices()
+    ]
+
+
+def _compare_set_commands(app: Any) -> list[PaletteCommand]:
+    """Each saved `[compare] sets` entry: choosing it turns compare mode on for those models."""
+    if not callable(getattr(app, "action_compare_set", None)):
+        return []
+    from chatterm.terminal_text import visible_line
+
+    sets = getattr(getattr(getattr(app, "context", None), "config", None), "compare_sets", None) or []
+    return [
+        PaletteCommand(
+            visible_line(f"Compare: {' · '.join(name.strip() for name in entry.split(','))}"),
+            "The next prompts go to these models, side by side",
+            "compare_set",
+            (entry,),
+        )
+        for entry in sets
     ]
 
 

@@ -53,6 +53,8 @@ _NAMES = {
     "enter": "Enter",
     "up": "↑",
     "down": "↓",
+    "delete": "Del",
+    "end": "End",
     "left": "←",
     "right": "→",
     "backslash": "\\",

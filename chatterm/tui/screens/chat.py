@@ -265,6 +265,9 @@ class ChatScreen(SettledLayout):  # a Screen[None] that lays out once per change
             self.call_later(self.chat_app.resend_edit, editing, text)
             return
         files = chips.take() + at_paths(text)
+        if self.chat_app.compare_models:  # compare mode: to every model, in columns
+            self.chat_app.run_compare(text, files)
+            return
         self.run_reply(lambda: session.send(text, files))
 
     def continue_reply(self, view: MessageView) -> None:

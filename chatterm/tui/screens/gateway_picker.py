@@ -159,10 +159,12 @@ class GatewayPickerScreen(ModelPickerScreen):
 
     # -- the choice ---------------------------------------------------------------------
 
-    def dismiss(self, result: str | None = None) -> Any:
+    def dismiss(self, result: str | list[str] | None = None) -> Any:
         """The picker dismisses with a model id; which gateway it belongs to is read
-        from the highlighted option here (the one Enter or a click chose)."""
-        index = self._option_gateways.get(self._highlighted_option() or "") if result is not None else None
+        from the highlighted option here (the one Enter or a click chose). Models marked
+        for a compare turn (a list) are asked of the chat's own gateway."""
+        picked_one = isinstance(result, str)
+        index = self._option_gateways.get(self._highlighted_option() or "") if picked_one else None
         self.chosen_gateway = self.others[index] if index is not None else None
         return super().dismiss(result)
 

@@ -60,7 +60,8 @@ def table_groups(app: App[Any]) -> list[KeyGroup]:
     def rows(actions: Iterable[Any]) -> tuple[tuple[str, str], ...]:
         return tuple((keys_label(effective_keys(a, keymap)), a.help) for a in actions)
 
-    anywhere = [*rows(a for a in APP_KEYS if a not in TAB_KEYS), (key_label("ctrl+q"), "Quit")]
+    compare = [a for a in APP_KEYS if a.name.startswith("compare_")]  # last: they act on compare turns only
+    anywhere = [*rows(a for a in APP_KEYS if a not in TAB_KEYS and a not in compare), (key_label("ctrl+q"), "Quit")]
     if app.ENABLE_COMMAND_PALETTE:
         anywhere.append((key_label(app.COMMAND_PALETTE_BINDING), f"Command palette: {PALETTE_COMMANDS}"))
     return [
@@ -71,6 +72,7 @@ def table_groups(app: App[Any]) -> list[KeyGroup]:
             rows(MESSAGE_KEYS),
         ),
         KeyGroup("Tabs (several chats at once)", rows(TAB_KEYS)),
+        KeyGroup("Compare (while compare columns are on screen)", rows(compare)),
     ]
 
 

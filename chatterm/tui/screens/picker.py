@@ -10,7 +10,8 @@ Sections, in order (each model shown once, in the first section that has it):
     Other               gateway ids no family of the catalogue matches
 
 Typing filters the list fuzzily (best matches first, favourites before the rest);
-Enter picks the highlighted model; a name that is not in the list can still be used
+Enter picks the highlighted model; Space marks models (2-4) and Enter with two or more
+marked dismisses with the list, for a compare turn (`tui/actions/compare.py`); a name that is not in the list can still be used
 (the last option offers the typed text as is). Esc cancels. The screen never waits
 for the gateway: the `cached` ids (the last list fetched, from the data dir) show at
 once, `load_models` runs in a worker after the screen is shown, and its ids replace
@@ -49,12 +50,21 @@ def _dedupe(ids: Iterable[str], seen: set[str]) -> list[str]:
     return out
 
 
-class ModelPickerScreen(ModalScreen[str | None]):
-    """Pick the model for the next reply; dismisses with the model id or None."""
+class _FilterInput(Input):
+    """The filter box; Space is the screen's (it marks a model): model ids have no spaces."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return key != "space" and super().check_consume_key(key, character)
+
+
+class ModelPickerScreen(ModalScreen[str | list[str] | None]):
+    """Pick the model for the next reply; dismisses with the model id, the marked
+    models (two or more: compare them), or None."""
 
     CSS_PATH = "picker.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", priority=True),
+        Binding("space", "mark", "Mark to compare", priority=True, show=False),  # ids have no spaces
         Binding("down", "cursor('down')", "Next", show=False),
         Binding("up", "cursor('up')", "Previous", show=False),
         Binding("pagedown", "cursor('page_down')", show=False),
@@ -89,15 +99,19 @@ class ModelPickerScreen(ModalScreen[str | None]):
         self._load_models = load_models
         self._option_models: dict[str, str] = {}
         """Option id -> model id, for every selectable option on show."""
+        self._query = ""
+        """The filter the list was last built for."""
+        self.marked: list[str] = []
+        """Models marked with Space for a comparison, in the order marked."""
 
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog") as dialog:
             dialog.border_title = "Pick a model"
-            dialog.border_subtitle = "↑↓ move · Enter pick · Esc cancel"
+            dialog.border_subtitle = "↑↓ move · Enter pick · Space mark to compare · Esc cancel"
             yield Label(Content.assemble("Current: ", (self.current or "none", "bold")), id="picker-current")
-            yield Input(placeholder="Type to filter, or type any model name…", id="picker-filter")
+            yield _FilterInput(placeholder="Type to filter, or type any model name…", id="picker-filter")
             yield OptionList(id="picker-list")
             yield Static("", id="picker-status", markup=False)
 
@@ -130,6 +144,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
         self.gateway_models = _dedupe(message.ids, set())
         self._set_status(f"{self._count()} from the gateway", None)
         self._rebuild(self.query_one("#picker-filter", Input).value, keep=True)
+        self._show_marks()
 
     def _count(self) -> str:
         count = len(self.gateway_models)
@@ -174,6 +189,8 @@ class ModelPickerScreen(ModalScreen[str | None]):
             parts.insert(0, ("★ ", "$accent"))
         else:
             parts.insert(0, "  ")
+        if model in self.marked:
+            parts.insert(0, (f"✓{self.marked.index(model) + 1}", "bold $success"))
         if model == self.current:
             parts.append((" ● current", "$success"))
         elif self.gateway_models and model not in self._listed and model not in self.favourites:
@@ -185,6 +202,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
         option_list = self.query_one("#picker-list", OptionList)
         previous = self.highlighted_model if keep else None
         query = query.strip()
+        self._query = query
         options: list[Option] = []
         self._option_models = {}
 
@@ -267,6 +285,9 @@ class ModelPickerScreen(ModalScreen[str | None]):
     @on(Input.Submitted, "#picker-filter")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
+        if len(self.marked) >= 2:
+            self.dismiss(list(self.marked))
+            return
         model = self.highlighted_model or event.value.strip()
         if model:
             self.dismiss(model)
@@ -274,6 +295,9 @@ class ModelPickerScreen(ModalScreen[str | None]):
     @on(OptionList.OptionSelected, "#picker-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if len(self.marked) >= 2:
+            self.dismiss(list(self.marked))
+            return
         model = self._option_models.get(event.option.id or "")
         if model:
             self.dismiss(model)
@@ -281,6 +305,39 @@ class ModelPickerScreen(ModalScreen[str | None]):
     def action_cursor(self, direction: str) -> None:
         option_list = self.query_one("#picker-list", OptionList)
         getattr(option_list, f"action_cursor_{direction}")()
+
+    def action_mark(self) -> None:
+        """Mark (or unmark) the highlighted model for a comparison of 2-4 models. Run
+        once the filter box has handled the keys typed before the Space (they wait in its
+        queue while this binding runs at once), so it marks what the filter shows."""
+        self.query_one("#picker-filter", Input).call_later(self._mark_highlighted)
+
+    def _mark_highlighted(self) -> None:
+        from chatterm.engine.compare import MAX_MODELS
+
+        typed = self.query_one("#picker-filter", Input).value
+        if typed.strip() != self._query:  # the filter's own Changed message is still on its way
+            self._rebuild(typed)
+        model = self.highlighted_model
+        if model is None:
+            return
+        if model in self.marked:
+            self.marked.remove(model)
+        elif len(self.marked) >= MAX_MODELS:
+            self.notify(f"A comparison takes at most {MAX_MODELS} models.", severity="warning")
+            return
+        else:
+            self.marked.append(model)
+        self._rebuild(self.query_one("#picker-filter", Input).value, keep=True)
+        self._show_marks()
+        if not self.marked:
+            self._set_status("", None)
+
+    def _show_marks(self) -> None:
+        if self.marked:
+            names = ", ".join(visible_line(m) for m in self.marked)
+            more = "Enter compares them" if len(self.marked) >= 2 else "mark one more to compare"
+            self._set_status(f"Marked: {names} · {more}", None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
