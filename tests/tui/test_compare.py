@@ -74,6 +74,7 @@ async def test_two_columns_stream_side_by_side_stop_one_and_pick_the_other(
         assert [v.message.model for v in shown] == [MODELS[1]]
         assert app.settings.model == MODELS[1] and app.compare_models is None
         await wait_until(pilot, lambda: shown[0].stepper.has_class("-shown"))  # the other reply is a branch
+        await wait_until(pilot, lambda: not footer_actions(app) & {"compare_column", "compare_stop", "compare_pick"})
 
         await send(pilot, "and next?")
         await reply_done(pilot, replies=2)
@@ -152,3 +153,10 @@ async def test_compare_mode_belongs_to_its_tab(chat_context: Any) -> None:
         await app.action_previous_tab()
         await wait_until(pilot, lambda: app.chat_screen is first)
         assert app.compare_models == MODELS
+
+
+def footer_actions(app: Any) -> set[str]:
+    """The actions the footer offers now (the compare keys only while a compare turn is shown)."""
+    from textual.widgets._footer import FooterKey
+
+    return {key.action for key in app.screen.query(FooterKey)}

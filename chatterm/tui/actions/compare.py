@@ -262,6 +262,7 @@ class CompareActions(ChatHost):
         self.leave_compare_mode()
         self.settings = self.conversation.settings
         await self.chat_screen.show_conversation(self.conversation)
+        self.refresh_bindings()  # the compare keys leave the footer with the columns
         self.notify(f"Continuing with {visible_line(comparison.models[view.selected])}", timeout=2)
 
     def compare_keys_apply(self) -> bool:
