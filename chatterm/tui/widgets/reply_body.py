@@ -6,11 +6,12 @@
       └── LiveMarkdown.-live  the block still being written, updated in place once per
                               frame (live_markdown.py)
 
-`feed()` only buffers. A flusher (a worker of this widget, so it ends when the widget
-is removed) wakes at most every `FRAME` seconds, later when the last frame cost more
-than `CPU_BUDGET` of a core or a key was just typed (the frame budget, see
-docs/architecture.md), so tokens coalesce per frame and while an append is still being
-laid out; the `Segmenter` says which text is finished.
+`feed()` only buffers and marks the body dirty on the app's one `FrameClock`
+(frame_clock.py), shared by every streaming body (four compare columns draw in the same
+frames on one CPU budget). It wakes at most every `FRAME` seconds, later when the last
+frame cost more than `CPU_BUDGET` of a core or a key was just typed (the frame budget,
+see docs/architecture.md), so tokens coalesce per frame and while an append is still
+being laid out; the `Segmenter` says which text is finished.
 Finished text moves into the last `FrozenMarkdown` (a new one when it is full) and the
 live `Markdown` keeps only the open block. `finish()` drains the buffer, stops the
 flusher, and renders the rest whole as frozen text, so a closed code fence is right. A finished reply is only
@@ -23,27 +24,25 @@ The text is the model's: its control characters are shown as stand-ins
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from typing import TYPE_CHECKING
 
 from textual.containers import Vertical
-from textual.worker import WorkerCancelled
 
 from chatterm.markdown_blocks import Segmenter, split_markdown
 from chatterm.terminal_text import visible
+from chatterm.tui.widgets.frame_clock import FrameClock
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown, Rendered, render_piece
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from textual.app import ComposeResult
     from textual.widgets import Markdown
-    from textual.worker import Worker
 
 FRAME = 1 / 20
 """Least seconds between flushes to the screen while streaming (at most 20 a second)."""
 CPU_BUDGET = 0.08
-"""Share of a core a streaming reply may spend per frame: a frame that cost `c` CPU
+"""Share of a core the streaming replies of the app (all of them, one clock) may spend per frame: a frame that cost `c` CPU
 seconds (the append, the layout and paint it caused, the stream read meanwhile) is
 followed by at least `c / CPU_BUDGET` seconds before the next, so a slow machine or a
 heavy block draws fewer frames rather than taking the core. A frame that only adds words
@@ -93,11 +92,12 @@ class ReplyBody(Vertical):
         self._initial = text
         self._segmenter = Segmenter()
         self._pending: list[str] = []
-        self._wake = asyncio.Event()
         self._done = False
-        self._flusher: Worker[None] | None = None
-        self._sleeping = False
-        """The flusher is waiting out the frame, not writing: safe to cancel."""
+        self._streaming = False
+        self._clock: FrameClock | None = None
+        """The app's shared frame clock, once text was fed."""
+        self._writing = asyncio.Lock()
+        """Held while a frame or `finish` writes, so a finish never interleaves a frame."""
         self._leaf: FrozenMarkdown | None = None
         self._live: Markdown | None = None
         self.text = text
@@ -112,49 +112,26 @@ class ReplyBody(Vertical):
 
     @property
     def streaming(self) -> bool:
-        return self._flusher is not None or self._live is not None
+        return self._streaming or self._live is not None
 
     # -- streaming ------------------------------------------------------------------
 
     def feed(self, text: str) -> None:
-        """Buffer streamed text; the flusher writes it on the next frame."""
+        """Buffer streamed text; the app's frame clock writes it on the next frame."""
         if not text or self._done:
             return
         self.text += text
         self._pending.append(text)
-        self._wake.set()
-        if self._flusher is None:
-            self._flusher = self.run_worker(self._flush_loop, group="flush", exit_on_error=False)
+        self._streaming = True
+        if self._clock is None:
+            self._clock = FrameClock.of(self.app)
+        self._clock.mark(self)
 
-    async def _flush_loop(self) -> None:
-        cpu_mark = time.process_time()
-        interval = FRAME
-        try:
-            while True:
-                await self._wake.wait()
-                due = self.last_flush + interval
-                while not self._done:
-                    now = time.perf_counter()
-                    # Input first: a key just typed gets its own cheap frame before this one.
-                    typed = getattr(self.app, "last_key_at", 0.0) + INPUT_FIRST
-                    wait = max(due, min(typed, self.last_flush + MAX_FRAME)) - now
-                    if wait <= 0:
-                        break
-                    self._sleeping = True
-                    try:
-                        await asyncio.sleep(wait)
-                    finally:
-                        self._sleeping = False
-                self._wake.clear()
+    async def flush_frame(self) -> None:
+        """Called by the frame clock: write what gathered (never twice at once)."""
+        async with self._writing:
+            if not self._done:
                 await self._flush()
-                if self._done:
-                    return
-                # The frame budget: what this cycle cost the process sets the next gap.
-                cpu_now = time.process_time()
-                interval = min(MAX_FRAME, max(FRAME, (cpu_now - cpu_mark) / CPU_BUDGET))
-                cpu_mark = cpu_now
-        except asyncio.CancelledError:
-            pass
 
     async def _flush(self) -> None:
         if not self._pending or not self.is_attached:
@@ -250,14 +227,11 @@ class ReplyBody(Vertical):
     async def finish(self) -> None:
         """Drain what is buffered, stop the flusher, render the rest whole (frozen)."""
         self._done = True
-        self._wake.set()
-        flusher, self._flusher = self._flusher, None
-        if flusher is not None:
-            if self._sleeping:
-                flusher.cancel()  # the end need not wait out the frame; nothing is half-written
-            with contextlib.suppress(WorkerCancelled):  # cancelled before it first ran
-                await flusher.wait()
-        await self._flush()
+        self._streaming = False
+        if self._clock is not None:
+            self._clock.discard(self)  # the end need not wait out the frame
+        async with self._writing:  # a frame under way ends first
+            await self._flush()
         tail = self._segmenter.tail
         self._segmenter.tail = ""
         if not self.is_attached:

@@ -1,0 +1,112 @@
+"""`FrameClock`: one frame clock and one CPU budget for every streaming reply body of an app.
+
+Each `ReplyBody` used to keep its own flusher, frame rate and budget, so four compare
+columns streaming at once drew four unsynchronised frame streams and spent four budgets:
+their layouts landed at different moments, and a key typed between them waited behind
+one or another almost every time (echo p90 ~600 ms with four columns). Now a body that
+has text to show only marks itself dirty here; one loop (a worker of the app) wakes at
+most once per frame, waits for a key just typed to be echoed first, and flushes every
+dirty body in the same tick, so their changes meet one layout and one paint. What the
+whole frame cost the process (all bodies, the stream reads and keys meanwhile) sets the
+gap before the next one, so more columns mean bigger, rarer frames, not more CPU.
+
+The timing constants live in `reply_body` (FRAME, CPU_BUDGET, MAX_FRAME, INPUT_FIRST);
+see docs/architecture.md, "Frame budget".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.worker import Worker
+
+
+class Flushable(Protocol):
+    async def flush_frame(self) -> None:
+        """Write what gathered since the last frame."""
+
+
+_CLOCKS: weakref.WeakKeyDictionary[App[Any], FrameClock] = weakref.WeakKeyDictionary()
+
+
+class FrameClock:
+    """The frame loop shared by the streaming bodies of one app (`FrameClock.of(app)`)."""
+
+    def __init__(self, app: App[Any], *, frame: float, cpu_budget: float, max_frame: float, input_first: float) -> None:
+        self._app = app
+        self.frame = frame
+        self.cpu_budget = cpu_budget
+        self.max_frame = max_frame
+        self.input_first = input_first
+        self._dirty: dict[Flushable, None] = {}
+        """Bodies with text to show, in the order they asked (an ordered set)."""
+        self._wake = asyncio.Event()
+        self.worker: Worker[None] | None = None
+        self.last_frame = 0.0
+        """perf_counter of the last frame."""
+        self.frames = 0
+        """Frames drawn so far (tests and benchmarks read it)."""
+
+    @classmethod
+    def of(cls, app: App[Any]) -> FrameClock:
+        clock = _CLOCKS.get(app)
+        if clock is None:
+            from chatterm.tui.widgets import reply_body as timing
+
+            clock = cls(
+                app,
+                frame=timing.FRAME,
+                cpu_budget=timing.CPU_BUDGET,
+                max_frame=timing.MAX_FRAME,
+                input_first=timing.INPUT_FIRST,
+            )
+            _CLOCKS[app] = clock
+        return clock
+
+    def mark(self, body: Flushable) -> None:
+        """`body` has text to show on the next frame."""
+        self._dirty[body] = None
+        self._wake.set()
+        if self.worker is None or self.worker.is_finished:
+            self.worker = self._app.run_worker(self._run, group="frame-clock", exit_on_error=False)
+
+    def discard(self, body: Flushable) -> None:
+        """`body` flushes itself (it finished) or went away: leave it out of frames."""
+        self._dirty.pop(body, None)
+
+    def _typed_until(self) -> float:
+        """Until when a flush waits for a key just typed to be echoed first."""
+        return float(getattr(self._app, "last_key_at", 0.0)) + self.input_first
+
+    async def _run(self) -> None:
+        cpu_mark = time.process_time()
+        interval = self.frame
+        try:
+            while True:
+                await self._wake.wait()
+                due = self.last_frame + interval
+                while True:
+                    now = time.perf_counter()
+                    # Input first: a key just typed gets its own cheap frame before this one.
+                    wait = max(due, min(self._typed_until(), self.last_frame + self.max_frame)) - now
+                    if wait <= 0:
+                        break
+                    await asyncio.sleep(wait)
+                self._wake.clear()
+                bodies = list(self._dirty)
+                self._dirty.clear()
+                for body in bodies:
+                    await body.flush_frame()
+                self.last_frame = time.perf_counter()
+                self.frames += 1
+                # The frame budget: what this cycle cost the process sets the next gap.
+                cpu_now = time.process_time()
+                interval = min(self.max_frame, max(self.frame, (cpu_now - cpu_mark) / self.cpu_budget))
+                cpu_mark = cpu_now
+        except asyncio.CancelledError:
+            pass
