@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -28,6 +29,7 @@ from chatterm.engine.compare import CompareError, Comparison, LaneEnded, LaneEve
 from chatterm.engine.events import ReplyStarted, UserMessageAdded
 from chatterm.terminal_text import visible_line
 from chatterm.tui.actions.host import ChatHost
+from chatterm.tui.screens.delta_pacer import DeltaPacer
 from chatterm.tui.screens.reply_messages import DeltaBatch
 from chatterm.tui.widgets.compare_view import NUMBERS, CompareDeltas, CompareEnded, CompareUpdate, CompareView
 
@@ -151,6 +153,12 @@ class CompareActions(ChatHost):
     ) -> None:
         """Iterate the comparison and post what it yields (touches no widget)."""
         batches = [DeltaBatch() for _ in comparison.models]
+        pacers = [DeltaPacer() for _ in comparison.models]
+
+        def flush_all() -> None:
+            for pacer in pacers:
+                pacer.flush()
+
         try:
             async for item in comparison.send(prompt, files):
                 if isinstance(item, LaneEvent) and isinstance(item.event, TextDelta | ReasoningDelta):
@@ -158,20 +166,27 @@ class CompareActions(ChatHost):
                     (batch.text if isinstance(item.event, TextDelta) else batch.reasoning).append(item.event.text)
                     if not batch.posted:
                         batch.posted = True
-                        self.post_message(CompareDeltas(view, item.lane, batch))
+                        pacers[item.lane].post(partial(self.post_message, CompareDeltas(view, item.lane, batch)))
                     continue
                 if isinstance(item, LaneEvent):
+                    pacers[item.lane].flush()
                     batches[item.lane] = DeltaBatch()  # what came before is posted in order
+                else:
+                    flush_all()
                 self.post_message(CompareUpdate(view, item))
         except asyncio.CancelledError:
+            flush_all()
             self.post_message(CompareEnded(view, stopped=True))
             raise
         except ChatTermError as error:
+            flush_all()
             self.post_message(CompareEnded(view, error=error))
             return
         except Exception as error:
+            flush_all()
             self.post_message(CompareEnded(view, error=ChatTermError(f"Unexpected error: {error}")))
             return
+        flush_all()
         self.post_message(CompareEnded(view))
 
     @on(CompareUpdate)
