@@ -23,6 +23,7 @@ from textual.widget import Widget
 
 from chatterm.engine.conversation import Message
 from chatterm.tui.widgets.message import MessageView, build_message_view, tool_outputs
+from chatterm.tui.widgets.screen_batch import batch_update
 
 WINDOW = 30
 """Message views mounted when a chat is shown."""
@@ -97,7 +98,7 @@ class ConversationView(VerticalScroll):
             if at is not None:
                 first = max(first, min(len(shown) - at, MAX_REACH))
         views = self._build(shown[-first:], tool_outputs(messages))
-        with self.app.batch_update():
+        with batch_update(self.app):
             await self.remove_children()
             if views:
                 await self.mount_all(views)

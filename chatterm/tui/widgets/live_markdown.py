@@ -34,6 +34,8 @@ from textual.widgets._markdown import (
     MarkdownParagraph,
 )
 
+from chatterm.tui.widgets.screen_batch import batch_update
+
 if TYPE_CHECKING:
     from textual.content import Content
     from textual.widget import Widget
@@ -61,7 +63,7 @@ class LiveMarkdown(Markdown):
                 for block in new_blocks:
                     start, end = block.source_range
                     block.source_range = (start + start_line, end + start_line)
-                with self.app.batch_update():
+                with batch_update(self.app):
                     if existing and new_blocks:
                         last = existing[-1]
                         last.source_range = new_blocks[0].source_range

@@ -33,6 +33,7 @@ from chatterm.markdown_blocks import Segmenter, split_markdown
 from chatterm.terminal_text import visible
 from chatterm.tui.widgets.frame_clock import FrameClock
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown, Rendered, render_piece
+from chatterm.tui.widgets.screen_batch import batch_update
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -146,7 +147,7 @@ class ReplyBody(Vertical):
             rendered = await self._render_ahead(self._frozen_pieces(done))
             if not self.is_attached:
                 return
-            with self.app.batch_update():
+            with batch_update(self.app):
                 await self._add_frozen(done, rendered)
                 await self._reset_live(self._segmenter.tail)
         self.last_flush = time.perf_counter()
@@ -236,7 +237,7 @@ class ReplyBody(Vertical):
         self._segmenter.tail = ""
         if not self.is_attached:
             return
-        with self.app.batch_update():
+        with batch_update(self.app):
             if tail:
                 await self._add_frozen(tail)
             if self._live is not None:
