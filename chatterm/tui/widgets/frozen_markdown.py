@@ -206,6 +206,10 @@ def render_piece(app: App[object], text: str, width: int) -> list[Strip]:
     return lines
 
 
+WIDTHS_KEPT = 2
+"""Widths a `FrozenMarkdown` keeps rendered lines for (see `_piece_lines`)."""
+
+
 class FrozenMarkdown(Widget):
     DEFAULT_CSS = """
     FrozenMarkdown { height: auto; padding: 0 1; }
@@ -220,10 +224,13 @@ class FrozenMarkdown(Widget):
         """The text as it was appended: whole blocks (the reply's `Segmenter` cuts only
         between top-level blocks), each rendered on its own and cached, so appending a
         block renders that block, not the whole widget again."""
-        self._piece_lines: list[list[Strip] | None] = [None] * len(self._pieces)
-        self._pieces_key: tuple[int, str] | None = None
-        self._lines: list[Strip] | None = None
-        self._lines_key: tuple[int, str] | None = None
+        self._piece_lines: dict[tuple[int, str], list[list[Strip] | None]] = {}
+        """Each piece's lines per (width, theme), for the last `WIDTHS_KEPT` of them: a
+        layout pass may ask for the height at one width and paint at another (compare
+        columns: 27 and 28 cells, alternately), and one cached width made every such
+        pass render the whole widget again."""
+        self._lines: dict[tuple[int, str], list[Strip]] = {}
+        """The pieces joined, per (width, theme)."""
         if rendered is not None and self._pieces:
             self._adopt(rendered)
 
@@ -234,8 +241,9 @@ class FrozenMarkdown(Widget):
             return
         self.source += text
         self._pieces.append(text)
-        self._piece_lines.append(None)
-        self._lines = None
+        for piece_lines in self._piece_lines.values():
+            piece_lines.append(None)
+        self._lines.clear()
         if rendered is not None:
             self._adopt(rendered)
         self.refresh(layout=True)
@@ -243,47 +251,52 @@ class FrozenMarkdown(Widget):
     def _adopt(self, rendered: Rendered) -> None:
         """The last piece's lines, rendered ahead, when they fit the other pieces' key."""
         key, lines = rendered
-        if self._pieces_key is None and all(piece is None for piece in self._piece_lines):
-            self._pieces_key = key
-        if self._pieces_key == key:
-            self._piece_lines[-1] = lines
+        self._pieces_at(key)[-1] = lines
 
     def set_source(self, text: str) -> None:
         self.source = text
         self._pieces = [text] if text else []
-        self._piece_lines = [None] * len(self._pieces)
-        self._lines = None
+        self._piece_lines.clear()
+        self._lines.clear()
         self.refresh(layout=True)
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._theme_changed, init=False)
 
     def _theme_changed(self) -> None:
-        self._lines = None
-        self._pieces_key = None
+        self._lines.clear()
+        self._piece_lines.clear()
         self.refresh(layout=True)
 
     def lines(self, width: int) -> list[Strip]:
         """The text rendered at `width` (cached until the text, width or theme change):
         its pieces one by one, one blank line between them, as Rich puts between blocks."""
         key = (width, self.app.theme)
-        if self._lines is not None and self._lines_key == key:
-            return self._lines
-        if self._pieces_key != key:
-            self._piece_lines = [None] * len(self._pieces)
-            self._pieces_key = key
+        joined = self._lines.get(key)
+        if joined is not None:
+            return joined
+        piece_lines = self._pieces_at(key)
         lines: list[Strip] = []
         for index, piece in enumerate(self._pieces):
-            rendered = self._piece_lines[index]
+            rendered = piece_lines[index]
             if rendered is None:
-                rendered = self._piece_lines[index] = self._render_piece(piece, width)
+                rendered = piece_lines[index] = self._render_piece(piece, width)
             if rendered:
                 if lines:
                     lines.append(Strip.blank(width))
                 lines.extend(rendered)
-        self._lines = lines
-        self._lines_key = key
-        return self._lines
+        self._lines = {k: v for k, v in self._lines.items() if k in self._piece_lines}
+        self._lines[key] = lines
+        return lines
+
+    def _pieces_at(self, key: tuple[int, str]) -> list[list[Strip] | None]:
+        """The per-piece cache for `key`, made (and the oldest width dropped) if new."""
+        piece_lines = self._piece_lines.get(key)
+        if piece_lines is None:
+            while len(self._piece_lines) >= WIDTHS_KEPT:
+                del self._piece_lines[next(iter(self._piece_lines))]
+            piece_lines = self._piece_lines[key] = [None] * len(self._pieces)
+        return piece_lines
 
     def _render_piece(self, text: str, width: int) -> list[Strip]:
         return render_piece(self.app, text, width)
