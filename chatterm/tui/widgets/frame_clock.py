@@ -100,7 +100,12 @@ class FrameClock:
                 self._wake.clear()
                 bodies = list(self._dirty)
                 self._dirty.clear()
+                started = time.perf_counter()
                 for body in bodies:
+                    # A key typed while an earlier body was written is painted before the next.
+                    if float(getattr(self._app, "last_key_at", 0.0)) > started:
+                        await asyncio.sleep(max(0.0, self._typed_until() - time.perf_counter()))
+                        started = time.perf_counter()
                     await body.flush_frame()
                 self.last_frame = time.perf_counter()
                 self.frames += 1
