@@ -6,6 +6,8 @@ branch_stepper.py   BranchStepper       ‹ 2/3 › on a message with siblings
 structured.py       SchemaCheck         a JSON reply's verdict against the chat's schema
 reply_body.py       ReplyBody           streamed Markdown (live tail + frozen leaves)
 frozen_markdown.py  FrozenMarkdown      finished Markdown as one leaf widget
+frame_clock.py      FrameClock          one frame loop for every streaming ReplyBody
+screen_batch.py     batch_update        a batch update that repaints the screen after
 thinking.py         ThinkingBlock       collapsible reasoning
 tool_call.py        ToolCallRow         one tool call: args, status, result
 citations.py        CitationList        numbered sources under a reply

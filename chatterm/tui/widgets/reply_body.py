@@ -13,8 +13,9 @@ frame cost more than `CPU_BUDGET` of a core or a key was just typed (the frame b
 see docs/architecture.md), so tokens coalesce per frame and while an append is still
 being laid out; the `Segmenter` says which text is finished.
 Finished text moves into the last `FrozenMarkdown` (a new one when it is full) and the
-live `Markdown` keeps only the open block. `finish()` drains the buffer, stops the
-flusher, and renders the rest whole as frozen text, so a closed code fence is right. A finished reply is only
+live `Markdown` keeps only the open block. `finish()` drains the buffer at once (the body leaves
+the frame clock), and renders the rest whole as frozen text, so a closed code fence is
+right. A finished reply is only
 `FrozenMarkdown` widgets: ~1 widget per 4 KB instead of ~1 per block.
 
 The text is the model's: its control characters are shown as stand-ins
@@ -226,7 +227,7 @@ class ReplyBody(Vertical):
         await self._live.append(tail)
 
     async def finish(self) -> None:
-        """Drain what is buffered, stop the flusher, render the rest whole (frozen)."""
+        """Drain what is buffered (now, not on the next frame), render the rest whole (frozen)."""
         self._done = True
         self._streaming = False
         if self._clock is not None:
