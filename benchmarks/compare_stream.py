@@ -27,7 +27,7 @@ After (perf3, 2026-12-05, load ~1-2, 3 runs interleaved with main, same settings
 columns echo p50 3-7 ms (main 38-67), p90 40-56 ms (main 118-423), max 63-114 ms (main
 455-622), longest loop stall 64-90 ms (main 116-126), 0.59-0.62 of a core (main
 0.65-0.69); one reply p90 16-17 ms (main 14-27). What did it: one `FrameClock` for all
-bodies, compare lanes' deltas posted once per frame (`DeltaPacer`), the screen woken when a batch update
+bodies, deltas posted once per frame (`DeltaPacer`), the screen woken when a batch update
 ends (the echo had waited for the next message to reach the screen), and frozen text
 cached for two widths (columns re-rendered every piece on each layout pass). p90 ≤ 50 ms
 is met in 1 of 3 runs: what remains is the layout of four growing columns.

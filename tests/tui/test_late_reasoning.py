@@ -104,6 +104,9 @@ async def test_late_reasoning_keeps_a_block_the_user_opened(chat_context: Any) -
         await step(pilot, script, lambda: "Answer." in view.body.text)
         thinking = view.thinking
         assert thinking is not None and thinking.collapsed
+        # The click aims at the title as painted: after the frame that draws the answer.
+        await wait_until(pilot, lambda: "Answer." in "".join(str(w.source) for w in view.body.children))
+        await pilot.pause()
         await pilot.click(thinking.query_one("CollapsibleTitle"))
         assert not thinking.collapsed  # the user opened it to read along
         await step(pilot, script, lambda: "More." in thinking.body.text)

@@ -9,7 +9,7 @@
 One reply at a time runs in the `reply` worker: it iterates the engine
 (`session.send/regenerate/edit`) and posts what it gets; it touches no widget. Text
 and reasoning deltas are gathered in a `DeltaBatch` (one message per batch, not per
-token); every other engine event is posted as an `EngineMessage` (reply_messages.py). The handlers own the
+token, and at most one per frame: `DeltaPacer`); every other engine event is posted as an `EngineMessage` (reply_messages.py). The handlers own the
 widgets and dispatch with `match`. Esc cancels the worker: the engine marks the reply
 stopped and keeps its text, and the view shows it so.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -56,6 +57,7 @@ from chatterm.engine.finish_reasons import CONTINUE_PROMPT
 from chatterm.engine.reply_figures import chat_totals
 from chatterm.key_actions import MESSAGE_KEYS
 from chatterm.tui.keys import effective_keys, keys_label
+from chatterm.tui.screens.delta_pacer import DeltaPacer
 from chatterm.tui.screens.reply_messages import (
     DeltaBatch,
     DeltasReady,
@@ -295,6 +297,7 @@ class ChatScreen(SettledLayout):  # a Screen[None] that lays out once per change
     async def _stream(self, source: EventSource) -> None:
         """Iterate the engine and post what it yields (never touches a widget)."""
         batch = DeltaBatch()
+        pacer = DeltaPacer()
         try:
             async for event in source():
                 match event:
@@ -303,21 +306,26 @@ class ChatScreen(SettledLayout):  # a Screen[None] that lays out once per change
                     case ReasoningDelta(text=text):
                         batch.reasoning.append(text)
                     case _:
+                        pacer.flush()  # the text before it is posted first
                         batch = DeltaBatch()
                         self.post_message(EngineMessage(event))
                         continue
                 if not batch.posted:
                     batch.posted = True
-                    self.post_message(DeltasReady(batch))
+                    pacer.post(partial(self.post_message, DeltasReady(batch)))
         except asyncio.CancelledError:
+            pacer.flush()
             self.post_message(ReplyEnded(stopped=True))
             raise
         except ChatTermError as error:
+            pacer.flush()
             self.post_message(ReplyEnded(error=error))
             return
         except Exception as error:
+            pacer.flush()
             self.post_message(ReplyEnded(error=ChatTermError(f"Unexpected error: {error}")))
             return
+        pacer.flush()
         self.post_message(ReplyEnded())
 
     async def on_deltas_ready(self, message: DeltasReady) -> None:
