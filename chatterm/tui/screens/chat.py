@@ -335,12 +335,8 @@ class ChatScreen(SettledLayout):  # a Screen[None] that lays out once per change
         reasoning, text = "".join(batch.reasoning), "".join(batch.text)
         batch.reasoning.clear()
         batch.text.clear()
-        if view is None:
-            return
-        if reasoning:
-            await view.add_reasoning(reasoning)
-        if text:
-            await view.add_text(text)
+        if view is not None:
+            await view.add_deltas(reasoning, text)
 
     async def on_engine_message(self, message: EngineMessage) -> None:
         pane = self.pane

@@ -26,7 +26,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from chatterm.terminal_text import visible_line
-from chatterm.tui.screens.picker import ModelPickerScreen
+from chatterm.tui.screens.picker import ModelPickerScreen, unique_models
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class GatewayPickerScreen(ModelPickerScreen):
             self.post_message(self.GatewayModelsLoaded(index, list(ids)))
 
     def on_gateway_picker_screen_gateway_models_loaded(self, message: GatewayModelsLoaded) -> None:
-        models = message.error if message.error is not None else _unique(message.ids)
+        models = message.error if message.error is not None else unique_models(message.ids, set())
         self.other_models[message.index] = models
         self._rebuild(self._filter_text(), keep=True)
 
@@ -167,14 +167,3 @@ class GatewayPickerScreen(ModelPickerScreen):
         index = self._option_gateways.get(self._highlighted_option() or "") if picked_one else None
         self.chosen_gateway = self.others[index] if index is not None else None
         return super().dismiss(result)
-
-
-def _unique(ids: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out: list[str] = []
-    for model in ids:
-        model = model.strip()
-        if model and model not in seen:
-            seen.add(model)
-            out.append(model)
-    return out

@@ -39,7 +39,7 @@ from chatterm.terminal_text import visible_line
 TYPED_OPTION_ID = "picker-typed"
 
 
-def _dedupe(ids: Iterable[str], seen: set[str]) -> list[str]:
+def unique_models(ids: Iterable[str], seen: set[str]) -> list[str]:
     """`ids` without blanks and without those in `seen` (which is updated)."""
     out: list[str] = []
     for model in ids:
@@ -93,7 +93,7 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
         self.groups = {family: list(ids) for family, ids in groups.items()}
         self.favourites = list(favourites)
         self.current = current
-        self.gateway_models: list[str] = _dedupe(cached, set())
+        self.gateway_models: list[str] = unique_models(cached, set())
         self._listed: set[str] = set(self.gateway_models)
         """The gateway's ids: the cached list until the refresh arrives."""
         self._load_models = load_models
@@ -141,7 +141,7 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
             kept = f" (showing the {self._count()} cached)" if self.gateway_models else ""
             self._set_status(f"Could not load the gateway's models{kept}: {message.error}", "-error")
             return
-        self.gateway_models = _dedupe(message.ids, set())
+        self.gateway_models = unique_models(message.ids, set())
         self._set_status(f"{self._count()} from the gateway", None)
         self._rebuild(self.query_one("#picker-filter", Input).value, keep=True)
         self._show_marks()
@@ -165,7 +165,7 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
 
         self._listed = set(self.gateway_models)
         seen: set[str] = set()
-        out = [("★ Favourites", _dedupe(self.favourites, seen))]
+        out = [("★ Favourites", unique_models(self.favourites, seen))]
         by_group: dict[str, list[str]] = {group: [] for group in self.groups}
         other: list[str] = []
         for model in self.gateway_models:
@@ -173,8 +173,8 @@ class ModelPickerScreen(ModalScreen[str | list[str] | None]):
             (other if family is DEFAULT_FAMILY else by_group.setdefault(family.group, [])).append(model)
         for group, ids in self.groups.items():
             by_group[group].extend(ids)
-        out.extend((group, _dedupe(ids, seen)) for group, ids in by_group.items())
-        out.append(("Other", _dedupe(other, seen)))
+        out.extend((group, unique_models(ids, seen)) for group, ids in by_group.items())
+        out.append(("Other", unique_models(other, seen)))
         return [(header, ids) for header, ids in out if ids]
 
     def _label(self, model: str, matcher: Matcher | None) -> Content:

@@ -151,13 +151,8 @@ class CompareColumn(Vertical):
         await self.scroller.mount(view)
 
     async def feed(self, reasoning: str, text: str) -> None:
-        view = self.current
-        if view is None:
-            return
-        if reasoning:
-            await view.add_reasoning(reasoning)
-        if text:
-            await view.add_text(text)
+        if self.current is not None:
+            await self.current.add_deltas(reasoning, text)
 
     async def finish_reply(self, message: Message) -> None:
         view = self.current

@@ -220,6 +220,13 @@ class AssistantMessageView(MessageView):
     def _shown_text(self) -> str:
         return self.structured.markdown if self.structured is not None else self.message.text
 
+    async def add_deltas(self, reasoning: str, text: str) -> None:
+        """A frame's gathered reasoning, then its answer text (either may be empty)."""
+        if reasoning:
+            await self.add_reasoning(reasoning)
+        if text:
+            await self.add_text(text)
+
     async def add_reasoning(self, text: str) -> None:
         if self.thinking is None:
             # Reasoning that starts after the answer did is born folded.
