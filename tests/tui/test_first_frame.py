@@ -25,16 +25,7 @@ async def test_a_long_chat_shows_its_last_message_before_the_window_above_is_fil
         conversation.append(Message(role="user", content=f"question {i}"))
         conversation.append(Message(role="assistant", content=f"answer **{i}**", model="gpt-4o-mini"))
     app = ChatApp(chat_context, conversation=conversation)
-    shown: list[list[str]] = []
-    """The messages mounted at each frame that reached the terminal."""
-    display = app._display
-
-    def recording_display(screen: Any, renderable: Any) -> None:
-        if renderable is not None and not app._batch_count and screen is app.chat_screen:
-            shown.append([view.message.text for view in screen.pane.views()])
-        display(screen, renderable)
-
-    app._display = recording_display  # type: ignore[method-assign]
+    shown = record_frames(app)
     async with app.run_test(size=(100, 30)) as pilot:
         pane = app.chat_screen.pane
         await wait_until(pilot, lambda: len(pane.views()) == WINDOW)
@@ -55,6 +46,18 @@ async def test_a_chat_of_long_replies_paints_only_the_replies_that_fill_the_pane
         conversation.append(Message(role="user", content=f"question {i}"))
         conversation.append(Message(role="assistant", content=f"{reply}answer {i}", model="gpt-4o-mini"))
     app = ChatApp(chat_context, conversation=conversation)
+    shown = record_frames(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = app.chat_screen.pane
+        await wait_until(pilot, lambda: len(pane.views()) == WINDOW)
+        first = shown[0]
+        assert first[-1].endswith("answer 99")
+        assert len(first) < FIRST_PAINT, f"the first frame waited for {len(first)} long replies"
+        assert "answer 99" in "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def record_frames(app: ChatApp) -> list[list[str]]:
+    """The messages mounted at each frame of the chat screen that reached the terminal."""
     shown: list[list[str]] = []
     display = app._display
 
@@ -64,10 +67,4 @@ async def test_a_chat_of_long_replies_paints_only_the_replies_that_fill_the_pane
         display(screen, renderable)
 
     app._display = recording_display  # type: ignore[method-assign]
-    async with app.run_test(size=(100, 30)) as pilot:
-        pane = app.chat_screen.pane
-        await wait_until(pilot, lambda: len(pane.views()) == WINDOW)
-        first = shown[0]
-        assert first[-1].endswith("answer 99")
-        assert len(first) < FIRST_PAINT, f"the first frame waited for {len(first)} long replies"
-        assert "answer 99" in "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return shown
