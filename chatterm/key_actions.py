@@ -36,9 +36,6 @@ class KeyAction:
     help: str
     """The F1 help's line."""
     footer: bool = True
-    priority: bool = False
-    """Read before the focused widget: a terminal's Alt+letter arrives as a printable
-    letter (Textual's `alt+t` carries the character "t"), which the prompt would type."""
 
 
 TAB_KEYS: tuple[KeyAction, ...] = (
@@ -49,7 +46,6 @@ TAB_KEYS: tuple[KeyAction, ...] = (
         "New tab",
         "A new chat in a new tab, the others keep streaming (in the history: the chosen chat)",
         footer=False,
-        priority=True,
     ),
     KeyAction("next_tab", "next_tab", "ctrl+pagedown,alt+right", "Next tab", "The next tab", footer=False),
     KeyAction("previous_tab", "previous_tab", "ctrl+pageup,alt+left", "Prev tab", "The previous tab", footer=False),
@@ -60,7 +56,6 @@ TAB_KEYS: tuple[KeyAction, ...] = (
         "Close tab",
         "Close the tab (a reply being written is stopped and saved, after asking)",
         footer=False,
-        priority=True,
     ),
 )
 """Open, switch and close tabs (F1 lists them in a group of their own)."""

@@ -71,10 +71,7 @@ _NAMES = {
 
 
 def bindings(actions: Iterable[KeyAction]) -> list[BindingType]:
-    return [
-        Binding(a.keys, a.action, a.label, show=a.footer, tooltip=a.help, id=a.name, priority=a.priority)
-        for a in actions
-    ]
+    return [Binding(a.keys, a.action, a.label, show=a.footer, tooltip=a.help, id=a.name) for a in actions]
 
 
 def key_label(key: str) -> str:

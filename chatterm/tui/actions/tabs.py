@@ -234,10 +234,9 @@ class TabActions(BranchActions):
             await asyncio.sleep(0.01)
 
     def tab_check_action(self, action: str) -> bool | None:
-        """Tab keys act only on a chat screen (Alt+T and Alt+W are read before the
-        focused widget: on another screen they are left to it, as the history screen's
-        Alt+T "open in a new tab"); switching and closing only while several tabs are
-        open."""
+        """Tab keys act only on a chat screen (on another screen they are left to it, as
+        the history screen's Alt+T "open in a new tab"); switching and closing only while
+        several tabs are open."""
         if not self._can_switch():
             return False
         if action in ("next_tab", "previous_tab", "close_tab"):
