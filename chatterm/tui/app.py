@@ -48,6 +48,7 @@ from chatterm.tui.actions.tools import ToolActions
 from chatterm.tui.keys import bindings as app_bindings
 from chatterm.tui.keys import clashes
 from chatterm.tui.tabs import TabSet
+from chatterm.tui.widgets.frame_clock import FrameClock
 
 if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
@@ -115,11 +116,12 @@ class ChatApp(
         self._apply_themes()  # before the first compose: a later switch restyles every widget
         self.last_key_at = 0.0
         """perf_counter of the last key: a streaming reply defers its next frame a little
-        (reply_body.INPUT_FIRST), so the echo of a key is painted first."""
+        and lays out the pane just after keys (`typing_rhythm`), so the echo of a key is painted first."""
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_key_at = time.perf_counter()
+            FrameClock.key_typed(self)
         await super().on_event(event)
 
     # -- start-up ---------------------------------------------------------------------

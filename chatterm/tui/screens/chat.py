@@ -56,6 +56,7 @@ from chatterm.engine.events import (
 from chatterm.engine.finish_reasons import CONTINUE_PROMPT
 from chatterm.engine.reply_figures import chat_totals
 from chatterm.key_actions import MESSAGE_KEYS
+from chatterm.tui.key_first_paint import KeyFirstPaint
 from chatterm.tui.keys import effective_keys, keys_label
 from chatterm.tui.screens.delta_pacer import DeltaPacer
 from chatterm.tui.screens.reply_messages import (
@@ -82,7 +83,7 @@ if TYPE_CHECKING:
 EventSource = Callable[[], AsyncIterator[EngineEvent]]
 
 
-class ChatScreen(SettledLayout):  # a Screen[None] that lays out once per change
+class ChatScreen(KeyFirstPaint, SettledLayout):  # echoes keys first, lays out once per change
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"
     BINDINGS = [

@@ -10,7 +10,8 @@ dirty body in the same tick, so their changes meet one layout and one paint. Wha
 whole frame cost the process (all bodies, the stream reads and keys meanwhile) sets the
 gap before the next one, so more columns mean bigger, rarer frames, not more CPU.
 
-The timing constants live in `reply_body` (FRAME, CPU_BUDGET, MAX_FRAME, INPUT_FIRST);
+The timing constants live in `reply_body` (FRAME, CPU_BUDGET, MAX_FRAME) and `typing_rhythm`
+(INPUT_FIRST, when frames run while someone types);
 see docs/architecture.md, "Frame budget".
 """
 
@@ -20,6 +21,8 @@ import asyncio
 import time
 import weakref
 from typing import TYPE_CHECKING, Any, Protocol
+
+from chatterm.tui.typing_rhythm import INPUT_FIRST, wait_before_heavy_work
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -34,6 +37,11 @@ class Flushable(Protocol):
 _CLOCKS: weakref.WeakKeyDictionary[App[Any], FrameClock] = weakref.WeakKeyDictionary()
 
 
+def _wake(sleeper: asyncio.Future[None]) -> None:
+    if not sleeper.done():
+        sleeper.set_result(None)
+
+
 class FrameClock:
     """The frame loop shared by the streaming bodies of one app (`FrameClock.of(app)`)."""
 
@@ -46,6 +54,8 @@ class FrameClock:
         self._dirty: dict[Flushable, None] = {}
         """Bodies with text to show, in the order they asked (an ordered set)."""
         self._wake = asyncio.Event()
+        self._sleeper: asyncio.Future[None] | None = None
+        """What `_run` awaits while it waits for its frame (a key ends the wait early)."""
         self.worker: Worker[None] | None = None
         self.last_frame = 0.0
         """perf_counter of the last frame."""
@@ -63,7 +73,7 @@ class FrameClock:
                 frame=timing.FRAME,
                 cpu_budget=timing.CPU_BUDGET,
                 max_frame=timing.MAX_FRAME,
-                input_first=timing.INPUT_FIRST,
+                input_first=INPUT_FIRST,
             )
             _CLOCKS[app] = clock
         return clock
@@ -79,6 +89,24 @@ class FrameClock:
         """`body` flushes itself (it finished) or went away: leave it out of frames."""
         self._dirty.pop(body, None)
 
+    @classmethod
+    def key_typed(cls, app: App[Any]) -> None:
+        """A key was typed: a frame waiting for the next key (`typing_rhythm`) looks again."""
+        clock = _CLOCKS.get(app)
+        if clock is not None and clock._sleeper is not None and not clock._sleeper.done():
+            clock._sleeper.set_result(None)
+
+    async def _sleep(self, delay: float) -> None:
+        """Sleep `delay` seconds, or until a key is typed."""
+        loop = asyncio.get_running_loop()
+        sleeper = self._sleeper = loop.create_future()
+        timer = loop.call_later(delay, _wake, sleeper)
+        try:
+            await sleeper
+        finally:
+            timer.cancel()
+            self._sleeper = None
+
     def _typed_until(self) -> float:
         """Until when a flush waits for a key just typed to be echoed first."""
         return float(getattr(self._app, "last_key_at", 0.0)) + self.input_first
@@ -92,11 +120,13 @@ class FrameClock:
                 due = self.last_frame + interval
                 while True:
                     now = time.perf_counter()
-                    # Input first: a key just typed gets its own cheap frame before this one.
-                    wait = max(due, min(self._typed_until(), self.last_frame + self.max_frame)) - now
+                    # Input first: a key just typed gets its own cheap frame before this
+                    # one, and while someone types, frames come just after keys.
+                    key_at = float(getattr(self._app, "last_key_at", 0.0))
+                    wait = max(due - now, wait_before_heavy_work(now, key_at, self.last_frame + self.max_frame))
                     if wait <= 0:
                         break
-                    await asyncio.sleep(wait)
+                    await self._sleep(wait)
                 self._wake.clear()
                 bodies = list(self._dirty)
                 self._dirty.clear()

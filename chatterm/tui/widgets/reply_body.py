@@ -32,6 +32,7 @@ from textual.containers import Vertical
 
 from chatterm.markdown_blocks import Segmenter, split_markdown
 from chatterm.terminal_text import visible
+from chatterm.tui.typing_rhythm import INPUT_FIRST
 from chatterm.tui.widgets.frame_clock import FrameClock
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown, Rendered, render_piece
 from chatterm.tui.widgets.screen_batch import batch_update
@@ -56,9 +57,6 @@ MAX_FRAME = 0.3
 850-2,000 tok/s frames are this far apart: each carries a few hundred tokens, and the
 gaps between them leave the event loop free for keys (0.15 s cost ~20 % more CPU at
 850 tok/s and half the gaps)."""
-INPUT_FIRST = 0.05
-"""A flush waits this long after the last key (at most `MAX_FRAME` in all), so the
-frame that echoes a keypress paints only the prompt, not a reflowed conversation."""
 FROZEN_GUTTER = 2
 """Columns a `FrozenMarkdown` leaves around its text (its CSS padding, `0 1`)."""
 LEAF_CHARS = 1500
