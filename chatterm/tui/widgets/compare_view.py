@@ -201,16 +201,13 @@ def column_figures(replies: Sequence[Message], width: int | None) -> str:
     if last is not None and last.usage is not None:
         speed = speed[:-1]  # its token counts: the lane's sums below stand for them
     totals = chat_totals(replies)
-    tokens: tuple[str, str] | None = None
+    tokens_full = tokens_short = None
     if totals.replies:
-        full, short = (
-            f"in {totals.prompt_tokens:,} · out {totals.answer_tokens:,}",
-            (f"{totals.prompt_tokens:,}→{totals.answer_tokens:,}"),
-        )
+        tokens_full = f"in {totals.prompt_tokens:,} · out {totals.answer_tokens:,}"
+        tokens_short = f"{totals.prompt_tokens:,}→{totals.answer_tokens:,}"
         if totals.reasoning_tokens:
-            full += f" · think {totals.reasoning_tokens:,}"
-            short += f" +{totals.reasoning_tokens:,}"
-        tokens = (full, short)
+            tokens_full += f" · think {totals.reasoning_tokens:,}"
+            tokens_short += f" +{totals.reasoning_tokens:,}"
     context = None if totals.context is None else context_text(totals.context)
     cost = None if totals.cost is None else cost_text(totals.cost)
 
@@ -218,7 +215,6 @@ def column_figures(replies: Sequence[Message], width: int | None) -> str:
         return " · ".join(t for t in texts if t)
 
     speed_full, speed_short = line(*(f for f, _ in speed)), line(*(s for _, s in speed))
-    tokens_full, tokens_short = tokens or (None, None)
     context_full, context_short = (f"context {context}", f"ctx {context.split()[0]}") if context else (None, None)
     if width is None:
         return line(speed_full, tokens_full, context_full, cost)
