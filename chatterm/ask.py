@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
 from chatterm.api.errors import APIError, ChatTermError, RequestValidationError
 from chatterm.api.types import CitationsUpdate, Notice, ReasoningDelta, TextDelta, ToolCall
-from chatterm.ask_images import AskImages
+from chatterm.ask_images import AskImages, SavedImage
 from chatterm.engine.events import ImageAdded, ReplyFailed, ReplyFinished, ToolCallStatus, ToolLoopStopped
 from chatterm.engine.finish_reasons import cut_note
 from chatterm.process import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from chatterm.terminal_text import visible, visible_line
 
 if TYPE_CHECKING:
+    from chatterm.api.structured import ValidationOutcome
     from chatterm.config import Config
     from chatterm.context import AppContext
     from chatterm.engine.conversation import Conversation, Message
@@ -362,14 +363,14 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
         output.close()
         output.note("stopped")
         if output.json_mode:
-            output.print_json(_failure_json("Interrupted", "Stopped by the user", None, reply) | output.saved_json())
+            output.print_json(output.failure("Interrupted", "Stopped by the user", None, reply))
         return EXIT_INTERRUPTED
     if failure is not None:
         output.close()
         if output.json_mode:
             http_status = failure.status if isinstance(failure, APIError) else None
             kind = failure.kind if isinstance(failure, APIError) else type(failure).__name__
-            output.print_json(_failure_json(kind, str(failure), http_status, reply, failure) | output.saved_json())
+            output.print_json(output.failure(kind, str(failure), http_status, reply, failure))
         else:
             message = getattr(failure, "detail", None) or str(failure)
             if isinstance(failure, RequestValidationError):
@@ -634,19 +635,12 @@ class AskOutput:
         self.close()
         if reply is None:
             return
-        outcome = None
-        if self.schema is not None:
-            from chatterm.api.structured import validate_reply
-
-            outcome = validate_reply(reply.content or "", self.schema)
         if self.json_mode:
-            data = result_json(reply, session) | self.saved_json() | {"images": self.images.json()}
-            if outcome is not None:
-                data["schema_error"] = None if outcome.ok else {"path": outcome.error_path, "message": outcome.message}
-            self.print_json(data)
+            self.print_json(self.result(reply, session, self.images.saved))
             return
         if self.schema is not None:
             self._show_structured(reply.content or "")
+            outcome = self._schema_outcome(reply)
             if outcome is not None and not outcome.ok:
                 self.note(f"The reply does not fit the schema: {outcome.error_path}: {outcome.message}")
         if reply.tool_calls:
@@ -665,6 +659,28 @@ class AskOutput:
             self._outside(stream, "".join(lines))
         if (cut := cut_note(reply.finish_reason)) is not None:  # a cut reply reads like a whole one
             self.note(f"chatterm: the reply was {cut} (finish_reason: {reply.finish_reason})")
+
+    def result(self, reply: Message, session: ChatSession, images: list[SavedImage]) -> dict[str, Any]:
+        """The `--json` object of one reply: `ask`'s, and each entry of `ask --compare`'s
+        array (`images`: that reply's own), so the two never differ in their keys."""
+        data = result_json(reply, session) | self.saved_json() | {"images": [image.to_json() for image in images]}
+        outcome = self._schema_outcome(reply)
+        if outcome is not None:
+            data["schema_error"] = None if outcome.ok else {"path": outcome.error_path, "message": outcome.message}
+        return data
+
+    def failure(
+        self, kind: str, message: str, status: int | None, reply: Message | None, error: ChatTermError | None = None
+    ) -> dict[str, Any]:
+        """The `--json` object of a reply that failed or was stopped (`ask`, `ask --compare`)."""
+        return _failure_json(kind, message, status, reply, error) | self.saved_json()
+
+    def _schema_outcome(self, reply: Message) -> ValidationOutcome | None:
+        if self.schema is None:
+            return None
+        from chatterm.api.structured import validate_reply
+
+        return validate_reply(reply.content or "", self.schema)
 
     def _show_images(self) -> None:
         """The saved images' paths (or URLs) after the answer, on stdout: they are part of it."""

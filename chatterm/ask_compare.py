@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from chatterm.api.errors import APIError, RequestValidationError
 from chatterm.api.types import Notice, ReasoningDelta, TextDelta
-from chatterm.ask import AskOutput, _failure_json, _finish_saving, _usage_error, result_json, run_ask
+from chatterm.ask import AskOutput, _finish_saving, _usage_error, run_ask
+from chatterm.ask_images import SavedImage
 from chatterm.engine.compare import CompareError, Comparison, LaneEnded, LaneEvent, check_models
 from chatterm.engine.events import ImageAdded, ToolCallStatus, ToolLoopStopped
 from chatterm.process import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
@@ -47,6 +48,7 @@ async def compare_turn(
 ) -> int:
     comparison = Comparison(session, models)
     texts: list[list[str]] = [[] for _ in models]
+    images: list[list[SavedImage]] = [[] for _ in models]
     reasoning_open: set[int] = set()
 
     def note(lane: int, text: str) -> None:
@@ -70,7 +72,7 @@ async def compare_turn(
                     case Notice(text=text):
                         note(lane, text)
                     case ImageAdded():
-                        output.images.add(event)
+                        images[lane].append(output.images.add(event))
             elif isinstance(item, LaneEnded) and not output.json_mode:
                 note(item.lane, _ended_words(item))
 
@@ -91,7 +93,7 @@ async def compare_turn(
         output.tell_images()
     if output.broken:
         return output.exit_broken()
-    entries = [_entry(comparison, lane, output, interrupted) for lane in range(len(models))]
+    entries = [_entry(comparison, lane, output, images[lane], interrupted) for lane in range(len(models))]
     if output.json_mode:
         output.print_json_value(entries)
     else:
@@ -113,20 +115,23 @@ def _ended_words(ended: LaneEnded) -> str:
     return ended.outcome.replace("ok", "done")
 
 
-def _entry(comparison: Comparison, lane: int, output: AskOutput, interrupted: bool) -> dict[str, Any]:
-    """One model's `ask --json` object (a failure's object, with `model`, if it failed)."""
+def _entry(
+    comparison: Comparison, lane: int, output: AskOutput, images: list[SavedImage], interrupted: bool
+) -> dict[str, Any]:
+    """One model's `ask --json` object, built by the same `AskOutput` methods as a single
+    `ask`'s (a failure's object, with `model`, if it failed)."""
     model = comparison.models[lane]
     reply = comparison.lanes[lane].last_reply if lane < len(comparison.lanes) else None
     outcome = comparison.outcomes[lane]
     error = comparison.errors[lane]
     if outcome == "ok" and reply is not None:
-        return result_json(reply, comparison.lanes[lane]) | output.saved_json()
+        return output.result(reply, comparison.lanes[lane], images)
     if outcome == "failed" and error is not None:
         status = error.status if isinstance(error, APIError) else None
         kind = error.kind if isinstance(error, APIError) else type(error).__name__
-        return {"model": model} | _failure_json(kind, str(error), status, reply, error) | output.saved_json()
+        return {"model": model} | output.failure(kind, str(error), status, reply, error)
     why = "Stopped by the user" if interrupted or outcome == "stopped" else "Not run"
-    return {"model": model} | _failure_json("Interrupted", why, None, reply) | output.saved_json()
+    return {"model": model} | output.failure("Interrupted", why, None, reply)
 
 
 def _print_plain(comparison: Comparison, texts: list[list[str]], output: AskOutput) -> None:

@@ -30,6 +30,7 @@ from chatterm.process import (
 
 if TYPE_CHECKING:
     from chatterm.config import Config
+    from chatterm.presets import Preset
 
 
 def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -134,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"chatterm {__version__}")
     _connection_options(parser, suppress=False)
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="open the chat with [presets.NAME] from the config (the new chat, or the one -c/--chat reopens)",
+    )
     reopen = parser.add_mutually_exclusive_group()
     reopen.add_argument("--continue", "-c", dest="continue_chat", action="store_true", help="reopen the last chat")
     reopen.add_argument("--chat", dest="chat_id", default=None, help="open a saved chat by id")
@@ -143,7 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_options(ask, suppress=True)
     ask.add_argument("prompt", nargs="*", help="the prompt; '-' or nothing reads stdin")
     ask.add_argument(
-        "--preset", metavar="NAME", help="start from [presets.NAME] in the config (flags given win over it)"
+        "--preset",
+        metavar="NAME",
+        default=argparse.SUPPRESS,  # `chatterm --preset NAME ask ...` counts too
+        help="start from [presets.NAME] in the config (flags given win over it)",
     )
     ask.add_argument("--system", "-s", help="system prompt")
     ask.add_argument("--temperature", "-t", type=float, help="sampling temperature (the model's default if unset)")
@@ -289,6 +298,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if getattr(args, "api_key", None):  # to each tab's chatterm through the environment, not argv
                 os.environ["CHATTERM_API_KEY"] = args.api_key
             return run_serve(args)
+        if getattr(args, "preset", None) is not None and args.command not in (None, "ask"):
+            print(f"chatterm: --preset is for the chat app and `ask`, not `{args.command}`", file=sys.stderr)
+            return EXIT_USAGE
         config = _load_config(args)
         if args.command is not None:  # the TUI shows them as toasts
             for warning in config.warnings:
@@ -362,9 +374,24 @@ def _run_models(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def _tui_preset(args: argparse.Namespace, config: Config) -> Preset | None:
+    """`--preset NAME`'s preset for the TUI; an unknown name is told (with the presets
+    there are) before anything starts, as `ask --preset` tells it."""
+    if args.preset is None:
+        return None
+    from chatterm.config import ConfigError, default_config_path
+    from chatterm.presets import UnknownPresetError, find_preset
+
+    try:
+        return find_preset(config.presets, args.preset, config.path or default_config_path())
+    except UnknownPresetError as error:
+        raise ConfigError(f"--preset: {error.args[0]}") from None
+
+
 def _run_tui(args: argparse.Namespace, config: Config) -> int:
     from chatterm.context import DEMO_TOKEN_DELAY_TUI
 
+    preset = _tui_preset(args, config)
     context = build_context(args, config, demo_token_delay=DEMO_TOKEN_DELAY_TUI)
     problem = base_url_problem(context)
     if problem is not None:
@@ -393,7 +420,7 @@ def _run_tui(args: argparse.Namespace, config: Config) -> int:
             return EXIT_ERROR
     from chatterm.tui.app import ChatApp
 
-    app = ChatApp(context, conversation=conversation)
+    app = ChatApp(context, conversation=conversation, preset=preset)
     try:
         app.run()
     finally:

@@ -267,10 +267,13 @@ def _show(store: ChatStore, args: argparse.Namespace) -> int:
         _print_json(store.export_json(args.id))
         return 0
     from chatterm.engine.finish_reasons import cut_note
+    from chatterm.engine.reply_figures import chat_totals, cost_text
 
     conv = store.load(args.id)
     _say(visible_line(conv.title or "Untitled chat"))
-    _say(f"{conv.id}  ·  {_when(conv.created_at)}  ·  {', '.join(conv.models) or conv.settings.model}")
+    header = f"{conv.id}  ·  {_when(conv.created_at)}  ·  {', '.join(conv.models) or conv.settings.model}"
+    total = chat_totals(conv.messages).cost  # of the replies shown: the current branch
+    _say(header if total is None else f"{header}  ·  cost {cost_text(total)}")
     if conv.settings.system_prompt:
         _say(f"\n[System]\n{conv.settings.system_prompt}")
     for m in conv.messages:
@@ -294,6 +297,8 @@ def _show(store: ChatStore, args: argparse.Namespace) -> int:
             _say(f"-> {visible_line(call.name)}({visible_line(call.arguments)})")
         for c in m.citations:
             _say(f"   source: {visible_line(c.title) + ' ' if c.title else ''}<{visible_line(c.url)}>")
+        if m.role == "assistant" and m.cost is not None:
+            _say(f"   cost: {cost_text(m.cost)}")
         if m.error:
             _say(f"   error: {m.error}")
     return 0

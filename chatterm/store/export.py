@@ -4,7 +4,7 @@ JSON (`format: "chatterm-chat"`, `version: 1`)::
 
     {"format": "chatterm-chat", "version": 1,
      "chat": {"id", "title", "title_is_custom", "settings", "created_at", "updated_at",
-              "current_leaf_id"},
+              "current_leaf_id", "cost" (the replies' total, every branch; only when one has a cost)},
      "messages": [ every message of every branch, oldest first:
         {"role", "content", "tool_calls" (wire format, provider extras inline),
          "tool_call_id",                      <- the gateway's chat completions format
@@ -15,7 +15,8 @@ JSON (`format: "chatterm-chat"`, `version: 1`)::
 
 Tool call `arguments` are kept exactly as the model wrote them (even empty), so
 export -> import -> export is byte-identical. Markdown shows the current branch only:
-what the user sees, with reasoning and tool traffic folded into <details>.
+what the user sees, with reasoning and tool traffic folded into <details>, each reply's
+cost where one was saved and the branch's total in the opening line.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from chatterm.api.types import Citation, ToolCall
 from chatterm.engine.conversation import ChatSettings, Conversation, Message, new_id
 from chatterm.engine.finish_reasons import cut_note
+from chatterm.engine.reply_figures import chat_totals, cost_text
 from chatterm.store.errors import StoreError
 
 FORMAT = "chatterm-chat"
@@ -66,7 +68,7 @@ def message_from_export(data: dict[str, Any]) -> Message:
 
 
 def chat_to_export(conv: Conversation, messages: list[Message], leaf_id: str | None) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "chat": {
@@ -80,6 +82,10 @@ def chat_to_export(conv: Conversation, messages: list[Message], leaf_id: str | N
         },
         "messages": [message_to_export(m) for m in messages],
     }
+    total = chat_totals(messages).cost
+    if total is not None:  # what the replies of the document cost, every branch (read by nothing on import)
+        document["chat"]["cost"] = round(total, 10)
+    return document
 
 
 def chat_from_export(data: Any, source: str = "the import") -> tuple[Conversation, list[Message], str | None]:
@@ -151,6 +157,9 @@ def chat_to_markdown(conv: Conversation, image_links: dict[str, str] | None = No
     meta = [f"Started {_when(conv.created_at)}", f"updated {_when(conv.updated_at)}"]
     if conv.models:
         meta.append("models: " + ", ".join(f"`{m}`" for m in conv.models))
+    total = chat_totals(conv.messages).cost  # of the replies shown: the current branch
+    if total is not None:
+        meta.append(f"cost {cost_text(total)}")
     meta.append(f"chat `{conv.id}`")
     parts.append("*" + " · ".join(meta) + "*")
     if conv.settings.system_prompt:
@@ -224,4 +233,6 @@ def _message_markdown(m: Message, image_links: dict[str, str]) -> str:
         blocks.append("*(not answered: the request failed)*")
     elif m.state == "failed":
         blocks.append(f"*(failed: {m.error or 'unknown error'})*")
+    if m.role == "assistant" and m.cost is not None:
+        blocks.append(f"*Cost: {cost_text(m.cost)}*")
     return "\n\n".join(blocks)

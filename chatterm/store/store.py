@@ -68,6 +68,9 @@ class ChatSummary:
     message_count: int
     """Prompts and replies stored for the chat, all branches: what a user counts as
     turns. Tool results and system messages are not counted."""
+    preset: str | None = None
+    """The preset the chat was started from (`ChatSettings.preset`), as saved: outside
+    text, made safe by whoever shows it."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +81,16 @@ class ChatSummary:
             "created_at": self.created_at,
             "message_count": self.message_count,
         }
+
+
+PRESET_SQL = "CASE WHEN json_valid(settings) THEN json_extract(settings, '$.preset') END"
+"""A chat row's preset name, out of its settings JSON; NULL when the settings are not
+JSON (a damaged or hand-edited row must not fail the whole list)."""
+
+
+def _name(value: object) -> str | None:
+    """A saved preset name, if it is one (the JSON may hold anything)."""
+    return value if isinstance(value, str) and value else None
 
 
 UNTITLED = "New chat"
@@ -211,9 +224,10 @@ class ChatStore:
         """Chats, most recently updated first."""
         with self._db() as conn:
             rows = conn.execute(
-                """
+                f"""
                 SELECT c.id, c.title, c.updated_at, c.created_at,
-                       (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id AND m.role IN ('user', 'assistant'))
+                       (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id AND m.role IN ('user', 'assistant')),
+                       {PRESET_SQL}
                 FROM (
                     SELECT id FROM chats ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?
                 ) AS page JOIN chats c ON c.id = page.id
@@ -222,7 +236,7 @@ class ChatStore:
                 (limit, offset),
             ).fetchall()
             models = self._models_of(conn, [r[0] for r in rows])
-        return [ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4]) for r in rows]
+        return [ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4], _name(r[5])) for r in rows]
 
     def usage_by_day(self, since: float) -> UsageReport:
         """Chats, replies, tokens and cost per local day since `since` (`stats.py`)."""
@@ -237,12 +251,12 @@ class ChatStore:
             full_id = self.resolve_id(chat_id)
             r = conn.execute(
                 "SELECT id, title, updated_at, created_at, "
-                "(SELECT COUNT(*) FROM messages m WHERE m.chat_id = chats.id AND m.role IN ('user', 'assistant')) "
-                "FROM chats WHERE id = ?",
+                "(SELECT COUNT(*) FROM messages m WHERE m.chat_id = chats.id AND m.role IN ('user', 'assistant')), "
+                f"{PRESET_SQL} FROM chats WHERE id = ?",
                 (full_id,),
             ).fetchone()
             models = self._models_of(conn, [full_id])
-        return ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4])
+        return ChatSummary(r[0], r[1] or UNTITLED, models.get(r[0], []), r[2], r[3], r[4], _name(r[5]))
 
     @staticmethod
     def _models_of(conn: sqlite3.Connection, chat_ids: list[str]) -> dict[str, list[str]]:

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from chatterm.api.types import ToolCall
     from chatterm.context import AppContext
     from chatterm.engine.session import ChatSession
+    from chatterm.presets import Preset
     from chatterm.tools import Tool
     from chatterm.tui.screens.chat import ChatScreen
     from chatterm.tui.widgets.message import MessageView
@@ -103,9 +104,14 @@ class ChatApp(
     """From the key table (`chatterm/key_actions.py`): a Ctrl key for every main action
     beside its F key; ids are the `[keys]` names, so the config can remap them."""
 
-    def __init__(self, context: AppContext, *, conversation: Conversation | None = None) -> None:
+    def __init__(
+        self, context: AppContext, *, conversation: Conversation | None = None, preset: Preset | None = None
+    ) -> None:
         super().__init__()
         self.context = context
+        self.start_preset = preset
+        """`chatterm --preset NAME`: laid over the chat opened at start after the first frame
+        (`PresetActions.apply_start_preset`), as the picker lays one over the open chat."""
         self.set_reactive(ChatApp.conversation, conversation or context.new_conversation())
         self.set_reactive(ChatApp.settings, self.conversation.settings)
         self.tabs = TabSet.first(self.conversation)
@@ -136,6 +142,8 @@ class ChatApp(
             self.set_keymap(keymap)
         for clash in clashes(keymap):
             self.notify(clash, severity="warning", title="Keys")
+        if self.start_preset is not None:
+            self.call_after_refresh(self.apply_start_preset)  # before the session is built
         if self.context.needs_setup:
             self.call_after_refresh(self._first_run)
         else:

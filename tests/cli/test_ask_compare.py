@@ -110,3 +110,45 @@ async def test_headers_and_replies_are_made_safe_on_a_terminal() -> None:
     text = run.output.decode(errors="replace")
     assert "=== evil␛]0;pwned␇ ===" in text and "=== deepseek-chat ===" in text
     assert text.count("␛]52;c;aGVsbG8=␇") >= 2
+
+
+async def test_each_compare_entry_has_the_keys_of_a_single_ask_json_result(demo_gateway, tmp_path) -> None:
+    """An entry is the object `ask --json` prints for that model alone: its own images,
+    cost and context (with prices configured), and `schema_error` with --schema."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[prices."gpt-4o"]\ninput = 2.5\noutput = 10\n[prices."gemini-2.5-flash-image"]\ninput = 0.3\noutput = 30\n[prices."gpt-4o-mini"]\ninput = 0.15\noutput = 0.6\n'
+    )
+    env = {"CHATTERM_CONFIG": str(config), "CHATTERM_HISTORY": str(tmp_path / "h.db")}
+    prompt = "a kite over the dunes !imgsize=40 !imgheight=20"
+    pictures = tmp_path / "pictures"
+
+    alone = {}
+    for model in ("gemini-2.5-flash-image", "gpt-4o"):
+        single = await achatterm("ask", *gw(demo_gateway), "--json", "-m", model, prompt, env=env)
+        assert single.code == 0, single.err
+        alone[model] = json.loads(single.out)
+    assert {"cost", "context", "images", "saved"} <= set(alone["gpt-4o"])
+
+    run = await achatterm(
+        "ask", *gw(demo_gateway), "--json", "--save-images", str(pictures),
+        "--compare", "gemini-2.5-flash-image,gpt-4o", prompt, env=env,
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    drawn, text = json.loads(run.out)
+    assert set(text) == set(alone["gpt-4o"]) and set(drawn) == set(alone["gemini-2.5-flash-image"])
+    assert text["images"] == [] and text["cost"] > 0
+    (image,) = drawn["images"]
+    assert image["mime"] == "image/png" and (image["width"], image["height"]) == (40, 20)
+    assert str(pictures) in image["path"] and drawn["cost"] > 0
+
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}')
+    single = await achatterm("ask", *gw(demo_gateway), "--json", "--schema", str(schema), "-m", "gpt-4o", "n?", env=env)
+    compared = await achatterm(
+        "ask", *gw(demo_gateway), "--json", "--schema", str(schema), "--compare", "gpt-4o,gpt-4o-mini", "n?", env=env
+    )
+    assert single.code == compared.code == 0, compared.err
+    alone = json.loads(single.out)
+    assert "schema_error" in alone
+    assert [set(entry) for entry in json.loads(compared.out)] == [set(alone)] * 2

@@ -295,3 +295,37 @@ async def test_fast_typing_on_the_list_all_goes_to_the_search(store, chats, tmp_
         assert _screen(app).query_one("#history-search", Input).value == "wombat dreams"
         assert store.count_chats() == CHATS
         assert not list(tmp_path.glob("*.md"))
+
+
+async def test_the_list_names_each_chats_preset_made_safe(store, tmp_path) -> None:
+    """A chat started from a preset says so in the list, before its models; a preset name
+    from a hand-edited or damaged history is shown, never obeyed; a chat without one, or
+    whose saved settings are not JSON, lists as before."""
+    import sqlite3
+
+    from tests.tui.screen_output import screen_output
+
+    made = {}
+    for n, preset in enumerate(["reviewer", "evil\x1b[31m[bold]x", None, "broken"]):
+        conv = Conversation()
+        conv.settings.preset = preset
+        conv.append(Message("user", f"chat {n}"))
+        conv.append(Message("assistant", "ok", model="model-a"))
+        conv.created_at = conv.updated_at = 1_700_000_000 + n
+        store.save_conversation(conv)
+        made[n] = conv.id
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE chats SET settings = '{not json' WHERE id = ?", (made[3],))
+    app = Host(store, tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _listed(pilot, rows=4)
+        table = _table(app)
+        cells = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(4)}
+        assert cells == {
+            "chat 0": "◆ reviewer · model-a",
+            "chat 1": "◆ evil␛[31m[bold]x · model-a",
+            "chat 2": "model-a",
+            "chat 3": "model-a",
+        }
+        assert "◆ reviewer" in _screen_text(app)
+        assert "\x1b[31m" not in screen_output(app)

@@ -197,3 +197,39 @@ async def test_the_palette_offers_presets_and_the_editor(demo_gateway: Any, tmp_
         texts = {command.text: command.action for command in chat_commands(app)}
     assert texts["Presets…"] == "pick_preset"
     assert texts["Edit prompt in $EDITOR"] == "edit_in_editor"
+
+
+async def test_chatterm_preset_opens_the_app_on_a_chat_with_that_preset(
+    demo_gateway: Any, tmp_path: Path, chat_request_validator: Any
+) -> None:
+    """`chatterm --preset reviewer`: the app starts on a new chat with the preset's
+    settings and tools, as the picker would make it, and the first request carries them."""
+    from chatterm.presets import find_preset
+    from chatterm.tui.app import ChatApp
+
+    context = _context(demo_gateway, tmp_path)
+    app = ChatApp(context, preset=find_preset(context.config.presets, "reviewer"))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await wait_until(pilot, lambda: "◆ reviewer" in _status_text(app))
+        settings = app.conversation.settings
+        assert (settings.model, settings.system_prompt, settings.temperature) == (
+            "gpt-4o",
+            "You review code. Be blunt.",
+            0.2,
+        )
+        assert "calculator" not in settings.disabled_tools and "current_time" in settings.disabled_tools
+        await send(pilot, "first words")
+        await reply_done(pilot)
+        chat_id = app.conversation.id
+    body = demo_gateway.requests[-1].body
+    chat_request_validator.validate(body)
+    assert body["model"] == "gpt-4o" and (body["temperature"], body["max_tokens"]) == (0.2, 300)
+    assert body["messages"] == [
+        {"role": "system", "content": "You review code. Be blunt."},
+        {"role": "user", "content": "first words"},
+    ]
+    assert [tool["function"]["name"] for tool in body["tools"]] == ["calculator"]
+    from chatterm.store import ChatStore
+
+    with ChatStore(tmp_path / "history.db") as store:
+        assert store.load(chat_id).settings.preset == "reviewer"

@@ -1,5 +1,6 @@
 """Presets in the TUI: the picker (Alt+P, the palette's "Presets…") starts a new chat
-from a `[presets.<name>]` of the config, or lays it over the open chat.
+from a `[presets.<name>]` of the config, or lays it over the open chat; `chatterm
+--preset NAME` lays one over the chat the app starts with.
 
 The settings come from the one rule `ask --preset` uses too
 (`engine/preset_settings.py`): what the preset names replaces the chat's value, the rest
@@ -58,6 +59,19 @@ class PresetActions(ChatHost):
         if settings is not None:
             self.settings = settings
             self.notify(f"This chat now uses the preset {preset.name} for its next replies", timeout=3)
+
+    start_preset: Preset | None = None
+
+    def apply_start_preset(self) -> None:
+        """`chatterm --preset NAME` (the name was checked before the app started): the
+        preset over the chat the app opened with, by the picker's rule. After the first
+        frame, because its `tools` words need the tool registry."""
+        preset, self.start_preset = self.start_preset, None
+        if preset is None:
+            return
+        settings = self._settings_from(self.settings, preset)
+        if settings is not None:
+            self.settings = settings
 
     def _settings_from(self, settings: ChatSettings, preset: Preset) -> ChatSettings | None:
         """`settings` under `preset`, or None (and a toast) when its tools name none there are."""

@@ -87,6 +87,17 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _models_cell(chat: ChatSummary) -> Text:
+    """The chat's preset (as the status bar marks it, "◆ name"), then its models."""
+    models = Text(_clip(", ".join(chat.models), MODELS_WIDTH), style="dim", no_wrap=True, overflow="ellipsis")
+    if not chat.preset:
+        return models
+    cell = Text(f"◆ {_clip(chat.preset, MODELS_WIDTH)}", no_wrap=True, overflow="ellipsis")
+    if chat.models:
+        cell.append(" · ", style="dim").append_text(models)
+    return cell
+
+
 def _snippet(hit: SearchHit) -> Text:
     text = Text(visible_line(hit.text), no_wrap=True, overflow="ellipsis")  # one for one: offsets hold
     for start, end in hit.highlights:
@@ -290,7 +301,7 @@ class HistoryScreen(Screen[str | None]):
         return (
             # a str cell would be read as markup; the column crops what its width leaves out
             Text(_clip(chat.title, TITLE_WIDTH), no_wrap=True, overflow="ellipsis"),
-            Text(_clip(", ".join(chat.models), MODELS_WIDTH), style="dim", no_wrap=True, overflow="ellipsis"),
+            _models_cell(chat),
             _when(chat.updated_at),
             Text(str(chat.message_count), justify="right"),
         )

@@ -1,7 +1,8 @@
 """A compare turn on screen: one column per model, side by side, stacked when narrow.
 
     CompareView          (in the conversation pane, under the prompt it answers)
-      CompareColumn × N  header (number, model, state), figures (TTFT, tok/s, tokens),
+      CompareColumn × N  header (number, model, state), figures (TTFT, tok/s, then the
+                         lane's tokens in/out/think, context and cost: `column_figures`),
                          then one AssistantMessageView per reply of the lane (a tool
                          round starts another), each with its thinking block and tool
                          rows, and an ErrorRow if the lane failed
@@ -21,6 +22,7 @@ branch, and this view leaves the pane with the rest of the old rendering.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from textual import events
@@ -35,11 +37,12 @@ from chatterm.api.types import CitationsUpdate, ToolCallDelta
 from chatterm.engine.compare import CompareEvent, Comparison, LaneEnded, LaneEvent
 from chatterm.engine.conversation import Message
 from chatterm.engine.events import ImageAdded, ReplyFailed, ReplyFinished, ReplyStarted, ToolCallStatus, ToolLoopStopped
+from chatterm.engine.reply_figures import chat_totals, context_text, cost_text
 from chatterm.terminal_text import visible_line
 from chatterm.tui.screens.reply_messages import DeltaBatch
 from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
 from chatterm.tui.widgets.message import AssistantMessageView
-from chatterm.tui.widgets.status_bar import format_stats
+from chatterm.tui.widgets.status_bar import stats_parts
 
 WIDE = 100
 """Pane widths from which the columns stand side by side."""
@@ -95,7 +98,7 @@ class CompareColumn(Vertical):
     CompareColumn.-selected { border-left: tall $accent; }
     CompareColumn > .compare-head { height: 1; padding: 0 1; text-style: bold; color: $text-secondary; }
     CompareColumn.-selected > .compare-head { color: $text-accent; background: $accent 15%; }
-    CompareColumn > .compare-figures { height: 1; padding: 0 1; color: $text-muted; }
+    CompareColumn > .compare-figures { height: auto; padding: 0 1; color: $text-muted; }
     CompareColumn.-failed > .compare-head { color: $text-error; }
     CompareColumn.-stopped > .compare-head { color: $text-warning; }
     CompareColumn AssistantMessageView { border-left: none; margin: 0; }
@@ -140,7 +143,10 @@ class CompareColumn(Vertical):
             self.set_class(self.state == state, f"-{state}")
 
     def _show_figures(self) -> None:
-        self.figures.update(format_stats(self.last_reply, max(10, self.size.width - 2) if self.size.width else None))
+        replies = [view.message for view in self.replies]
+        if self.last_reply is not None and all(m is not self.last_reply for m in replies):
+            replies.append(self.last_reply)
+        self.figures.update(column_figures(replies, max(10, self.size.width - 2) if self.size.width else None))
 
     async def start(self, message: Message, response_format: dict[str, Any] | None) -> None:
         view = AssistantMessageView(message, response_format=response_format, live=True)
@@ -180,6 +186,56 @@ class CompareColumn(Vertical):
         if event.size.width != self._figures_width:
             self._figures_width = event.size.width
             self._show_figures()
+
+
+def column_figures(replies: Sequence[Message], width: int | None) -> str:
+    """The figures under a column's header: the last reply's speed (TTFT, tok/s), then
+    what the lane's answer took and cost, summed over its replies (a tool round is a
+    request of its own, and paid), in the words of a single reply's figure line.
+
+    Tokens and cost are what columns are compared by, so a narrow column shortens them
+    and moves them to a line of their own rather than dropping them (the status bar,
+    one line for the whole chat, drops them first). `width` None: everything, one line."""
+    last = replies[-1] if replies else None
+    speed = stats_parts(last)
+    if last is not None and last.usage is not None:
+        speed = speed[:-1]  # its token counts: the lane's sums below stand for them
+    totals = chat_totals(replies)
+    tokens_full = tokens_short = None
+    if totals.replies:
+        tokens_full = f"in {totals.prompt_tokens:,} · out {totals.answer_tokens:,}"
+        tokens_short = f"{totals.prompt_tokens:,}→{totals.answer_tokens:,}"
+        if totals.reasoning_tokens:
+            tokens_full += f" · think {totals.reasoning_tokens:,}"
+            tokens_short += f" +{totals.reasoning_tokens:,}"
+    context = None if totals.context is None else context_text(totals.context)
+    cost = None if totals.cost is None else cost_text(totals.cost)
+
+    def line(*texts: str | None) -> str:
+        return " · ".join(t for t in texts if t)
+
+    speed_full, speed_short = line(*(f for f, _ in speed)), line(*(s for _, s in speed))
+    context_full, context_short = (f"context {context}", f"ctx {context.split()[0]}") if context else (None, None)
+    if width is None:
+        return line(speed_full, tokens_full, context_full, cost)
+    for text in (
+        line(speed_full, tokens_full, context_full, cost),
+        line(speed_full, tokens_full, context_short, cost),
+        line(speed_full, tokens_full, cost),
+    ):
+        if len(text) <= width:
+            return text
+    first = next((t for t in (speed_full, speed_short, speed[0][1] if speed else "") if len(t) <= width), "")
+    candidates = (
+        line(tokens_full, context_full, cost),
+        line(tokens_full, context_short, cost),
+        line(tokens_full, cost),
+        line(tokens_short, cost),
+        line(cost),
+        line(tokens_short),
+    )
+    second = next((t for t in candidates if len(t) <= width), "")
+    return "\n".join(t for t in (first, second) if t)
 
 
 class CompareView(Widget):
