@@ -12,7 +12,10 @@ look can be painted where it is: on an update tick with a layout pending, a focu
 widget that changed (and asked for no layout itself) after a key is painted alone
 first, and the layout follows on the next tick (1/60 s later), when the echo is
 already on the terminal. A tick that comes while the key is still on its way to the
-prompt (`KEY_GRACE`) leaves the layout for the next one.
+prompt (`KEY_GRACE`) leaves the layout for the next one. While a reply streams and
+someone types, a layout asked for between keys waits for the next key's echo
+(`typing_rhythm`), at most `LAYOUT_WAIT`; without a streaming reply nothing waits (a
+click or a key's own result is laid out at once).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from textual import messages
 from textual.screen import Screen
 
 from chatterm.tui.typing_rhythm import wait_before_heavy_work
+from chatterm.tui.widgets.frame_clock import FrameClock
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -78,7 +82,7 @@ class KeyFirstPaint(Screen[None]):
         if self._layout_asked_at is None:
             self._layout_asked_at = now
         wait = wait_before_heavy_work(now, key_at, self._layout_asked_at + LAYOUT_WAIT)
-        if wait > 0:
+        if wait > 0 and FrameClock.streaming(self.app):  # only a streaming reply's layouts wait
             self._wait(wait)  # typing: the layout comes just after the next key's echo
             return
         self._layout_asked_at = None

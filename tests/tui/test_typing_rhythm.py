@@ -15,7 +15,7 @@ from chatterm.tui.typing_rhythm import AFTER_KEY, INPUT_FIRST, TYPING_GAP, wait_
 from chatterm.tui.widgets.frame_clock import FrameClock
 from chatterm.tui.widgets.reply_body import MAX_FRAME, ReplyBody
 
-from .conftest import reply_done, wait_until
+from .conftest import reply_done
 
 
 def type_key(app: Any, key: str) -> None:
@@ -36,6 +36,14 @@ def test_heavy_work_waits_for_the_echo_then_runs_just_after_a_key() -> None:
     assert wait_before_heavy_work(key + TYPING_GAP, key, far) == 0.0  # not typing
 
 
+async def until(condition: Any, timeout: float = 5.0) -> None:
+    """Poll while a reply streams (a Pilot pause waits for idle: none while one does)."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        assert time.perf_counter() < deadline, "timed out"
+        await asyncio.sleep(0.005)
+
+
 async def test_a_key_typed_while_the_pane_waits_for_a_layout_shows_before_it(chat_context: Any) -> None:
     from chatterm.tui.app import ChatApp
 
@@ -43,28 +51,44 @@ async def test_a_key_typed_while_the_pane_waits_for_a_layout_shows_before_it(cha
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.chat_screen
         await pilot.pause()
-        paints: list[tuple[str, bool]] = []
-        """(prompt text, a layout still pending) at each paint of the screen."""
-        paint = screen._compositor_refresh
+        screen.prompt.load_text("!tokens=300 !rate=30")
+        type_key(app, "enter")
+        await until(lambda: FrameClock.streaming(app))
+        paints: list[tuple[str, str]] = []
+        """(prompt text, what the paint was) at each paint of the screen: "layout" (the
+        paint of a layout pass), "ahead" (a layout waits) or "plain"."""
+        paint, layout = screen._compositor_refresh, screen._refresh_layout
+        in_layout = False
 
         def painted() -> None:
-            paints.append((screen.prompt.text, screen._layout_required))
+            kind = "layout" if in_layout else "ahead" if screen._layout_required else "plain"
+            paints.append((screen.prompt.text, kind))
             paint()
 
+        def laid_out(*args: Any, **kwargs: Any) -> None:
+            nonlocal in_layout
+            in_layout = True
+            try:
+                layout(*args, **kwargs)
+            finally:
+                in_layout = False
+
         screen._compositor_refresh = painted  # type: ignore[method-assign]
-        await pilot.press("a")
-        await wait_until(pilot, lambda: ("a", False) in paints)
-        # Someone is typing: a layout asked for between keys waits for the next key.
-        await pilot.pause(AFTER_KEY + 0.05)
+        screen._refresh_layout = laid_out  # type: ignore[method-assign]
+        type_key(app, "a")
+        await until(lambda: any(text == "a" for text, _ in paints))
+        # Someone types while a reply streams: a layout asked for between keys waits
+        # for the next key.
+        await asyncio.sleep(AFTER_KEY + 0.05)
         screen.pane.refresh(layout=True)
-        await wait_until(pilot, lambda: screen._layout_required)
-        await pilot.press("b")
-        await wait_until(pilot, lambda: not screen._layout_required)
-        typed = [pending for text, pending in paints if text == "ab"]
-        # The echo went to the screen while the layout still waited, and alone.
-        assert typed and typed[0] is True
-        # The layout followed at once (the screen is not left stale).
-        await wait_until(pilot, lambda: ("ab", False) in paints)
+        await until(lambda: screen._layout_required)
+        type_key(app, "b")
+        await until(lambda: ("ab", "layout") in paints)
+        # The echo went to the screen while the layout still waited, and the layout
+        # followed (the screen is not left stale).
+        assert next(kind for text, kind in paints if text == "ab") == "ahead", paints
+        await pilot.press("escape")
+        await reply_done(pilot)
 
 
 async def test_a_streaming_reply_draws_its_frames_just_after_keys_while_someone_types(chat_context: Any) -> None:

@@ -53,6 +53,8 @@ class FrameClock:
         self.input_first = input_first
         self._dirty: dict[Flushable, None] = {}
         """Bodies with text to show, in the order they asked (an ordered set)."""
+        self._streaming: weakref.WeakSet[Flushable] = weakref.WeakSet()
+        """Bodies fed since they last left (`discard`): a reply is being written."""
         self._wake = asyncio.Event()
         self._sleeper: asyncio.Future[None] | None = None
         """What `_run` awaits while it waits for its frame (a key ends the wait early)."""
@@ -78,9 +80,16 @@ class FrameClock:
             _CLOCKS[app] = clock
         return clock
 
+    @classmethod
+    def streaming(cls, app: App[Any]) -> bool:
+        """Whether a reply body of `app` is streaming (fed and not finished)."""
+        clock = _CLOCKS.get(app)
+        return clock is not None and any(getattr(body, "is_attached", True) for body in clock._streaming)
+
     def mark(self, body: Flushable) -> None:
         """`body` has text to show on the next frame."""
         self._dirty[body] = None
+        self._streaming.add(body)
         self._wake.set()
         if self.worker is None or self.worker.is_finished:
             self.worker = self._app.run_worker(self._run, group="frame-clock", exit_on_error=False)
@@ -88,6 +97,7 @@ class FrameClock:
     def discard(self, body: Flushable) -> None:
         """`body` flushes itself (it finished) or went away: leave it out of frames."""
         self._dirty.pop(body, None)
+        self._streaming.discard(body)
 
     @classmethod
     def key_typed(cls, app: App[Any]) -> None:
