@@ -181,12 +181,9 @@ class ChatApp(
         chat opened from history, so a chat looks the same whichever way it is opened."""
         self.ensure_session()
         self.show_branches()
-        from textual.widgets import Markdown
-
         from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
 
         FrozenMarkdown.warm_up(self)
-        Markdown.get_block_class  # noqa: B018 - textual.widgets.markdown is now imported
         if self.context.store_error is not None:
             self._offer_fresh_store()
         for error in getattr(self.context, "tool_errors", []):

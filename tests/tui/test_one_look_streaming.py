@@ -1,6 +1,6 @@
-"""Issue 10 item 14: a block looks the same while it streams (Textual's live
-`Markdown`) and after (frozen, rendered with Rich): tables stay a boxed grid, lists
-keep their bullets and numbers, code does not shift sideways."""
+"""Issue 10 item 14: a block looks the same while it streams (the live block) and
+after (frozen): tables stay a boxed grid, lists keep their bullets and numbers, code
+does not shift sideways."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown
 
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
+from chatterm.tui.widgets.live_block import LiveBlock
 from chatterm.tui.widgets.reply_body import ReplyBody
 
 from .waiting import wait_until
@@ -44,11 +44,11 @@ async def test_a_block_keeps_its_look_when_it_finishes(name: str) -> None:
     app = BodyApp()
     async with app.run_test(size=(60, 20)) as pilot:
         body = app.query_one(ReplyBody)
-        body.feed("Intro.\n\n" + BLOCKS[name])  # the block stays open: it streams in the live Markdown
-        await wait_until(pilot, lambda: bool(body.query(Markdown)) and any(first_word in line for line in _lines(app)))
+        body.feed("Intro.\n\n" + BLOCKS[name])  # the block stays open: it streams in the live block
+        await wait_until(pilot, lambda: bool(body.query(LiveBlock)) and any(first_word in line for line in _lines(app)))
         await pilot.pause(0.2)
         streaming = _lines(app)
         await body.finish()
-        await wait_until(pilot, lambda: not body.query(Markdown) and bool(body.query(FrozenMarkdown)))
+        await wait_until(pilot, lambda: not body.query(LiveBlock) and bool(body.query(FrozenMarkdown)))
         await pilot.pause()
         assert _lines(app) == streaming

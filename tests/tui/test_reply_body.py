@@ -6,9 +6,9 @@ import random
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown
 
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
+from chatterm.tui.widgets.live_block import LiveBlock
 from chatterm.tui.widgets.reply_body import LEAF_CHARS, ReplyBody
 
 BLOCKS = [
@@ -44,12 +44,12 @@ async def test_streamed_text_ends_frozen_whole_and_in_few_widgets() -> None:
             pos += step
             if rnd.random() < 0.05:
                 await pilot.pause(0.04)  # let a frame flush
-                saw_live = saw_live or bool(body.query(Markdown))
+                saw_live = saw_live or bool(body.query(LiveBlock))
         await body.finish()
         await pilot.pause()
-        assert saw_live, "the open block streams through a live Markdown widget"
+        assert saw_live, "the open block streams through the live block"
         leaves = list(body.query(FrozenMarkdown))
-        assert not body.query(Markdown)
+        assert not body.query(LiveBlock)
         assert "".join(leaf.source for leaf in leaves) == text
         assert len(leaves) <= len(text) // (LEAF_CHARS // 2) + 2
         # Every leaf starts at a block boundary, never inside a code fence.
@@ -76,21 +76,23 @@ async def test_a_fence_that_opens_a_live_block_renders_as_code_while_it_streams(
     """The live block restarts at "```python" after a list froze: the code must show as
     a code block (and the quote after it as a quote) while they stream, not as a
     paragraph of joined lines."""
-    from textual.widgets._markdown import MarkdownBlockQuote, MarkdownFence
-
     app = BodyApp()
     async with app.run_test(size=(80, 30)) as pilot:
         body = app.query_one(ReplyBody)
         body.feed("- one\n- two\n\n```python\ndef")
         await pilot.pause(0.1)
-        assert isinstance(body.children[-1], Markdown)  # the fence is the live block
+        assert isinstance(body.children[-1], LiveBlock)  # the fence is the live block
         for token in [" f", "():\n", "    return", " 1", "\n```", "\n\n>", " quoted", " still"]:
             body.feed(token)
             await pilot.pause(0.05)
         live = body.children[-1]
-        assert isinstance(live, Markdown)
-        kinds = [type(block) for block in live.children]
-        assert kinds == [MarkdownFence, MarkdownBlockQuote], kinds
+        assert isinstance(live, LiveBlock)
+        lines = [strip.text.rstrip() for strip in live.lines(live.content_size.width)]
+        code = [line for line in lines if "def f():" in line]
+        assert code and "return 1" not in code[0], lines  # the code keeps its lines
+        assert any(line.strip() == "return 1" for line in lines), lines
+        quote = [line for line in lines if "quoted still" in line]
+        assert quote and quote[0].lstrip().startswith("▌"), lines  # drawn as a quote
         await body.finish()
 
 
@@ -130,7 +132,7 @@ async def test_a_body_removed_mid_stream_leaves_nothing_running() -> None:
         before = set(asyncio.all_tasks())
         body.feed("A paragraph that is still being written")
         await pilot.pause(0.1)
-        assert body.query(Markdown)  # the live block is on screen
+        assert body.query(LiveBlock)  # the live block is on screen
         body.feed(" and more of it")
         await body.remove()
         await pilot.pause(0.1)

@@ -3,8 +3,8 @@
     ReplyBody (Vertical)
       ├── FrozenMarkdown    finished blocks, a few thousand characters per widget: one
       ├── FrozenMarkdown    leaf widget each instead of one widget per paragraph/list item
-      └── LiveMarkdown.-live  the block still being written, updated in place once per
-                              frame (live_markdown.py)
+      └── LiveBlock.-live   the block still being written, rendered whole once per frame
+                            as finished text is (live_block.py)
 
 `feed()` only buffers and marks the body dirty on the app's one `FrameClock`
 (frame_clock.py), shared by every streaming body (four compare columns draw in the same
@@ -13,7 +13,7 @@ frame cost more than `CPU_BUDGET` of a core or a key was just typed (the frame b
 see docs/architecture.md), so tokens coalesce per frame and while an append is still
 being laid out; the `Segmenter` says which text is finished.
 Finished text moves into the last `FrozenMarkdown` (a new one when it is full) and the
-live `Markdown` keeps only the open block. `finish()` drains the buffer at once (the body leaves
+live block keeps only the open block. `finish()` drains the buffer at once (the body leaves
 the frame clock), and renders the rest whole as frozen text, so a closed code fence is
 right. A finished reply is only
 `FrozenMarkdown` widgets: ~1 widget per 4 KB instead of ~1 per block.
@@ -35,12 +35,11 @@ from chatterm.terminal_text import visible
 from chatterm.tui.typing_rhythm import INPUT_FIRST
 from chatterm.tui.widgets.frame_clock import FrameClock
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown, Rendered, render_piece
+from chatterm.tui.widgets.live_block import LiveBlock
 from chatterm.tui.widgets.screen_batch import batch_update
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
     from textual.app import ComposeResult
-    from textual.widgets import Markdown
 
 FRAME = 1 / 20
 """Least seconds between flushes to the screen while streaming (at most 20 a second)."""
@@ -63,28 +62,13 @@ LEAF_CHARS = 1500
 """Finished text per FrozenMarkdown widget (bounds the cost of re-rendering one)."""
 
 
-_PARSER: MarkdownIt | None = None
-
-
-def _shared_parser() -> MarkdownIt:
-    """One markdown-it parser for every live block: Textual's `Markdown` builds a new
-    one (~1 ms, its rules compiled again) on every append, i.e. every frame."""
-    global _PARSER
-    if _PARSER is None:
-        from markdown_it import MarkdownIt
-
-        _PARSER = MarkdownIt("gfm-like")
-    return _PARSER
-
-
 class ReplyBody(Vertical):
     DEFAULT_CSS = """
     ReplyBody { height: auto; }
-    ReplyBody > Markdown { margin: 0; padding: 0 1; }
-    /* Pieces are cut between blocks: one blank line between them, as inside a piece. */
-    ReplyBody > FrozenMarkdown, ReplyBody > Markdown { margin-top: 1; }
-    ReplyBody > FrozenMarkdown:first-child, ReplyBody > Markdown:first-child { margin-top: 0; }
-    ReplyBody > Markdown > MarkdownBlock:first-child { margin: 0 0 1 0; }
+    /* Pieces are cut between blocks: one blank line between them, as inside a piece
+       (the live block is a FrozenMarkdown too). */
+    ReplyBody > FrozenMarkdown { margin-top: 1; }
+    ReplyBody > FrozenMarkdown:first-child { margin-top: 0; }
     """
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
@@ -99,7 +83,7 @@ class ReplyBody(Vertical):
         self._writing = asyncio.Lock()
         """Held while a frame or `finish` writes, so a finish never interleaves a frame."""
         self._leaf: FrozenMarkdown | None = None
-        self._live: Markdown | None = None
+        self._live: LiveBlock | None = None
         self.text = text
         """Everything fed so far."""
         self.last_flush: float = 0.0
@@ -196,33 +180,25 @@ class ReplyBody(Vertical):
             await self.mount_all(new)
 
     async def _write_live(self, text: str) -> None:
-        # Textual's Markdown (and markdown-it) load on the first streamed block, not at
-        # start-up: ~50 ms off the first frame; `ChatApp._warm_up` loads them right after.
-        from chatterm.tui.widgets.live_markdown import LiveMarkdown
-
-        if self._live is None:
-            self._live = LiveMarkdown(classes="-live", parser_factory=_shared_parser)
-            await self.mount(self._live)
-        await self._live.append(text)
+        await self._show_live((self._live.source if self._live is not None else "") + text)
 
     async def _reset_live(self, tail: str) -> None:
-        """The live Markdown now holds only `tail` (the open block)."""
+        """The live block now holds only `tail` (the open block)."""
         if not tail:
             if self._live is not None:
                 await self._live.remove()
                 self._live = None
             return
-        # Start the live block empty and append the tail: `Markdown.update(tail)` (or
-        # `Markdown(tail)`) followed by appends misreads an open code fence, showing the
-        # code as a paragraph of joined lines and the quote after it as code.
-        if self._live is None:
-            from chatterm.tui.widgets.live_markdown import LiveMarkdown
+        await self._show_live(tail)
 
-            self._live = LiveMarkdown(classes="-live", parser_factory=_shared_parser)
-            await self.mount(self._live)
-        else:
-            await self._live.update("")
-        await self._live.append(tail)
+    async def _show_live(self, text: str) -> None:
+        width = self.content_size.width - FROZEN_GUTTER
+        if self._live is not None:
+            self._live.show(text, width)
+            return
+        self._live = LiveBlock(classes="-live")
+        self._live.show(text, width)
+        await self.mount(self._live)
 
     async def finish(self) -> None:
         """Drain what is buffered (now, not on the next frame), render the rest whole (frozen)."""
