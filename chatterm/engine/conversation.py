@@ -202,6 +202,10 @@ class ChatSettings:
     them go without search instead of repeating the refused request."""
     preset: str | None = None
     """The preset (`[presets.<name>]`) the chat started from or last took its settings from."""
+    tool_words: str | None = None
+    """The preset's `tools` words, while they rule the chat's tools: a tool that joins
+    later (an MCP server still starting when the preset was applied) is offered only if
+    they name it. None once the tools are switched by hand (`disabled_tools` then says)."""
 
     def asr_options(self) -> dict[str, Any] | None:
         """Qwen's `asr_options` from these settings (None when all are defaults)."""
@@ -233,6 +237,7 @@ class ChatSettings:
             "profile": self.profile,
             "search_refused_by": list(self.search_refused_by),
             "preset": self.preset,
+            "tool_words": self.tool_words,
         }
 
     @classmethod

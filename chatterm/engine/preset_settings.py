@@ -5,7 +5,8 @@ What the preset names replaces the chat's value; what it leaves out stays. The c
 records the preset's name (`ChatSettings.preset`), so it survives a reload and the
 status bar can say where the settings came from. The TUI offers every tool that is
 not switched off (`disabled_tools`), so a preset's `tools` words become the list of
-those switched off; `ask` offers tools by words itself and passes no registry.
+those switched off, and are kept (`tool_words`) for tools that join later (an MCP server
+still starting); `ask` offers tools by words itself and passes no registry.
 """
 
 from __future__ import annotations
@@ -30,4 +31,5 @@ def with_preset(settings: ChatSettings, preset: Preset, tools: ToolRegistry | No
     if tools is not None and words is not None:
         offered = select_tools(words, tools) if words else []
         values["disabled_tools"] = [name for name in tools.names() if name not in offered]
+        values["tool_words"] = words  # tools that join later are judged by them too
     return replace(settings, **values, preset=preset.name)

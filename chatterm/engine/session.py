@@ -61,6 +61,7 @@ from chatterm.engine.events import (
 from chatterm.engine.redaction import GrowingText, redact_message, redact_title
 from chatterm.engine.reply_figures import meter_reply
 from chatterm.media.blobs import BlobStore, ImageRef, image_size, sniff_mime
+from chatterm.tools.selection import tools_named
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
@@ -241,8 +242,13 @@ class ChatSession:
         names = self.options.offered_tools
         if names is None:
             names = self.tools.names()
-        disabled = set(self.conversation.settings.disabled_tools)
-        return [n for n in names if n not in disabled and n in self.tools]
+        settings = self.conversation.settings
+        disabled = set(settings.disabled_tools)
+        offered = [n for n in names if n not in disabled and n in self.tools]
+        if settings.tool_words is not None:  # a preset's words: also for tools that joined since
+            named = set(tools_named(settings.tool_words, self.tools))
+            offered = [n for n in offered if n in named]
+        return offered
 
     # --- the turn ---------------------------------------------------------------------
 

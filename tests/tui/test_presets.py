@@ -233,3 +233,32 @@ async def test_chatterm_preset_opens_the_app_on_a_chat_with_that_preset(
 
     with ChatStore(tmp_path / "history.db") as store:
         assert store.load(chat_id).settings.preset == "reviewer"
+
+
+async def test_tools_that_join_after_a_preset_stay_off_and_the_tools_screen_says_so(
+    demo_gateway: Any, tmp_path: Path
+) -> None:
+    """The reviewer preset offers only the calculator: a tool that joins afterwards (an
+    MCP server that was still starting) is not offered, and the tools screen shows it off."""
+    from chatterm.tools import Tool
+    from chatterm.tui.app import ChatApp
+    from chatterm.tui.screens import ToolsScreen
+    from chatterm.tui.screens.presets import PresetPickerScreen
+
+    async def call(**arguments: Any) -> str:
+        return "ok"
+
+    app = ChatApp(_context(demo_gateway, tmp_path))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.press("alt+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PresetPickerScreen))
+        await pilot.press("a")  # reviewer, on this chat
+        await wait_until(pilot, lambda: app.conversation.settings.preset == "reviewer")
+        late = Tool(name="files_read", description="read", parameters={"type": "object", "properties": {}}, func=call)
+        app.context.tools.replace_source("mcp:files", [late])  # the server is ready now
+        assert app.ensure_session().offered_tools() == ["calculator"]
+        await pilot.press("ctrl+right_square_bracket")
+        await wait_until(pilot, lambda: isinstance(app.screen, ToolsScreen))
+        settings = app.conversation.settings
+        assert "files_read" in settings.disabled_tools and "calculator" not in settings.disabled_tools
+        await pilot.press("escape")

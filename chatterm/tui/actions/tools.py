@@ -24,11 +24,18 @@ class ToolActions(ChatHost):
         """The tools screen; its switches edit this chat's disabled tools in place."""
         from chatterm.tui.screens import ToolsScreen
 
-        self.push_screen(
-            ToolsScreen(
-                self.context.tools, self.conversation.settings.disabled_tools, set(self.context.config.tools_safe)
-            )
-        )
+        settings = self.conversation.settings
+        if settings.tool_words is not None:
+            # Switched by hand from now on: what the preset's words leave out (tools that
+            # joined since included) is written into the list the switches edit.
+            from chatterm.tools.selection import tools_named
+
+            named = set(tools_named(settings.tool_words, self.context.tools))
+            settings.disabled_tools += [
+                name for name in self.context.tools.names() if name not in named and name not in settings.disabled_tools
+            ]
+            settings.tool_words = None
+        self.push_screen(ToolsScreen(self.context.tools, settings.disabled_tools, set(self.context.config.tools_safe)))
 
     def action_use_mcp_prompt(self, server: str, name: str) -> None:
         """An MCP server's prompt into the prompt box; its arguments asked for first."""
