@@ -389,6 +389,16 @@ def _tui_preset(args: argparse.Namespace, config: Config) -> Preset | None:
 
 
 def _run_tui(args: argparse.Namespace, config: Config) -> int:
+    from chatterm.tui import gc_tuning
+
+    gc_tuning.pause_for_startup()  # until the first frame (the app resumes it), see gc_tuning
+    try:
+        return _start_tui(args, config)
+    finally:
+        gc_tuning.resume()
+
+
+def _start_tui(args: argparse.Namespace, config: Config) -> int:
     from chatterm.context import DEMO_TOKEN_DELAY_TUI
 
     preset = _tui_preset(args, config)

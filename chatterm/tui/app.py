@@ -146,6 +146,7 @@ class ChatApp(
             self.call_after_refresh(self.apply_start_preset)  # before the session is built
         if self.context.needs_setup:
             self.call_after_refresh(self._first_run)
+            self.call_after_refresh(gc_tuning.resume)  # settled once setup is done
         else:
             self.call_after_refresh(self._warm_up)
             self.call_after_refresh(self.check_gateway)

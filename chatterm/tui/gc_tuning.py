@@ -20,11 +20,29 @@ YOUNG = 10_000
 """Allocations (net of frees) between young collections; Python's default is 700."""
 
 _saved: tuple[int, int, int] | None = None
+_paused = False
+
+
+def pause_for_startup() -> None:
+    """No collections until `resume` (or `settle`): start-up makes only long-lived objects."""
+    global _paused
+    if gc.isenabled():
+        gc.disable()
+        _paused = True
+
+
+def resume() -> None:
+    """Collect again, if `pause_for_startup` stopped it (else nothing changes)."""
+    global _paused
+    if _paused:
+        gc.enable()
+        _paused = False
 
 
 def settle() -> None:
     """After start-up: freeze what is alive, make young collections rarer."""
     global _saved
+    resume()
     gc.collect()
     gc.freeze()
     if _saved is None:
@@ -35,6 +53,7 @@ def settle() -> None:
 def restore() -> None:
     """The collector as it was before `settle`."""
     global _saved
+    resume()
     gc.unfreeze()
     if _saved is not None:
         gc.set_threshold(*_saved)
