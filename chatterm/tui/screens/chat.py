@@ -30,7 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker
 
 from chatterm.api.errors import ChatTermError
@@ -71,6 +71,7 @@ from chatterm.tui.settled_layout import SettledLayout
 from chatterm.tui.widgets.attachments import AttachmentChips
 from chatterm.tui.widgets.conversation import ConversationView
 from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
+from chatterm.tui.widgets.key_footer import KeyFooter
 from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
 from chatterm.tui.widgets.prompt import PromptBox
 from chatterm.tui.widgets.status_bar import StatusBar
@@ -133,10 +134,10 @@ class ChatScreen(KeyFirstPaint, SettledLayout):  # echoes keys first, lays out o
         )
         yield StatusBar(id="status")
         narrow = self.app.size.width < self.COMPACT_FOOTER_BELOW
-        yield Footer(compact=narrow, show_command_palette=not narrow)
+        yield KeyFooter(compact=narrow, show_command_palette=not narrow)
 
     def on_resize(self) -> None:
-        footer = self.query_one(Footer)
+        footer = self.query_one(KeyFooter)
         footer.compact = self.size.width < self.COMPACT_FOOTER_BELOW
         # Narrow, the palette's key (docked right) would cover the last main action;
         # F1 names it, and the palette lists itself there.

@@ -1,0 +1,54 @@
+"""`KeyFooter`: Textual's footer, rebuilt only when the keys it shows change.
+
+Textual's `Footer` removes and mounts all its keys (~12 ms for the chat screen's
+fifteen) after every `bindings_updated` signal, whether or not anything it shows
+changed. Start-up sends three (the prompt taking the focus, the keymap, the footer's own
+keys mounting), so the first frame waited for three identical rebuilds; a reply's start
+and end and every focus move in message mode send more. Here the signals of one
+refresh share one check, and the footer is rebuilt only when the keys it would show
+(key, label, action, enabled, tooltip, group; the palette's key) differ from the ones it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
+
+from textual.widgets import Footer
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.screen import Screen
+
+
+class KeyFooter(Footer):
+    def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
+        super().__init__(compact=compact, show_command_palette=show_command_palette)
+        self._shown: tuple[Hashable, ...] | None = None
+        """The keys the last compose showed (None: none yet)."""
+        self._check_pending = False
+
+    def _keys_to_show(self) -> tuple[Hashable, ...]:
+        keys = [
+            (binding.key, binding.key_display, binding.description, binding.action, enabled, tooltip, binding.group)
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+            if binding.show
+        ]
+        return (*keys, self.show_command_palette)
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._keys_to_show() if self._bindings_ready else None
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._check_pending:
+            self._check_pending = True
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        self._check_pending = False
+        if self.is_attached and self._keys_to_show() != self._shown:
+            await self.recompose()
