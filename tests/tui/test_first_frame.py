@@ -9,6 +9,7 @@ views mounted for the first paint, not the whole window laid out above them.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from chatterm.engine.conversation import Conversation, Message
@@ -68,3 +69,35 @@ def record_frames(app: ChatApp) -> list[list[str]]:
 
     app._display = recording_display  # type: ignore[method-assign]
     return shown
+
+
+async def test_the_first_frame_is_painted_when_start_up_is_done_not_at_the_next_tick(
+    chat_context: Any, monkeypatch: Any
+) -> None:
+    """Issue 12 (start-up to a usable prompt): Textual drops the frame composed inside
+    its start-up batch and paints the screen again at its update timer's next tick, up
+    to 1/60 s after start-up's work is done. With that tick a minute away, the whole
+    first frame (the prompt box in it) still reaches the terminal."""
+    import textual.screen
+    from textual._compositor import LayoutUpdate
+
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 60.0)
+    app = ChatApp(chat_context)
+    whole_frames: list[str] = []
+    display = app._display
+
+    def recording_display(screen: Any, renderable: Any) -> None:
+        if isinstance(renderable, LayoutUpdate) and not app._batch_count and renderable.region == screen.region:
+            whole_frames.append("\n".join(strip.text for strip in screen._compositor.render_strips()))
+        display(screen, renderable)
+
+    app._display = recording_display  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)):
+        # Waiting through the Pilot would paint the screen itself (`Pilot.pause` runs
+        # the screen's update): wait on the loop alone.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while not whole_frames and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        assert whole_frames, "no whole frame reached the terminal before the update timer's tick"
+        assert "Message…" in whole_frames[0]
