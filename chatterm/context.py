@@ -18,13 +18,13 @@ from chatterm.api.pricing import prices_from_table
 from chatterm.atomic_file import write_text_atomically
 from chatterm.config import DEFAULT_MODEL, Config, Connection, data_dir, default_config_path, save_config_values
 from chatterm.engine.conversation import ChatSettings, Conversation
-from chatterm.engine.session import ApprovalCallback, ChatSession, EngineOptions
 
 if TYPE_CHECKING:
     from chatterm.api.client import ChatClient
     from chatterm.api.gateway_check import GatewayCheck
     from chatterm.api.limits import Deadlines, Limits
     from chatterm.demo import DemoGateway
+    from chatterm.engine.session import ApprovalCallback, ChatSession, EngineOptions
     from chatterm.gateways import Gateway
     from chatterm.mcp.manager import McpManager
     from chatterm.media.blobs import BlobStore
@@ -49,6 +49,8 @@ def default_history_path() -> Path:
 
 def engine_options(config: Config, **overrides: Any) -> EngineOptions:
     """Engine options from the config file; flags override."""
+    from chatterm.engine.session import EngineOptions  # the engine loads after the TUI's first frame
+
     options = EngineOptions(
         max_tool_rounds=config.tools_max_rounds,
         tool_timeout=float(config.tools_timeout),
@@ -321,6 +323,8 @@ class AppContext:
         approve: ApprovalCallback | None = None,
         **options: Any,
     ) -> ChatSession:
+        from chatterm.engine.session import ChatSession
+
         return ChatSession(
             self.client,
             conversation or self.new_conversation(),

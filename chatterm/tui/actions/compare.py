@@ -17,26 +17,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from weakref import WeakKeyDictionary
 
-from textual import on
 from textual.widgets import Static
 
 from chatterm.api.errors import ChatTermError
 from chatterm.api.types import ReasoningDelta, TextDelta
-from chatterm.engine.compare import CompareError, Comparison, LaneEnded, LaneEvent, check_models
 from chatterm.engine.events import ReplyStarted, UserMessageAdded
 from chatterm.terminal_text import visible_line
 from chatterm.tui.actions.host import ChatHost
 from chatterm.tui.screens.delta_pacer import DeltaPacer
 from chatterm.tui.screens.reply_messages import DeltaBatch
-from chatterm.tui.widgets.compare_view import NUMBERS, CompareDeltas, CompareEnded, CompareUpdate, CompareView
 
 if TYPE_CHECKING:
+    from chatterm.engine.compare import Comparison
     from chatterm.engine.session import ChatSession
     from chatterm.key_actions import KeyAction
     from chatterm.tui.screens.chat import ChatScreen
+    from chatterm.tui.widgets.compare_view import CompareDeltas, CompareEnded, CompareUpdate, CompareView
 
 
 class CompareBar(Static):
@@ -74,6 +73,8 @@ class CompareActions(ChatHost):
             modes.pop(self.chat_screen, None)
 
     def start_compare_mode(self, models: Sequence[str]) -> None:
+        from chatterm.engine.compare import CompareError, check_models
+
         try:
             self.compare_models = check_models(models)
         except CompareError as error:
@@ -94,6 +95,7 @@ class CompareActions(ChatHost):
 
     def _show_compare_bar(self) -> None:
         from chatterm.tui.keys import effective_keys, keys_label
+        from chatterm.tui.widgets.compare_view import NUMBERS
 
         keymap = self._keymap
         view = self.compare_view()
@@ -120,12 +122,14 @@ class CompareActions(ChatHost):
             screen.mount(CompareBar(text, markup=False), before=screen.prompt)
 
     def compare_view(self) -> CompareView | None:
-        """The last compare turn on screen (the one the keys act on)."""
+        """The last compare turn on screen (the one the keys act on). Found by its CSS
+        type name: this runs on every footer refresh, and the compare widgets (with the
+        message views they hold) load when a comparison first runs, not at start-up."""
         try:
-            views = list(self.chat_screen.pane.query(CompareView))
+            views = list(self.chat_screen.pane.query("CompareView"))
         except Exception:
             return None
-        return views[-1] if views else None
+        return cast("CompareView", views[-1]) if views else None
 
     # -- sending --------------------------------------------------------------------------
 
@@ -134,6 +138,9 @@ class CompareActions(ChatHost):
         session = self.ensure_session()
         if session is None or not self.compare_models:
             return
+        from chatterm.engine.compare import Comparison
+        from chatterm.tui.widgets.compare_view import CompareView
+
         comparison = Comparison(session, self.compare_models)
         view = CompareView(comparison, response_format=self.settings.response_format)
         view.prompt_text = prompt
@@ -152,6 +159,9 @@ class CompareActions(ChatHost):
         self, session: ChatSession, comparison: Comparison, view: CompareView, prompt: str, files: list[str]
     ) -> None:
         """Iterate the comparison and post what it yields (touches no widget)."""
+        from chatterm.engine.compare import LaneEvent
+        from chatterm.tui.widgets.compare_view import CompareDeltas, CompareEnded, CompareUpdate
+
         batches = [DeltaBatch() for _ in comparison.models]
         pacers = [DeltaPacer() for _ in comparison.models]
 
@@ -189,8 +199,11 @@ class CompareActions(ChatHost):
         flush_all()
         self.post_message(CompareEnded(view))
 
-    @on(CompareUpdate)
-    async def _compare_update(self, message: CompareUpdate) -> None:
+    # The handlers go by name (Textual's `on_<message>`): `@on(CompareUpdate)` would load
+    # the compare widgets with the app.
+    async def on_compare_update(self, message: CompareUpdate) -> None:
+        from chatterm.engine.compare import LaneEnded, LaneEvent
+
         if isinstance(message.item, UserMessageAdded):
             from chatterm.tui.widgets.message import UserMessageView
             from chatterm.tui.widgets.welcome import Welcome
@@ -212,15 +225,13 @@ class CompareActions(ChatHost):
             ):
                 self._show_compare_bar()
 
-    @on(CompareDeltas)
-    async def _compare_deltas(self, message: CompareDeltas) -> None:
+    async def on_compare_deltas(self, message: CompareDeltas) -> None:
         if message.view.is_attached:
             await message.view.feed(message.lane, message.batch)
         else:
             message.batch.posted = False
 
-    @on(CompareEnded)
-    async def _compare_ended(self, message: CompareEnded) -> None:
+    async def on_compare_ended(self, message: CompareEnded) -> None:
         from chatterm.tui.screens.approval import ToolApprovalScreen
         from chatterm.tui.widgets.error_row import ErrorRow
 
