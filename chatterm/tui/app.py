@@ -45,12 +45,15 @@ from chatterm.tui.actions.presets import PresetActions
 from chatterm.tui.actions.setup import SetupActions
 from chatterm.tui.actions.tabs import TabActions
 from chatterm.tui.actions.tools import ToolActions
+from chatterm.tui.kept_stylesheet import KeptStylesheet
 from chatterm.tui.keys import bindings as app_bindings
 from chatterm.tui.keys import clashes
 from chatterm.tui.tabs import TabSet
 from chatterm.tui.widgets.frame_clock import FrameClock
 
 if TYPE_CHECKING:
+    from textual._path import CSSPathType
+
     from chatterm.api.types import ToolCall
     from chatterm.context import AppContext
     from chatterm.engine.session import ChatSession
@@ -98,7 +101,10 @@ class ChatApp(
     MODES: ClassVar[dict[str, Any]] = {"chat": _chat_screen}
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {_chat_commands, _theme_commands}
     DEFAULT_MODE = "chat"
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "screens/chat.tcss"]
+    """The chat screen's CSS too (it is also its `CSS_PATH`, for a chat screen alone):
+    read with the app's, it is parsed with it instead of costing a CSS refresh of its
+    own when the first screen is installed."""
     AUTO_FOCUS = "#prompt"
     BINDINGS: ClassVar[list[BindingType]] = app_bindings(APP_KEYS)
     """From the key table (`chatterm/key_actions.py`): a Ctrl key for every main action
@@ -108,6 +114,7 @@ class ChatApp(
         self, context: AppContext, *, conversation: Conversation | None = None, preset: Preset | None = None
     ) -> None:
         super().__init__()
+        self.stylesheet = KeptStylesheet(variables=self.get_css_variables())  # see kept_stylesheet.py
         self.context = context
         self.start_preset = preset
         """`chatterm --preset NAME`: laid over the chat opened at start after the first frame
