@@ -101,3 +101,27 @@ async def test_the_first_frame_is_painted_when_start_up_is_done_not_at_the_next_
             await asyncio.sleep(0.02)
         assert whole_frames, "no whole frame reached the terminal before the update timer's tick"
         assert "Message…" in whole_frames[0]
+
+
+async def test_no_frame_is_rendered_inside_the_start_up_batch_only_to_be_dropped(chat_context: Any) -> None:
+    """Issue 12 (a long chat opened with `-c`): Textual renders a frame inside its
+    start-up batch and drops it; for a chat that was a full render of the messages on
+    screen before the one that is shown."""
+    conversation = Conversation()
+    for i in range(200):
+        conversation.append(Message(role="user", content=f"question {i}"))
+        conversation.append(Message(role="assistant", content=f"## Answer {i}\n\n- one\n- two", model="gpt-4o-mini"))
+    app = ChatApp(chat_context, conversation=conversation)
+    dropped: list[object] = []
+    shown: list[object] = []
+    display = app._display
+
+    def recording_display(screen: Any, renderable: Any) -> None:
+        if renderable is not None and not shown:
+            (dropped if app._batch_count else shown).append(renderable)
+        display(screen, renderable)
+
+    app._display = recording_display  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: shown)
+        assert dropped == []

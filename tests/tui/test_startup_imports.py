@@ -42,7 +42,11 @@ print(json.dumps(loaded[0]))
 
 def modules_at_first_frame(tmp_path: Path) -> set[str]:
     out = subprocess.run(
-        [sys.executable, "-c", FIRST_FRAME_MODULES, str(tmp_path)], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", FIRST_FRAME_MODULES, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     return set(json.loads(out.strip().splitlines()[-1]))
 

@@ -56,6 +56,7 @@ from chatterm.engine.events import (
 from chatterm.engine.finish_reasons import CONTINUE_PROMPT
 from chatterm.engine.reply_figures import chat_totals
 from chatterm.key_actions import MESSAGE_KEYS
+from chatterm.tui.first_frame import FirstFrameAtOnce
 from chatterm.tui.key_first_paint import KeyFirstPaint
 from chatterm.tui.keys import effective_keys, keys_label
 from chatterm.tui.screens.delta_pacer import DeltaPacer
@@ -84,7 +85,7 @@ if TYPE_CHECKING:
 EventSource = Callable[[], AsyncIterator[EngineEvent]]
 
 
-class ChatScreen(KeyFirstPaint, SettledLayout):  # echoes keys first, lays out once per change
+class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):  # first frame at once, keys echoed first, one layout per change
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"
     BINDINGS = [
@@ -135,23 +136,6 @@ class ChatScreen(KeyFirstPaint, SettledLayout):  # echoes keys first, lays out o
         yield StatusBar(id="status")
         narrow = self.app.size.width < self.COMPACT_FOOTER_BELOW
         yield KeyFooter(compact=narrow, show_command_palette=not narrow)
-
-    _first_frame_shown = False
-
-    async def _on_idle(self, event: events.Idle) -> None:
-        """Until its first whole frame is out, the screen paints as soon as it is idle
-        instead of at the next tick of its update timer (Textual's 60 Hz: up to 17 ms
-        later). Textual drops the frame composed inside its start-up batch, so the
-        first frame a person sees waited for that tick after all of start-up's work was
-        done: ~16 ms of the time to a usable prompt spent doing nothing."""
-        if not self._first_frame_shown and not self.app._batch_count and self.is_current:
-            whole = self._layout_required or self._repaint_required
-            if whole or self._dirty_widgets:
-                self._first_frame_shown = whole
-                event.prevent_default()
-                self._on_timer_update()
-                return
-        await super()._on_idle(event)
 
     def on_resize(self) -> None:
         footer = self.query_one(KeyFooter)
