@@ -192,7 +192,16 @@ def marker_of(original, key):
         finally:
             mark('< ' + key)
     return marked
-for variable, wrap in (('TRACE_TIME', timer), ('TRACE_CALLS', marker_of)):
+def stack_of(original, key):
+    import traceback
+    @functools.wraps(original)
+    def stacked(*a, **k):
+        frames = traceback.extract_stack(limit=6)[:-1]
+        where = ' <- '.join(f'{f.name}({f.filename.rsplit("/", 1)[-1]}:{f.lineno})' for f in reversed(frames))
+        mark(f'{key}({type(a[0]).__name__ if a else ""}, {k}) <- {where}')
+        return original(*a, **k)
+    return stacked
+for variable, wrap in (('TRACE_TIME', timer), ('TRACE_CALLS', marker_of), ('TRACE_STACKS', stack_of)):
     for spec in filter(None, os.environ.get(variable, '').split(',')):
         module_name, _, qual = spec.partition(':')
         def patch(module, qual=qual, wrap=wrap):
@@ -276,6 +285,8 @@ def one_run(bin_dir: Path, home: Path, args: argparse.Namespace, marker: str, pr
         env["TRACE_TIME"] = args.time
     if args.calls:
         env["TRACE_CALLS"] = args.calls
+    if args.stacks:
+        env["TRACE_STACKS"] = args.stacks
     pid, fd = pty.fork()
     if pid == 0:  # the child: chatterm in the pty, not in a checkout (`-c` imports from the cwd)
         os.chdir(home)
@@ -327,6 +338,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--marks", action="store_true", help="print the in-process time stamps of each run")
     ap.add_argument("--calls", help="module:Class.method,... : a time stamp as each is entered and left")
+    ap.add_argument("--stacks", help="module:Class.method,... : a time stamp and the callers at each call")
     ap.add_argument("--time", help="module:Class.method,... : CPU seconds spent in each, up to the marker")
     ap.add_argument("--profile", help="write a cProfile (of --bin-dir's build, first run) here")
     ap.add_argument("--profile-from-run", action="store_true", help="profile from App.run on (not the imports)")

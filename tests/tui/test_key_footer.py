@@ -36,3 +36,24 @@ async def test_the_footer_keeps_its_keys_until_what_it_shows_changes(chat_contex
         await pilot.press("escape")
         await reply_done(pilot)
         await wait_until(pilot, lambda: "Stop" not in descriptions())
+
+
+async def test_the_footer_has_its_keys_from_its_first_compose(chat_context: Any, monkeypatch: Any) -> None:
+    """Textual's footer composed no key until the first bindings signal, after the first
+    layout: its keys then cost a rebuild and a layout pass of their own before the
+    first frame. Now they come with the footer, and nothing rebuilds it at start-up."""
+    rebuilds: list[Footer] = []
+    recompose = Footer.recompose
+
+    async def counting_recompose(self: Footer) -> None:
+        rebuilds.append(self)
+        await recompose(self)
+
+    monkeypatch.setattr(Footer, "recompose", counting_recompose)
+    app = ChatApp(chat_context)
+    async with app.run_test(size=(120, 30)) as pilot:
+        footer = app.chat_screen.query_one(Footer)
+        await wait_until(pilot, lambda: app.chat_screen.prompt.has_focus)
+        await pilot.pause()
+        assert len(footer.query(FooterKey)) > 5
+        assert rebuilds == []

@@ -2,11 +2,14 @@
 
 Textual's `Footer` removes and mounts all its keys (~12 ms for the chat screen's
 fifteen) after every `bindings_updated` signal, whether or not anything it shows
-changed (and each new key was styled twice: compact, then not). Start-up sends three (the prompt taking the focus, the keymap, the footer's own
-keys mounting), so the first frame waited for three identical rebuilds; a reply's start
-and end and every focus move in message mode send more. Here the signals of one
-refresh share one check, and the footer is rebuilt only when the keys it would show
-(key, label, action, enabled, tooltip, group; the palette's key) differ from the ones it shows.
+changed, and styles each new key twice (compact, then not). Start-up sends three
+signals (the prompt taking the focus, the keymap, the footer's own keys mounting), so
+the first frame waited for three identical rebuilds; a reply's start and end and every
+focus move in message mode send more. Here the signals of one refresh share one check,
+and the footer is rebuilt only when the keys it would show (key, label, action,
+enabled, tooltip, group; the palette's key) differ from the ones it shows. Its keys
+also come with its first compose, not with the first signal after the first layout
+(which cost a rebuild and a layout pass of their own before the first frame).
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ class KeyFooter(Footer):
         return (*keys, self.show_command_palette)
 
     def compose(self) -> ComposeResult:
+        if not self._bindings_ready and self.screen.is_attached:
+            # Textual's footer shows no key until the first bindings signal, which comes
+            # after the first layout: the keys then took a layout pass of their own
+            # before the first frame. The screen's keys are known now; a signal that
+            # changes them rebuilds the footer as before.
+            self.set_reactive(Footer._bindings_ready, True)
         self._shown = self._keys_to_show() if self._bindings_ready else None
         for widget in super().compose():
             if isinstance(widget, FooterKey) and "compact" in (widget._reactive_connect or {}):
