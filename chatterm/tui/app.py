@@ -182,13 +182,15 @@ class ChatApp(
 
     def _warm_up(self) -> None:
         """After the first frame: build the session (client, tools, store) and load the
-        Markdown renderers, so the first reply starts as fast as the next ones.
+        message views and Markdown renderers, so the first reply starts as fast as the
+        next ones.
 
         A chat opened at start (`-c`, `--chat`) was shown before the session could tell
         its branches: its steppers are set now, as `load_conversation` sets them for a
         chat opened from history, so a chat looks the same whichever way it is opened."""
         self.ensure_session()
         self.show_branches()
+        from chatterm.tui.widgets import message  # noqa: F401 - the views a reply is shown in
         from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown
 
         FrozenMarkdown.warm_up(self)

@@ -1,8 +1,9 @@
 """Issue 12 (start-up to a usable prompt): what the first frame does not wait for.
 
-The engine session (with the API layer's request shaping) and the compare widgets are
-needed for the first prompt sent, not to show the prompt box: they load right after
-the first frame (`ChatApp._warm_up`). Run in a fresh interpreter, since this process
+The engine session (with the API layer's request shaping), the message views (with
+every widget a reply holds and the JSON checker) and the compare widgets are needed for
+the first prompt sent, not to show a new chat's prompt box: they load right after the
+first frame (`ChatApp._warm_up`). Run in a fresh interpreter, since this process
 has long imported everything."""
 
 from __future__ import annotations
@@ -51,8 +52,16 @@ def modules_at_first_frame(tmp_path: Path) -> set[str]:
     return set(json.loads(out.strip().splitlines()[-1]))
 
 
-def test_the_first_frame_waits_for_neither_the_engine_session_nor_the_compare_widgets(tmp_path: Path) -> None:
+def test_a_new_chats_first_frame_waits_for_no_engine_session_message_view_or_compare_widget(tmp_path: Path) -> None:
     loaded = modules_at_first_frame(tmp_path)
     assert "chatterm.tui.screens.chat" in loaded
-    later = {"chatterm.engine.session", "chatterm.engine.compare", "chatterm.tui.widgets.compare_view", "httpx"}
+    later = {
+        "chatterm.engine.session",
+        "chatterm.engine.compare",
+        "chatterm.tui.widgets.compare_view",
+        "chatterm.tui.widgets.message",
+        "chatterm.tui.widgets.reply_body",
+        "chatterm.api.structured",
+        "httpx",
+    }
     assert loaded & later == set()

@@ -73,7 +73,6 @@ from chatterm.tui.widgets.attachments import AttachmentChips
 from chatterm.tui.widgets.conversation import ConversationView
 from chatterm.tui.widgets.error_row import ErrorRow, NoticeRow
 from chatterm.tui.widgets.key_footer import KeyFooter
-from chatterm.tui.widgets.message import AssistantMessageView, MessageView, UserMessageView
 from chatterm.tui.widgets.prompt import PromptBox
 from chatterm.tui.widgets.status_bar import StatusBar
 from chatterm.tui.widgets.tab_strip import TabStrip
@@ -81,6 +80,11 @@ from chatterm.tui.widgets.welcome import Welcome
 
 if TYPE_CHECKING:
     from chatterm.tui.app import ChatApp
+    from chatterm.tui.widgets.message import AssistantMessageView, MessageView
+
+# The message views (`tui/widgets/message.py`, with every widget a reply holds) are
+# imported where they are used: a new chat's first frame shows none (~10 ms of imports
+# later, in `ChatApp._warm_up`).
 
 EventSource = Callable[[], AsyncIterator[EngineEvent]]
 
@@ -342,6 +346,8 @@ class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):  # first frame
             await view.add_deltas(reasoning, text)
 
     async def on_engine_message(self, message: EngineMessage) -> None:
+        from chatterm.tui.widgets.message import AssistantMessageView, UserMessageView
+
         pane = self.pane
         match message.event:
             case UserMessageAdded(message=user):
@@ -436,6 +442,8 @@ class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):  # first frame
 
     async def remove_after_last_prompt(self) -> None:
         """Before regenerating: the old reply (kept in the store as a branch) leaves the pane."""
+        from chatterm.tui.widgets.message import UserMessageView
+
         children = list(self.pane.children)
         last_user = max((i for i, c in enumerate(children) if isinstance(c, UserMessageView)), default=None)
         if last_user is not None:
@@ -443,6 +451,8 @@ class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):  # first frame
 
     async def remove_from(self, message_id: str) -> None:
         """Before resending an edited prompt: it and everything after it leave the pane."""
+        from chatterm.tui.widgets.message import MessageView
+
         children = list(self.pane.children)
         start = next(
             (i for i, c in enumerate(children) if isinstance(c, MessageView) and c.message.id == message_id), None
@@ -557,8 +567,7 @@ class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):  # first frame
     def _toggle(self, event: StatusBar.Toggle) -> None:
         self.chat_app.toggle_setting(event.setting)
 
-    @on(MessageView.Action)
-    async def _message_action(self, event: MessageView.Action) -> None:
+    async def on_message_view_action(self, event: MessageView.Action) -> None:  # by name: no import at start
         if event.action == "move":
             self.move_message_focus(event.view, event.argument)
         elif event.action == "leave":

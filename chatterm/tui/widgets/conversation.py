@@ -15,15 +15,21 @@ siblings for those views only, once they are on screen.
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import VerticalScroll
 from textual.message import Message as TextualMessage
 from textual.widget import Widget
 
 from chatterm.engine.conversation import Message
-from chatterm.tui.widgets.message import MessageView, build_message_view, tool_outputs
 from chatterm.tui.widgets.screen_batch import batch_update
+
+if TYPE_CHECKING:
+    from chatterm.tui.widgets.message import MessageView
+
+# The message views are imported where they are built or looked for: a new chat's
+# first frame has none, and their module (with every widget a reply holds) loads after it.
 
 WINDOW = 30
 """Message views mounted when a chat is shown."""
@@ -59,7 +65,12 @@ class ConversationView(VerticalScroll):
         """The chat's structured-output format (loaded JSON replies show pretty)."""
         self._loading_earlier = False
 
-    def _build(self, messages: list[Message], outputs: dict[str, tuple[str, str]]) -> list[MessageView]:
+    def _build(self, messages: list[Message], source: list[Message]) -> list[MessageView]:
+        if not messages:
+            return []
+        from chatterm.tui.widgets.message import build_message_view, tool_outputs
+
+        outputs = tool_outputs(source)
         return [v for m in messages if (v := build_message_view(m, outputs, self._response_format)) is not None]
 
     def _shown(self) -> list[Message]:
@@ -97,7 +108,7 @@ class ConversationView(VerticalScroll):
             at = next((i for i, m in enumerate(shown) if m.id == reach), None)
             if at is not None:
                 first = max(first, min(len(shown) - at, MAX_REACH))
-        views = self._build(shown[-first:], tool_outputs(messages))
+        views = self._build(shown[-first:], messages)
         with batch_update(self.app):
             await self.remove_children()
             if views:
@@ -134,7 +145,7 @@ class ConversationView(VerticalScroll):
         first = self.hidden_before
         shown = self._shown()
         start = max(0, first - (WINDOW - len(self.views())))
-        views = self._build(shown[start:first], tool_outputs(self._source))
+        views = self._build(shown[start:first], self._source)
         if views and self.is_attached:
             await self.mount_all(views, before=0)
             self.post_message(self.ViewsMounted(views))
@@ -177,7 +188,7 @@ class ConversationView(VerticalScroll):
                 return
             shown = self._shown()
             start = max(0, first - PAGE)
-            views = self._build(shown[start:first], tool_outputs(self._source))
+            views = self._build(shown[start:first], self._source)
             if not views:
                 return
             before = self.virtual_size.height
@@ -192,4 +203,8 @@ class ConversationView(VerticalScroll):
             self._loading_earlier = False
 
     def views(self) -> list[MessageView]:
-        return [c for c in self.children if isinstance(c, MessageView)]
+        module = sys.modules.get("chatterm.tui.widgets.message")
+        if module is None:  # asked by the footer's key checks before any view was built
+            return []
+        view_type: type[MessageView] = module.MessageView
+        return [c for c in self.children if isinstance(c, view_type)]

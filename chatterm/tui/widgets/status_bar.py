@@ -32,7 +32,6 @@ from chatterm.engine.conversation import ChatSettings
 from chatterm.engine.conversation import Message as ChatMessage
 from chatterm.engine.reply_figures import ChatTotals, context_text, cost_text
 from chatterm.terminal_text import visible_line
-from chatterm.tui.widgets.structured import schema_name_of
 
 
 class ModelChip(Static):
@@ -272,7 +271,11 @@ class StatusBar(Horizontal):
             if toggle.setting == "search" and settings.search_refused():
                 ability = "refused"  # the model said no in this chat: not sent again
             toggle.set_on(bool(getattr(settings, toggle.setting)), ability, settings.model)
-        name = schema_name_of(settings.response_format) if settings.response_format else None
+        name = None
+        if settings.response_format:
+            from chatterm.tui.widgets.structured import schema_name_of  # with the JSON checker: later
+
+            name = schema_name_of(settings.response_format)
         self.query_one(SchemaChip).show(name)
         self.query_one(PresetChip).show(settings.preset)
 
