@@ -89,7 +89,8 @@ if TYPE_CHECKING:
 EventSource = Callable[[], AsyncIterator[EngineEvent]]
 
 
-class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):  # first frame at once, keys echoed first, one layout per change
+# First frame at once, keys echoed first, one layout per change.
+class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"
     BINDINGS = [
