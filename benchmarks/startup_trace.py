@@ -14,9 +14,22 @@ prompt's placeholder, or the chat's last line) has been written to the terminal.
 CPU seconds are the process's own (utime + stime from /proc, read the moment the
 marker arrives), so on a shared machine they move much less than the wall time.
 With `--old-bin-dir` the two builds run interleaved (A, B, A, B, ...), the only fair
-way to compare them here. `--marks` prints, per run, in-process time stamps from
-process start (imports, app built, first compose, first frame written), and
-`--profile` writes a cProfile of the process up to the marker (one run).
+way to compare them here (give each build its own plain venv: a dev venv with more
+packages installed starts a little differently).
+
+Where the time goes (inside the chatterm process, patched as its modules load, so the
+import order is chatterm's own):
+  --marks                 time stamps from process start (wall and CPU): config and
+                          context built, app built, first write, app mounted, marker
+  --calls M:Q,...         a stamp as each function (module:qualname) is entered and left
+  --time M:Q,...          CPU seconds spent in each, up to the marker
+  --stacks M:Q,...        a stamp and the callers of each call
+  --profile FILE          a cProfile up to the marker (first run); --profile-from-run
+                          starts it at App.run, leaving the imports out
+  TRACE_IMPORTS=FILE      python -X importtime's report (up to '--- marker written')
+  TRACE_MODULES=FILE      the modules loaded when the marker was written
+  TRACE_DUMP=FILE         every write to the terminal, timed
+  TRACE_NO_GC=1           the cyclic GC off from the first line (an experiment)
 """
 
 from __future__ import annotations
