@@ -39,6 +39,7 @@ import hashlib
 import json
 import os
 import platform
+import random
 import re
 import secrets
 import shlex
@@ -755,11 +756,14 @@ def run_stream(L: Launch, a, n: int, res: dict) -> None:
         if not st["t_probe_seen"] or (last and not last["t_seen"]):
             return
         t_prev = last["t_sent"] if last else st["t_probe_sent"]
-        if t - t_prev >= a.probe_every:
+        if t - t_prev >= st.setdefault("probe_gap", a.probe_every):
             text = "zq" + secrets.token_hex(3)
             L.ctx["probe"] = " " + text
             L.tmux.send(expand(prof["probe_keys"], L.ctx), 0)
             probes.append({"text": text, "t_sent": now(), "t_seen": None})
+            # --probe-jitter: the next gap drawn at random around PROBE_EVERY (a person's
+            # typing has no beat a client could learn)
+            st["probe_gap"] = a.probe_every * (1 + a.probe_jitter * (2 * random.random() - 1))
 
     timeout = a.stream_timeout if n <= 5000 else a.stream_timeout_long
     w = MarkerWait(L, a, marker, t_submit, timeout, may_settle=server_done, tick=tick).run()
@@ -1204,6 +1208,13 @@ def main() -> int:
         help="tmux send-keys args, one group per flag, e.g. '-l {{prompt}}' then 'Enter'; '@sleep 0.5' pauses",
     )
     r.add_argument("--probe-keys", action="append")
+    r.add_argument(
+        "--probe-jitter",
+        type=float,
+        default=0,
+        metavar="J",
+        help="with --probe-every S, each gap is drawn uniformly from S*(1-J)..S*(1+J) (0 = every S exactly)",
+    )
     r.add_argument(
         "--probe-every",
         type=float,

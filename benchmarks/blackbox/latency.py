@@ -42,7 +42,7 @@ def drive(args: argparse.Namespace, profile: str, scenarios: str, out: Path, env
     cmd += ["--bin-dir", str(Path(args.bin_dir).resolve()), "--scenarios", scenarios]
     cmd += ["--repeat", str(args.repeat), "--out", str(out), "--warmup", "0", "--workdir", str(out.with_suffix(""))]
     if "stream" in scenarios and env.get("BENCH_RATE"):
-        cmd += ["--probe-every", "0.25"]
+        cmd += ["--probe-every", "0.25", "--probe-jitter", str(args.jitter)]
     subprocess.run(cmd, env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
     return json.loads(out.read_text())["runs"]
 
@@ -61,6 +61,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--full", action="store_true", help="also the full-speed / RSS / history figures")
     ap.add_argument("--json", help="write every run here too")
+    ap.add_argument(
+        "--jitter",
+        type=float,
+        default=0.0,
+        help="probe gaps drawn from 0.25 s x (1 +- J) instead of every 0.25 s (0.8: 0.05-0.45 s, no beat to learn)",
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="chatterm-latency-"))
     every: dict[str, list[dict]] = {}
