@@ -25,6 +25,22 @@ def chat_context(demo_gateway: Any, tmp_path: Path) -> Any:
     return AppContext.for_tests(demo_gateway.base_url, tmp_path)
 
 
+def first_run_context(tmp_path: Path) -> Any:
+    """An `AppContext` with no gateway configured yet: the app opens the first-run dialog."""
+    from chatterm.config import Config, Connection
+    from chatterm.context import AppContext
+
+    context = AppContext(
+        Config(),
+        Connection(None, None, None),  # type: ignore[arg-type]
+        config_path=tmp_path / "config.toml",
+        history_path=tmp_path / "history.db",
+        cache_path=tmp_path / "models.json",
+    )
+    assert context.needs_setup
+    return context
+
+
 async def edit_first_prompt(pilot: Pilot[Any], first: str, second: str) -> None:
     """Send `first`, then edit that prompt (focus it, `e`) into `second` and wait for the
     new branch's reply: the chat then has two branches at its first turn."""

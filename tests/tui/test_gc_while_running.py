@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from chatterm.config import Config, Connection
-from chatterm.context import AppContext
 from chatterm.tui import gc_tuning
 from chatterm.tui.app import ChatApp
 
-from .conftest import reply_done, send, wait_until
+from .conftest import first_run_context, reply_done, send, wait_until
 
 
 async def test_collections_are_rarer_while_the_app_runs_and_restored_after(chat_context: Any) -> None:
@@ -49,14 +47,7 @@ async def test_start_up_makes_no_collections_until_the_first_frame(chat_context:
 async def test_the_first_run_dialog_does_not_leave_the_collector_paused(tmp_path: Path) -> None:
     """The first run shows its dialog before any session (no settling then): the pause
     still ends with the first frame."""
-    context = AppContext(
-        Config(),
-        Connection(None, None, None),  # type: ignore[arg-type]
-        config_path=tmp_path / "config.toml",
-        history_path=tmp_path / "history.db",
-        cache_path=tmp_path / "models.json",
-    )
-    assert context.needs_setup
+    context = first_run_context(tmp_path)
     gc_tuning.pause_for_startup()
     try:
         app = ChatApp(context)

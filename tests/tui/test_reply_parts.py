@@ -9,8 +9,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from chatterm.config import Config
-from chatterm.context import AppContext
 from chatterm.tui.app import ChatApp
 from chatterm.tui.widgets.citations import CitationList
 from chatterm.tui.widgets.message import AssistantMessageView, UserMessageView
@@ -18,7 +16,7 @@ from chatterm.tui.widgets.thinking import ThinkingBlock
 from chatterm.tui.widgets.tool_call import ToolCallRow
 
 from .approving import approve
-from .conftest import reply_done, send, wait_until
+from .conftest import first_run_context, reply_done, send, wait_until
 
 SIZE = (100, 40)
 
@@ -134,16 +132,8 @@ async def test_edit_and_resend_branches_from_the_prompt(chat_context: Any, demo_
 
 
 async def test_first_run_dialog_saves_the_gateway_and_chats(demo_gateway: Any, tmp_path: Path) -> None:
-    from chatterm.config import Connection
 
-    context = AppContext(
-        Config(),
-        Connection(None, None, None),  # type: ignore[arg-type]
-        config_path=tmp_path / "config.toml",
-        history_path=tmp_path / "history.db",
-        cache_path=tmp_path / "models.json",
-    )
-    assert context.needs_setup
+    context = first_run_context(tmp_path)
     app = ChatApp(context)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: type(app.screen).__name__ == "FirstRunScreen")
