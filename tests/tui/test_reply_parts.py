@@ -132,7 +132,6 @@ async def test_edit_and_resend_branches_from_the_prompt(chat_context: Any, demo_
 
 
 async def test_first_run_dialog_saves_the_gateway_and_chats(demo_gateway: Any, tmp_path: Path) -> None:
-
     context = first_run_context(tmp_path)
     app = ChatApp(context)
     async with app.run_test(size=SIZE) as pilot:
