@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from textual import messages
 from textual.screen import Screen
 
-from chatterm.tui.typing_rhythm import wait_before_heavy_work
+from chatterm.tui.typing_rhythm import last_key_at, wait_before_heavy_work
 from chatterm.tui.widgets.frame_clock import FrameClock
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class KeyFirstPaint(Screen[None]):
             return
         if not self.is_current or self.app._batch_count:
             return
-        key_at = float(getattr(self.app, "last_key_at", 0.0))
+        key_at = last_key_at(self.app)
         if self._layout_required:
             self._paint_echo_first(key_at)
         else:
@@ -67,7 +67,7 @@ class KeyFirstPaint(Screen[None]):
             super()._on_timer_update()
 
     def _echo_due(self, now: float) -> bool:
-        key_at = float(getattr(self.app, "last_key_at", 0.0))
+        key_at = last_key_at(self.app)
         return key_at > self._echoed_key_at and now - key_at <= KEY_GRACE
 
     def _on_timer_update(self) -> None:
@@ -75,7 +75,7 @@ class KeyFirstPaint(Screen[None]):
             super()._on_timer_update()
             return
         now = time.perf_counter()
-        key_at = float(getattr(self.app, "last_key_at", 0.0))
+        key_at = last_key_at(self.app)
         if self._echo_due(now):
             self._paint_echo_first(key_at)
             return

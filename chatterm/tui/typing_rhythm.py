@@ -12,6 +12,9 @@ keeps moving while a person types slowly or stops.
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 INPUT_FIRST = 0.05
 """Seconds after a key before heavy work: the frame that echoes it paints the prompt only."""
 AFTER_KEY = 0.1
@@ -20,12 +23,28 @@ TYPING_GAP = 0.5
 """A key within this many seconds means the person is typing."""
 
 
+def last_key_at(app: object) -> float:
+    """perf_counter of the app's last key (`ChatApp.on_event` stamps it; 0: none yet)."""
+    return float(getattr(app, "last_key_at", 0.0))
+
+
 def wait_before_heavy_work(now: float, key_at: float, deadline: float) -> float:
     """Seconds to wait before heavy work (0: now), given the last key's time and the
     time by which the work must run in any case."""
     since = now - key_at
     if since < INPUT_FIRST:
-        return max(0.0, min(key_at + INPUT_FIRST, max(deadline, now)) - now)
+        return max(0.0, min(key_at + INPUT_FIRST, deadline) - now)
     if since <= AFTER_KEY or since >= TYPING_GAP:
         return 0.0
     return max(0.0, min(key_at + TYPING_GAP, deadline) - now)
+
+
+async def echo_first(app: object, since: float) -> float:
+    """Between two pieces of heavy work: if a key came after `since`, wait until its
+    echo has gone first (`INPUT_FIRST` after it). Returns the time to pass as `since`
+    next."""
+    key_at = last_key_at(app)
+    if key_at <= since:
+        return since
+    await asyncio.sleep(max(0.0, key_at + INPUT_FIRST - time.perf_counter()))
+    return time.perf_counter()

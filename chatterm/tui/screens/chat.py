@@ -361,17 +361,11 @@ class ChatScreen(FirstFrameAtOnce, KeyFirstPaint, SettledLayout):
                 self.current_view = view
                 await pane.add(view)
                 self.reply = reply  # "writing…" until its own figures
-            case ToolCallDelta() as delta:
+            case ToolCallDelta() | CitationsUpdate() | ImageAdded() as part:
                 if self.current_view is not None:
-                    await self.current_view.tool_call_delta(delta)
+                    await self.current_view.add_part(part)
             case UsageUpdate():
                 pass  # shown when the reply ends (the message holds it)
-            case CitationsUpdate(citations=citations):
-                if self.current_view is not None:
-                    self.current_view.set_citations(citations)
-            case ImageAdded(image=image, path=path):
-                if self.current_view is not None:
-                    await self.current_view.add_image(image, path)
             case Notice(text=text, kind=kind):
                 self.notify(text, title="Note")
                 if kind == "search_refused":  # the engine keeps it for the chat: the chip says so

@@ -301,21 +301,15 @@ class CompareView(Widget):
             case ReplyFailed(message=reply, error=error):
                 await column.finish_reply(reply)
                 await column.add_row(ErrorRow(error))
-            case ToolCallDelta() as delta:
+            case ToolCallDelta() | CitationsUpdate() | ImageAdded() as part:
                 if column.current is not None:
-                    await column.current.tool_call_delta(delta)
+                    await column.current.add_part(part)
             case ToolCallStatus(call=call, status=status, output=output):
                 row = column.tool_rows.get(call.id)
                 if row is not None:
                     row.set_status(status, output)
             case ToolLoopStopped(reason=reason):
                 await column.add_row(NoticeRow(reason))
-            case CitationsUpdate(citations=citations):
-                if column.current is not None:
-                    column.current.set_citations(citations)
-            case ImageAdded(image=image, path=path):
-                if column.current is not None:
-                    await column.current.add_image(image, path)
 
     async def end(self) -> None:
         """The turn is over (also after a stop of the whole turn, whose lanes' ends

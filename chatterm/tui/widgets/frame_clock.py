@@ -22,7 +22,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chatterm.tui.typing_rhythm import INPUT_FIRST, wait_before_heavy_work
+from chatterm.tui.typing_rhythm import echo_first, last_key_at, wait_before_heavy_work
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -45,12 +45,11 @@ def _wake(sleeper: asyncio.Future[None]) -> None:
 class FrameClock:
     """The frame loop shared by the streaming bodies of one app (`FrameClock.of(app)`)."""
 
-    def __init__(self, app: App[Any], *, frame: float, cpu_budget: float, max_frame: float, input_first: float) -> None:
+    def __init__(self, app: App[Any], *, frame: float, cpu_budget: float, max_frame: float) -> None:
         self._app = app
         self.frame = frame
         self.cpu_budget = cpu_budget
         self.max_frame = max_frame
-        self.input_first = input_first
         self._dirty: dict[Flushable, None] = {}
         """Bodies with text to show, in the order they asked (an ordered set)."""
         self._streaming: weakref.WeakSet[Flushable] = weakref.WeakSet()
@@ -75,7 +74,6 @@ class FrameClock:
                 frame=timing.FRAME,
                 cpu_budget=timing.CPU_BUDGET,
                 max_frame=timing.MAX_FRAME,
-                input_first=INPUT_FIRST,
             )
             _CLOCKS[app] = clock
         return clock
@@ -117,10 +115,6 @@ class FrameClock:
             timer.cancel()
             self._sleeper = None
 
-    def _typed_until(self) -> float:
-        """Until when a flush waits for a key just typed to be echoed first."""
-        return float(getattr(self._app, "last_key_at", 0.0)) + self.input_first
-
     async def _run(self) -> None:
         cpu_mark = time.process_time()
         interval = self.frame
@@ -132,8 +126,8 @@ class FrameClock:
                     now = time.perf_counter()
                     # Input first: a key just typed gets its own cheap frame before this
                     # one, and while someone types, frames come just after keys.
-                    key_at = float(getattr(self._app, "last_key_at", 0.0))
-                    wait = max(due - now, wait_before_heavy_work(now, key_at, self.last_frame + self.max_frame))
+                    deadline = self.last_frame + self.max_frame
+                    wait = max(due - now, wait_before_heavy_work(now, last_key_at(self._app), deadline))
                     if wait <= 0:
                         break
                     await self._sleep(wait)
@@ -143,9 +137,7 @@ class FrameClock:
                 started = time.perf_counter()
                 for body in bodies:
                     # A key typed while an earlier body was written is painted before the next.
-                    if float(getattr(self._app, "last_key_at", 0.0)) > started:
-                        await asyncio.sleep(max(0.0, self._typed_until() - time.perf_counter()))
-                        started = time.perf_counter()
+                    started = await echo_first(self._app, started)
                     await body.flush_frame()
                 self.last_frame = time.perf_counter()
                 self.frames += 1

@@ -27,8 +27,9 @@ from textual.message import Message as TextualMessage
 from textual.widgets import Static
 from textual.widgets._collapsible import CollapsibleTitle
 
-from chatterm.api.types import Citation, ToolCall, ToolCallDelta
+from chatterm.api.types import Citation, CitationsUpdate, ToolCall, ToolCallDelta
 from chatterm.engine.conversation import Message
+from chatterm.engine.events import ImageAdded
 from chatterm.key_actions import MESSAGE_KEYS
 from chatterm.media.blobs import ImageRef
 from chatterm.terminal_text import visible, visible_line
@@ -243,6 +244,18 @@ class AssistantMessageView(MessageView):
             if self.response_format is not None:
                 self.body.feed("```json\n")  # JSON asked for: stream it as code
         self.body.feed(text)
+
+    async def add_part(self, part: ToolCallDelta | CitationsUpdate | ImageAdded) -> None:
+        """What the engine streams into a reply beside its text: a tool call being
+        written, the reply's sources, a generated image (the chat screen and each compare
+        column hand them over alike)."""
+        match part:
+            case ToolCallDelta():
+                await self.tool_call_delta(part)
+            case CitationsUpdate(citations=citations):
+                self.set_citations(citations)
+            case ImageAdded(image=image, path=path):
+                await self.add_image(image, path)
 
     async def tool_call_delta(self, delta: ToolCallDelta) -> None:
         row = self._delta_rows.get(delta.index)

@@ -32,7 +32,7 @@ from textual.containers import Vertical
 
 from chatterm.markdown_blocks import Segmenter, split_markdown
 from chatterm.terminal_text import visible
-from chatterm.tui.typing_rhythm import INPUT_FIRST
+from chatterm.tui.typing_rhythm import echo_first
 from chatterm.tui.widgets.frame_clock import FrameClock
 from chatterm.tui.widgets.frozen_markdown import FrozenMarkdown, Rendered, render_piece
 from chatterm.tui.widgets.live_block import LiveBlock
@@ -156,9 +156,7 @@ class ReplyBody(Vertical):
         started = time.perf_counter()
         rendered: list[Rendered | None] = []
         for piece in pieces:
-            typed = getattr(app, "last_key_at", 0.0)
-            if typed > started:
-                await asyncio.sleep(max(0.0, typed + INPUT_FIRST - time.perf_counter()))
+            started = await echo_first(app, started)
             rendered.append(((width, app.theme), render_piece(app, piece, width)))
             await asyncio.sleep(0)
         return rendered
