@@ -7,8 +7,9 @@ only when the layout and the repaint of the whole (scrolled) pane were done: 15-
 on this machine, the slowest tenth of the echoes while a reply streams at 180 tok/s
 and more (measured in the real terminal: key read -> prompt edited -> frame written).
 
-The focused widget does not move when the conversation above it grows, so its new
-look can be painted where it is: on an update tick with a layout pending, a focused
+A key's echo is painted when the prompt's change reaches the screen (`_on_update`), not
+on the update timer's next step. The focused widget does not move when the
+conversation above it grows, so its new look can be painted where it is: on an update tick with a layout pending, a focused
 widget that changed (and asked for no layout itself) after a key is painted alone
 first, and the layout follows on the next tick (1/60 s later), when the echo is
 already on the terminal. A tick that comes while the key is still on its way to the
@@ -52,12 +53,14 @@ class KeyFirstPaint(Screen[None]):
 
     async def _on_update(self, message: messages.Update) -> None:
         await super()._on_update(message)
-        # The echo of a key: painted now, not on the update timer's next step. Textual's
-        # timer keeps a 1/60 s grid and, when it was idle, skips to the step after next:
-        # up to 33 ms for a key while nothing else is slow.
-        if message.widget is not self.focused or not self._echo_due(time.perf_counter()):
-            return
-        if not self.is_current or self.app._batch_count:
+        # The echo of a key: painted now. Textual's update timer keeps a 1/60 s grid and,
+        # when it was idle, skips to the step after next: up to 33 ms with nothing else slow.
+        if (
+            message.widget is not self.focused
+            or not self._echo_due(time.perf_counter())
+            or not self.is_current
+            or self.app._batch_count
+        ):
             return
         key_at = last_key_at(self.app)
         if self._layout_required:

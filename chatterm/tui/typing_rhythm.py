@@ -2,9 +2,10 @@
 
 A streaming reply makes two kinds of heavy work: a frame that writes the gathered text
 into the reply (the frame clock) and the layout and repaint of the pane that follows when
-a line was added (the screen). Each takes 10-60 ms during which a key waits. Keys come
-in a rhythm, so the safest moment for such work is right after a key was echoed: the next
-one is then furthest away. While someone types (a key within `TYPING_GAP`), heavy work
+a line was added (the screen). Each takes 10-60 ms during which a key waits. A person's
+keys seldom come closer than ~0.1 s apart, so the safest moment for such work is right
+after a key was echoed: the next one is then furthest away (also with keys at random
+gaps: `benchmarks/blackbox/latency.py --jitter`). While someone types (a key within `TYPING_GAP`), heavy work
 waits until `INPUT_FIRST` after a key (its echo goes first), runs within `AFTER_KEY` of it,
 and otherwise waits for the next key, but never longer than its own deadline, so a reply
 keeps moving while a person types slowly or stops.
