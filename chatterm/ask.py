@@ -352,10 +352,7 @@ async def _ask(session: ChatSession, context: AppContext, prompt: str, files: li
     except ChatTermError as error:
         failure = error
     finally:
-        output.on_broken_pipe = None
-        output.saved = _finish_saving(context)
-        await context.aclose()
-        output.tell_images()
+        await _wind_up(output, context)
     reply = session.last_reply
     if output.broken:
         return output.exit_broken()
@@ -395,6 +392,15 @@ def _images_for(args: argparse.Namespace, session: ChatSession, context: AppCont
     if not context.save_history:
         images.scratch = session.blobs = scratch_blobs()
     return images
+
+
+async def _wind_up(output: AskOutput, context: AppContext) -> None:
+    """After the turn, however it ended: save the chat, close the client, say where
+    images went (`ask` and `ask --compare` alike)."""
+    output.on_broken_pipe = None
+    output.saved = _finish_saving(context)
+    await context.aclose()
+    output.tell_images()
 
 
 def _finish_saving(context: AppContext) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatterm.api.errors import APIError, RequestValidationError
 from chatterm.api.types import Notice, ReasoningDelta, TextDelta
-from chatterm.ask import AskOutput, _finish_saving, _usage_error, run_ask
+from chatterm.ask import AskOutput, _usage_error, _wind_up, run_ask
 from chatterm.ask_images import SavedImage
 from chatterm.engine.compare import CompareError, Comparison, LaneEnded, LaneEvent, check_models
 from chatterm.engine.events import ImageAdded, ToolCallStatus, ToolLoopStopped
@@ -87,10 +87,7 @@ async def compare_turn(
     except asyncio.CancelledError:
         interrupted = True
     finally:
-        output.on_broken_pipe = None
-        output.saved = _finish_saving(context)
-        await context.aclose()
-        output.tell_images()
+        await _wind_up(output, context)
     if output.broken:
         return output.exit_broken()
     entries = [_entry(comparison, lane, output, images[lane], interrupted) for lane in range(len(models))]
