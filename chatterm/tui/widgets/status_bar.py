@@ -45,20 +45,40 @@ class ModelChip(Static):
         self.post_message(StatusBar.PickModel())
 
 
-class GatewayChip(Static):
-    """The chat's gateway, shown only when more than one is configured; a click opens
-    the picker, which lists every gateway's models."""
+class NamedChip(Static):
+    """A chip that names something the chat holds, shown only while it holds one."""
 
     DEFAULT_CSS = """
-    GatewayChip { width: auto; padding: 0 1; margin: 0 1 0 0; background: $accent 30%; color: $text; display: none; }
-    GatewayChip.-on { display: block; }
-    GatewayChip:hover { background: $accent 60%; }
+    NamedChip { width: auto; padding: 0 1; color: $text; display: none; }
+    NamedChip.-on { display: block; }
     """
 
     def show(self, name: str | None) -> None:
         self.set_class(name is not None, "-on")
-        self.update(f"⇄ {visible_line(name or '')}")
-        self.tooltip = f"Gateway {visible_line(name or '')}: click or F2 to pick a model of another gateway"
+        self.update(self.label(name or ""))
+        self.tooltip = self.explain(name) if name is not None else None
+
+    def label(self, name: str) -> str:
+        raise NotImplementedError
+
+    def explain(self, name: str) -> str:
+        raise NotImplementedError
+
+
+class GatewayChip(NamedChip):
+    """The chat's gateway, shown only when more than one is configured; a click opens
+    the picker, which lists every gateway's models."""
+
+    DEFAULT_CSS = """
+    GatewayChip { margin: 0 1 0 0; background: $accent 30%; }
+    GatewayChip:hover { background: $accent 60%; }
+    """
+
+    def label(self, name: str) -> str:
+        return f"⇄ {visible_line(name)}"
+
+    def explain(self, name: str) -> str:
+        return f"Gateway {visible_line(name)}: click or F2 to pick a model of another gateway"
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
@@ -106,34 +126,34 @@ class ToggleChip(Static):
         self.post_message(StatusBar.Toggle(self.setting))
 
 
-class PresetChip(Static):
-    """The preset the chat started from (or last took): shown only while there is one."""
+class PresetChip(NamedChip):
+    """The preset the chat started from (or last took)."""
 
     DEFAULT_CSS = """
-    PresetChip { width: auto; padding: 0 1; margin: 0 0 0 1; color: $text; background: $secondary 35%; display: none; }
-    PresetChip.-on { display: block; }
+    PresetChip { margin: 0 0 0 1; background: $secondary 35%; }
     """
 
-    def show(self, name: str | None) -> None:
-        self.set_class(name is not None, "-on")
-        self.update(f"◆ {visible_line(name or '')}")
-        self.tooltip = f"Settings from the preset {visible_line(name)} (Alt+P: presets)" if name else None
+    def label(self, name: str) -> str:
+        return f"◆ {visible_line(name)}"
+
+    def explain(self, name: str) -> str:
+        return f"Settings from the preset {visible_line(name)} (Alt+P: presets)"
 
 
-class SchemaChip(Static):
+class SchemaChip(NamedChip):
+    """The structured-output format the chat holds ("JSON" or a schema's name)."""
+
     DEFAULT_CSS = """
-    SchemaChip { width: auto; padding: 0 1; margin: 0 0 0 1; color: $text; background: $accent 35%; display: none; }
-    SchemaChip.-on { display: block; }
+    SchemaChip { margin: 0 0 0 1; background: $accent 35%; }
     """
 
-    def show(self, name: str | None) -> None:
-        self.set_class(name is not None, "-on")
-        self.update(f"{{ }} {name or ''}")
-        self.tooltip = (
-            f"Replies must be JSON that fits the schema {name}; detach it from the command palette (Ctrl+P)"
-            if name and name != "JSON"
-            else "Replies must be JSON; detach from the command palette (Ctrl+P)"
-        )
+    def label(self, name: str) -> str:
+        return f"{{ }} {name}"
+
+    def explain(self, name: str) -> str:
+        if name != "JSON":
+            return f"Replies must be JSON that fits the schema {name}; detach it from the command palette (Ctrl+P)"
+        return "Replies must be JSON; detach from the command palette (Ctrl+P)"
 
 
 def stats_parts(message: ChatMessage | None) -> list[tuple[str, str]]:
