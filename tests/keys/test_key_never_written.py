@@ -20,6 +20,8 @@ import pytest
 from chatterm.demo import DemoGateway
 from tests.cli.runner import achatterm
 
+from .support import files_holding, gateway_requiring
+
 pytest.importorskip("mcp")
 
 KEY = "sk-held-elsewhere-8e7d6c5b4a39"
@@ -35,23 +37,8 @@ which chatterm keeps in `mcp-logs/<name>.log`."""
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[DemoGateway]:
-    demo = DemoGateway(required_key=KEY)
-    await demo.start()
-    try:
+    async with gateway_requiring(KEY) as demo:
         yield demo
-    finally:
-        await demo.stop()
-
-
-def _files_holding(key: str, *roots: Path, skip: tuple[Path, ...]) -> list[Path]:
-    found = []
-    for root in roots:
-        for folder, _dirs, names in os.walk(root):
-            for name in names:
-                path = Path(folder) / name
-                if path not in skip and key.encode() in path.read_bytes():
-                    found.append(path)
-    return found
 
 
 async def _chat_in_the_tui(config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str) -> None:
@@ -127,4 +114,4 @@ async def test_no_file_chatterm_writes_holds_a_key_kept_elsewhere(
     for written in (data / "history.db", data / "models.json", log, *exports):
         assert written.exists() and written.stat().st_size > 0, written
     assert "HOME" in log.read_text(encoding="utf-8")  # the server's environment is in its log
-    assert _files_holding(KEY, home, tmp_path, skip=(tmp_path / "keyring.json", script)) == []
+    assert files_holding(KEY, home, tmp_path, skip=(tmp_path / "keyring.json", script)) == []

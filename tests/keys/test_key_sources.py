@@ -15,18 +15,16 @@ import pytest
 from chatterm.demo import DemoGateway
 from tests.cli.runner import Run, achatterm
 
+from .support import files_holding, gateway_requiring
+
 KEY = "sk-live-4f9c2a7e51d0b3"
 FILE_KEYRING = "tests.keyring_file_backend.FileKeyring"
 
 
 @pytest.fixture
 async def gateway() -> AsyncIterator[DemoGateway]:
-    demo = DemoGateway(required_key=KEY)
-    await demo.start()
-    try:
+    async with gateway_requiring(KEY) as demo:
         yield demo
-    finally:
-        await demo.stop()
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -43,17 +41,6 @@ def _script(tmp_path: Path, body: str) -> Path:
     script.write_text(f"#!{sys.executable}\n{body}\n", encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script
-
-
-def _files_holding(key: str, *roots: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
-    found = []
-    for root in roots:
-        for folder, _dirs, names in os.walk(root):
-            for name in names:
-                path = Path(folder) / name
-                if path not in skip and key.encode() in path.read_bytes():
-                    found.append(path)
-    return found
 
 
 async def _ask(gateway: DemoGateway, env: dict[str, str], *flags: str) -> Run:
@@ -76,7 +63,7 @@ async def test_key_set_stores_in_the_keyring_and_only_the_account_in_the_config(
     assert models.code == 0, models.err
     home = Path(os.environ["HOME"])
     assert (home / ".local/share/chatterm/history.db").exists()  # the exchange was saved
-    assert _files_holding(KEY, home, tmp_path, skip=(tmp_path / "keyring.json",)) == []
+    assert files_holding(KEY, home, tmp_path, skip=(tmp_path / "keyring.json",)) == []
 
 
 async def test_a_key_command_runs_and_no_written_file_holds_its_key(gateway: DemoGateway, tmp_path: Path) -> None:
@@ -85,7 +72,7 @@ async def test_a_key_command_runs_and_no_written_file_holds_its_key(gateway: Dem
     run = await _ask(gateway, _env(tmp_path))
     assert run.code == 0, run.err
     home = Path(os.environ["HOME"])
-    assert _files_holding(KEY, home, tmp_path, skip=(script,)) == []
+    assert files_holding(KEY, home, tmp_path, skip=(script,)) == []
 
 
 async def test_a_failing_key_command_is_reported_without_its_output(gateway: DemoGateway, tmp_path: Path) -> None:
